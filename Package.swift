@@ -1,0 +1,100 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "mlops",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "mlops", targets: ["mlops"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
+    .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
+    .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
+    .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0", traits: []),
+    .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+    .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+    .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+    .package(url: "https://github.com/swiftlang/swift-subprocess.git", exact: "1.0.2"),
+    .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
+  ],
+  targets: [
+    .target(
+      name: "Contracts",
+      dependencies: [
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+      ]
+    ),
+    .target(
+      name: "ServiceKit",
+      dependencies: [
+        "Contracts",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Subprocess", package: "swift-subprocess"),
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]
+    ),
+    .target(name: "Providers", dependencies: ["ServiceKit"]),
+    .target(name: "Planner", dependencies: ["Contracts", "ServiceKit", "Providers"]),
+    .target(name: "Critics", dependencies: ["Contracts", "ServiceKit"]),
+    .target(name: "Policy", dependencies: ["Contracts", "ServiceKit"]),
+    .target(name: "Codegen", dependencies: ["Contracts", "ServiceKit"]),
+    .target(
+      name: "Edge",
+      dependencies: [
+        "Contracts",
+        "ServiceKit",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      resources: [.copy("Migrations")]
+    ),
+    .executableTarget(
+      name: "mlops",
+      dependencies: [
+        "ServiceKit", "Planner", "Critics", "Policy", "Codegen", "Edge",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(
+      name: "ContractsTests",
+      dependencies: [
+        "Contracts",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]
+    ),
+    .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
+    .testTarget(
+      name: "ServicesTests",
+      dependencies: [
+        "Contracts", "ServiceKit", "Planner", "Critics", "Policy", "Codegen",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
+    .testTarget(
+      name: "EdgeTests",
+      dependencies: [
+        "Edge", "ServiceKit",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+      ]
+    ),
+    .testTarget(name: "mlopsTests", dependencies: ["ServiceKit"]),
+  ]
+)

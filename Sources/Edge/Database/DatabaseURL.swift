@@ -1,0 +1,77 @@
+import Foundation
+import PostgresNIO
+
+/// A `postgres://user:password@host:port/database?sslmode=...` URL, as in `DATABASE_URL`.
+public struct DatabaseURL: Sendable, Equatable {
+  public enum SSLMode: String, Sendable {
+    case disable, prefer, require
+  }
+
+  public var host: String
+  public var port: Int
+  public var username: String
+  public var password: String?
+  public var database: String?
+  public var sslMode: SSLMode
+
+  public init(
+    host: String, port: Int = 5432, username: String, password: String?, database: String?,
+    sslMode: SSLMode = .disable
+  ) {
+    self.host = host
+    self.port = port
+    self.username = username
+    self.password = password
+    self.database = database
+    self.sslMode = sslMode
+  }
+
+  public struct ParseError: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String {
+      "DATABASE_URL is not valid: \(reason); expected postgres://user:password@host:port/database"
+    }
+  }
+
+  public init(parsing text: String) throws(ParseError) {
+    guard let components = URLComponents(string: text) else { throw ParseError(reason: "not a URL") }
+    guard let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme) else {
+      throw ParseError(reason: "the scheme must be postgres or postgresql")
+    }
+    guard let host = components.host, !host.isEmpty else { throw ParseError(reason: "no host") }
+    guard let user = components.user, !user.isEmpty else { throw ParseError(reason: "no user") }
+    let database = components.path.split(separator: "/").first.map(String.init)
+    var sslMode = SSLMode.prefer
+    if let mode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value {
+      switch mode {
+      case "disable", "allow": sslMode = .disable
+      case "prefer": sslMode = .prefer
+      case "require", "verify-ca", "verify-full": sslMode = .require
+      default: throw ParseError(reason: "unknown sslmode \(mode)")
+      }
+    }
+    self.init(
+      host: host, port: components.port ?? 5432,
+      username: user.removingPercentEncoding ?? user,
+      password: components.password.map { $0.removingPercentEncoding ?? $0 },
+      database: database, sslMode: sslMode)
+  }
+
+  public var clientConfiguration: PostgresClient.Configuration {
+    let tls: PostgresClient.Configuration.TLS =
+      switch sslMode {
+      case .disable: .disable
+      case .prefer: .prefer(.makeClientConfiguration())
+      case .require: .require(.makeClientConfiguration())
+      }
+    var configuration = PostgresClient.Configuration(
+      host: host, port: port, username: username, password: password, database: database, tls: tls)
+    configuration.options.maximumConnections = 20
+    return configuration
+  }
+
+  /// The URL with the password masked, for logs and errors.
+  public var redacted: String {
+    "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database ?? "")"
+  }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+
+/// A request body that must be one JSON object, read with a size limit and validated field
+/// by field, so every rejection says which field and why.
+public struct JSONObjectBody: Sendable {
+  public let fields: [String: JSONValue]
+
+  public init(fields: [String: JSONValue]) {
+    self.fields = fields
+  }
+
+  /// Reads at most `limit` bytes (413 past that), then parses (400 if not JSON, 422 if not an object).
+  public static func read(_ request: Request, limit: Int) async throws -> JSONObjectBody {
+    var request = request
+    let buffer: ByteBuffer
+    do {
+      buffer = try await request.collectBody(upTo: limit)
+    } catch let error as HTTPError where error.status == .contentTooLarge {
+      throw Problem.payloadTooLarge(limit: limit)
+    }
+    return try parse(Data(buffer: buffer))
+  }
+
+  public static func parse(_ data: Data) throws(Problem) -> JSONObjectBody {
+    guard !data.isEmpty else { throw Problem.malformedJSON("the request body is empty; send a JSON object") }
+    let value: JSONValue
+    do {
+      value = try JSONDecoder().decode(JSONValue.self, from: data)
+    } catch {
+      throw Problem.malformedJSON("the request body is not valid JSON")
+    }
+    guard case .object(let fields) = value else {
+      throw Problem(
+        status: .unprocessableContent, code: "invalid_body", title: "Invalid body",
+        detail: "the request body must be a JSON object, not \(value.typeName)")
+    }
+    return JSONObjectBody(fields: fields)
+  }
+
+  /// A string that must be present, non-blank once trimmed, and at most `maxLength` characters.
+  public func requiredString(_ name: String, maxLength: Int) throws(Problem) -> String {
+    guard let value = try optionalString(name, maxLength: maxLength) else { throw Problem.missingField(name) }
+    guard !value.isEmpty else { throw Problem.invalidField(name, "\(name.debugDescription) must not be blank") }
+    return value
+  }
+
+  /// A string if present (null counts as absent), trimmed, at most `maxLength` characters.
+  public func optionalString(_ name: String, maxLength: Int) throws(Problem) -> String? {
+    switch fields[name] {
+    case nil, .null?:
+      return nil
+    case .string(let raw)?:
+      let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+      guard value.count <= maxLength else {
+        throw Problem.invalidField(name, "\(name.debugDescription) must be at most \(maxLength) characters")
+      }
+      guard !value.unicodeScalars.contains(where: { $0.value == 0 }) else {
+        throw Problem.invalidField(name, "\(name.debugDescription) must not contain NUL characters")
+      }
+      return value
+    case let other?:
+      throw Problem.invalidField(name, "\(name.debugDescription) must be a string, not \(other.typeName)")
+    }
+  }
+}

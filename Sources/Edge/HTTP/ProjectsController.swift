@@ -1,0 +1,132 @@
+import Foundation
+import Hummingbird
+
+/// `/v1/projects`: create, get, list (cursor pagination), update and delete, with
+/// optimistic locking through `If-Match: <lock_version>` on writes.
+public struct ProjectsController<Context: RequestContext>: Sendable {
+  let store: ProjectStore
+  let maxBodyBytes: Int
+
+  static var maxNameLength: Int { 200 }
+  static var maxDescriptionLength: Int { 2000 }
+  static var defaultPageSize: Int { 20 }
+  static var maxPageSize: Int { 100 }
+
+  public init(store: ProjectStore, maxBodyBytes: Int) {
+    self.store = store
+    self.maxBodyBytes = maxBodyBytes
+  }
+
+  public func addRoutes(to group: RouterGroup<Context>) {
+    group.post(use: create)
+    group.get(use: list)
+    group.get(":id", use: get)
+    group.patch(":id", use: update)
+    group.delete(":id", use: delete)
+  }
+
+  @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    let name = try body.requiredString("name", maxLength: Self.maxNameLength)
+    let description = try body.optionalString("description", maxLength: Self.maxDescriptionLength) ?? ""
+    let project = try await store.create(name: name, description: description)
+    var response = try ProjectJSON.response(project, status: .created)
+    response.headers[.location] = "/v1/projects/\(project.id.uuidString.lowercased())"
+    return response
+  }
+
+  @Sendable func get(_ request: Request, context: Context) async throws -> Response {
+    let id = try projectID(context)
+    guard let project = try await store.get(id) else { throw Self.notFound(id) }
+    return try ProjectJSON.response(project, status: .ok)
+  }
+
+  @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+    let query = request.uri.queryParameters
+    var limit = Self.defaultPageSize
+    if let text = query["limit"] {
+      guard let value = Int(String(text)), (1...Self.maxPageSize).contains(value) else {
+        throw Problem.invalidField("limit", "limit must be a whole number from 1 to \(Self.maxPageSize)")
+      }
+      limit = value
+    }
+    var cursor: PageCursor?
+    if let token = query["cursor"].map(String.init), !token.isEmpty {
+      guard let parsed = PageCursor(token: token) else {
+        throw Problem.invalidField("cursor", "cursor is not one this server issued; start again without it")
+      }
+      cursor = parsed
+    }
+    let page = try await store.list(limit: limit, after: cursor)
+    return try ProjectJSON.response(ProjectPage(items: page.items, nextCursor: page.next?.token), status: .ok)
+  }
+
+  @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+    let id = try projectID(context)
+    let expected = try IfMatch.lockVersion(request)
+    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    let name = try body.optionalString("name", maxLength: Self.maxNameLength)
+    if let name, name.isEmpty { throw Problem.invalidField("name", "\"name\" must not be blank") }
+    let description = try body.optionalString("description", maxLength: Self.maxDescriptionLength)
+    switch try await store.update(id, name: name, description: description, expectedLockVersion: expected) {
+    case .done(let project): return try ProjectJSON.response(project, status: .ok)
+    case .notFound: throw Self.notFound(id)
+    case .versionMismatch(let current): throw Problem.versionMismatch(expected: expected ?? 0, current: current)
+    }
+  }
+
+  @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+    let id = try projectID(context)
+    let expected = try IfMatch.lockVersion(request)
+    switch try await store.delete(id, expectedLockVersion: expected) {
+    case .done: return Response(status: .noContent)
+    case .notFound: throw Self.notFound(id)
+    case .versionMismatch(let current): throw Problem.versionMismatch(expected: expected ?? 0, current: current)
+    }
+  }
+
+  /// A path id that is not a UUID cannot name a project, so it is a 404 like any unknown id.
+  private func projectID(_ context: Context) throws -> UUID {
+    let text = context.parameters.get("id") ?? ""
+    guard let id = UUID(uuidString: text) else {
+      throw Problem.notFound("project_not_found", "no project has the id \(text.debugDescription)")
+    }
+    return id
+  }
+
+  private static func notFound(_ id: UUID) -> Problem {
+    Problem.notFound("project_not_found", "no project has the id \(id.uuidString.lowercased())")
+  }
+}
+
+struct ProjectPage: Encodable {
+  var items: [Project]
+  var nextCursor: String?
+
+  enum CodingKeys: String, CodingKey {
+    case items
+    case nextCursor = "next_cursor"
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(items, forKey: .items)
+    try container.encode(nextCursor, forKey: .nextCursor)  // explicit null on the last page
+  }
+}
+
+/// JSON responses for projects: ISO 8601 times, and an ETag of the lock version for one project.
+enum ProjectJSON {
+  static func response(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.dateEncodingStrategy = .custom { date, encoder in
+      var container = encoder.singleValueContainer()
+      try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+    }
+    let data = try encoder.encode(value)
+    var headers: HTTPFields = [.contentType: "application/json"]
+    if let project = value as? Project { headers[.eTag] = "\"\(project.lockVersion)\"" }
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+  }
+}

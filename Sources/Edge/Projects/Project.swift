@@ -1,0 +1,36 @@
+import Foundation
+
+/// A project: the tenant every decision set, artifact and repository belongs to.
+public struct Project: Sendable, Equatable, Encodable {
+  public var id: UUID
+  public var name: String
+  public var description: String
+  public var lockVersion: Int
+  public var createdAt: Date
+  public var updatedAt: Date
+
+  enum CodingKeys: String, CodingKey {
+    case id, name, description
+    case lockVersion = "lock_version"
+    case createdAt = "created_at"
+    case updatedAt = "updated_at"
+  }
+
+  /// Foundation writes UUIDs in upper case; the API speaks lower case.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(id.uuidString.lowercased(), forKey: .id)
+    try container.encode(name, forKey: .name)
+    try container.encode(description, forKey: .description)
+    try container.encode(lockVersion, forKey: .lockVersion)
+    try container.encode(createdAt, forKey: .createdAt)
+    try container.encode(updatedAt, forKey: .updatedAt)
+  }
+}
+
+/// What an update or delete guarded by `If-Match` came to.
+public enum GuardedWriteResult<Value: Sendable>: Sendable {
+  case done(Value)
+  case notFound
+  case versionMismatch(current: Int)
+}

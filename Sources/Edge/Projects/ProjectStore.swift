@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Projects in PostgreSQL. Every write bumps `lock_version`; a write that names an expected
+/// version only lands when the row still has it.
+public struct ProjectStore: Sendable {
+  private let client: PostgresClient
+  private let logger: Logger
+
+  public init(client: PostgresClient, logger: Logger) {
+    self.client = client
+    self.logger = logger
+  }
+
+  public func create(name: String, description: String) async throws -> Project {
+    let rows = try await client.query(
+      """
+      INSERT INTO projects (id, name, description) VALUES (\(UUID()), \(name), \(description))
+      RETURNING id, name, description, lock_version, created_at, updated_at
+      """, logger: logger)
+    guard let project = try await Self.projects(rows).first else { throw StoreError.noRowReturned }
+    return project
+  }
+
+  public func get(_ id: UUID) async throws -> Project? {
+    let rows = try await client.query(
+      "SELECT id, name, description, lock_version, created_at, updated_at FROM projects WHERE id = \(id)",
+      logger: logger)
+    return try await Self.projects(rows).first
+  }
+
+  /// One page in creation order, and the cursor of the next page when there is one.
+  public func list(limit: Int, after cursor: PageCursor?) async throws -> (items: [Project], next: PageCursor?) {
+    let rows = try await client.query(
+      """
+      SELECT id, name, description, lock_version, created_at, updated_at, seq FROM projects
+      WHERE seq > \(cursor?.position ?? 0) ORDER BY seq LIMIT \(limit + 1)
+      """, logger: logger)
+    var items: [(Project, Int64)] = []
+    for try await (id, name, description, lockVersion, createdAt, updatedAt, seq)
+      in rows.decode((UUID, String, String, Int, Date, Date, Int64).self)
+    {
+      items.append(
+        (Project(
+          id: id, name: name, description: description, lockVersion: lockVersion, createdAt: createdAt,
+          updatedAt: updatedAt), seq))
+    }
+    let hasMore = items.count > limit
+    let page = Array(items.prefix(limit))
+    return (page.map(\.0), hasMore ? page.last.map { PageCursor(position: $0.1) } : nil)
+  }
+
+  /// Changes the fields given (nil leaves a field as it is).
+  public func update(
+    _ id: UUID, name: String?, description: String?, expectedLockVersion: Int?
+  ) async throws -> GuardedWriteResult<Project> {
+    let rows = try await client.query(
+      """
+      UPDATE projects SET
+        name = COALESCE(\(name), name),
+        description = COALESCE(\(description), description),
+        lock_version = lock_version + 1,
+        updated_at = now()
+      WHERE id = \(id) AND (\(expectedLockVersion)::integer IS NULL OR lock_version = \(expectedLockVersion))
+      RETURNING id, name, description, lock_version, created_at, updated_at
+      """, logger: logger)
+    if let project = try await Self.projects(rows).first { return .done(project) }
+    return try await missOrMismatch(id)
+  }
+
+  public func delete(_ id: UUID, expectedLockVersion: Int?) async throws -> GuardedWriteResult<Void> {
+    let rows = try await client.query(
+      """
+      DELETE FROM projects
+      WHERE id = \(id) AND (\(expectedLockVersion)::integer IS NULL OR lock_version = \(expectedLockVersion))
+      RETURNING id
+      """, logger: logger)
+    for try await _ in rows { return .done(()) }
+    return try await missOrMismatch(id)
+  }
+
+  private func missOrMismatch<Value>(_ id: UUID) async throws -> GuardedWriteResult<Value> {
+    guard let current = try await get(id) else { return .notFound }
+    return .versionMismatch(current: current.lockVersion)
+  }
+
+  private static func projects(_ rows: PostgresRowSequence) async throws -> [Project] {
+    var projects: [Project] = []
+    for try await (id, name, description, lockVersion, createdAt, updatedAt)
+      in rows.decode((UUID, String, String, Int, Date, Date).self)
+    {
+      projects.append(
+        Project(
+          id: id, name: name, description: description, lockVersion: lockVersion, createdAt: createdAt,
+          updatedAt: updatedAt))
+    }
+    return projects
+  }
+
+  enum StoreError: Error {
+    case noRowReturned
+  }
+}

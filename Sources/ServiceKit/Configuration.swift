@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+
+/// Everything a process reads from its environment. README.md documents each variable;
+/// keep the two in step.
+public struct Configuration: Sendable, Equatable {
+  /// `DATABASE_URL`; nil means the embedded PostgreSQL under `dataDirectory`.
+  public var databaseURL: String?
+  /// `MLOPS_DATA_DIR`, default `./.mlops`.
+  public var dataDirectory: String
+  /// `MLOPS_HTTP_HOST`, default `127.0.0.1`.
+  public var httpHost: String
+  /// `MLOPS_HTTP_PORT`, default 8080.
+  public var httpPort: Int
+  /// `MLOPS_<SERVICE>_ADDR`, default `127.0.0.1:<default port>`.
+  public var serviceAddresses: [ServiceName: ServiceAddress]
+  /// `MLOPS_LOG_LEVEL`, default `info`.
+  public var logLevel: Logger.Level
+  /// `MLOPS_MAX_BODY_BYTES`, default 1 MiB.
+  public var maxBodyBytes: Int
+
+  public static let defaults = Configuration(
+    databaseURL: nil,
+    dataDirectory: "./.mlops",
+    httpHost: "127.0.0.1",
+    httpPort: 8080,
+    serviceAddresses: Dictionary(
+      uniqueKeysWithValues: ServiceName.allCases.map {
+        ($0, ServiceAddress(host: "127.0.0.1", port: $0.defaultPort))
+      }
+    ),
+    logLevel: .info,
+    maxBodyBytes: 1 << 20
+  )
+
+  public init(
+    databaseURL: String?,
+    dataDirectory: String,
+    httpHost: String,
+    httpPort: Int,
+    serviceAddresses: [ServiceName: ServiceAddress],
+    logLevel: Logger.Level,
+    maxBodyBytes: Int
+  ) {
+    self.databaseURL = databaseURL
+    self.dataDirectory = dataDirectory
+    self.httpHost = httpHost
+    self.httpPort = httpPort
+    self.serviceAddresses = serviceAddresses
+    self.logLevel = logLevel
+    self.maxBodyBytes = maxBodyBytes
+  }
+
+  /// Reads the environment; an empty variable counts as unset.
+  public init(environment: [String: String]) throws(ConfigurationError) {
+    func value(_ name: String) -> String? {
+      guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty
+      else { return nil }
+      return raw
+    }
+    func port(_ name: String, default fallback: Int) throws(ConfigurationError) -> Int {
+      guard let text = value(name) else { return fallback }
+      guard let port = Int(text), (0...65535).contains(port) else {
+        throw ConfigurationError(variable: name, value: text, expected: "a port from 0 to 65535")
+      }
+      return port
+    }
+
+    var configuration = Configuration.defaults
+    configuration.databaseURL = value("DATABASE_URL")
+    configuration.dataDirectory = value("MLOPS_DATA_DIR") ?? configuration.dataDirectory
+    configuration.httpHost = value("MLOPS_HTTP_HOST") ?? configuration.httpHost
+    configuration.httpPort = try port("MLOPS_HTTP_PORT", default: configuration.httpPort)
+    for service in ServiceName.allCases {
+      guard let text = value(service.addressVariable) else { continue }
+      guard let address = ServiceAddress(parsing: text) else {
+        throw ConfigurationError(
+          variable: service.addressVariable, value: text, expected: "host:port, e.g. 127.0.0.1:\(service.defaultPort)")
+      }
+      configuration.serviceAddresses[service] = address
+    }
+    if let text = value("MLOPS_LOG_LEVEL") {
+      guard let level = Logger.Level(rawValue: text.lowercased()) else {
+        throw ConfigurationError(
+          variable: "MLOPS_LOG_LEVEL", value: text,
+          expected: Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
+      }
+      configuration.logLevel = level
+    }
+    if let text = value("MLOPS_MAX_BODY_BYTES") {
+      guard let bytes = Int(text), bytes > 0 else {
+        throw ConfigurationError(variable: "MLOPS_MAX_BODY_BYTES", value: text, expected: "a positive number of bytes")
+      }
+      configuration.maxBodyBytes = bytes
+    }
+    self = configuration
+  }
+
+  public func address(of service: ServiceName) -> ServiceAddress {
+    serviceAddresses[service] ?? ServiceAddress(host: "127.0.0.1", port: service.defaultPort)
+  }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import Logging
+import ServiceKit
+import ServiceLifecycle
+
+/// Runs one stateless gRPC service until SIGTERM or SIGINT.
+func runGRPCService(_ name: ServiceName) async throws {
+  let environment = try ProcessEnvironment.load(label: name.rawValue)
+  let host = DomainServices.host(name, configuration: environment.configuration, logger: environment.logger)
+  let group = ServiceGroup(
+    configuration: .init(services: [host], gracefulShutdownSignals: [.sigterm, .sigint], logger: environment.logger))
+  try await group.run()
+}

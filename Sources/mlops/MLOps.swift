@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct MLOps: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "mlops",
+    abstract: "The agentic MLOps platform: plan, criticise, approve and generate ML systems on AWS.",
+    subcommands: [
+      ServeCommand.self, EdgeCommand.self,
+      PlannerCommand.self, CriticsCommand.self, PolicyCommand.self, CodegenCommand.self,
+      MigrateCommand.self,
+    ]
+  )
+}

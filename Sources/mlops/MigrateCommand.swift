@@ -1,0 +1,33 @@
+import ArgumentParser
+import Edge
+import PostgresNIO
+import ServiceKit
+
+struct MigrateCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "migrate",
+    abstract: "Apply pending database migrations, then exit.",
+    discussion: "Safe to run while other processes start: an advisory lock applies each migration once.")
+
+  func run() async throws {
+    let environment = try ProcessEnvironment.load(label: "migrate")
+    let database = try await DatabaseBootstrap.prepare(configuration: environment.configuration, logger: environment.logger)
+    let client = PostgresClient(configuration: database.url.clientConfiguration, backgroundLogger: environment.logger)
+    do {
+      let applied = try await withThrowingTaskGroup(of: [Int]?.self) { group in
+        group.addTask {
+          await client.run()
+          return nil
+        }
+        defer { group.cancelAll() }
+        let migrator = Migrator(client: client, migrations: try Migration.bundled(), logger: environment.logger)
+        return try await migrator.migrate()
+      }
+      Console.line(applied.isEmpty ? "migrate: up to date" : "migrate: applied \(applied.map(String.init).joined(separator: ", "))")
+    } catch {
+      await database.release(logger: environment.logger)
+      throw error
+    }
+    await database.release(logger: environment.logger)
+  }
+}

@@ -1,0 +1,69 @@
+import Logging
+import ServiceKit
+import Testing
+
+@Suite struct ConfigurationTests {
+  @Test func defaultsWhenNothingIsSet() throws {
+    let configuration = try Configuration(environment: [:])
+    #expect(configuration.databaseURL == nil)
+    #expect(configuration.dataDirectory == "./.mlops")
+    #expect(configuration.httpHost == "127.0.0.1")
+    #expect(configuration.httpPort == 8080)
+    #expect(configuration.maxBodyBytes == 1_048_576)
+    #expect(configuration.address(of: .planner) == ServiceAddress(host: "127.0.0.1", port: 50051))
+    #expect(configuration.address(of: .codegen) == ServiceAddress(host: "127.0.0.1", port: 50054))
+  }
+
+  @Test func readsEveryVariable() throws {
+    let configuration = try Configuration(environment: [
+      "DATABASE_URL": "postgres://u:p@db:5432/mlops",
+      "MLOPS_DATA_DIR": "/var/lib/mlops",
+      "MLOPS_HTTP_HOST": "0.0.0.0",
+      "MLOPS_HTTP_PORT": "9000",
+      "MLOPS_CRITICS_ADDR": "critics.internal:7000",
+      "MLOPS_POLICY_ADDR": "[::1]:7001",
+      "MLOPS_LOG_LEVEL": "DEBUG",
+    ])
+    #expect(configuration.databaseURL == "postgres://u:p@db:5432/mlops")
+    #expect(configuration.dataDirectory == "/var/lib/mlops")
+    #expect(configuration.httpHost == "0.0.0.0")
+    #expect(configuration.httpPort == 9000)
+    #expect(configuration.address(of: .critics) == ServiceAddress(host: "critics.internal", port: 7000))
+    #expect(configuration.address(of: .policy) == ServiceAddress(host: "::1", port: 7001))
+    #expect(configuration.address(of: .planner).port == 50051)
+    #expect(configuration.logLevel == .debug)
+  }
+
+  @Test func emptyVariablesCountAsUnset() throws {
+    let configuration = try Configuration(environment: ["DATABASE_URL": "  ", "MLOPS_HTTP_PORT": ""])
+    #expect(configuration.databaseURL == nil)
+    #expect(configuration.httpPort == 8080)
+  }
+
+  @Test(arguments: [
+    ("MLOPS_HTTP_PORT", "eighty"),
+    ("MLOPS_HTTP_PORT", "70000"),
+    ("MLOPS_PLANNER_ADDR", "no-port"),
+    ("MLOPS_CODEGEN_ADDR", "host:99999"),
+    ("MLOPS_LOG_LEVEL", "loud"),
+    ("MLOPS_MAX_BODY_BYTES", "-1"),
+  ])
+  func rejectsBadValuesNamingTheVariable(variable: String, value: String) {
+    #expect(throws: ConfigurationError.self) { try Configuration(environment: [variable: value]) }
+    do {
+      _ = try Configuration(environment: [variable: value])
+    } catch {
+      #expect(error.variable == variable)
+      #expect(error.description.contains(variable))
+    }
+  }
+
+  @Test func serviceAddressParsing() {
+    #expect(ServiceAddress(parsing: ":50051") == ServiceAddress(host: "127.0.0.1", port: 50051))
+    #expect(ServiceAddress(parsing: "[::1]:1") == ServiceAddress(host: "::1", port: 1))
+    #expect(ServiceAddress(parsing: "[::1]") == nil)
+    #expect(ServiceAddress(parsing: "10.0.0.1:80")?.isIPv4Literal == true)
+    #expect(ServiceAddress(parsing: "planner:80")?.isIPv4Literal == false)
+    #expect(ServiceAddress(host: "::1", port: 5).description == "[::1]:5")
+  }
+}

@@ -1,0 +1,104 @@
+import Contracts
+import Critics
+import Codegen
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import Planner
+import Policy
+import ServiceKit
+import ServiceLifecycle
+import Testing
+
+/// Each service, served by the shared bootstrap on a real HTTP/2 port, answers the standard
+/// health check and says UNIMPLEMENTED for domain RPCs whose logic has not landed.
+@Suite struct ServiceHealthTests {
+  static let cases: [(ServiceName, any RegistrableRPCService & NamedService)] = [
+    (.planner, PlannerService()),
+    (.critics, CriticsService()),
+    (.policy, PolicyService()),
+    (.codegen, CodegenService()),
+  ]
+
+  @Test(arguments: ServiceName.allCases)
+  func answersHealthServing(service: ServiceName) async throws {
+    let domain = try #require(Self.cases.first { $0.0 == service }?.1)
+    try await withRunningHost(domain) { client in
+      let health = Grpc_Health_V1_Health.Client(wrapping: client)
+      let overall = try await health.check(.with { $0.service = "" })
+      #expect(overall.status == .serving)
+      let named = try await health.check(.with { $0.service = service.grpcServiceName })
+      #expect(named.status == .serving)
+      await #expect(throws: RPCError.self) {
+        try await health.check(.with { $0.service = "mlops.v1.NoSuchService" })
+      }
+      let list = try await health.list(.init())
+      #expect(Set(list.statuses.keys) == ["", service.grpcServiceName])
+    }
+  }
+
+  @Test func plannerRPCsAnswerUnimplemented() async throws {
+    try await withRunningHost(PlannerService()) { client in
+      let planner = Mlops_V1_Planner.Client(wrapping: client)
+      let error = await #expect(throws: RPCError.self) {
+        try await planner.extractConstraints(.with { $0.brief = "fraud scoring, p95 under 80 ms" })
+      }
+      #expect(error?.code == .unimplemented)
+      #expect(error?.message.contains("ExtractConstraints") == true)
+    }
+  }
+
+  @Test func criticsPolicyAndCodegenAnswerUnimplemented() async throws {
+    try await withRunningHost(CriticsService()) { client in
+      let error = await #expect(throws: RPCError.self) {
+        try await Mlops_V1_Critics.Client(wrapping: client).estimateCost(.init())
+      }
+      #expect(error?.code == .unimplemented)
+    }
+    try await withRunningHost(PolicyService()) { client in
+      let error = await #expect(throws: RPCError.self) {
+        try await Mlops_V1_Policy.Client(wrapping: client).evaluate(.init())
+      }
+      #expect(error?.code == .unimplemented)
+    }
+    try await withRunningHost(CodegenService()) { client in
+      let error = await #expect(throws: RPCError.self) {
+        try await Mlops_V1_Codegen.Client(wrapping: client).generate(.init()) { response in
+          for try await _ in response.messages {}
+        }
+      }
+      #expect(error?.code == .unimplemented)
+    }
+  }
+
+  @Test func watchStreamsTheCurrentStatusThenChanges() async throws {
+    let registry = HealthStatusRegistry()
+    registry.set(.serving, for: "svc")
+    var iterator = registry.watch("svc").makeAsyncIterator()
+    #expect(await iterator.next() == .serving)
+    registry.set(.notServing, for: "svc")
+    #expect(await iterator.next() == .notServing)
+    var unknown = registry.watch("other").makeAsyncIterator()
+    #expect(await unknown.next() == .serviceUnknown)
+  }
+
+  /// Starts a host on a free port, runs `body` with a connected client, then shuts both down.
+  func withRunningHost(
+    _ service: any RegistrableRPCService & NamedService,
+    _ body: @Sendable (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Void
+  ) async throws {
+    let host = GRPCServiceHost(
+      name: "test", address: ServiceAddress(host: "127.0.0.1", port: 0), services: [service],
+      logger: Logger(label: "test"))
+    try await withThrowingTaskGroup { group in
+      group.addTask { try await host.run() }
+      let port = try #require(try await host.listeningPort)
+      try await withGRPCClient(
+        transport: .http2NIOPosix(target: .ipv4(host: "127.0.0.1", port: port), transportSecurity: .plaintext)
+      ) { client in
+        try await body(client)
+      }
+      group.cancelAll()
+    }
+  }
+}
