@@ -21,6 +21,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
     .package(url: "https://github.com/swiftlang/swift-subprocess.git", exact: "1.0.2"),
     .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
+    .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
   ],
   targets: [
     .target(
@@ -59,6 +60,7 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "NIOCore", package: "swift-nio"),
       ],
       resources: [.copy("Migrations")]
     ),
@@ -90,11 +92,17 @@ let package = Package(
     .testTarget(
       name: "EdgeTests",
       dependencies: [
-        "Edge", "ServiceKit",
+        "Edge", "ServiceKit", "TestSupport",
+        .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "PostgresNIO", package: "postgres-nio"),
       ]
     ),
-    .testTarget(name: "mlopsTests", dependencies: ["ServiceKit"]),
+    .target(
+      name: "TestSupport",
+      dependencies: ["Edge", "ServiceKit", .product(name: "PostgresNIO", package: "postgres-nio")],
+      path: "Tests/TestSupport"
+    ),
+    .testTarget(name: "mlopsTests", dependencies: ["ServiceKit", "TestSupport"]),
   ]
 )

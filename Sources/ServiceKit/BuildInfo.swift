@@ -9,6 +9,12 @@ public struct BuildInfo: Sendable, Codable, Equatable {
   public var gitCommit: String
   public var protoSHA256: String
 
+  public init(version: String, gitCommit: String, protoSHA256: String) {
+    self.version = version
+    self.gitCommit = gitCommit
+    self.protoSHA256 = protoSHA256
+  }
+
   enum CodingKeys: String, CodingKey {
     case version
     case gitCommit = "git_commit"

@@ -94,7 +94,7 @@ import Testing
       group.addTask { try await host.run() }
       let port = try #require(try await host.listeningPort)
       try await withGRPCClient(
-        transport: .http2NIOPosix(target: .ipv4(host: "127.0.0.1", port: port), transportSecurity: .plaintext)
+        transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
       ) { client in
         try await body(client)
       }

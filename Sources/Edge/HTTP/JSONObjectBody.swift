@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// A request body that must be one JSON object, read with a size limit and validated field
 /// by field, so every rejection says which field and why.
@@ -17,6 +18,8 @@ public struct JSONObjectBody: Sendable {
     do {
       buffer = try await request.collectBody(upTo: limit)
     } catch let error as HTTPError where error.status == .contentTooLarge {
+      throw Problem.payloadTooLarge(limit: limit)
+    } catch is NIOTooManyBytesError {
       throw Problem.payloadTooLarge(limit: limit)
     }
     return try parse(Data(buffer: buffer))

@@ -1,0 +1,50 @@
+"""Python grpcio, an implementation we did not write, talks to each service over HTTP/2."""
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+SERVICES = {
+    "planner": ("mlops.v1.Planner", "ExtractConstraints"),
+    "critics": ("mlops.v1.Critics", "ReviewTechnical"),
+    "policy": ("mlops.v1.Policy", "Evaluate"),
+    "codegen": ("mlops.v1.Codegen", "Validate"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_health_is_serving(grpc_service, name):
+    address = grpc_service(name)
+    full_name, _ = SERVICES[name]
+    with grpc.insecure_channel(address) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        for service in ("", full_name):
+            reply = health.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+            assert reply.status == health_pb2.HealthCheckResponse.SERVING
+        with pytest.raises(grpc.RpcError) as unknown:
+            health.Check(health_pb2.HealthCheckRequest(service="mlops.v1.Nothing"), timeout=5)
+        assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_watch_streams_the_current_status(grpc_service):
+    address = grpc_service("planner")
+    with grpc.insecure_channel(address) as channel:
+        stream = health_pb2_grpc.HealthStub(channel).Watch(
+            health_pb2.HealthCheckRequest(service="mlops.v1.Planner"), timeout=5
+        )
+        first = next(stream)
+        assert first.status == health_pb2.HealthCheckResponse.SERVING
+        stream.cancel()
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_unlanded_rpc_answers_unimplemented(grpc_service, name):
+    address = grpc_service(name)
+    full_name, method = SERVICES[name]
+    with grpc.insecure_channel(address) as channel:
+        # An empty protobuf message is zero bytes; no generated stubs are needed for that.
+        call = channel.unary_unary(f"/{full_name}/{method}")
+        with pytest.raises(grpc.RpcError) as error:
+            call(b"", timeout=5)
+        assert error.value.code() == grpc.StatusCode.UNIMPLEMENTED
+        assert method in error.value.details()

@@ -1,0 +1,113 @@
+import Foundation
+import ServiceKit
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// The `mlops` binary started as a child process, as a person would start it, with its
+/// output kept in files for when a test needs to show it.
+public final class MLOpsProcess: @unchecked Sendable {
+  public let process = Process()
+  public let outputFile: URL
+  public let errorFile: URL
+
+  /// `MLOPS_BIN` (set by scripts/test), else the `mlops` built beside the test bundle.
+  public static var binary: URL {
+    if let path = ProcessInfo.processInfo.environment["MLOPS_BIN"], !path.isEmpty { return URL(filePath: path) }
+    return URL(filePath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "mlops")
+  }
+
+  public init(_ arguments: [String], environment: [String: String], workingDirectory: URL) throws {
+    outputFile = workingDirectory.appending(path: "\(arguments.joined(separator: "-"))-\(UUID().uuidString.prefix(8)).out")
+    errorFile = outputFile.deletingPathExtension().appendingPathExtension("err")
+    _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+    process.executableURL = Self.binary
+    process.arguments = arguments
+    var merged = ProcessInfo.processInfo.environment
+    merged.removeValue(forKey: "DATABASE_URL")
+    for (key, value) in environment { merged[key] = value }
+    process.environment = merged
+    process.currentDirectoryURL = workingDirectory
+    process.standardOutput = try FileHandle(forWritingTo: outputFile)
+    process.standardError = try FileHandle(forWritingTo: errorFile)
+    try process.run()
+  }
+
+  public var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
+  public var errors: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
+
+  /// Sends SIGTERM and waits up to `timeout` for the exit; returns the exit status.
+  @discardableResult
+  public func terminate(timeout: Duration = .seconds(30)) async -> Int32 {
+    if process.isRunning { process.terminate() }
+    return await waitForExit(timeout: timeout)
+  }
+
+  public func waitForExit(timeout: Duration) async -> Int32 {
+    let deadline = ContinuousClock.now + timeout
+    while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+    if process.isRunning {
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+    }
+    return process.terminationStatus
+  }
+
+  deinit {
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+  }
+}
+
+/// Plain HTTP against a process under test.
+public enum HTTP {
+  public struct Reply: Sendable {
+    public var status: Int
+    public var body: Data
+    public func json() throws -> [String: Any] {
+      (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+    }
+  }
+
+  public static func send(_ method: String, _ url: String, json: String? = nil) async throws -> Reply {
+    var request = URLRequest(url: URL(string: url)!)
+    request.httpMethod = method
+    request.timeoutInterval = 10
+    if let json {
+      request.httpBody = Data(json.utf8)
+      request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    }
+    let (data, response) = try await URLSession.shared.data(for: request)
+    return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+  }
+
+  /// Polls `url` until it answers 200; returns how long that took, or nil after `timeout`.
+  public static func waitFor200(_ url: String, timeout: Duration, while alive: () -> Bool = { true }) async -> Duration? {
+    let start = ContinuousClock.now
+    while ContinuousClock.now - start < timeout, alive() {
+      if let reply = try? await send("GET", url), reply.status == 200 { return ContinuousClock.now - start }
+      try? await Task.sleep(for: .milliseconds(100))
+    }
+    return nil
+  }
+}
+
+/// Free loopback ports for every listener of one `mlops` topology.
+public struct TopologyPorts: Sendable {
+  public var http: Int
+  public var services: [ServiceName: Int]
+
+  public init() throws {
+    http = try FreePort.find()
+    services = try Dictionary(uniqueKeysWithValues: ServiceName.allCases.map { ($0, try FreePort.find()) })
+  }
+
+  public var environment: [String: String] {
+    var environment = ["MLOPS_HTTP_PORT": "\(http)", "MLOPS_HTTP_HOST": "127.0.0.1"]
+    for (service, port) in services { environment[service.addressVariable] = "127.0.0.1:\(port)" }
+    return environment
+  }
+
+  public var baseURL: String { "http://127.0.0.1:\(http)" }
+}

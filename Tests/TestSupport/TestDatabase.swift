@@ -1,0 +1,81 @@
+import Edge
+import Foundation
+import Logging
+import PostgresNIO
+
+
+/// A fresh, empty database on the throwaway server that `scripts/test` starts
+/// (`MLOPS_TEST_DATABASE_URL`), so tests never see each other's rows.
+public struct TestDatabase {
+  public struct ServerMissing: Error, CustomStringConvertible {
+    public var description: String {
+      "MLOPS_TEST_DATABASE_URL is not set: run the tests with scripts/test, which starts a throwaway PostgreSQL"
+    }
+  }
+
+  public static let logger = Logger(label: "test")
+
+  public static func serverURL() throws -> DatabaseURL {
+    guard let text = ProcessInfo.processInfo.environment["MLOPS_TEST_DATABASE_URL"], !text.isEmpty else {
+      throw ServerMissing()
+    }
+    return try DatabaseURL(parsing: text)
+  }
+
+  /// Creates a database with a random name, runs `body` with a running client for it, drops it.
+  public static func withFreshDatabase<T: Sendable>(
+    migrated: Bool = true,
+    _ body: @Sendable (PostgresClient, DatabaseURL) async throws -> T
+  ) async throws -> T {
+    let server = try serverURL()
+    let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    try await withClient(server) { admin in
+      try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+    }
+    var database = server
+    database.database = name
+    let url = database
+    do {
+      let result = try await withClient(url) { client in
+        if migrated {
+          try await Migrator(client: client, migrations: try Migration.bundled(), logger: logger).migrate()
+        }
+        return try await body(client, url)
+      }
+      try await drop(name, on: server)
+      return result
+    } catch {
+      try? await drop(name, on: server)
+      throw error
+    }
+  }
+
+  @discardableResult
+  public static func withClient<T: Sendable>(
+    _ url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> T
+  ) async throws -> T {
+    let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+      group.addTask {
+        await client.run()
+        return nil
+      }
+      defer { group.cancelAll() }
+      return try await body(client)
+    }
+  }
+
+  private static func drop(_ name: String, on server: DatabaseURL) async throws {
+    try await withClient(server) { admin in
+      try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+    }
+  }
+}
+
+extension DatabaseURL {
+  /// The URL text, for handing to a child process as `DATABASE_URL`.
+  public var connectionString: String {
+    let credentials = password.map { "\(username):\($0)" } ?? username
+    return "postgres://\(credentials)@\(host):\(port)/\(database ?? "")?sslmode=disable"
+  }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import ServiceKit
+import Testing
+import TestSupport
+
+/// `mlops` run as people run it: whole processes, real ports, the embedded PostgreSQL.
+@Suite(.serialized) struct ServeTests {
+  static func scratchDirectory() throws -> URL {
+    let directory = URL(filePath: "/tmp").appending(path: "mlops-serve-test-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+  }
+
+  @Test func serveStartsFromNothingAndKeepsDataAcrossARestart() async throws {
+    let directory = try Self.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let ports = try TopologyPorts()
+    var environment = ports.environment
+    environment["MLOPS_DATA_DIR"] = directory.appending(path: "data").path
+
+    let first = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
+    let readyAfter = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(90)) { first.process.isRunning }
+    try #require(readyAfter != nil, "serve never became ready:\n\(first.errors)")
+    Swift.print("mlops serve: start to /readyz 200 from an empty data directory: \(readyAfter!)")
+
+    // Where each service listens is printed for the person who started it.
+    for (service, port) in ports.services {
+      #expect(first.output.contains("grpc://127.0.0.1:\(port)"), "no listening line for \(service)")
+    }
+    #expect(first.output.contains("http://127.0.0.1:\(ports.http)"))
+
+    let created = try await HTTP.send("POST", "\(ports.baseURL)/v1/projects", json: #"{"name": "survives restarts"}"#)
+    #expect(created.status == 201)
+    let id = try #require(try created.json()["id"] as? String)
+
+    #expect(await first.terminate() == 0, "serve did not exit cleanly:\n\(first.errors)")
+    let clusterPid = directory.appending(path: "data/postgres/postmaster.pid").path
+    #expect(!FileManager.default.fileExists(atPath: clusterPid), "the embedded PostgreSQL was left running")
+
+    let second = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
+    let readyAgain = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) { second.process.isRunning }
+    try #require(readyAgain != nil, "serve did not restart:\n\(second.errors)")
+    Swift.print("mlops serve: restart to /readyz 200: \(readyAgain!)")
+    let fetched = try await HTTP.send("GET", "\(ports.baseURL)/v1/projects/\(id)")
+    #expect(fetched.status == 200)
+    #expect(try fetched.json()["name"] as? String == "survives restarts")
+    #expect(await second.terminate() == 0)
+  }
+
+  @Test func servicesStartedApartMakeEdgeReady() async throws {
+    try await TestDatabase.withFreshDatabase(migrated: false) { _, url in
+      let directory = try Self.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let ports = try TopologyPorts()
+      var environment = ports.environment
+      environment["DATABASE_URL"] = url.connectionString
+      environment["MLOPS_DATA_DIR"] = directory.appending(path: "unused").path
+
+      let edge = try MLOpsProcess(["edge"], environment: environment, workingDirectory: directory)
+      defer { kill(edge.process.processIdentifier, SIGKILL) }
+      // Edge alone: up, but not ready while every downstream service is missing.
+      let healthy = await HTTP.waitFor200("\(ports.baseURL)/healthz", timeout: .seconds(30)) { edge.process.isRunning }
+      try #require(healthy != nil, "\(edge.errors)")
+      let notReady = try await HTTP.send("GET", "\(ports.baseURL)/readyz")
+      #expect(notReady.status == 503)
+      #expect(try notReady.json()["failing"] as? [String] == ["codegen", "critics", "planner", "policy"])
+
+      var services: [MLOpsProcess] = []
+      for service in ServiceName.allCases {
+        services.append(try MLOpsProcess([service.rawValue], environment: environment, workingDirectory: directory))
+      }
+      let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(30)) { edge.process.isRunning }
+      #expect(ready != nil, "edge never became ready with every service running apart")
+
+      for process in services + [edge] { #expect(await process.terminate() == 0) }
+    }
+  }
+
+  @Test func twoMigrateProcessesApplyEachMigrationOnce() async throws {
+    try await TestDatabase.withFreshDatabase(migrated: false) { _, url in
+      let directory = try Self.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let environment = ["DATABASE_URL": url.connectionString]
+      let first = try MLOpsProcess(["migrate"], environment: environment, workingDirectory: directory)
+      let second = try MLOpsProcess(["migrate"], environment: environment, workingDirectory: directory)
+      #expect(await first.waitForExit(timeout: .seconds(60)) == 0, "\(first.errors)")
+      #expect(await second.waitForExit(timeout: .seconds(60)) == 0, "\(second.errors)")
+      let outputs = [first.output, second.output].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.sorted()
+      #expect(outputs == ["migrate: applied 1", "migrate: up to date"])
+    }
+  }
+
+  @Test func badConfigurationIsRefusedWithTheVariableNamed() async throws {
+    let directory = try Self.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let process = try MLOpsProcess(["planner"], environment: ["MLOPS_PLANNER_ADDR": "nowhere"], workingDirectory: directory)
+    #expect(await process.waitForExit(timeout: .seconds(30)) != 0)
+    #expect(process.errors.contains("MLOPS_PLANNER_ADDR"))
+  }
+}
