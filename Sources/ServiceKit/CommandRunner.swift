@@ -50,8 +50,8 @@ public enum CommandRunner {
       }
     let output = Output(
       status: status,
-      standardOutput: result.standardOutput ?? "",
-      standardError: result.standardError ?? "")
+      standardOutput: result.standardOutput,
+      standardError: result.standardError)
     if checked, status != 0 { throw Failure(command: command, output: output) }
     return output
   }

@@ -29,8 +29,8 @@ public final class GRPCServiceClient: Service, Sendable {
   }
 
   static func target(for address: ServiceAddress) -> any ResolvableTarget {
-    if address.isIPv4Literal { return .ipv4(host: address.host, port: address.port) }
-    if address.host.contains(":") { return .ipv6(host: address.host, port: address.port) }
+    if address.isIPv4Literal { return .ipv4(address: address.host, port: address.port) }
+    if address.host.contains(":") { return .ipv6(address: address.host, port: address.port) }
     return .dns(host: address.host, port: address.port)
   }
 }

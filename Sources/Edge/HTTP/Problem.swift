@@ -29,13 +29,7 @@ public struct Problem: HTTPResponseError, Equatable {
       "instance": .string(request.uri.path),
     ]
     if let field { body["field"] = .string(field) }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    let data = try encoder.encode(body)
-    return Response(
-      status: status,
-      headers: [.contentType: "application/problem+json"],
-      body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    return try JSONResponse.make(body, status: status, contentType: "application/problem+json")
   }
 
   private enum ProblemValue: Encodable {

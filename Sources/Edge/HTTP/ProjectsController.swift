@@ -115,18 +115,11 @@ struct ProjectPage: Encodable {
   }
 }
 
-/// JSON responses for projects: ISO 8601 times, and an ETag of the lock version for one project.
+/// JSON responses for projects, with an ETag of the lock version for one project.
 enum ProjectJSON {
   static func response(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.dateEncodingStrategy = .custom { date, encoder in
-      var container = encoder.singleValueContainer()
-      try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-    }
-    let data = try encoder.encode(value)
-    var headers: HTTPFields = [.contentType: "application/json"]
+    var headers: HTTPFields = [:]
     if let project = value as? Project { headers[.eTag] = "\"\(project.lockVersion)\"" }
-    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    return try JSONResponse.make(value, status: status, headers: headers)
   }
 }
