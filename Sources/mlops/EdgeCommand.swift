@@ -1,4 +1,5 @@
 import ArgumentParser
+import ServiceKit
 
 struct EdgeCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -11,6 +12,8 @@ struct EdgeCommand: AsyncParsableCommand {
       """)
 
   func run() async throws {
-    try await EdgeRuntime.run(environment: try ProcessEnvironment.load(label: "edge"))
+    let environment = try ProcessEnvironment.load(label: "edge")
+    try environment.configuration.ensurePortsFree(services: [], edge: true)
+    try await EdgeRuntime.run(environment: environment)
   }
 }

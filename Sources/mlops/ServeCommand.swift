@@ -13,6 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
 
   func run() async throws {
     let environment = try ProcessEnvironment.load(label: "serve")
+    try environment.configuration.ensurePortsFree(services: ServiceName.allCases, edge: true)
     let hosts = ServiceName.allCases.map {
       DomainServices.host($0, configuration: environment.configuration, logger: environment.logger)
     }

@@ -111,3 +111,23 @@ public struct TopologyPorts: Sendable {
 
   public var baseURL: String { "http://127.0.0.1:\(http)" }
 }
+
+/// A TCP listener on 127.0.0.1 that holds a port busy for as long as a test needs.
+public final class ListeningSocket: @unchecked Sendable {
+  private let handle: FileHandle
+
+  public init(port: Int) throws {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard fd >= 0, bound == 0, listen(fd, 1) == 0 else { throw CocoaError(.fileWriteUnknown) }
+    handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+  }
+
+  public func close() { try? handle.close() }
+}

@@ -98,3 +98,21 @@ import TestSupport
     #expect(process.errors.contains("MLOPS_PLANNER_ADDR"))
   }
 }
+
+@Suite struct BusyPortTests {
+  @Test func aBusyPortIsNamedWithTheVariableThatMovesIt() async throws {
+    let directory = try ServeTests.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let ports = try TopologyPorts()
+    let blocker = try ListeningSocket(port: ports.services[.policy]!)
+    defer { blocker.close() }
+    var environment = ports.environment
+    environment["MLOPS_DATA_DIR"] = directory.appending(path: "data").path
+    let serve = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
+    #expect(await serve.waitForExit(timeout: .seconds(30)) != 0)
+    #expect(serve.errors.contains("policy cannot listen on 127.0.0.1:\(ports.services[.policy]!)"))
+    #expect(serve.errors.contains("MLOPS_POLICY_ADDR"))
+    // It refused before touching anything: no cluster was made.
+    #expect(!FileManager.default.fileExists(atPath: directory.appending(path: "data/postgres").path))
+  }
+}
