@@ -30,16 +30,21 @@ CREATE INDEX decision_sets_by_project ON decision_sets (project_id, created_at, 
 
 CREATE TABLE checkpoints (
   checkpoint_id  uuid PRIMARY KEY,
+  seq            bigserial UNIQUE,  -- commit order within the database
   thread_id      uuid NOT NULL REFERENCES decision_sets (id) ON DELETE CASCADE,
   project_id     uuid NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
   parent_id      uuid REFERENCES checkpoints (checkpoint_id) ON DELETE SET NULL,
   version        integer NOT NULL DEFAULT 1,
-  node           text NOT NULL,
+  node           text NOT NULL,   -- the node (or input) that produced this state
+  next_node      text,            -- what runs next; NULL when the run has ended
   state          bytea NOT NULL,  -- DecisionState, deterministic protobuf encoding
   is_interrupt   boolean NOT NULL DEFAULT false,
   created_at     timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX checkpoints_by_thread ON checkpoints (thread_id, created_at);
+CREATE INDEX checkpoints_by_thread ON checkpoints (thread_id, seq);
+-- One child per checkpoint: a step committed twice from the same parent is refused, which
+-- makes each step's effects exactly-once.
+CREATE UNIQUE INDEX checkpoints_one_child ON checkpoints (thread_id, parent_id);
 
 CREATE TABLE events (
   event_id         bigserial PRIMARY KEY,

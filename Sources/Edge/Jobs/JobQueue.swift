@@ -1,0 +1,217 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The `jobs` table as a queue: claimed with `FOR UPDATE SKIP LOCKED` by priority then age,
+/// held under a lease that heartbeats renew, finished only by the current lease holder.
+public struct JobQueue: Sendable {
+  /// The NOTIFY channel that wakes workers when a job becomes ready.
+  public static let channel = "mlops_jobs"
+
+  public let client: PostgresClient
+  public var backoff: RetryBackoff
+  private let logger: Logger
+
+  public init(client: PostgresClient, backoff: RetryBackoff = RetryBackoff(), logger: Logger) {
+    self.client = client
+    self.backoff = backoff
+    self.logger = logger
+  }
+
+  // MARK: Enqueue
+
+  /// Enqueues inside the caller's transaction, so the job commits with whatever created it.
+  /// Returns the job id, or nil when the idempotency key exists already or the thread has a
+  /// live job (at most one per thread).
+  @discardableResult
+  public func enqueue(_ job: NewJob, on connection: PostgresConnection) async throws -> Int64? {
+    let rows = try await connection.query(
+      """
+      INSERT INTO jobs (kind, thread_id, project_id, priority, max_attempts, idem_key, run_at)
+      VALUES (\(job.kind), \(job.threadID), \(job.projectID), \(job.priority), \(job.maxAttempts),
+              \(job.idempotencyKey), COALESCE(\(job.runAt), now()))
+      ON CONFLICT DO NOTHING
+      RETURNING id
+      """, logger: logger)
+    var id: Int64?
+    for try await value in rows.decode(Int64.self) { id = value }
+    if id != nil { try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger) }
+    return id
+  }
+
+  /// Enqueues in a transaction of its own.
+  @discardableResult
+  public func enqueue(_ job: NewJob) async throws -> Int64? {
+    try await client.withTransaction(logger: logger) { try await enqueue(job, on: $0) }
+  }
+
+  // MARK: Claim and lease
+
+  /// Claims up to `limit` ready jobs whose time has come, highest priority then oldest first.
+  public func claim(owner: String, limit: Int, lease: Duration) async throws -> [ClaimedJob] {
+    let rows = try await client.query(
+      """
+      UPDATE jobs SET state = 'running', lease_owner = \(owner),
+        lease_expires_at = now() + make_interval(secs => \(lease.seconds)),
+        attempts = attempts + 1, updated_at = now()
+      WHERE id IN (
+        SELECT id FROM jobs WHERE state = 'ready' AND run_at <= now()
+        ORDER BY priority DESC, created_at, id
+        LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+      RETURNING id, kind, thread_id, project_id, attempts, max_attempts
+      """, logger: logger)
+    var claimed: [ClaimedJob] = []
+    for try await (id, kind, thread, project, attempts, maxAttempts) in rows.decode(
+      (Int64, String, UUID, UUID, Int, Int).self)
+    {
+      claimed.append(
+        ClaimedJob(
+          id: id, kind: kind, threadID: thread, projectID: project, attempt: attempts, maxAttempts: maxAttempts,
+          leaseOwner: owner))
+    }
+    return claimed.sorted { $0.id < $1.id }
+  }
+
+  /// Renews the lease; false when the lease is no longer this owner's (the job was reaped).
+  public func heartbeat(_ job: ClaimedJob, lease: Duration) async throws -> Bool {
+    try await client.withConnection { try await renewLease(job, lease: lease, on: $0) }
+  }
+
+  /// Renews the lease on `connection` (inside a step's transaction, this also locks the row
+  /// until commit, so a reaper cannot take the job mid-step).
+  public func renewLease(_ job: ClaimedJob, lease: Duration, on connection: PostgresConnection) async throws -> Bool {
+    let rows = try await connection.query(
+      """
+      UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(lease.seconds)), updated_at = now()
+      WHERE id = \(job.id) AND lease_owner = \(job.leaseOwner) AND state = 'running'
+      RETURNING id
+      """, logger: logger)
+    for try await _ in rows { return true }
+    return false
+  }
+
+  // MARK: Finish
+
+  /// Marks the job succeeded; false when the lease was lost (nothing changes then).
+  public func complete(_ job: ClaimedJob, on connection: PostgresConnection) async throws -> Bool {
+    let rows = try await connection.query(
+      """
+      UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+      WHERE id = \(job.id) AND lease_owner = \(job.leaseOwner) AND state = 'running'
+      RETURNING id
+      """, logger: logger)
+    for try await _ in rows { return true }
+    return false
+  }
+
+  public func complete(_ job: ClaimedJob) async throws -> Bool {
+    try await client.withConnection { try await complete(job, on: $0) }
+  }
+
+  /// Completes many jobs of one owner in one statement; returns the ids it completed.
+  public func completeBatch(_ ids: [Int64], owner: String) async throws -> Set<Int64> {
+    let rows = try await client.query(
+      """
+      UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+      WHERE id = ANY(\(ids)) AND lease_owner = \(owner) AND state = 'running'
+      RETURNING id
+      """, logger: logger)
+    var done: Set<Int64> = []
+    for try await id in rows.decode(Int64.self) { done.insert(id) }
+    return done
+  }
+
+  /// Records a failure: back to ready after a backoff, or dead after the last attempt with a
+  /// `run-error` event on the decision set, in one transaction.
+  public func fail(_ job: ClaimedJob, error: String) async throws -> FailureOutcome {
+    let delay = backoff.delay(afterAttempt: job.attempt)
+    return try await client.withTransaction(logger: logger) { connection in
+      let rows = try await connection.query(
+        """
+        UPDATE jobs SET
+          state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'ready' END,
+          run_at = CASE WHEN attempts >= max_attempts THEN run_at
+                        ELSE now() + make_interval(secs => \(delay.seconds)) END,
+          lease_owner = NULL, lease_expires_at = NULL, last_error = \(error), updated_at = now()
+        WHERE id = \(job.id) AND lease_owner = \(job.leaseOwner) AND state = 'running'
+        RETURNING state, run_at
+        """, logger: logger)
+      var outcome = FailureOutcome.leaseLost
+      for try await (state, runAt) in rows.decode((String, Date).self) {
+        outcome = state == "dead" ? .dead : .retryScheduled(at: runAt)
+      }
+      if outcome == .dead {
+        try await RunErrorEvent.insert(
+          threadID: job.threadID, projectID: job.projectID, jobID: job.id, attempts: job.attempt, error: error,
+          on: connection, logger: logger)
+      }
+      if case .retryScheduled = outcome {
+        try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+      }
+      return outcome
+    }
+  }
+
+  /// Gives a claimed job back without spending an attempt (a worker shutting down).
+  public func release(_ job: ClaimedJob) async throws {
+    try await client.query(
+      """
+      UPDATE jobs SET state = 'ready', attempts = greatest(attempts - 1, 0), lease_owner = NULL,
+        lease_expires_at = NULL, updated_at = now()
+      WHERE id = \(job.id) AND lease_owner = \(job.leaseOwner) AND state = 'running'
+      """, logger: logger)
+    try await client.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+  }
+
+  /// Returns jobs whose lease expired to ready (or to dead when they have no attempt left,
+  /// with a `run-error` event). Returns how many it reclaimed.
+  @discardableResult
+  public func reapExpiredLeases() async throws -> Int {
+    try await client.withTransaction(logger: logger) { connection in
+      let rows = try await connection.query(
+        """
+        UPDATE jobs SET
+          state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'ready' END,
+          last_error = COALESCE(last_error, 'lease expired'),
+          lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+        WHERE state = 'running' AND lease_expires_at < now()
+        RETURNING id, state, thread_id, project_id, attempts
+        """, logger: logger)
+      var reaped = 0
+      var dead: [(Int64, UUID, UUID, Int)] = []
+      for try await (id, state, thread, project, attempts) in rows.decode((Int64, String, UUID, UUID, Int).self) {
+        reaped += 1
+        if state == "dead" { dead.append((id, thread, project, attempts)) }
+      }
+      for (id, thread, project, attempts) in dead {
+        try await RunErrorEvent.insert(
+          threadID: thread, projectID: project, jobID: id, attempts: attempts,
+          error: "the worker holding this job stopped answering after its last attempt", on: connection, logger: logger)
+      }
+      if reaped > dead.count { try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger) }
+      return reaped
+    }
+  }
+
+  // MARK: Inspection
+
+  /// Ready jobs whose time has come, and running ones.
+  public func depth() async throws -> (ready: Int, running: Int) {
+    let rows = try await client.query(
+      """
+      SELECT count(*) FILTER (WHERE state = 'ready' AND run_at <= now()),
+             count(*) FILTER (WHERE state = 'running')
+      FROM jobs WHERE state IN ('ready', 'running')
+      """, logger: logger)
+    for try await (ready, running) in rows.decode((Int, Int).self) { return (ready, running) }
+    return (0, 0)
+  }
+}
+
+extension Duration {
+  /// Whole and fractional seconds, for SQL intervals.
+  var seconds: Double {
+    let (whole, attoseconds) = components
+    return Double(whole) + Double(attoseconds) / 1e18
+  }
+}

@@ -1,0 +1,151 @@
+import Edge
+import Foundation
+import PostgresNIO
+import TestSupport
+import Testing
+
+@Suite struct JobQueueTests {
+  static func queue(_ client: PostgresClient) -> JobQueue {
+    JobQueue(client: client, backoff: RetryBackoff(base: .milliseconds(200), cap: .seconds(5)), logger: TestDatabase.logger)
+  }
+
+  static func job(_ thread: UUID, _ project: UUID, key: String? = nil, priority: Int = 0, maxAttempts: Int = 3) -> NewJob {
+    NewJob(
+      kind: "test", threadID: thread, projectID: project, idempotencyKey: key ?? "job-\(thread)", priority: priority,
+      maxAttempts: maxAttempts)
+  }
+
+  @Test func claimsByPriorityThenAgeAndNeverTwice() async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+      let queue = Self.queue(client)
+      let (project, threads) = try await Fixtures.threads(4, on: client)
+      for (index, thread) in threads.enumerated() {
+        try await queue.enqueue(Self.job(thread, project, priority: index == 2 ? 10 : 0))
+      }
+      let first = try await queue.claim(owner: "a", limit: 2, lease: .seconds(30))
+      let second = try await queue.claim(owner: "b", limit: 10, lease: .seconds(30))
+      #expect(first.count == 2)
+      #expect(first.contains { $0.threadID == threads[2] }, "the high-priority job goes first")
+      #expect(second.count == 2)
+      #expect(Set(first.map(\.id)).isDisjoint(with: second.map(\.id)))
+      #expect(try await queue.claim(owner: "c", limit: 10, lease: .seconds(30)).isEmpty)
+      #expect(first.allSatisfy { $0.attempt == 1 })
+    }
+  }
+
+  @Test func atMostOneLiveJobPerThreadAndIdempotencyKeysDeduplicate() async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+      let queue = Self.queue(client)
+      let (project, threads) = try await Fixtures.threads(1, on: client)
+      #expect(try await queue.enqueue(Self.job(threads[0], project, key: "one")) != nil)
+      #expect(try await queue.enqueue(Self.job(threads[0], project, key: "one")) == nil)
+      #expect(try await queue.enqueue(Self.job(threads[0], project, key: "two")) == nil, "a second live job on one thread")
+      let claimed = try #require(try await queue.claim(owner: "a", limit: 1, lease: .seconds(30)).first)
+      #expect(try await queue.complete(claimed))
+      #expect(try await queue.enqueue(Self.job(threads[0], project, key: "two")) != nil, "allowed once the first is done")
+    }
+  }
+
+  @Test func enqueueCommitsOrRollsBackWithTheCallersTransaction() async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+      let queue = Self.queue(client)
+      let (project, threads) = try await Fixtures.threads(1, on: client)
+      struct Abort: Error {}
+      await #expect(throws: (any Error).self) {
+        try await client.withTransaction(logger: TestDatabase.logger) { connection in
+          try await queue.enqueue(Self.job(threads[0], project), on: connection)
+          throw Abort()
+        }
+      }
+      #expect(try await Fixtures.count("SELECT count(*) FROM jobs", on: client) == 0)
+    }
+  }
+
+  @Test func onlyTheLeaseHolderFinishesAndExpiredLeasesAreReclaimed() async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+      let queue = Self.queue(client)
+      let (project, threads) = try await Fixtures.threads(1, on: client)
+      try await queue.enqueue(Self.job(threads[0], project))
+      let held = try #require(try await queue.claim(owner: "slow", limit: 1, lease: .milliseconds(200)).first)
+      #expect(try await queue.heartbeat(held, lease: .milliseconds(200)))
+      try await Task.sleep(for: .milliseconds(400))
+      #expect(try await queue.reapExpiredLeases() == 1)
+      #expect(try await queue.heartbeat(held, lease: .seconds(30)) == false, "the reaped owner lost its lease")
+
+      let retaken = try #require(try await queue.claim(owner: "fast", limit: 1, lease: .seconds(30)).first)
+      #expect(retaken.id == held.id)
+      #expect(retaken.attempt == 2)
+      #expect(try await queue.complete(held) == false, "a worker that lost its lease cannot overwrite the result")
+      #expect(try await queue.fail(held, error: "late") == .leaseLost)
+      #expect(try await queue.complete(retaken))
+      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'succeeded'", on: client) == 1)
+    }
+  }
+
+  @Test func failuresBackOffThenDieWithARunErrorEvent() async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+      let queue = Self.queue(client)
+      let (project, threads) = try await Fixtures.threads(1, on: client)
+      try await queue.enqueue(Self.job(threads[0], project, maxAttempts: 3))
+
+      var delays: [Double] = []
+      for attempt in 1...3 {
+        var claimed: ClaimedJob?
+        let deadline = ContinuousClock.now + .seconds(10)
+        while claimed == nil, ContinuousClock.now < deadline {
+          claimed = try await queue.claim(owner: "w", limit: 1, lease: .seconds(30)).first
+          if claimed == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let job = try #require(claimed)
+        #expect(job.attempt == attempt)
+        let failedAt = Date()
+        let outcome = try await queue.fail(job, error: "boom \(attempt)")
+        switch outcome {
+        case .retryScheduled(let at):
+          #expect(attempt < 3)
+          delays.append(at.timeIntervalSince(failedAt))
+          #expect(try await queue.claim(owner: "w", limit: 1, lease: .seconds(30)).isEmpty, "not before its time")
+        case .dead:
+          #expect(attempt == 3)
+        case .leaseLost:
+          Issue.record("the lease was the worker's own")
+        }
+      }
+      // Attempt 1 waits 0.1–0.2 s, attempt 2 waits 0.2–0.4 s (base 200 ms, full jitter).
+      #expect(delays.count == 2)
+      #expect(delays[0] > 0.05 && delays[0] < 0.3)
+      #expect(delays[1] > 0.15 && delays[1] < 0.5)
+
+      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'dead'", on: client) == 1)
+      let rows = try await client.query(
+        "SELECT payload->>'error', (payload->>'attempts')::int FROM events WHERE type = 'run-error'",
+        logger: TestDatabase.logger)
+      var events: [(String, Int)] = []
+      for try await event in rows.decode((String, Int).self) { events.append(event) }
+      #expect(events.count == 1)
+      #expect(events.first?.0 == "boom 3")
+      #expect(events.first?.1 == 3)
+      #expect(try await Fixtures.count("SELECT count(*) FROM decision_sets WHERE status = 'failed'", on: client) == 1)
+    }
+  }
+
+  @Test func releaseGivesTheJobBackWithoutSpendingAnAttempt() async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+      let queue = Self.queue(client)
+      let (project, threads) = try await Fixtures.threads(1, on: client)
+      try await queue.enqueue(Self.job(threads[0], project))
+      let held = try #require(try await queue.claim(owner: "a", limit: 1, lease: .seconds(30)).first)
+      try await queue.release(held)
+      let again = try #require(try await queue.claim(owner: "b", limit: 1, lease: .seconds(30)).first)
+      #expect(again.attempt == 1)
+    }
+  }
+
+  @Test func backoffGrowsExponentiallyWithinItsCap() {
+    let backoff = RetryBackoff(base: .seconds(1), cap: .seconds(10))
+    #expect(backoff.delay(afterAttempt: 1, random: 1) == .seconds(1))
+    #expect(backoff.delay(afterAttempt: 1, random: 0) == .milliseconds(500))
+    #expect(backoff.delay(afterAttempt: 3, random: 1) == .seconds(4))
+    #expect(backoff.delay(afterAttempt: 20, random: 1) == .seconds(10))
+  }
+}
