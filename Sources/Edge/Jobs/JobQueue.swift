@@ -42,7 +42,7 @@ public struct JobQueue: Sendable {
   /// Enqueues in a transaction of its own.
   @discardableResult
   public func enqueue(_ job: NewJob) async throws -> Int64? {
-    try await client.withTransaction(logger: logger) { try await enqueue(job, on: $0) }
+    try await client.transaction(logger: logger) { try await enqueue(job, on: $0) }
   }
 
   // MARK: Claim and lease
@@ -125,7 +125,7 @@ public struct JobQueue: Sendable {
   /// `run-error` event on the decision set, in one transaction.
   public func fail(_ job: ClaimedJob, error: String) async throws -> FailureOutcome {
     let delay = backoff.delay(afterAttempt: job.attempt)
-    return try await client.withTransaction(logger: logger) { connection in
+    return try await client.transaction(logger: logger) { connection in
       let rows = try await connection.query(
         """
         UPDATE jobs SET
@@ -167,7 +167,7 @@ public struct JobQueue: Sendable {
   /// with a `run-error` event). Returns how many it reclaimed.
   @discardableResult
   public func reapExpiredLeases() async throws -> Int {
-    try await client.withTransaction(logger: logger) { connection in
+    try await client.transaction(logger: logger) { connection in
       let rows = try await connection.query(
         """
         UPDATE jobs SET

@@ -1,0 +1,325 @@
+import Contracts
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import SwiftProtobuf
+
+/// Runs the fixed topology over one thread (a decision set's run), a step at a time. Each
+/// step commits in one transaction: its checkpoint, its events, its `agent_runs` row, the
+/// decision set's status and the job's lease; NOTIFY follows the commit. A step whose
+/// `agent_runs` row exists reuses the stored output and calls nothing.
+public struct GraphEngine: Sendable {
+  public static let jobKind = "graph.run"
+  /// The NOTIFY channel that announces new events; the payload is the decision set id.
+  public static let eventsChannel = "mlops_events"
+
+  public let checkpointer: Checkpointer
+  public let queue: JobQueue
+  private let client: PostgresClient
+  private let nodes: [NodeName: any GraphNode]
+  private let lease: Duration
+  private let logger: Logger
+
+  public init(
+    client: PostgresClient, nodes: [any GraphNode], queue: JobQueue, lease: Duration = .seconds(30), logger: Logger
+  ) {
+    self.client = client
+    self.nodes = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+    self.queue = queue
+    self.checkpointer = Checkpointer(client: client, logger: logger)
+    self.lease = lease
+    self.logger = logger
+  }
+
+  public enum EngineError: Error, CustomStringConvertible, Equatable {
+    case noNode(NodeName)
+    case noCheckpoint(UUID)
+    case notWaiting(UUID)
+    case stillWaiting(UUID, GraphTopology.WaitReason)
+    case leaseLost(jobID: Int64)
+
+    public var description: String {
+      switch self {
+      case .noNode(let node): "no implementation is registered for the node \(node.rawValue)"
+      case .noCheckpoint(let thread): "decision set \(thread) has no checkpoint"
+      case .notWaiting(let thread): "decision set \(thread) is not waiting for input"
+      case .stillWaiting(let thread, let reason): "decision set \(thread) still waits for \(reason.rawValue)"
+      case .leaseLost(let job): "job \(job) lost its lease; another worker owns it now"
+      }
+    }
+  }
+
+  // MARK: Starting and resuming
+
+  /// Creates the run's root checkpoint and its first job in the caller's transaction.
+  @discardableResult
+  public func start(
+    threadID: UUID, projectID: UUID, state: Mlops_V1_DecisionState, on connection: PostgresConnection
+  ) async throws -> Checkpoint {
+    var state = state
+    state.decisionSetID = threadID.uuidString.lowercased()
+    state.projectID = projectID.uuidString.lowercased()
+    state.status = .running
+    guard
+      let root = try await checkpointer.save(
+        threadID: threadID, projectID: projectID, parentID: nil, node: "start", nextNode: GraphTopology.entry,
+        isInterrupt: false, state: state, on: connection)
+    else { throw EngineError.noCheckpoint(threadID) }
+    try await enqueueContinuation(of: root, on: connection)
+    return root
+  }
+
+  /// Applies people's input (answers, an approval) to a run waiting at an interrupt and
+  /// enqueues what follows, in one transaction. Throws `stillWaiting` when the input does not
+  /// yet let the run go on, and `notWaiting` when the run is not at an interrupt.
+  @discardableResult
+  public func resume(
+    threadID: UUID, applying input: @Sendable (inout Mlops_V1_DecisionState) throws -> Void
+  ) async throws -> Checkpoint {
+    try await client.transaction(logger: logger) { connection in
+      // Serialise resumes of one decision set.
+      try await connection.query("SELECT id FROM decision_sets WHERE id = \(threadID) FOR UPDATE", logger: logger)
+      guard let waiting = try await checkpointer.latest(threadID: threadID) else { throw EngineError.noCheckpoint(threadID) }
+      guard waiting.isInterrupt, let interrupt = NodeName(rawValue: waiting.node) else {
+        throw EngineError.notWaiting(threadID)
+      }
+      var state = waiting.state
+      try input(&state)
+      guard let route = GraphTopology.resumeRoute(after: interrupt, state: state) else {
+        throw EngineError.stillWaiting(threadID, interrupt == .gateHITL ? .approval : .answers)
+      }
+      let outcome = try await commit(
+        StepResult(state: state, events: []), node: "resume", route: route, parent: waiting, job: nil,
+        agentRun: nil, effects: [], on: connection)
+      guard let checkpoint = outcome else { throw EngineError.notWaiting(threadID) }
+      if checkpoint.nextNode != nil { try await enqueueContinuation(of: checkpoint, on: connection) }
+      return checkpoint
+    }
+  }
+
+  // MARK: Running
+
+  public enum RunOutcome: Sendable, Equatable {
+    case waiting(GraphTopology.WaitReason)
+    case ended(Mlops_V1_RunStatus)
+  }
+
+  /// Advances the job's thread until it waits at an interrupt or ends; the last step's
+  /// transaction completes the job.
+  public func run(_ job: ClaimedJob) async throws -> RunOutcome {
+    guard var current = try await checkpointer.latest(threadID: job.threadID) else {
+      throw EngineError.noCheckpoint(job.threadID)
+    }
+    while let next = current.nextNode {
+      current = try await step(next, from: current, job: job)
+    }
+    // Nothing left to run: the last step completed the job, unless the job arrived with the
+    // run already stopped (a duplicate wake-up); finish it here then.
+    _ = try await queue.complete(job)
+    if current.isInterrupt, let node = NodeName(rawValue: current.node) {
+      return .waiting(node == .gateHITL ? .approval : .answers)
+    }
+    return .ended(current.state.status)
+  }
+
+  /// Runs `node` from `parent` and commits the result. Idempotent: when the step was
+  /// committed before (the same parent already has a child), returns that child instead.
+  public func step(_ node: NodeName, from parent: Checkpoint, job: ClaimedJob?) async throws -> Checkpoint {
+    guard let implementation = nodes[node] else { throw EngineError.noNode(node) }
+    let inputHash = try Self.inputHash(node: node, state: parent.state)
+    let idempotencyKey = "\(parent.threadID.uuidString.lowercased()):\(parent.id.uuidString.lowercased()):\(node.rawValue):\(inputHash)"
+
+    let effects = StepEffects()
+    let started = ContinuousClock.now
+    let result: StepResult
+    var fresh = false
+    if let stored = try await storedOutput(idempotencyKey) {
+      result = stored
+    } else {
+      let writer = StreamWriter()
+      let context = NodeContext(
+        threadID: parent.threadID, projectID: parent.projectID, parentCheckpointID: parent.id,
+        attempt: job?.attempt ?? 1, events: writer, effects: effects)
+      var state = try await implementation.run(state: parent.state, context: context)
+      state.currentNode = node.rawValue
+      let before = parent.state.reasonCards.count
+      var events = writer.events
+      for card in state.reasonCards.dropFirst(before) {
+        events.insert(StepEvent(type: .reasonCard, payload: try Self.json(card)), at: 0)
+      }
+      result = StepResult(state: state, events: events)
+      fresh = true
+    }
+    let latency = ContinuousClock.now - started
+
+    let route = GraphTopology.route(after: node, state: result.state)
+    let agentRun = AgentRun(
+      idempotencyKey: idempotencyKey, node: node, agent: implementation.agent, inputHash: inputHash, output: result,
+      latencyMilliseconds: fresh ? Int(latency.seconds * 1000) : 0)
+    let committed = try await client.transaction(logger: logger) { connection in
+      try await commit(
+        result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun,
+        effects: effects.all, on: connection)
+    }
+    if let committed { return committed }
+    // The parent has a child already: this step (or a twin) landed before; go on from it.
+    guard let existing = try await checkpointer.child(of: parent.id, threadID: parent.threadID) else {
+      throw EngineError.noCheckpoint(parent.threadID)
+    }
+    logger.info(
+      "step was committed before; continuing from its checkpoint",
+      metadata: ["thread_id": "\(parent.threadID)", "node": "\(node.rawValue)"])
+    return existing
+  }
+
+  // MARK: The step transaction
+
+  struct StepResult: Sendable, Codable {
+    var state: Mlops_V1_DecisionState
+    var events: [StepEvent]
+
+    enum CodingKeys: String, CodingKey { case state, events }
+
+    init(state: Mlops_V1_DecisionState, events: [StepEvent]) {
+      self.state = state
+      self.events = events
+    }
+
+    init(from decoder: any Swift.Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      state = try Mlops_V1_DecisionState(serializedBytes: try container.decode(Data.self, forKey: .state))
+      events = try container.decode([StepEvent].self, forKey: .events)
+    }
+
+    func encode(to encoder: any Swift.Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(Data(try Checkpointer.encode(state)), forKey: .state)
+      try container.encode(events, forKey: .events)
+    }
+  }
+
+  struct AgentRun: Sendable {
+    var idempotencyKey: String
+    var node: NodeName
+    var agent: String
+    var inputHash: String
+    var output: StepResult
+    var latencyMilliseconds: Int
+  }
+
+  /// Writes one step; returns nil (and writes nothing) when `parent` already has a child.
+  private func commit(
+    _ result: StepResult, node: String, route: GraphTopology.Route, parent: Checkpoint, job: ClaimedJob?,
+    agentRun: AgentRun?, effects: [StepEffects.Effect], on connection: PostgresConnection
+  ) async throws -> Checkpoint? {
+    if let job, try await !queue.renewLease(job, lease: lease, on: connection) {
+      throw EngineError.leaseLost(jobID: job.id)
+    }
+    var state = result.state
+    var events = result.events
+    let nextNode: NodeName?
+    switch route {
+    case .node(let next):
+      nextNode = next
+      state.status = .running
+    case .interrupt(let reason):
+      nextNode = nil
+      state.status = reason.status
+      events.append(StepEvent(type: .gateWaiting, payload: try Self.jsonObject(["node": node, "waiting_for": reason.rawValue])))
+    case .end(let status):
+      nextNode = nil
+      state.status = status
+      events.append(
+        StepEvent(type: .runComplete, payload: try Self.jsonObject(["status": Self.statusName(status), "node": node])))
+    }
+    let isInterrupt: Bool = if case .interrupt = route { true } else { false }
+
+    guard
+      let checkpoint = try await checkpointer.save(
+        threadID: parent.threadID, projectID: parent.projectID, parentID: parent.id, node: node, nextNode: nextNode,
+        isInterrupt: isInterrupt, state: state, on: connection)
+    else { return nil }
+
+    if let agentRun {
+      let output = ByteBuffer(bytes: try JSONEncoder().encode(agentRun.output))
+      try await connection.query(
+        """
+        INSERT INTO agent_runs (idem_key, thread_id, project_id, checkpoint_id, node, agent, input_sha256, output, latency_ms)
+        VALUES (\(agentRun.idempotencyKey), \(parent.threadID), \(parent.projectID), \(checkpoint.id),
+                \(agentRun.node.rawValue), \(agentRun.agent), \(agentRun.inputHash), \(output), \(agentRun.latencyMilliseconds))
+        ON CONFLICT (idem_key) DO NOTHING
+        """, logger: logger)
+    }
+    for event in events {
+      try await connection.query(
+        """
+        INSERT INTO events (decision_set_id, project_id, checkpoint_id, type, payload)
+        VALUES (\(parent.threadID), \(parent.projectID), \(checkpoint.id), \(event.type.rawValue), \(event.payload)::jsonb)
+        """, logger: logger)
+    }
+    for effect in effects { try await effect(connection) }
+    try await connection.query(
+      """
+      UPDATE decision_sets SET status = \(Self.statusName(state.status)), current_node = \(node), updated_at = now()
+      WHERE id = \(parent.threadID)
+      """, logger: logger)
+    if let job, nextNode == nil {
+      guard try await queue.complete(job, on: connection) else { throw EngineError.leaseLost(jobID: job.id) }
+    }
+    if !events.isEmpty {
+      try await connection.query(
+        "SELECT pg_notify(\(Self.eventsChannel), \(parent.threadID.uuidString.lowercased()))", logger: logger)
+    }
+    return checkpoint
+  }
+
+  private func enqueueContinuation(of checkpoint: Checkpoint, on connection: PostgresConnection) async throws {
+    try await queue.enqueue(
+      NewJob(
+        kind: Self.jobKind, threadID: checkpoint.threadID, projectID: checkpoint.projectID,
+        idempotencyKey: "run:\(checkpoint.threadID.uuidString.lowercased()):\(checkpoint.id.uuidString.lowercased())"),
+      on: connection)
+  }
+
+  private func storedOutput(_ idempotencyKey: String) async throws -> StepResult? {
+    let rows = try await client.query(
+      "SELECT output FROM agent_runs WHERE idem_key = \(idempotencyKey)", logger: logger)
+    for try await output in rows.decode(ByteBuffer.self) {
+      return try JSONDecoder().decode(StepResult.self, from: Data(buffer: output))
+    }
+    return nil
+  }
+
+  // MARK: Encoding
+
+  static func inputHash(node: NodeName, state: Mlops_V1_DecisionState) throws -> String {
+    var hasher = SHA256()
+    hasher.update(data: Data(node.rawValue.utf8))
+    hasher.update(data: Data(try Checkpointer.encode(state)))
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+  }
+
+  static func json(_ message: some SwiftProtobuf.Message) throws -> String {
+    var options = JSONEncodingOptions()
+    options.preserveProtoFieldNames = true
+    return try message.jsonString(options: options)
+  }
+
+  static func jsonObject(_ object: [String: String]) throws -> String {
+    String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+  }
+
+  public static func statusName(_ status: Mlops_V1_RunStatus) -> String {
+    switch status {
+    case .waitingForAnswers: "waiting_for_answers"
+    case .waitingForApproval: "waiting_for_approval"
+    case .blocked: "blocked"
+    case .rejected: "rejected"
+    case .completed: "completed"
+    case .failed: "failed"
+    default: "running"
+    }
+  }
+}

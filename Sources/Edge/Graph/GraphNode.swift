@@ -1,0 +1,70 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Synchronization
+
+/// One step of the graph. Nodes reach the gRPC services through their clients; they never
+/// touch the database except through `NodeContext.effects`, which commit with the step.
+public protocol GraphNode: Sendable {
+  var name: NodeName { get }
+  /// Who answers for this step in Reason Cards and `agent_runs` ("planner", "critic_tech", ...).
+  var agent: String { get }
+  /// Returns the state after this step. Emit events through `context.events`.
+  func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState
+}
+
+/// What a node gets besides the state.
+public struct NodeContext: Sendable {
+  public let threadID: UUID
+  public let projectID: UUID
+  public let parentCheckpointID: UUID
+  public let attempt: Int
+  public let events: StreamWriter
+  public let effects: StepEffects
+}
+
+/// Collects the events a step emits; the engine writes them in the step's transaction, so
+/// they appear exactly when the step's checkpoint does.
+public final class StreamWriter: Sendable {
+  private let buffer = Mutex<[StepEvent]>([])
+
+  public init() {}
+
+  public func emit(_ type: EventType, payload: String) {
+    buffer.withLock { $0.append(StepEvent(type: type, payload: payload)) }
+  }
+
+  var events: [StepEvent] { buffer.withLock { $0 } }
+}
+
+/// Database writes a node needs done exactly once: they run inside the step's transaction,
+/// after its checkpoint, and are skipped when the step turns out to be committed already.
+public final class StepEffects: Sendable {
+  public typealias Effect = @Sendable (PostgresConnection) async throws -> Void
+  private let effects = Mutex<[Effect]>([])
+
+  public init() {}
+
+  public func add(_ effect: @escaping Effect) {
+    effects.withLock { $0.append(effect) }
+  }
+
+  var all: [Effect] { effects.withLock { $0 } }
+}
+
+/// The event types of DESIGN.md, "Events and SSE".
+public enum EventType: String, Sendable, Codable, CaseIterable {
+  case reasonCard = "reason-card"
+  case policyUpdate = "policy-update"
+  case costUpdate = "cost-update"
+  case diffUpdate = "diff-update"
+  case gateWaiting = "gate-waiting"
+  case runError = "run-error"
+  case runComplete = "run-complete"
+}
+
+public struct StepEvent: Sendable, Equatable, Codable {
+  public var type: EventType
+  /// A JSON document.
+  public var payload: String
+}

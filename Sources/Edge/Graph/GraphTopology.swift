@@ -1,0 +1,63 @@
+import Contracts
+
+/// Where a run goes after a node: the fixed topology with its two conditional edges and two
+/// interrupts.
+///
+/// ```
+/// intake_extract → coverage_check ─(coverage < threshold)→ adaptive_questions ⏸ → coverage_check
+///                                └→ planner → critic_tech → critic_cost → policy_eval
+///    → gate_hitl ⏸ → codegen → validators → rationale_compile → diff_and_persist → end
+/// ```
+public enum GraphTopology {
+  public enum Route: Sendable, Equatable {
+    case node(NodeName)
+    /// Stop and wait for people: answers after adaptive_questions, a review after gate_hitl.
+    case interrupt(waitingFor: WaitReason)
+    case end(Mlops_V1_RunStatus)
+  }
+
+  public enum WaitReason: String, Sendable, Equatable {
+    case answers, approval
+
+    var status: Mlops_V1_RunStatus {
+      self == .answers ? .waitingForAnswers : .waitingForApproval
+    }
+  }
+
+  public static let entry = NodeName.intakeExtract
+
+  /// The route after `node` ran and produced `state`.
+  public static func route(after node: NodeName, state: Mlops_V1_DecisionState) -> Route {
+    switch node {
+    case .intakeExtract: .node(.coverageCheck)
+    case .coverageCheck: state.coverage.sufficient ? .node(.planner) : .node(.adaptiveQuestions)
+    case .adaptiveQuestions: .interrupt(waitingFor: .answers)
+    case .planner: .node(.criticTech)
+    case .criticTech: .node(.criticCost)
+    case .criticCost: .node(.policyEval)
+    case .policyEval: state.policy.overall == .fail ? .end(.blocked) : .node(.gateHITL)
+    case .gateHITL: .interrupt(waitingFor: .approval)
+    case .codegen: .node(.validators)
+    case .validators: .node(.rationaleCompile)
+    case .rationaleCompile: .node(.diffAndPersist)
+    case .diffAndPersist: .end(.completed)
+    }
+  }
+
+  /// Where a run waiting after `interrupt` goes once people answered, or nil while it still waits.
+  public static func resumeRoute(after interrupt: NodeName, state: Mlops_V1_DecisionState) -> Route? {
+    switch interrupt {
+    case .adaptiveQuestions:
+      let answered = Set(state.answers.map(\.questionID))
+      return state.openQuestions.allSatisfy { answered.contains($0.id) } ? .node(.coverageCheck) : nil
+    case .gateHITL:
+      switch state.approval.status {
+      case .approved: return .node(.codegen)
+      case .rejected: return .end(.rejected)
+      default: return nil
+      }
+    default:
+      return nil
+    }
+  }
+}

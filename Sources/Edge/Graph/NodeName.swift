@@ -1,0 +1,18 @@
+/// The graph's nodes, in topology order (DESIGN.md, "The graph").
+public enum NodeName: String, CaseIterable, Sendable, Codable {
+  case intakeExtract = "intake_extract"
+  case coverageCheck = "coverage_check"
+  case adaptiveQuestions = "adaptive_questions"
+  case planner
+  case criticTech = "critic_tech"
+  case criticCost = "critic_cost"
+  case policyEval = "policy_eval"
+  case gateHITL = "gate_hitl"
+  case codegen
+  case validators
+  case rationaleCompile = "rationale_compile"
+  case diffAndPersist = "diff_and_persist"
+
+  /// Nodes after which the run stops until a person answers.
+  public var isInterrupt: Bool { self == .adaptiveQuestions || self == .gateHITL }
+}
