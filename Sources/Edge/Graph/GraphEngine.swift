@@ -104,15 +104,19 @@ public struct GraphEngine: Sendable {
   public enum RunOutcome: Sendable, Equatable {
     case waiting(GraphTopology.WaitReason)
     case ended(Mlops_V1_RunStatus)
+    /// Stopped between steps because the worker is shutting down; the job goes back to the
+    /// queue and the next worker continues from the latest checkpoint.
+    case paused
   }
 
   /// Advances the job's thread until it waits at an interrupt or ends; the last step's
   /// transaction completes the job.
-  public func run(_ job: ClaimedJob) async throws -> RunOutcome {
+  public func run(_ job: ClaimedJob, shouldStop: @Sendable () -> Bool = { false }) async throws -> RunOutcome {
     guard var current = try await checkpointer.latest(threadID: job.threadID) else {
       throw EngineError.noCheckpoint(job.threadID)
     }
     while let next = current.nextNode {
+      if shouldStop() { return .paused }
       current = try await step(next, from: current, job: job)
     }
     // Nothing left to run: the last step completed the job, unless the job arrived with the

@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The worker role: N executors claim jobs, run them under a lease that a heartbeat renews,
+/// and record how each ended. A maintenance loop returns expired leases to the queue and
+/// prunes finished runs' checkpoints. On graceful shutdown it stops claiming, lets running
+/// jobs reach a safe point, gives back what it holds, and returns.
+public final class Worker: Service, Sendable {
+  public struct Settings: Sendable {
+    public var concurrency: Int
+    public var lease: Duration
+    public var pollInterval: Duration
+    public var maintenanceInterval: Duration
+    /// Checkpoints kept per finished run (interrupt points are always kept).
+    public var checkpointsKept: Int
+
+    public init(
+      concurrency: Int = 4, lease: Duration = .seconds(30), pollInterval: Duration = .seconds(5),
+      maintenanceInterval: Duration = .seconds(10), checkpointsKept: Int = 20
+    ) {
+      self.concurrency = concurrency
+      self.lease = lease
+      self.pollInterval = pollInterval
+      self.maintenanceInterval = maintenanceInterval
+      self.checkpointsKept = checkpointsKept
+    }
+  }
+
+  public let owner: String
+  public let counters = WorkerCounters()
+  public let wake: WakeSignal
+  private let queue: JobQueue
+  private let handlers: [String: any JobHandler]
+  private let checkpointer: Checkpointer?
+  private let settings: Settings
+  private let logger: Logger
+  private let stopping = Atomic<Bool>(false)
+
+  public init(
+    queue: JobQueue, handlers: [String: any JobHandler], checkpointer: Checkpointer?, settings: Settings,
+    wake: WakeSignal, logger: Logger, owner: String? = nil
+  ) {
+    self.queue = queue
+    self.handlers = handlers
+    self.checkpointer = checkpointer
+    self.settings = settings
+    self.wake = wake
+    self.logger = logger
+    self.owner = owner ?? "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+  }
+
+  public var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+  public func run() async throws {
+    try await withGracefulShutdownHandler {
+      try await withThrowingDiscardingTaskGroup { group in
+        for _ in 0..<max(settings.concurrency, 1) {
+          group.addTask { await self.executorLoop() }
+        }
+        group.addTask { await self.maintenanceLoop() }
+      }
+    } onGracefulShutdown: {
+      self.stopping.store(true, ordering: .relaxed)
+      self.wake.signal()
+    }
+    logger.info("worker stopped", metadata: ["owner": "\(owner)"])
+  }
+
+  // MARK: Executors
+
+  private func executorLoop() async {
+    while !isStopping && !Task.isCancelled {
+      let generation = wake.generation
+      let job: ClaimedJob?
+      do {
+        job = try await queue.claim(owner: owner, limit: 1, lease: settings.lease).first
+      } catch {
+        logger.warning("claim failed", metadata: ["error": "\(error)"])
+        await wake.wait(after: generation, timeout: settings.pollInterval)
+        continue
+      }
+      guard let job else {
+        await wake.wait(after: generation, timeout: settings.pollInterval)
+        continue
+      }
+      await execute(job)
+    }
+  }
+
+  struct LeaseLost: Error {}
+
+  private func execute(_ job: ClaimedJob) async {
+    counters.update {
+      $0.claimed += 1
+      $0.running += 1
+    }
+    defer { counters.update { $0.running -= 1 } }
+    var logger = self.logger
+    logger[metadataKey: "thread_id"] = "\(job.threadID)"
+    logger[metadataKey: "job_id"] = "\(job.id)"
+    guard let handler = handlers[job.kind] else {
+      await recordFailure(job, error: "no handler for job kind \(job.kind)", logger: logger)
+      return
+    }
+    do {
+      let outcome = try await withThrowingTaskGroup(of: JobHandlingOutcome?.self) { group in
+        group.addTask {
+          try await handler.handle(job, queue: self.queue) { self.isStopping }
+        }
+        group.addTask {
+          // Heartbeat: renew at a third of the lease; a lost lease stops the handler.
+          while true {
+            try await Task.sleep(for: self.settings.lease / 3)
+            if try await !self.queue.heartbeat(job, lease: self.settings.lease) { throw LeaseLost() }
+          }
+        }
+        defer { group.cancelAll() }
+        return try await group.next() ?? nil
+      }
+      switch outcome {
+      case .paused?:
+        try await queue.release(job)
+        counters.update { $0.released += 1 }
+      default:
+        counters.update { $0.succeeded += 1 }
+      }
+    } catch is LeaseLost {
+      counters.update { $0.leasesLost += 1 }
+      logger.warning("lease lost; another worker owns the job now")
+    } catch GraphEngine.EngineError.leaseLost {
+      counters.update { $0.leasesLost += 1 }
+      logger.warning("lease lost; another worker owns the job now")
+    } catch {
+      await recordFailure(job, error: String(describing: error), logger: logger)
+    }
+  }
+
+  private func recordFailure(_ job: ClaimedJob, error: String, logger: Logger) async {
+    do {
+      switch try await queue.fail(job, error: error) {
+      case .retryScheduled(let at):
+        counters.update { $0.retried += 1 }
+        logger.warning("job failed; retry scheduled", metadata: ["error": "\(error)", "retry_at": "\(at)"])
+      case .dead:
+        counters.update { $0.dead += 1 }
+        logger.error("job failed on its last attempt", metadata: ["error": "\(error)"])
+      case .leaseLost:
+        counters.update { $0.leasesLost += 1 }
+      }
+    } catch {
+      logger.error("could not record a job failure; its lease will expire", metadata: ["error": "\(error)"])
+    }
+  }
+
+  // MARK: Maintenance
+
+  private func maintenanceLoop() async {
+    while !isStopping && !Task.isCancelled {
+      do {
+        let reclaimed = try await queue.reapExpiredLeases()
+        if reclaimed > 0 { logger.info("reclaimed expired leases", metadata: ["jobs": "\(reclaimed)"]) }
+        if let checkpointer { try await checkpointer.prune(keepLast: settings.checkpointsKept) }
+      } catch {
+        logger.warning("maintenance failed", metadata: ["error": "\(error)"])
+      }
+      await wake.wait(after: wake.generation, timeout: settings.maintenanceInterval)
+    }
+  }
+}

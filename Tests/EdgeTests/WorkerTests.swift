@@ -1,0 +1,75 @@
+import Edge
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import TestSupport
+import Testing
+
+@Suite struct WorkerTests {
+  @Test func wakeSignalWakesWaitersAndNeverMissesAnEarlierSignal() async throws {
+    let wake = WakeSignal()
+    let seen = wake.generation
+    wake.signal()
+    let start = ContinuousClock.now
+    await wake.wait(after: seen, timeout: .seconds(5))
+    #expect(ContinuousClock.now - start < .seconds(1), "a signal before the wait must not be missed")
+
+    let generation = wake.generation
+    async let waited: Void = wake.wait(after: generation, timeout: .seconds(5))
+    try await Task.sleep(for: .milliseconds(50))
+    let signalled = ContinuousClock.now
+    wake.signal()
+    await waited
+    #expect(ContinuousClock.now - signalled < .seconds(1))
+
+    let idle = ContinuousClock.now
+    await wake.wait(after: wake.generation, timeout: .milliseconds(100))
+    #expect(ContinuousClock.now - idle >= .milliseconds(100), "with no signal it waits out the timeout")
+  }
+
+  @Test func aWorkerRunsEveryThreadToItsGateExactlyOnce() async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+      try await client.query(PostgresQuery(unsafeSQL: TestNodeBook.effectsTable), logger: TestDatabase.logger)
+      let book = TestNodeBook()
+      let queue = JobQueue(client: client, logger: TestDatabase.logger)
+      let engine = GraphEngine(client: client, nodes: TestNode.all(book: book), queue: queue, logger: TestDatabase.logger)
+      let (project, threads) = try await Fixtures.threads(20, on: client)
+      let wake = WakeSignal()
+      let worker = Worker(
+        queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)],
+        checkpointer: engine.checkpointer,
+        settings: .init(concurrency: 4, lease: .seconds(10), pollInterval: .seconds(30), maintenanceInterval: .seconds(30)),
+        wake: wake, logger: TestDatabase.logger)
+      let listener = JobNotificationListener(client: client, wake: wake, logger: TestDatabase.logger)
+
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        let services = ServiceGroup(services: [listener, worker], logger: TestDatabase.logger)
+        group.addTask { try await services.run() }
+        // Started after the worker is idle: only NOTIFY can wake it (the poll is 30 s).
+        try await Task.sleep(for: .milliseconds(300))
+        for thread in threads {
+          _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
+            try await engine.start(threadID: thread, projectID: project, state: .with { $0.brief = "b" }, on: connection)
+          }
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+          let waiting = try await Fixtures.count(
+            "SELECT count(*) FROM decision_sets WHERE status = 'waiting_for_approval'", on: client)
+          if waiting == threads.count { break }
+          try await Task.sleep(for: .milliseconds(50))
+        }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
+      }
+      #expect(try await Fixtures.count("SELECT count(*) FROM decision_sets WHERE status = 'waiting_for_approval'", on: client) == 20)
+      #expect(try await Fixtures.count("SELECT count(*) FROM step_effects", on: client) == 20 * 7)
+      #expect(book.total == 20 * 7)
+      let counters = worker.counters.snapshot
+      #expect(counters.claimed == 20)
+      #expect(counters.succeeded == 20)
+      #expect(counters.retried == 0 && counters.dead == 0 && counters.leasesLost == 0)
+    }
+  }
+}
