@@ -104,6 +104,22 @@ let package = Package(
       dependencies: ["Edge", "ServiceKit", .product(name: "PostgresNIO", package: "postgres-nio")],
       path: "Tests/TestSupport"
     ),
-    .testTarget(name: "mlopsTests", dependencies: ["ServiceKit", "TestSupport"]),
+    .executableTarget(
+      name: "TestWorker",
+      dependencies: [
+        "Edge", "ServiceKit", "TestSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      path: "Tests/TestWorker"
+    ),
+    .testTarget(
+      name: "mlopsTests",
+      dependencies: [
+        "ServiceKit", "TestSupport", "Edge",
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+      ]
+    ),
   ]
 )

@@ -18,12 +18,20 @@ public final class MLOpsProcess: @unchecked Sendable {
     return URL(filePath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "mlops")
   }
 
-  public init(_ arguments: [String], environment: [String: String], workingDirectory: URL) throws {
-    outputFile = workingDirectory.appending(path: "\(arguments.joined(separator: "-"))-\(UUID().uuidString.prefix(8)).out")
+  /// The test worker, built beside `mlops`.
+  public static var testWorkerBinary: URL {
+    binary.deletingLastPathComponent().appending(path: "TestWorker")
+  }
+
+  public init(
+    _ arguments: [String], environment: [String: String], workingDirectory: URL, binary: URL = MLOpsProcess.binary
+  ) throws {
+    let stem = ([binary.lastPathComponent] + arguments.prefix(1)).joined(separator: "-")
+    outputFile = workingDirectory.appending(path: "\(stem)-\(UUID().uuidString.prefix(8)).out")
     errorFile = outputFile.deletingPathExtension().appendingPathExtension("err")
     _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
     _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-    process.executableURL = Self.binary
+    process.executableURL = binary
     process.arguments = arguments
     var merged = ProcessInfo.processInfo.environment
     merged.removeValue(forKey: "DATABASE_URL")

@@ -1,0 +1,103 @@
+import Edge
+import Foundation
+import PostgresNIO
+import TestSupport
+import Testing
+
+/// The durable runtime across real worker processes: contention, and a worker killed mid-step.
+@Suite(.serialized) struct RuntimeProcessTests {
+  static func startRuns(_ count: Int, on client: PostgresClient) async throws -> [UUID] {
+    try await client.query(PostgresQuery(unsafeSQL: TestNodeBook.effectsTable), logger: TestDatabase.logger)
+    let (project, threads) = try await Fixtures.threads(count, on: client)
+    let engine = GraphEngine(
+      client: client, nodes: [], queue: JobQueue(client: client, logger: TestDatabase.logger), logger: TestDatabase.logger)
+    for thread in threads {
+      _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
+        try await engine.start(threadID: thread, projectID: project, state: .with { $0.brief = "b" }, on: connection)
+      }
+    }
+    return threads
+  }
+
+  static func waitUntil(
+    _ count: Int, at status: String, on client: PostgresClient, timeout: Duration
+  ) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+      let reached = try await Fixtures.count(
+        "SELECT count(*) FROM decision_sets WHERE status = '\(status)'", on: client)
+      if reached == count { return true }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    return false
+  }
+
+  @Test func threeWorkerProcessesRunFiveHundredRunsEachStepOnce() async throws {
+    try await TestDatabase.withFreshDatabase { client, url in
+      let directory = try ServeTests.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let threads = try await Self.startRuns(500, on: client)
+      let workers = try (1...3).map { index in
+        try MLOpsProcess(
+          ["--concurrency", "4", "--owner", "worker-\(index)"], environment: ["DATABASE_URL": url.connectionString],
+          workingDirectory: directory, binary: MLOpsProcess.testWorkerBinary)
+      }
+      let finished = try await Self.waitUntil(threads.count, at: "waiting_for_approval", on: client, timeout: .seconds(240))
+      for worker in workers { #expect(await worker.terminate() == 0, "\(worker.errors.suffix(2000))") }
+      #expect(finished, "not every run reached its gate")
+
+      // Seven steps per run to the gate, each exactly once: the side-effect table's unique key
+      // would have refused a second commit, so count them per (thread, node) as well.
+      #expect(try await Fixtures.count("SELECT count(*) FROM step_effects", on: client) == 500 * 7)
+      #expect(
+        try await Fixtures.count(
+          "SELECT count(*) FROM (SELECT thread_id, node FROM step_effects GROUP BY 1, 2 HAVING count(*) > 1) AS doubled",
+          on: client) == 0)
+      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state <> 'succeeded'", on: client) == 0)
+      // The work was shared: every worker claimed some.
+      let claims = workers.map { $0.output }
+      for (index, summary) in claims.enumerated() {
+        #expect(!summary.contains("claimed=0 "), "worker \(index + 1) claimed nothing: \(summary)")
+        #expect(summary.contains("dead=0"))
+      }
+    }
+  }
+
+  @Test func aWorkerKilledMidStepIsReplacedAndNoEffectDoubles() async throws {
+    try await TestDatabase.withFreshDatabase { client, url in
+      let directory = try ServeTests.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let threads = try await Self.startRuns(1, on: client)
+      let environment = ["DATABASE_URL": url.connectionString]
+      // critic_cost sleeps 4 s inside its step; the lease is 1.5 s, renewed every 0.5 s.
+      let slowArguments = ["--concurrency", "1", "--lease-ms", "1500", "--slow-node", "critic_cost", "--slow-ms", "4000"]
+      let doomed = try MLOpsProcess(
+        slowArguments + ["--owner", "doomed"], environment: environment, workingDirectory: directory,
+        binary: MLOpsProcess.testWorkerBinary)
+
+      // Wait until it is inside critic_cost: critic_tech's checkpoint is there, critic_cost's is not.
+      let deadline = ContinuousClock.now + .seconds(60)
+      var inside = false
+      while ContinuousClock.now < deadline, !inside {
+        inside = try await Fixtures.count("SELECT count(*) FROM checkpoints WHERE node = 'critic_tech'", on: client) == 1
+        if !inside { try await Task.sleep(for: .milliseconds(50)) }
+      }
+      try #require(inside, "the worker never reached critic_cost: \(doomed.errors.suffix(2000))")
+      try await Task.sleep(for: .milliseconds(300))
+      kill(doomed.process.processIdentifier, SIGKILL)
+      _ = await doomed.waitForExit(timeout: .seconds(10))
+
+      let replacement = try MLOpsProcess(
+        ["--concurrency", "1", "--lease-ms", "1500", "--owner", "replacement"], environment: environment,
+        workingDirectory: directory, binary: MLOpsProcess.testWorkerBinary)
+      let finished = try await Self.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(60))
+      #expect(await replacement.terminate() == 0)
+      #expect(finished, "the run did not complete after the kill: \(replacement.errors.suffix(2000))")
+
+      #expect(try await Fixtures.count("SELECT count(*) FROM step_effects", on: client) == 7)
+      #expect(try await Fixtures.count("SELECT count(*) FROM checkpoints WHERE node = 'critic_cost'", on: client) == 1)
+      let attempts = try await Fixtures.count("SELECT attempts FROM jobs WHERE thread_id = '\(threads[0])'", on: client)
+      #expect(attempts == 2, "the job was claimed again after its lease expired")
+    }
+  }
+}
