@@ -68,8 +68,11 @@ let package = Package(
     .executableTarget(
       name: "mlops",
       dependencies: [
-        "ServiceKit", "Planner", "Critics", "Policy", "Codegen", "Edge",
+        "Contracts", "ServiceKit", "Planner", "Critics", "Policy", "Codegen", "Edge",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ]
     ),
     .testTarget(

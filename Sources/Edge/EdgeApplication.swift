@@ -4,9 +4,9 @@ import PostgresNIO
 import ServiceKit
 import ServiceLifecycle
 
-/// Assembles the Edge HTTP application: the routes, the problem+json middleware, the
-/// database client and the downstream gRPC clients as services, and migrations before the
-/// server accepts a request.
+/// Assembles the Edge HTTP application: the routes behind the problem+json middleware, with
+/// the worker's health route when the worker runs in the same process. The caller runs the
+/// database client and applies migrations before starting it.
 public enum EdgeApplication {
   public typealias Context = BasicRequestContext
 
@@ -14,6 +14,7 @@ public enum EdgeApplication {
     configuration: Configuration,
     database: PostgresClient,
     downstream: [GRPCServiceClient],
+    worker: WorkerRole?,
     buildInfo: BuildInfo,
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -22,17 +23,31 @@ public enum EdgeApplication {
     let router = makeRouter(
       configuration: configuration, database: database, migrator: migrator, downstream: downstream,
       buildInfo: buildInfo, logger: logger)
-    var app = Application(
+    if let worker { WorkerHealthController<Context>(worker: worker.worker, queue: worker.queue).addRoutes(to: router) }
+    return Application(
       router: router,
       configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "mlops-edge"),
-      services: [database as any Service] + downstream.map { $0 as any Service },
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.httpPort) },
       logger: logger
     )
-    app.beforeServerStarts {
-      try await migrator.migrate()
-    }
-    return app
+  }
+
+  /// The worker role's own HTTP listener, for `mlops worker`: `/healthz` and `/healthz/worker`.
+  public static func buildWorkerHealth(
+    configuration: Configuration, worker: WorkerRole, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+  ) -> some ApplicationProtocol {
+    let router = Router(context: Context.self)
+    router.middlewares.add(ProblemMiddleware(maxBodyBytes: configuration.maxBodyBytes))
+    router.get("healthz") { _, _ in try JSONResponse.make(["status": "ok"], status: .ok) }
+    WorkerHealthController<Context>(worker: worker.worker, queue: worker.queue).addRoutes(to: router)
+    return Application(
+      router: router,
+      configuration: .init(
+        address: .hostname(configuration.httpHost, port: configuration.worker.healthPort), serverName: "mlops-worker"),
+      onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.worker.healthPort) },
+      logger: logger
+    )
   }
 
   public static func makeRouter(

@@ -18,6 +18,8 @@ public struct Configuration: Sendable, Equatable {
   public var logLevel: Logger.Level
   /// `MLOPS_MAX_BODY_BYTES`, default 1 MiB.
   public var maxBodyBytes: Int
+  /// The worker role's settings (`MLOPS_WORKER_*`, `MLOPS_JOB_LEASE_SECONDS`, `MLOPS_CHECKPOINTS_KEPT`).
+  public var worker = WorkerConfiguration()
 
   public static let defaults = Configuration(
     databaseURL: nil,
@@ -87,6 +89,18 @@ public struct Configuration: Sendable, Equatable {
       }
       configuration.logLevel = level
     }
+    func positive(_ name: String, default fallback: Int) throws(ConfigurationError) -> Int {
+      guard let text = value(name) else { return fallback }
+      guard let number = Int(text), number > 0 else {
+        throw ConfigurationError(variable: name, value: text, expected: "a positive whole number")
+      }
+      return number
+    }
+    configuration.worker.concurrency = try positive("MLOPS_WORKER_CONCURRENCY", default: configuration.worker.concurrency)
+    configuration.worker.leaseSeconds = try positive("MLOPS_JOB_LEASE_SECONDS", default: configuration.worker.leaseSeconds)
+    configuration.worker.pollSeconds = try positive("MLOPS_WORKER_POLL_SECONDS", default: configuration.worker.pollSeconds)
+    configuration.worker.checkpointsKept = try positive("MLOPS_CHECKPOINTS_KEPT", default: configuration.worker.checkpointsKept)
+    configuration.worker.healthPort = try port("MLOPS_WORKER_PORT", default: configuration.worker.healthPort)
     if let text = value("MLOPS_MAX_BODY_BYTES") {
       guard let bytes = Int(text), bytes > 0 else {
         throw ConfigurationError(variable: "MLOPS_MAX_BODY_BYTES", value: text, expected: "a positive number of bytes")
@@ -99,4 +113,20 @@ public struct Configuration: Sendable, Equatable {
   public func address(of service: ServiceName) -> ServiceAddress {
     serviceAddresses[service] ?? ServiceAddress(host: "127.0.0.1", port: service.defaultPort)
   }
+}
+
+/// How a worker process claims and runs jobs.
+public struct WorkerConfiguration: Sendable, Equatable {
+  /// `MLOPS_WORKER_CONCURRENCY`: jobs run at once per process.
+  public var concurrency = 4
+  /// `MLOPS_JOB_LEASE_SECONDS`: how long a claim lasts without a heartbeat.
+  public var leaseSeconds = 30
+  /// `MLOPS_WORKER_POLL_SECONDS`: the safety-net poll when no NOTIFY arrives.
+  public var pollSeconds = 5
+  /// `MLOPS_CHECKPOINTS_KEPT`: checkpoints kept per finished run (interrupts are always kept).
+  public var checkpointsKept = 20
+  /// `MLOPS_WORKER_PORT`: where `mlops worker` serves its health endpoint.
+  public var healthPort = 8081
+
+  public init() {}
 }

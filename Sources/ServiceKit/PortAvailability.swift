@@ -25,18 +25,22 @@ public struct PortInUse: Error, CustomStringConvertible {
 
 extension Configuration {
   /// The listeners `mlops serve` (services plus Edge) or one role opens.
-  public func listeners(services: [ServiceName], edge: Bool) -> [PlannedListener] {
+  public func listeners(services: [ServiceName], edge: Bool, worker: Bool = false) -> [PlannedListener] {
     var planned = services.map {
       PlannedListener(
         name: $0.rawValue, host: address(of: $0).host, port: address(of: $0).port, variable: $0.addressVariable)
     }
     if edge { planned.append(PlannedListener(name: "edge", host: httpHost, port: httpPort, variable: "MLOPS_HTTP_PORT")) }
+    if worker {
+      planned.append(
+        PlannedListener(name: "worker", host: httpHost, port: self.worker.healthPort, variable: "MLOPS_WORKER_PORT"))
+    }
     return planned
   }
 
   /// Throws `PortInUse` naming every planned listener whose port cannot be bound now.
-  public func ensurePortsFree(services: [ServiceName], edge: Bool) throws(PortInUse) {
-    let busy = listeners(services: services, edge: edge).filter {
+  public func ensurePortsFree(services: [ServiceName], edge: Bool, worker: Bool = false) throws(PortInUse) {
+    let busy = listeners(services: services, edge: edge, worker: worker).filter {
       $0.port != 0 && FreePort.bindError(host: $0.host, port: $0.port) != nil
     }
     if !busy.isEmpty { throw PortInUse(listeners: busy) }

@@ -1,3 +1,5 @@
+import ArgumentParser
+import Contracts
 import Edge
 import Foundation
 import Logging
@@ -5,33 +7,74 @@ import PostgresNIO
 import ServiceKit
 import ServiceLifecycle
 
-/// Runs Edge (and, for `mlops serve`, the gRPC services beside it) until SIGTERM or SIGINT,
-/// then stops the embedded PostgreSQL if this process started it.
+/// Which parts of Edge a process runs.
+enum EdgeRole: String, ExpressibleByArgument, CaseIterable {
+  /// The REST API and the worker.
+  case all
+  /// The REST API only (scale it apart from the workers).
+  case api
+  /// The worker only, with its health endpoint on MLOPS_WORKER_PORT.
+  case worker
+}
+
+/// Runs Edge in the given role (and, for `mlops serve`, the gRPC services beside it) until
+/// SIGTERM or SIGINT, then stops the embedded PostgreSQL if this process started it.
+/// Migrations are applied before anything serves or claims a job.
 enum EdgeRuntime {
-  static func run(environment: ProcessEnvironment, alongside hosts: [GRPCServiceHost] = []) async throws {
-    let configuration = environment.configuration
+  static func run(environment: ProcessEnvironment, role: EdgeRole, alongside hosts: [GRPCServiceHost] = []) async throws {
     let logger = environment.logger
-    let database = try await DatabaseBootstrap.prepare(configuration: configuration, logger: logger)
+    let database = try await DatabaseBootstrap.prepare(configuration: environment.configuration, logger: logger)
     do {
-      let client = PostgresClient(configuration: database.url.clientConfiguration, backgroundLogger: logger)
-      let downstream = try ServiceName.allCases.map {
-        try GRPCServiceClient(service: $0, address: configuration.address(of: $0))
-      }
-      let app = try EdgeApplication.build(
-        configuration: configuration, database: client, downstream: downstream,
-        buildInfo: await BuildInfo.current(), logger: logger,
-        onServerRunning: { port in Console.line("edge     http://\(configuration.httpHost):\(port)") }
-      )
-      let group = ServiceGroup(
-        configuration: .init(
-          services: hosts.map { $0 as any Service } + [app],
-          gracefulShutdownSignals: [.sigterm, .sigint],
-          logger: logger))
-      try await group.run()
+      try await runServices(environment: environment, role: role, hosts: hosts, database: database.url)
     } catch {
       await database.release(logger: logger)
       throw error
     }
     await database.release(logger: logger)
+  }
+
+  private static func runServices(
+    environment: ProcessEnvironment, role: EdgeRole, hosts: [GRPCServiceHost], database url: DatabaseURL
+  ) async throws {
+    let configuration = environment.configuration
+    let logger = environment.logger
+    let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { await client.run() }
+      defer { group.cancelAll() }
+      try await Migrator(client: client, migrations: try Migration.bundled(), logger: logger).migrate()
+
+      let downstream = try ServiceName.allCases.map {
+        try GRPCServiceClient(service: $0, address: configuration.address(of: $0))
+      }
+      func grpc(_ name: ServiceName) -> GRPCServiceClient { downstream.first { $0.service == name }! }
+      let clients = ServiceClients(
+        planner: Mlops_V1_Planner.Client(wrapping: grpc(.planner).client),
+        critics: Mlops_V1_Critics.Client(wrapping: grpc(.critics).client),
+        policy: Mlops_V1_Policy.Client(wrapping: grpc(.policy).client),
+        codegen: Mlops_V1_Codegen.Client(wrapping: grpc(.codegen).client))
+      let worker =
+        role == .api ? nil
+        : WorkerRole(database: client, nodes: clients.nodes(), configuration: configuration.worker, logger: logger)
+
+      // Shutdown runs in reverse: the worker stops first, while the services it calls still answer.
+      var services: [any Service] = hosts.map { $0 as any Service } + downstream.map { $0 as any Service }
+      if role == .worker, let worker {
+        services.append(
+          EdgeApplication.buildWorkerHealth(configuration: configuration, worker: worker, logger: logger) { port in
+            Console.line("worker   http://\(configuration.httpHost):\(port)/healthz/worker")
+          })
+      } else {
+        services.append(
+          try EdgeApplication.build(
+            configuration: configuration, database: client, downstream: downstream, worker: worker,
+            buildInfo: await BuildInfo.current(), logger: logger
+          ) { port in Console.line("edge     http://\(configuration.httpHost):\(port)") })
+      }
+      services += worker?.services ?? []
+      let serviceGroup = ServiceGroup(
+        configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+      try await serviceGroup.run()
+    }
   }
 }

@@ -6,7 +6,7 @@ struct MLOps: AsyncParsableCommand {
     commandName: "mlops",
     abstract: "The agentic MLOps platform: plan, criticise, approve and generate ML systems on AWS.",
     subcommands: [
-      ServeCommand.self, EdgeCommand.self,
+      ServeCommand.self, EdgeCommand.self, WorkerCommand.self,
       PlannerCommand.self, CriticsCommand.self, PolicyCommand.self, CodegenCommand.self,
       MigrateCommand.self,
     ]

@@ -4,7 +4,7 @@ import ServiceKit
 struct ServeCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve",
-    abstract: "Run every service in one process: Planner, Critics, Policy, Codegen and Edge.",
+    abstract: "Run every service in one process: Planner, Critics, Policy, Codegen, Edge and its worker.",
     discussion: """
       Each service listens on its own loopback port and they talk real gRPC over HTTP/2, as \
       they do when deployed apart. With DATABASE_URL unset, an embedded PostgreSQL is started \
@@ -17,6 +17,6 @@ struct ServeCommand: AsyncParsableCommand {
     let hosts = ServiceName.allCases.map {
       DomainServices.host($0, configuration: environment.configuration, logger: environment.logger)
     }
-    try await EdgeRuntime.run(environment: environment, alongside: hosts)
+    try await EdgeRuntime.run(environment: environment, role: .all, alongside: hosts)
   }
 }

@@ -100,4 +100,37 @@ import Testing
       #expect(attempts == 2, "the job was claimed again after its lease expired")
     }
   }
+
+  @Test func sigtermFinishesTheStepGivesTheJobBackAndExits() async throws {
+    try await TestDatabase.withFreshDatabase { client, url in
+      let directory = try ServeTests.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let threads = try await Self.startRuns(1, on: client)
+      let environment = ["DATABASE_URL": url.connectionString]
+      let first = try MLOpsProcess(
+        ["--concurrency", "1", "--slow-node", "critic_tech", "--slow-ms", "1500", "--owner", "first"],
+        environment: environment, workingDirectory: directory, binary: MLOpsProcess.testWorkerBinary)
+      let deadline = ContinuousClock.now + .seconds(60)
+      var inside = false
+      while ContinuousClock.now < deadline, !inside {
+        inside = try await Fixtures.count("SELECT count(*) FROM checkpoints WHERE node = 'planner'", on: client) == 1
+        if !inside { try await Task.sleep(for: .milliseconds(50)) }
+      }
+      try #require(inside, "\(first.errors.suffix(2000))")
+      #expect(await first.terminate(timeout: .seconds(20)) == 0)
+      #expect(first.output.contains("released=1"), "\(first.output)")
+      // The step in flight finished; nothing after it ran; the job is ready again, attempt unspent.
+      #expect(try await Fixtures.count("SELECT count(*) FROM checkpoints WHERE node = 'critic_tech'", on: client) == 1)
+      #expect(try await Fixtures.count("SELECT count(*) FROM checkpoints WHERE node = 'critic_cost'", on: client) == 0)
+      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'ready' AND attempts = 0", on: client) == 1)
+
+      let second = try MLOpsProcess(
+        ["--concurrency", "1", "--owner", "second"], environment: environment, workingDirectory: directory,
+        binary: MLOpsProcess.testWorkerBinary)
+      let finished = try await Self.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(60))
+      #expect(await second.terminate() == 0)
+      #expect(finished)
+      #expect(try await Fixtures.count("SELECT count(*) FROM step_effects WHERE thread_id = '\(threads[0])'", on: client) == 7)
+    }
+  }
 }

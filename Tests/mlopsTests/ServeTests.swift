@@ -1,4 +1,6 @@
 import Foundation
+import Edge
+import PostgresNIO
 import ServiceKit
 import Testing
 import TestSupport
@@ -114,5 +116,70 @@ import TestSupport
     #expect(serve.errors.contains("MLOPS_POLICY_ADDR"))
     // It refused before touching anything: no cluster was made.
     #expect(!FileManager.default.fileExists(atPath: directory.appending(path: "data/postgres").path))
+  }
+}
+
+/// The worker inside `mlops serve` and `mlops worker` alone, against real services.
+@Suite(.serialized) struct WorkerRoleTests {
+  @Test func serveRunsAJobThroughRealGRPCAndReportsWhyItStopped() async throws {
+    try await TestDatabase.withFreshDatabase(migrated: false) { client, url in
+      let directory = try ServeTests.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let ports = try TopologyPorts()
+      var environment = ports.environment
+      environment["DATABASE_URL"] = url.connectionString
+      let serve = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
+      let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) { serve.process.isRunning }
+      try #require(ready != nil, "\(serve.errors)")
+
+      let (project, threads) = try await Fixtures.threads(1, on: client)
+      let engine = GraphEngine(
+        client: client, nodes: [], queue: JobQueue(client: client, logger: TestDatabase.logger), logger: TestDatabase.logger)
+      _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
+        try await engine.start(threadID: threads[0], projectID: project, state: .with { $0.brief = "fraud scoring" }, on: connection)
+      }
+      // The Planner answers UNIMPLEMENTED until its issue lands: retrying cannot help, so the
+      // job dies at once and the run-error says why.
+      var error: String?
+      let deadline = ContinuousClock.now + .seconds(30)
+      while error == nil, ContinuousClock.now < deadline {
+        let rows = try await client.query(
+          "SELECT payload->>'error' FROM events WHERE type = 'run-error' AND decision_set_id = \(threads[0])",
+          logger: TestDatabase.logger)
+        for try await text in rows.decode(String.self) { error = text }
+        if error == nil { try await Task.sleep(for: .milliseconds(100)) }
+      }
+      #expect(error?.contains("Planner.ExtractConstraints is not implemented yet") == true, "\(serve.errors.suffix(3000))")
+      #expect(try await Fixtures.count("SELECT attempts FROM jobs", on: client) == 1)
+
+      let health = try await HTTP.send("GET", "\(ports.baseURL)/healthz/worker").json()
+      let counters = try #require(health["counters"] as? [String: Int])
+      #expect(counters["claimed"] == 1)
+      #expect(counters["dead"] == 1)
+      #expect((health["queue"] as? [String: Int])?["ready"] == 0)
+      #expect(await serve.terminate() == 0)
+    }
+  }
+
+  @Test func workerAloneServesItsHealthAndStopsOnSigterm() async throws {
+    try await TestDatabase.withFreshDatabase(migrated: false) { client, url in
+      let directory = try ServeTests.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let port = try FreePort.find()
+      let worker = try MLOpsProcess(
+        ["worker"], environment: ["DATABASE_URL": url.connectionString, "MLOPS_WORKER_PORT": "\(port)"],
+        workingDirectory: directory)
+      let healthy = await HTTP.waitFor200("http://127.0.0.1:\(port)/healthz/worker", timeout: .seconds(30)) {
+        worker.process.isRunning
+      }
+      try #require(healthy != nil, "\(worker.errors)")
+      let report = try await HTTP.send("GET", "http://127.0.0.1:\(port)/healthz/worker").json()
+      #expect((report["counters"] as? [String: Int])?["claimed"] == 0)
+      #expect(report["stopping"] as? Bool == false)
+      #expect(worker.output.contains("/healthz/worker"))
+      // It migrated the database before claiming anything.
+      #expect(try await Fixtures.count("SELECT count(*) FROM schema_migrations", on: client) == 1)
+      #expect(await worker.terminate() == 0)
+    }
   }
 }

@@ -305,7 +305,7 @@ public struct GraphEngine: Sendable {
     return hasher.finalize().map { String(format: "%02x", $0) }.joined()
   }
 
-  static func json(_ message: some SwiftProtobuf.Message) throws -> String {
+  public static func json(_ message: some SwiftProtobuf.Message) throws -> String {
     var options = JSONEncodingOptions()
     options.preserveProtoFieldNames = true
     return try message.jsonString(options: options)

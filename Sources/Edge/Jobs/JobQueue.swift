@@ -121,16 +121,17 @@ public struct JobQueue: Sendable {
     return done
   }
 
-  /// Records a failure: back to ready after a backoff, or dead after the last attempt with a
-  /// `run-error` event on the decision set, in one transaction.
-  public func fail(_ job: ClaimedJob, error: String) async throws -> FailureOutcome {
+  /// Records a failure: back to ready after a backoff, or dead after the last attempt (or at
+  /// once when retrying cannot help) with a `run-error` event on the decision set, in one
+  /// transaction.
+  public func fail(_ job: ClaimedJob, error: String, permanent: Bool = false) async throws -> FailureOutcome {
     let delay = backoff.delay(afterAttempt: job.attempt)
     return try await client.transaction(logger: logger) { connection in
       let rows = try await connection.query(
         """
         UPDATE jobs SET
-          state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'ready' END,
-          run_at = CASE WHEN attempts >= max_attempts THEN run_at
+          state = CASE WHEN attempts >= max_attempts OR \(permanent) THEN 'dead' ELSE 'ready' END,
+          run_at = CASE WHEN attempts >= max_attempts OR \(permanent) THEN run_at
                         ELSE now() + make_interval(secs => \(delay.seconds)) END,
           lease_owner = NULL, lease_expires_at = NULL, last_error = \(error), updated_at = now()
         WHERE id = \(job.id) AND lease_owner = \(job.leaseOwner) AND state = 'running'

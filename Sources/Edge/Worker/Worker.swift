@@ -101,7 +101,7 @@ public final class Worker: Service, Sendable {
     logger[metadataKey: "thread_id"] = "\(job.threadID)"
     logger[metadataKey: "job_id"] = "\(job.id)"
     guard let handler = handlers[job.kind] else {
-      await recordFailure(job, error: "no handler for job kind \(job.kind)", logger: logger)
+      await recordFailure(job, error: "no handler for job kind \(job.kind)", permanent: true, logger: logger)
       return
     }
     do {
@@ -133,13 +133,14 @@ public final class Worker: Service, Sendable {
       counters.update { $0.leasesLost += 1 }
       logger.warning("lease lost; another worker owns the job now")
     } catch {
-      await recordFailure(job, error: String(describing: error), logger: logger)
+      await recordFailure(
+        job, error: String(describing: error), permanent: FailureClassification.isPermanent(error), logger: logger)
     }
   }
 
-  private func recordFailure(_ job: ClaimedJob, error: String, logger: Logger) async {
+  private func recordFailure(_ job: ClaimedJob, error: String, permanent: Bool = false, logger: Logger) async {
     do {
-      switch try await queue.fail(job, error: error) {
+      switch try await queue.fail(job, error: error, permanent: permanent) {
       case .retryScheduled(let at):
         counters.update { $0.retried += 1 }
         logger.warning("job failed; retry scheduled", metadata: ["error": "\(error)", "retry_at": "\(at)"])

@@ -1,0 +1,81 @@
+import Contracts
+
+/// intake_extract: the brief (and any explicit overrides) into typed constraints.
+struct IntakeExtractNode: GraphNode {
+  let planner: any Mlops_V1_Planner.ClientProtocol
+  var name: NodeName { .intakeExtract }
+  var agent: String { "planner" }
+
+  func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
+    let response = try await planner.extractConstraints(
+      .with {
+        $0.brief = state.brief
+        $0.overrides = state.constraints
+      })
+    var state = state
+    state.constraints = response.constraints
+    state.reasonCards.append(response.reasonCard.stamped(agent: agent, node: name))
+    return state
+  }
+}
+
+/// coverage_check: merges answers, scores coverage, and says which questions remain.
+struct CoverageCheckNode: GraphNode {
+  let planner: any Mlops_V1_Planner.ClientProtocol
+  var name: NodeName { .coverageCheck }
+  var agent: String { "planner" }
+
+  func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
+    let response = try await planner.checkCoverage(
+      .with {
+        $0.constraints = state.constraints
+        $0.answers = state.answers
+        $0.asked = state.openQuestions
+        $0.round = state.questionRounds
+      })
+    var state = state
+    state.constraints = response.constraints
+    state.coverage = response.coverage
+    state.openQuestions = response.questions
+    state.reasonCards.append(response.reasonCard.stamped(agent: agent, node: name))
+    return state
+  }
+}
+
+/// adaptive_questions: puts the open questions to people; the run then waits for answers.
+struct AdaptiveQuestionsNode: GraphNode {
+  var name: NodeName { .adaptiveQuestions }
+  var agent: String { "planner" }
+
+  func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
+    var state = state
+    state.questionRounds += 1
+    let fields = state.openQuestions.map(\.field)
+    state.reasonCards.append(
+      .with {
+        $0.agent = agent
+        $0.node = name.rawValue
+        $0.choice = "ask \(state.openQuestions.count) question(s)"
+        $0.rationale =
+          "Coverage \(Int(state.coverage.score * 100))% is below the \(Int(state.coverage.threshold * 100))% threshold; "
+          + "missing or uncertain: \(fields.joined(separator: ", "))."
+        $0.confidence = state.coverage.score
+      })
+    return state
+  }
+}
+
+/// planner: composes the architecture from capability patterns.
+struct PlannerNode: GraphNode {
+  let planner: any Mlops_V1_Planner.ClientProtocol
+  var name: NodeName { .planner }
+  var agent: String { "planner" }
+
+  func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
+    let response = try await planner.composePlan(.with { $0.constraints = state.constraints })
+    var state = state
+    state.plan = response.plan
+    state.reasonCards.append(response.reasonCard.stamped(agent: agent, node: name))
+    return state
+  }
+}

@@ -1,0 +1,86 @@
+import Contracts
+
+/// critic_tech: the technical critic's findings on the plan.
+struct TechnicalCriticNode: GraphNode {
+  let critics: any Mlops_V1_Critics.ClientProtocol
+  var name: NodeName { .criticTech }
+  var agent: String { "critic_tech" }
+
+  func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
+    let response = try await critics.reviewTechnical(
+      .with {
+        $0.plan = state.plan
+        $0.constraints = state.constraints
+      })
+    var state = state
+    state.technicalReview = response.review
+    state.reasonCards.append(response.reasonCard.stamped(agent: agent, node: name))
+    return state
+  }
+}
+
+/// critic_cost: the monthly cost with its breakdown and the delta against the last version.
+struct CostCriticNode: GraphNode {
+  let critics: any Mlops_V1_Critics.ClientProtocol
+  var name: NodeName { .criticCost }
+  var agent: String { "critic_cost" }
+
+  func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
+    let response = try await critics.estimateCost(
+      .with {
+        $0.plan = state.plan
+        $0.constraints = state.constraints
+        if state.hasPreviousCost { $0.previous = state.previousCost }
+      })
+    var state = state
+    state.cost = response.estimate
+    state.reasonCards.append(response.reasonCard.stamped(agent: agent, node: name))
+    context.events.emit(.costUpdate, payload: try GraphEngine.json(response.estimate))
+    return state
+  }
+}
+
+/// policy_eval: every rule pack against the plan; a failure blocks the run before the gate.
+struct PolicyEvalNode: GraphNode {
+  let policy: any Mlops_V1_Policy.ClientProtocol
+  var name: NodeName { .policyEval }
+  var agent: String { "policy" }
+
+  func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
+    let response = try await policy.evaluate(
+      .with {
+        $0.plan = state.plan
+        $0.constraints = state.constraints
+        $0.cost = state.cost
+        $0.technicalReview = state.technicalReview
+      })
+    var state = state
+    state.policy = response.report
+    state.reasonCards.append(response.reasonCard.stamped(agent: agent, node: name))
+    context.events.emit(.policyUpdate, payload: try GraphEngine.json(response.report))
+    return state
+  }
+}
+
+/// gate_hitl: sums up what a reviewer approves; the run then waits for the decision.
+struct ApprovalGateNode: GraphNode {
+  var name: NodeName { .gateHITL }
+  var agent: String { "gate" }
+
+  func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
+    var state = state
+    state.approval = .with { $0.status = .pending }
+    let components = state.plan.components.map { "\($0.id): \($0.option)" }
+    state.reasonCards.append(
+      .with {
+        $0.agent = agent
+        $0.node = name.rawValue
+        $0.choice = "wait for a reviewer"
+        $0.rationale = "The plan is ready for review: \(components.joined(separator: ", "))."
+        $0.policySummary = state.policy.summary
+        $0.costSummary = String(format: "$%.2f per month (%@)", state.cost.monthlyUsd, state.cost.method)
+        $0.confidence = 1
+      })
+    return state
+  }
+}

@@ -1,0 +1,19 @@
+import GRPCCore
+
+/// Which failures another attempt cannot fix, so the job dies at once with its reason
+/// instead of backing off through every attempt.
+enum FailureClassification {
+  static func isPermanent(_ error: any Error) -> Bool {
+    if let error = error as? RPCError {
+      return [.unimplemented, .invalidArgument, .failedPrecondition, .permissionDenied, .unauthenticated, .outOfRange]
+        .contains(error.code)
+    }
+    if let error = error as? GraphEngine.EngineError {
+      switch error {
+      case .noNode, .noCheckpoint: return true
+      case .notWaiting, .stillWaiting, .leaseLost: return false
+      }
+    }
+    return false
+  }
+}

@@ -1,0 +1,27 @@
+import Logging
+import PostgresNIO
+import ServiceKit
+import ServiceLifecycle
+
+/// The worker role assembled: the graph engine over the service clients, the job queue, the
+/// NOTIFY listener and the worker itself.
+public struct WorkerRole: Sendable {
+  public let worker: Worker
+  public let queue: JobQueue
+  public let services: [any Service]
+
+  public init(database: PostgresClient, nodes: [any GraphNode], configuration: WorkerConfiguration, logger: Logger) {
+    let lease = Duration.seconds(configuration.leaseSeconds)
+    let queue = JobQueue(client: database, logger: logger)
+    let engine = GraphEngine(client: database, nodes: nodes, queue: queue, lease: lease, logger: logger)
+    let wake = WakeSignal()
+    worker = Worker(
+      queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)], checkpointer: engine.checkpointer,
+      settings: .init(
+        concurrency: configuration.concurrency, lease: lease, pollInterval: .seconds(configuration.pollSeconds),
+        checkpointsKept: configuration.checkpointsKept),
+      wake: wake, logger: logger)
+    self.queue = queue
+    services = [JobNotificationListener(client: database, wake: wake, logger: logger), worker]
+  }
+}
