@@ -72,6 +72,26 @@ public struct JobQueue: Sendable {
     return claimed.sorted { $0.id < $1.id }
   }
 
+  /// Claims the ready job of one thread, if it has one (for drivers that own their threads).
+  public func claim(threadID: UUID, owner: String, lease: Duration) async throws -> ClaimedJob? {
+    let rows = try await client.query(
+      """
+      UPDATE jobs SET state = 'running', lease_owner = \(owner),
+        lease_expires_at = now() + make_interval(secs => \(lease.seconds)),
+        attempts = attempts + 1, updated_at = now()
+      WHERE id = (SELECT id FROM jobs WHERE thread_id = \(threadID) AND state = 'ready' FOR UPDATE SKIP LOCKED LIMIT 1)
+      RETURNING id, kind, thread_id, project_id, attempts, max_attempts
+      """, logger: logger)
+    for try await (id, kind, thread, project, attempts, maxAttempts) in rows.decode(
+      (Int64, String, UUID, UUID, Int, Int).self)
+    {
+      return ClaimedJob(
+        id: id, kind: kind, threadID: thread, projectID: project, attempt: attempts, maxAttempts: maxAttempts,
+        leaseOwner: owner)
+    }
+    return nil
+  }
+
   /// Renews the lease; false when the lease is no longer this owner's (the job was reaped).
   public func heartbeat(_ job: ClaimedJob, lease: Duration) async throws -> Bool {
     try await client.withConnection { try await renewLease(job, lease: lease, on: $0) }

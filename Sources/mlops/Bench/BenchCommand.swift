@@ -1,0 +1,13 @@
+import ArgumentParser
+
+struct BenchCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Measure the runtime (build with -c release for figures worth quoting).",
+    discussion: """
+      Runs against DATABASE_URL, or the embedded PostgreSQL when it is unset, in a scratch \
+      database it creates and drops. Prints a table, then one JSON object with the figures as \
+      the last line.
+      """,
+    subcommands: [QueueBench.self, GraphBench.self])
+}
