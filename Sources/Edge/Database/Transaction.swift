@@ -15,3 +15,17 @@ extension PostgresClient {
     }
   }
 }
+
+extension PostgresConnection {
+  /// `withTransaction` that rethrows the closure's own error, as on `PostgresClient`.
+  func transaction<Result: Sendable>(
+    logger: Logger, _ body: (PostgresConnection) async throws -> sending Result
+  ) async throws -> sending Result {
+    do {
+      return try await withTransaction(logger: logger, body)
+    } catch let error as PostgresTransactionError {
+      if let closureError = error.closureError { throw closureError }
+      throw error
+    }
+  }
+}

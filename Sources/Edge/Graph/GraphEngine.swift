@@ -115,13 +115,15 @@ public struct GraphEngine: Sendable {
     guard var current = try await checkpointer.latest(threadID: job.threadID) else {
       throw EngineError.noCheckpoint(job.threadID)
     }
+    var stepped = false
     while let next = current.nextNode {
       if shouldStop() { return .paused }
       current = try await step(next, from: current, job: job)
+      stepped = true
     }
-    // Nothing left to run: the last step completed the job, unless the job arrived with the
-    // run already stopped (a duplicate wake-up); finish it here then.
-    _ = try await queue.complete(job)
+    // The last step's commit completed the job; a job that found the run already stopped
+    // (a duplicate wake-up) is finished here.
+    if !stepped { _ = try await queue.complete(job) }
     if current.isInterrupt, let node = NodeName(rawValue: current.node) {
       return .waiting(node == .gateHITL ? .approval : .answers)
     }
@@ -162,10 +164,18 @@ public struct GraphEngine: Sendable {
     let agentRun = AgentRun(
       idempotencyKey: idempotencyKey, node: node, agent: implementation.agent, inputHash: inputHash, output: result,
       latencyMilliseconds: fresh ? Int(latency.seconds * 1000) : 0)
-    let committed = try await client.transaction(logger: logger) { connection in
-      try await commit(
-        result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun,
-        effects: effects.all, on: connection)
+    let pendingEffects = effects.all
+    let committed = try await client.withConnection { connection in
+      if pendingEffects.isEmpty {
+        return try await commit(
+          result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun, effects: [],
+          on: connection)
+      }
+      return try await connection.transaction(logger: logger) { connection in
+        try await commit(
+          result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun,
+          effects: pendingEffects, on: connection)
+      }
     }
     if let committed { return committed }
     // The parent has a child already: this step (or a twin) landed before; go on from it.
@@ -175,6 +185,7 @@ public struct GraphEngine: Sendable {
     logger.info(
       "step was committed before; continuing from its checkpoint",
       metadata: ["thread_id": "\(parent.threadID)", "node": "\(node.rawValue)"])
+    if let job, existing.nextNode == nil { _ = try await queue.complete(job) }
     return existing
   }
 
@@ -214,13 +225,16 @@ public struct GraphEngine: Sendable {
   }
 
   /// Writes one step; returns nil (and writes nothing) when `parent` already has a child.
+  ///
+  /// The writes form one statement: the job row is locked and its lease checked, the
+  /// checkpoint inserted (unless the parent has a child already), then the agent run, the
+  /// events, the decision set's status, the job's lease or completion, and the NOTIFY, each
+  /// only if the checkpoint landed. One round trip; a node's database effects, when it has
+  /// any, run after it in the same transaction.
   private func commit(
     _ result: StepResult, node: String, route: GraphTopology.Route, parent: Checkpoint, job: ClaimedJob?,
     agentRun: AgentRun?, effects: [StepEffects.Effect], on connection: PostgresConnection
   ) async throws -> Checkpoint? {
-    if let job, try await !queue.renewLease(job, lease: lease, on: connection) {
-      throw EngineError.leaseLost(jobID: job.id)
-    }
     var state = result.state
     var events = result.events
     let nextNode: NodeName?
@@ -239,44 +253,63 @@ public struct GraphEngine: Sendable {
         StepEvent(type: .runComplete, payload: try Self.jsonObject(["status": Self.statusName(status), "node": node])))
     }
     let isInterrupt: Bool = if case .interrupt = route { true } else { false }
+    let finishesJob = job != nil && nextNode == nil
 
-    guard
-      let checkpoint = try await checkpointer.save(
-        threadID: parent.threadID, projectID: parent.projectID, parentID: parent.id, node: node, nextNode: nextNode,
-        isInterrupt: isInterrupt, state: state, on: connection)
-    else { return nil }
-
-    if let agentRun {
-      let output = ByteBuffer(bytes: try JSONEncoder().encode(agentRun.output))
-      try await connection.query(
-        """
-        INSERT INTO agent_runs (idem_key, thread_id, project_id, checkpoint_id, node, agent, input_sha256, output, latency_ms)
-        VALUES (\(agentRun.idempotencyKey), \(parent.threadID), \(parent.projectID), \(checkpoint.id),
-                \(agentRun.node.rawValue), \(agentRun.agent), \(agentRun.inputHash), \(output), \(agentRun.latencyMilliseconds))
-        ON CONFLICT (idem_key) DO NOTHING
-        """, logger: logger)
-    }
-    for event in events {
-      try await connection.query(
-        """
-        INSERT INTO events (decision_set_id, project_id, checkpoint_id, type, payload)
-        VALUES (\(parent.threadID), \(parent.projectID), \(checkpoint.id), \(event.type.rawValue), \(event.payload)::jsonb)
-        """, logger: logger)
-    }
-    for effect in effects { try await effect(connection) }
-    try await connection.query(
+    let checkpointID = UUID()
+    let stateBytes = ByteBuffer(bytes: try Checkpointer.encode(state))
+    let output = try agentRun.map { ByteBuffer(bytes: try JSONEncoder().encode($0.output)) }
+    let threadText = parent.threadID.uuidString.lowercased()
+    let rows = try await connection.query(
       """
-      UPDATE decision_sets SET status = \(Self.statusName(state.status)), current_node = \(node), updated_at = now()
-      WHERE id = \(parent.threadID)
+      WITH held AS (
+        SELECT id FROM jobs
+        WHERE id = \(job?.id) AND lease_owner = \(job?.leaseOwner) AND state = 'running' FOR UPDATE),
+      allowed AS (SELECT 1 AS ok WHERE \(job?.id)::bigint IS NULL OR EXISTS (SELECT 1 FROM held)),
+      cp AS (
+        INSERT INTO checkpoints (checkpoint_id, thread_id, project_id, parent_id, version, node, next_node, state, is_interrupt)
+        SELECT \(checkpointID), \(parent.threadID), \(parent.projectID), \(parent.id), \(Int(state.version)), \(node),
+               \(nextNode?.rawValue), \(stateBytes), \(isInterrupt)
+        FROM allowed
+        ON CONFLICT (thread_id, parent_id) DO NOTHING
+        RETURNING checkpoint_id, seq),
+      run AS (
+        INSERT INTO agent_runs (idem_key, thread_id, project_id, checkpoint_id, node, agent, input_sha256, output, latency_ms)
+        SELECT \(agentRun?.idempotencyKey), \(parent.threadID), \(parent.projectID), cp.checkpoint_id,
+               \(agentRun?.node.rawValue), \(agentRun?.agent), \(agentRun?.inputHash), \(output), \(agentRun?.latencyMilliseconds)
+        FROM cp WHERE \(agentRun != nil)
+        ON CONFLICT (idem_key) DO NOTHING),
+      emitted AS (
+        INSERT INTO events (decision_set_id, project_id, checkpoint_id, type, payload)
+        SELECT \(parent.threadID), \(parent.projectID), cp.checkpoint_id, e.type, e.payload::jsonb
+        FROM cp, unnest(\(events.map(\.type.rawValue))::text[], \(events.map(\.payload))::text[]) WITH ORDINALITY AS e(type, payload, ord)
+        ORDER BY e.ord),
+      status AS (
+        UPDATE decision_sets SET status = \(Self.statusName(state.status)), current_node = \(node), updated_at = now()
+        WHERE id = \(parent.threadID) AND EXISTS (SELECT 1 FROM cp)),
+      lease AS (
+        UPDATE jobs SET
+          state = CASE WHEN \(finishesJob) THEN 'succeeded' ELSE state END,
+          lease_owner = CASE WHEN \(finishesJob) THEN NULL ELSE lease_owner END,
+          lease_expires_at = CASE WHEN \(finishesJob) THEN NULL ELSE now() + make_interval(secs => \(lease.seconds)) END,
+          updated_at = now()
+        WHERE id IN (SELECT id FROM held) AND EXISTS (SELECT 1 FROM cp)),
+      announced AS (
+        SELECT pg_notify(\(Self.eventsChannel), \(threadText)) FROM cp WHERE \(!events.isEmpty))
+      SELECT (SELECT count(*) FROM allowed)::int, (SELECT seq FROM cp), (SELECT count(*) FROM announced)::int
       """, logger: logger)
-    if let job, nextNode == nil {
-      guard try await queue.complete(job, on: connection) else { throw EngineError.leaseLost(jobID: job.id) }
+    var allowed = 0
+    var sequence: Int64?
+    for try await (permitted, seq, _) in rows.decode((Int, Int64?, Int).self) {
+      allowed = permitted
+      sequence = seq
     }
-    if !events.isEmpty {
-      try await connection.query(
-        "SELECT pg_notify(\(Self.eventsChannel), \(parent.threadID.uuidString.lowercased()))", logger: logger)
-    }
-    return checkpoint
+    if let job, allowed == 0 { throw EngineError.leaseLost(jobID: job.id) }
+    guard let sequence else { return nil }
+    for effect in effects { try await effect(connection) }
+    return Checkpoint(
+      id: checkpointID, threadID: parent.threadID, projectID: parent.projectID, parentID: parent.id,
+      version: Int(state.version), node: node, nextNode: nextNode, isInterrupt: isInterrupt, state: state,
+      sequence: sequence)
   }
 
   private func enqueueContinuation(of checkpoint: Checkpoint, on connection: PostgresConnection) async throws {

@@ -27,15 +27,16 @@ public struct JobQueue: Sendable {
   public func enqueue(_ job: NewJob, on connection: PostgresConnection) async throws -> Int64? {
     let rows = try await connection.query(
       """
-      INSERT INTO jobs (kind, thread_id, project_id, priority, max_attempts, idem_key, run_at)
-      VALUES (\(job.kind), \(job.threadID), \(job.projectID), \(job.priority), \(job.maxAttempts),
-              \(job.idempotencyKey), COALESCE(\(job.runAt), now()))
-      ON CONFLICT DO NOTHING
-      RETURNING id
+      WITH inserted AS (
+        INSERT INTO jobs (kind, thread_id, project_id, priority, max_attempts, idem_key, run_at)
+        VALUES (\(job.kind), \(job.threadID), \(job.projectID), \(job.priority), \(job.maxAttempts),
+                \(job.idempotencyKey), COALESCE(\(job.runAt), now()))
+        ON CONFLICT DO NOTHING
+        RETURNING id)
+      SELECT id, pg_notify(\(Self.channel), '')::text FROM inserted
       """, logger: logger)
     var id: Int64?
-    for try await value in rows.decode(Int64.self) { id = value }
-    if id != nil { try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger) }
+    for try await (value, _) in rows.decode((Int64, String).self) { id = value }
     return id
   }
 
