@@ -49,9 +49,11 @@ public struct Checkpointer: Sendable {
   private static let columns =
     "checkpoint_id, thread_id, project_id, parent_id, version, node, next_node, is_interrupt, state, seq"
 
-  public func latest(threadID: UUID) async throws -> Checkpoint? {
+  /// The newest checkpoint of a thread; on `connection` when given (inside a transaction).
+  public func latest(threadID: UUID, on connection: PostgresConnection? = nil) async throws -> Checkpoint? {
     try await load(
-      "SELECT \(unescaped: Self.columns) FROM checkpoints WHERE thread_id = \(threadID) ORDER BY seq DESC LIMIT 1"
+      "SELECT \(unescaped: Self.columns) FROM checkpoints WHERE thread_id = \(threadID) ORDER BY seq DESC LIMIT 1",
+      on: connection
     ).first
   }
 
@@ -90,8 +92,10 @@ public struct Checkpointer: Sendable {
     return removed
   }
 
-  private func load(_ query: PostgresQuery) async throws -> [Checkpoint] {
-    let rows = try await client.query(query, logger: logger)
+  private func load(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> [Checkpoint] {
+    let rows =
+      if let connection { try await connection.query(query, logger: logger) }
+      else { try await client.query(query, logger: logger) }
     var checkpoints: [Checkpoint] = []
     for try await (id, thread, project, parent, version, node, next, interrupt, state, sequence) in rows.decode(
       (UUID, UUID, UUID, UUID?, Int, String, String?, Bool, ByteBuffer, Int64).self)

@@ -78,10 +78,12 @@ public struct GraphEngine: Sendable {
   public func resume(
     threadID: UUID, applying input: @Sendable (inout Mlops_V1_DecisionState) throws -> Void
   ) async throws -> Checkpoint {
-    try await client.transaction(logger: logger) { connection in
-      // Serialise resumes of one decision set.
-      try await connection.query("SELECT id FROM decision_sets WHERE id = \(threadID) FOR UPDATE", logger: logger)
-      guard let waiting = try await checkpointer.latest(threadID: threadID) else { throw EngineError.noCheckpoint(threadID) }
+    try await client.withConnection { connection in
+      // No lock is needed: two resumes of one interrupt race for the same parent, and the
+      // one-child rule lets exactly one of them land.
+      guard let waiting = try await checkpointer.latest(threadID: threadID, on: connection) else {
+        throw EngineError.noCheckpoint(threadID)
+      }
       guard waiting.isInterrupt, let interrupt = NodeName(rawValue: waiting.node) else {
         throw EngineError.notWaiting(threadID)
       }
@@ -92,9 +94,8 @@ public struct GraphEngine: Sendable {
       }
       let outcome = try await commit(
         StepResult(state: state, events: []), node: "resume", route: route, parent: waiting, job: nil,
-        agentRun: nil, effects: [], on: connection)
+        agentRun: nil, effects: [], enqueueContinuation: true, on: connection)
       guard let checkpoint = outcome else { throw EngineError.notWaiting(threadID) }
-      if checkpoint.nextNode != nil { try await enqueueContinuation(of: checkpoint, on: connection) }
       return checkpoint
     }
   }
@@ -112,27 +113,44 @@ public struct GraphEngine: Sendable {
   /// Advances the job's thread until it waits at an interrupt or ends; the last step's
   /// transaction completes the job.
   public func run(_ job: ClaimedJob, shouldStop: @Sendable () -> Bool = { false }) async throws -> RunOutcome {
-    guard var current = try await checkpointer.latest(threadID: job.threadID) else {
-      throw EngineError.noCheckpoint(job.threadID)
+    // One connection for the whole segment: no pool hand-off between steps.
+    let current = try await client.withConnection { connection -> Checkpoint? in
+      guard var current = try await checkpointer.latest(threadID: job.threadID, on: connection) else {
+        throw EngineError.noCheckpoint(job.threadID)
+      }
+      var stepped = false
+      while let next = current.nextNode {
+        if shouldStop() { return nil }
+        current = try await execute(next, from: current, job: job, reuseStoredOutput: false, on: connection)
+        stepped = true
+      }
+      // The last step's commit completed the job; a job that found the run already stopped
+      // (a duplicate wake-up) is finished here.
+      if !stepped { _ = try await queue.complete(job, on: connection) }
+      return current
     }
-    var stepped = false
-    while let next = current.nextNode {
-      if shouldStop() { return .paused }
-      current = try await step(next, from: current, job: job)
-      stepped = true
-    }
-    // The last step's commit completed the job; a job that found the run already stopped
-    // (a duplicate wake-up) is finished here.
-    if !stepped { _ = try await queue.complete(job) }
+    guard let current else { return .paused }
     if current.isInterrupt, let node = NodeName(rawValue: current.node) {
       return .waiting(node == .gateHITL ? .approval : .answers)
     }
     return .ended(current.state.status)
   }
 
-  /// Runs `node` from `parent` and commits the result. Idempotent: when the step was
-  /// committed before (the same parent already has a child), returns that child instead.
+  /// Runs `node` from `parent` and commits the result. Idempotent: a step whose `agent_runs`
+  /// row exists reuses the stored output and calls nothing, and when the parent already has a
+  /// child (the step was committed before) that child is returned instead.
   public func step(_ node: NodeName, from parent: Checkpoint, job: ClaimedJob?) async throws -> Checkpoint {
+    try await client.withConnection { connection in
+      try await execute(node, from: parent, job: job, reuseStoredOutput: true, on: connection)
+    }
+  }
+
+  /// `run` steps from the latest checkpoint, then from what it just committed under its
+  /// lease, so no stored output can exist for its steps and it skips the look-up.
+  private func execute(
+    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool,
+    on connection: PostgresConnection
+  ) async throws -> Checkpoint {
     guard let implementation = nodes[node] else { throw EngineError.noNode(node) }
     let inputHash = try Self.inputHash(node: node, state: parent.state)
     let idempotencyKey = "\(parent.threadID.uuidString.lowercased()):\(parent.id.uuidString.lowercased()):\(node.rawValue):\(inputHash)"
@@ -141,7 +159,7 @@ public struct GraphEngine: Sendable {
     let started = ContinuousClock.now
     let result: StepResult
     var fresh = false
-    if let stored = try await storedOutput(idempotencyKey) {
+    if reuseStoredOutput, let stored = try await storedOutput(idempotencyKey) {
       result = stored
     } else {
       let writer = StreamWriter()
@@ -165,18 +183,18 @@ public struct GraphEngine: Sendable {
       idempotencyKey: idempotencyKey, node: node, agent: implementation.agent, inputHash: inputHash, output: result,
       latencyMilliseconds: fresh ? Int(latency.seconds * 1000) : 0)
     let pendingEffects = effects.all
-    let committed = try await client.withConnection { connection in
+    let committed =
       if pendingEffects.isEmpty {
-        return try await commit(
+        try await commit(
           result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun, effects: [],
           on: connection)
+      } else {
+        try await connection.transaction(logger: logger) { connection in
+          try await commit(
+            result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun,
+            effects: pendingEffects, on: connection)
+        }
       }
-      return try await connection.transaction(logger: logger) { connection in
-        try await commit(
-          result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun,
-          effects: pendingEffects, on: connection)
-      }
-    }
     if let committed { return committed }
     // The parent has a child already: this step (or a twin) landed before; go on from it.
     guard let existing = try await checkpointer.child(of: parent.id, threadID: parent.threadID) else {
@@ -185,7 +203,7 @@ public struct GraphEngine: Sendable {
     logger.info(
       "step was committed before; continuing from its checkpoint",
       metadata: ["thread_id": "\(parent.threadID)", "node": "\(node.rawValue)"])
-    if let job, existing.nextNode == nil { _ = try await queue.complete(job) }
+    if let job, existing.nextNode == nil { _ = try await queue.complete(job, on: connection) }
     return existing
   }
 
@@ -229,11 +247,12 @@ public struct GraphEngine: Sendable {
   /// The writes form one statement: the job row is locked and its lease checked, the
   /// checkpoint inserted (unless the parent has a child already), then the agent run, the
   /// events, the decision set's status, the job's lease or completion, and the NOTIFY, each
-  /// only if the checkpoint landed. One round trip; a node's database effects, when it has
-  /// any, run after it in the same transaction.
+  /// only if the checkpoint landed (`StepCommitStatement`). One round trip; a node's database
+  /// effects, when it has any, run after it in the same transaction.
   private func commit(
     _ result: StepResult, node: String, route: GraphTopology.Route, parent: Checkpoint, job: ClaimedJob?,
-    agentRun: AgentRun?, effects: [StepEffects.Effect], on connection: PostgresConnection
+    agentRun: AgentRun?, effects: [StepEffects.Effect], enqueueContinuation: Bool = false,
+    on connection: PostgresConnection
   ) async throws -> Checkpoint? {
     var state = result.state
     var events = result.events
@@ -256,58 +275,30 @@ public struct GraphEngine: Sendable {
     let finishesJob = job != nil && nextNode == nil
 
     let checkpointID = UUID()
-    let stateBytes = ByteBuffer(bytes: try Checkpointer.encode(state))
-    let output = try agentRun.map { ByteBuffer(bytes: try JSONEncoder().encode($0.output)) }
-    let threadText = parent.threadID.uuidString.lowercased()
-    let rows = try await connection.query(
-      """
-      WITH held AS (
-        SELECT id FROM jobs
-        WHERE id = \(job?.id) AND lease_owner = \(job?.leaseOwner) AND state = 'running' FOR UPDATE),
-      allowed AS (SELECT 1 AS ok WHERE \(job?.id)::bigint IS NULL OR EXISTS (SELECT 1 FROM held)),
-      cp AS (
-        INSERT INTO checkpoints (checkpoint_id, thread_id, project_id, parent_id, version, node, next_node, state, is_interrupt)
-        SELECT \(checkpointID), \(parent.threadID), \(parent.projectID), \(parent.id), \(Int(state.version)), \(node),
-               \(nextNode?.rawValue), \(stateBytes), \(isInterrupt)
-        FROM allowed
-        ON CONFLICT (thread_id, parent_id) DO NOTHING
-        RETURNING checkpoint_id, seq),
-      run AS (
-        INSERT INTO agent_runs (idem_key, thread_id, project_id, checkpoint_id, node, agent, input_sha256, output, latency_ms)
-        SELECT \(agentRun?.idempotencyKey), \(parent.threadID), \(parent.projectID), cp.checkpoint_id,
-               \(agentRun?.node.rawValue), \(agentRun?.agent), \(agentRun?.inputHash), \(output), \(agentRun?.latencyMilliseconds)
-        FROM cp WHERE \(agentRun != nil)
-        ON CONFLICT (idem_key) DO NOTHING),
-      emitted AS (
-        INSERT INTO events (decision_set_id, project_id, checkpoint_id, type, payload)
-        SELECT \(parent.threadID), \(parent.projectID), cp.checkpoint_id, e.type, e.payload::jsonb
-        FROM cp, unnest(\(events.map(\.type.rawValue))::text[], \(events.map(\.payload))::text[]) WITH ORDINALITY AS e(type, payload, ord)
-        ORDER BY e.ord),
-      status AS (
-        UPDATE decision_sets SET status = \(Self.statusName(state.status)), current_node = \(node), updated_at = now()
-        WHERE id = \(parent.threadID) AND EXISTS (SELECT 1 FROM cp)),
-      lease AS (
-        UPDATE jobs SET
-          state = CASE WHEN \(finishesJob) THEN 'succeeded' ELSE state END,
-          lease_owner = CASE WHEN \(finishesJob) THEN NULL ELSE lease_owner END,
-          lease_expires_at = CASE WHEN \(finishesJob) THEN NULL ELSE now() + make_interval(secs => \(lease.seconds)) END,
-          updated_at = now()
-        WHERE id IN (SELECT id FROM held) AND EXISTS (SELECT 1 FROM cp)),
-      announced AS (
-        SELECT pg_notify(\(Self.eventsChannel), \(threadText)) FROM cp WHERE \(!events.isEmpty))
-      SELECT (SELECT count(*) FROM allowed)::int, (SELECT seq FROM cp), (SELECT count(*) FROM announced)::int
-      """, logger: logger)
+    let continues = enqueueContinuation && nextNode != nil
+    let statement = StepCommitStatement(
+      jobID: job?.id, leaseOwner: job?.leaseOwner, checkpointID: checkpointID, threadID: parent.threadID,
+      projectID: parent.projectID, parentID: parent.id, version: Int(state.version), node: node,
+      nextNode: nextNode?.rawValue, state: ByteBuffer(bytes: try Checkpointer.encode(state)), isInterrupt: isInterrupt,
+      idempotencyKey: agentRun?.idempotencyKey, agentNode: agentRun?.node.rawValue, agent: agentRun?.agent,
+      inputHash: agentRun?.inputHash, output: try agentRun.map { ByteBuffer(bytes: try JSONEncoder().encode($0.output)) },
+      latencyMilliseconds: agentRun?.latencyMilliseconds, eventTypes: events.map(\.type.rawValue),
+      eventPayloads: events.map(\.payload), status: Self.statusName(state.status), finishesJob: finishesJob,
+      leaseSeconds: lease.seconds, channel: Self.eventsChannel,
+      continuationKind: continues ? Self.jobKind : nil,
+      continuationKey: continues ? Self.continuationKey(threadID: parent.threadID, checkpointID: checkpointID) : nil,
+      jobsChannel: JobQueue.channel)
     var allowed = 0
     var sequence: Int64?
-    for try await (permitted, seq, _) in rows.decode((Int, Int64?, Int).self) {
-      allowed = permitted
-      sequence = seq
+    for try await row in try await connection.execute(statement, logger: logger) {
+      allowed = row.allowed
+      sequence = row.sequence
     }
     if let job, allowed == 0 { throw EngineError.leaseLost(jobID: job.id) }
     guard let sequence else { return nil }
     for effect in effects { try await effect(connection) }
     return Checkpoint(
-      id: checkpointID, threadID: parent.threadID, projectID: parent.projectID, parentID: parent.id,
+      id: statement.checkpointID, threadID: parent.threadID, projectID: parent.projectID, parentID: parent.id,
       version: Int(state.version), node: node, nextNode: nextNode, isInterrupt: isInterrupt, state: state,
       sequence: sequence)
   }
@@ -316,8 +307,13 @@ public struct GraphEngine: Sendable {
     try await queue.enqueue(
       NewJob(
         kind: Self.jobKind, threadID: checkpoint.threadID, projectID: checkpoint.projectID,
-        idempotencyKey: "run:\(checkpoint.threadID.uuidString.lowercased()):\(checkpoint.id.uuidString.lowercased())"),
+        idempotencyKey: Self.continuationKey(threadID: checkpoint.threadID, checkpointID: checkpoint.id)),
       on: connection)
+  }
+
+  /// One job per checkpoint a run continues from.
+  static func continuationKey(threadID: UUID, checkpointID: UUID) -> String {
+    "run:\(threadID.uuidString.lowercased()):\(checkpointID.uuidString.lowercased())"
   }
 
   private func storedOutput(_ idempotencyKey: String) async throws -> StepResult? {

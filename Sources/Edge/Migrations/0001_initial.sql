@@ -77,7 +77,7 @@ CREATE TABLE jobs (
   created_at        timestamptz NOT NULL DEFAULT now(),
   updated_at        timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX jobs_claimable ON jobs (priority DESC, created_at) WHERE state = 'ready';
+CREATE INDEX jobs_claimable ON jobs (priority DESC, created_at, id) WHERE state = 'ready';
 CREATE INDEX jobs_leases ON jobs (lease_expires_at) WHERE state = 'running';
 -- At most one live job per thread: two workers never advance one decision set at once.
 CREATE UNIQUE INDEX jobs_one_live_per_thread ON jobs (thread_id) WHERE state IN ('ready', 'running');

@@ -47,7 +47,7 @@ struct GraphBench: AsyncParsableCommand {
       return results
     }
 
-    Console.line("graph: 12 no-op nodes, both interrupts, one transaction per step (start + 14 steps + 2 resumes a run)")
+    Console.line("graph: 12 no-op nodes, both interrupts, one transaction per step (start + 13 steps + 2 resumes a run)")
     printTable(
       ["concurrency", "runs", "runs/s", "p50 ms", "p95 ms", "p99 ms"],
       results.map { result in

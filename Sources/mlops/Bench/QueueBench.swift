@@ -11,7 +11,7 @@ struct QueueBench: AsyncParsableCommand {
     commandName: "queue", abstract: "Job queue claim + complete throughput with 1, 2 and 4 workers.")
 
   @Option(help: "Jobs per round.") var jobs = 20_000
-  @Option(help: "Jobs claimed per query.") var batch = 10
+  @Option(help: "Jobs claimed per query.") var batch = 25
   @Option(help: "Worker counts to measure, comma-separated.") var workers = "1,2,4"
 
   func run() async throws {
