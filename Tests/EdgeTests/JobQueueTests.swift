@@ -66,9 +66,9 @@ import Testing
       let queue = Self.queue(client)
       let (project, threads) = try await Fixtures.threads(1, on: client)
       try await queue.enqueue(Self.job(threads[0], project))
-      let held = try #require(try await queue.claim(owner: "slow", limit: 1, lease: .milliseconds(200)).first)
-      #expect(try await queue.heartbeat(held, lease: .milliseconds(200)))
-      try await Task.sleep(for: .milliseconds(400))
+      let held = try #require(try await queue.claim(owner: "slow", limit: 1, lease: .seconds(2)).first)
+      #expect(try await queue.heartbeat(held, lease: .milliseconds(300)))
+      try await Task.sleep(for: .milliseconds(600))
       #expect(try await queue.reapExpiredLeases() == 1)
       #expect(try await queue.heartbeat(held, lease: .seconds(30)) == false, "the reaped owner lost its lease")
 
@@ -84,19 +84,14 @@ import Testing
 
   @Test func failuresBackOffThenDieWithARunErrorEvent() async throws {
     try await TestDatabase.withFreshDatabase { client, _ in
-      let queue = Self.queue(client)
+      // A base long enough that a loaded machine cannot outrun it; the test moves time on.
+      let queue = JobQueue(client: client, backoff: RetryBackoff(base: .seconds(4), cap: .seconds(60)), logger: TestDatabase.logger)
       let (project, threads) = try await Fixtures.threads(1, on: client)
       try await queue.enqueue(Self.job(threads[0], project, maxAttempts: 3))
 
       var delays: [Double] = []
       for attempt in 1...3 {
-        var claimed: ClaimedJob?
-        let deadline = ContinuousClock.now + .seconds(10)
-        while claimed == nil, ContinuousClock.now < deadline {
-          claimed = try await queue.claim(owner: "w", limit: 1, lease: .seconds(30)).first
-          if claimed == nil { try await Task.sleep(for: .milliseconds(20)) }
-        }
-        let job = try #require(claimed)
+        let job = try #require(try await queue.claim(owner: "w", limit: 1, lease: .seconds(30)).first)
         #expect(job.attempt == attempt)
         let failedAt = Date()
         let outcome = try await queue.fail(job, error: "boom \(attempt)")
@@ -104,17 +99,22 @@ import Testing
         case .retryScheduled(let at):
           #expect(attempt < 3)
           delays.append(at.timeIntervalSince(failedAt))
-          #expect(try await queue.claim(owner: "w", limit: 1, lease: .seconds(30)).isEmpty, "not before its time")
+          #expect(
+            try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'ready' AND run_at > now()", on: client) == 1,
+            "not claimable before its time")
+          // Move time on rather than sleep through the backoff.
+          try await client.query("UPDATE jobs SET run_at = now()", logger: TestDatabase.logger)
         case .dead:
           #expect(attempt == 3)
         case .leaseLost:
           Issue.record("the lease was the worker's own")
         }
       }
-      // Attempt 1 waits 0.1–0.2 s, attempt 2 waits 0.2–0.4 s (base 200 ms, full jitter).
+      // Attempt 1 waits 2–4 s, attempt 2 waits 4–8 s (base 4 s, half jitter); the database's
+      // clock and ours differ by the statement's own time.
       #expect(delays.count == 2)
-      #expect(delays[0] > 0.05 && delays[0] < 0.3)
-      #expect(delays[1] > 0.15 && delays[1] < 0.5)
+      #expect(delays[0] > 1.5 && delays[0] < 4.5)
+      #expect(delays[1] > 3.5 && delays[1] < 8.5)
 
       #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'dead'", on: client) == 1)
       let rows = try await client.query(

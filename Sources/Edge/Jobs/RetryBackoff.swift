@@ -1,7 +1,8 @@
 import Foundation
 
-/// Exponential backoff with full jitter: attempt n waits a random time in
-/// [base·2^(n-1)/2, base·2^(n-1)], capped, so retries of many failed jobs spread out.
+/// Exponential backoff with jitter: attempt n waits a random time in
+/// [base·2^(n-1)/2, base·2^(n-1)], capped, so retries of many failed jobs spread out
+/// while none comes back sooner than half its step.
 public struct RetryBackoff: Sendable, Equatable {
   public var base: Duration
   public var cap: Duration
