@@ -38,10 +38,7 @@ enum EdgeRuntime {
   ) async throws {
     let configuration = environment.configuration
     let logger = environment.logger
-    let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
-    try await withThrowingTaskGroup(of: Void.self) { group in
-      group.addTask { await client.run() }
-      defer { group.cancelAll() }
+    try await url.withRunningClient(logger: logger) { client in
       try await Migrator(client: client, migrations: try Migration.bundled(), logger: logger).migrate()
 
       let downstream = try ServiceName.allCases.map {

@@ -12,16 +12,9 @@ struct MigrateCommand: AsyncParsableCommand {
   func run() async throws {
     let environment = try ProcessEnvironment.load(label: "migrate")
     let database = try await DatabaseBootstrap.prepare(configuration: environment.configuration, logger: environment.logger)
-    let client = PostgresClient(configuration: database.url.clientConfiguration, backgroundLogger: environment.logger)
     do {
-      let applied = try await withThrowingTaskGroup(of: [Int]?.self) { group in
-        group.addTask {
-          await client.run()
-          return nil
-        }
-        defer { group.cancelAll() }
-        let migrator = Migrator(client: client, migrations: try Migration.bundled(), logger: environment.logger)
-        return try await migrator.migrate()
+      let applied = try await database.url.withRunningClient(logger: environment.logger) { client in
+        try await Migrator(client: client, migrations: try Migration.bundled(), logger: environment.logger).migrate()
       }
       Console.line(applied.isEmpty ? "migrate: up to date" : "migrate: applied \(applied.map(String.init).joined(separator: ", "))")
     } catch {

@@ -54,15 +54,7 @@ public struct TestDatabase {
   public static func withClient<T: Sendable>(
     _ url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> T
   ) async throws -> T {
-    let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-      group.addTask {
-        await client.run()
-        return nil
-      }
-      defer { group.cancelAll() }
-      return try await body(client)
-    }
+    try await url.withRunningClient(logger: logger, body)
   }
 
   private static func drop(_ name: String, on server: DatabaseURL) async throws {

@@ -7,12 +7,7 @@ extension PostgresClient {
   func transaction<Result: Sendable>(
     logger: Logger, _ body: (PostgresConnection) async throws -> sending Result
   ) async throws -> sending Result {
-    do {
-      return try await withTransaction(logger: logger, body)
-    } catch let error as PostgresTransactionError {
-      if let closureError = error.closureError { throw closureError }
-      throw error
-    }
+    try await unwrappingTransactionError { try await withTransaction(logger: logger, body) }
   }
 }
 
@@ -21,11 +16,17 @@ extension PostgresConnection {
   func transaction<Result: Sendable>(
     logger: Logger, _ body: (PostgresConnection) async throws -> sending Result
   ) async throws -> sending Result {
-    do {
-      return try await withTransaction(logger: logger, body)
-    } catch let error as PostgresTransactionError {
-      if let closureError = error.closureError { throw closureError }
-      throw error
-    }
+    try await unwrappingTransactionError { try await withTransaction(logger: logger, body) }
+  }
+}
+
+private func unwrappingTransactionError<Result>(
+  _ transaction: () async throws -> sending Result
+) async throws -> sending Result {
+  do {
+    return try await transaction()
+  } catch let error as PostgresTransactionError {
+    if let closureError = error.closureError { throw closureError }
+    throw error
   }
 }

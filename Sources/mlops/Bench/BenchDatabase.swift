@@ -16,14 +16,14 @@ enum BenchDatabase {
     var scratch = prepared.url
     scratch.database = String(name)
     do {
-      try await run(prepared.url, logger: logger) { admin in
+      try await prepared.url.withRunningClient(logger: logger) { admin in
         try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
       }
-      let result = try await run(scratch, logger: logger) { client in
+      let result = try await scratch.withRunningClient(logger: logger, maximumConnections: 32) { client in
         try await Migrator(client: client, migrations: try Migration.bundled(), logger: logger).migrate()
         return try await body(client)
       }
-      try await run(prepared.url, logger: logger) { admin in
+      try await prepared.url.withRunningClient(logger: logger) { admin in
         try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
       }
       await prepared.release(logger: logger)
@@ -31,23 +31,6 @@ enum BenchDatabase {
     } catch {
       await prepared.release(logger: logger)
       throw error
-    }
-  }
-
-  @discardableResult
-  private static func run<T: Sendable>(
-    _ url: DatabaseURL, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T
-  ) async throws -> T {
-    var configuration = url.clientConfiguration
-    configuration.options.maximumConnections = 32
-    let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-      group.addTask {
-        await client.run()
-        return nil
-      }
-      defer { group.cancelAll() }
-      return try await body(client)
     }
   }
 }
