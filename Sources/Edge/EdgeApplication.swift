@@ -69,6 +69,12 @@ public enum EdgeApplication {
     ProjectsController<Context>(
       store: ProjectStore(client: database, logger: logger), maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: v1.group("projects"))
+    // The API starts and resumes runs; it executes no node, so its engine has none.
+    let engine = GraphEngine(client: database, nodes: [], queue: JobQueue(client: database, logger: logger), logger: logger)
+    DecisionSetsController<Context>(
+      store: DecisionSetStore(client: database, engine: engine, logger: logger), engine: engine, client: database,
+      maxBodyBytes: configuration.maxBodyBytes
+    ).addRoutes(to: v1)
     return router
   }
 }

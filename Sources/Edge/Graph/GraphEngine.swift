@@ -79,25 +79,35 @@ public struct GraphEngine: Sendable {
     threadID: UUID, applying input: @Sendable (inout Mlops_V1_DecisionState) throws -> Void
   ) async throws -> Checkpoint {
     try await client.withConnection { connection in
-      // No lock is needed: two resumes of one interrupt race for the same parent, and the
-      // one-child rule lets exactly one of them land.
-      guard let waiting = try await checkpointer.latest(threadID: threadID, on: connection) else {
-        throw EngineError.noCheckpoint(threadID)
-      }
-      guard waiting.isInterrupt, let interrupt = NodeName(rawValue: waiting.node) else {
-        throw EngineError.notWaiting(threadID)
-      }
-      var state = waiting.state
-      try input(&state)
-      guard let route = GraphTopology.resumeRoute(after: interrupt, state: state) else {
-        throw EngineError.stillWaiting(threadID, interrupt == .gateHITL ? .approval : .answers)
-      }
-      let outcome = try await commit(
-        StepResult(state: state, events: []), node: "resume", route: route, parent: waiting, job: nil,
-        agentRun: nil, effects: [], enqueueContinuation: true, on: connection)
-      guard let checkpoint = outcome else { throw EngineError.notWaiting(threadID) }
-      return checkpoint
+      try await resume(threadID: threadID, on: connection, applying: input)
     }
+  }
+
+  /// `resume` on the caller's connection, so the input's own records (an approval row, say)
+  /// commit in the same transaction as the run's continuation.
+  @discardableResult
+  public func resume(
+    threadID: UUID, on connection: PostgresConnection,
+    applying input: @Sendable (inout Mlops_V1_DecisionState) throws -> Void
+  ) async throws -> Checkpoint {
+    // No lock is needed: two resumes of one interrupt race for the same parent, and the
+    // one-child rule lets exactly one of them land.
+    guard let waiting = try await checkpointer.latest(threadID: threadID, on: connection) else {
+      throw EngineError.noCheckpoint(threadID)
+    }
+    guard waiting.isInterrupt, let interrupt = NodeName(rawValue: waiting.node) else {
+      throw EngineError.notWaiting(threadID)
+    }
+    var state = waiting.state
+    try input(&state)
+    guard let route = GraphTopology.resumeRoute(after: interrupt, state: state) else {
+      throw EngineError.stillWaiting(threadID, interrupt == .gateHITL ? .approval : .answers)
+    }
+    let outcome = try await commit(
+      StepResult(state: state, events: []), node: "resume", route: route, parent: waiting, job: nil,
+      agentRun: nil, effects: [], enqueueContinuation: true, on: connection)
+    guard let checkpoint = outcome else { throw EngineError.notWaiting(threadID) }
+    return checkpoint
   }
 
   // MARK: Running

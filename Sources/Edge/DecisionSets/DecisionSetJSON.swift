@@ -1,0 +1,64 @@
+import Contracts
+import Foundation
+import Hummingbird
+
+/// The API's view of a decision set and of its events.
+enum DecisionSetJSON {
+  static func links(_ id: UUID) -> [String: String] {
+    let base = "/v1/decision-sets/\(id.uuidString.lowercased())"
+    return ["self": base, "events": "\(base)/events", "stream": "/streams/\(id.uuidString.lowercased())"]
+  }
+
+  static func summary(_ row: DecisionSetStore.Row) -> [String: Any] {
+    [
+      "id": row.id.uuidString.lowercased(),
+      "project_id": row.projectID.uuidString.lowercased(),
+      "version": row.version,
+      "lock_version": row.lockVersion,
+      "status": row.status,
+      "current_node": row.currentNode ?? NSNull(),
+      "created_at": timestamp(row.createdAt),
+      "updated_at": timestamp(row.updatedAt),
+      "links": links(row.id),
+    ]
+  }
+
+  static func detail(_ row: DecisionSetStore.Row, state: Mlops_V1_DecisionState?) throws -> [String: Any] {
+    var body = summary(row)
+    guard let state else { return body }
+    body["brief"] = state.brief
+    body["constraints"] = try ProtoJSON.object(state.constraints)
+    body["coverage"] = try ProtoJSON.object(state.coverage)
+    body["open_questions"] = try state.openQuestions.map(ProtoJSON.object)
+    body["plan"] = state.hasPlan ? try ProtoJSON.object(state.plan) : NSNull()
+    body["cost"] =
+      state.hasCost
+      ? ["monthly_usd": state.cost.monthlyUsd, "method": state.cost.method, "lines": state.cost.breakdown.count]
+      : NSNull()
+    body["policy"] =
+      state.hasPolicy ? ["overall": "\(state.policy.overall)", "summary": state.policy.summary] : NSNull()
+    body["approval"] = try ProtoJSON.object(state.approval)
+    return body
+  }
+
+  static func event(_ event: DecisionSetStore.Event) throws -> [String: Any] {
+    [
+      "id": event.id,
+      "type": event.type,
+      "checkpoint_id": event.checkpointID?.uuidString.lowercased() ?? NSNull(),
+      "created_at": timestamp(event.createdAt),
+      "data": try JSONSerialization.jsonObject(with: Data(event.payload.utf8)),
+    ]
+  }
+
+  static func response(_ object: [String: Any], status: HTTPResponse.Status, headers: HTTPFields = [:]) throws -> Response {
+    var headers = headers
+    headers[.contentType] = "application/json"
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+  }
+
+  static func timestamp(_ date: Date) -> String {
+    date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+  }
+}

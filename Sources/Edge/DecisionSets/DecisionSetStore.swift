@@ -1,0 +1,98 @@
+import Contracts
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Decision sets in PostgreSQL: created together with their run's first checkpoint and job,
+/// read back with the state of their latest checkpoint, and their event timeline.
+public struct DecisionSetStore: Sendable {
+  private let client: PostgresClient
+  private let engine: GraphEngine
+  private let logger: Logger
+
+  public init(client: PostgresClient, engine: GraphEngine, logger: Logger) {
+    self.client = client
+    self.engine = engine
+    self.logger = logger
+  }
+
+  public struct Row: Sendable {
+    public var id: UUID
+    public var projectID: UUID
+    public var version: Int
+    public var lockVersion: Int
+    public var status: String
+    public var currentNode: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+  }
+
+  public enum CreateError: Error { case projectNotFound }
+
+  /// Creates the decision set and starts its run: the row, the root checkpoint and the first
+  /// job commit together or not at all.
+  public func create(projectID: UUID, brief: String, overrides: Mlops_V1_Constraints?) async throws -> Row {
+    let id = UUID()
+    return try await client.transaction(logger: logger) { connection in
+      let rows = try await connection.query(
+        """
+        INSERT INTO decision_sets (id, project_id, brief)
+        SELECT \(id), id, \(brief) FROM projects WHERE id = \(projectID)
+        RETURNING id, project_id, version, lock_version, status, current_node, created_at, updated_at
+        """, logger: logger)
+      guard let row = try await Self.rows(rows).first else { throw CreateError.projectNotFound }
+      var state = Mlops_V1_DecisionState()
+      state.brief = brief
+      state.version = 1
+      if let overrides { state.constraints = overrides }
+      try await engine.start(threadID: id, projectID: projectID, state: state, on: connection)
+      return row
+    }
+  }
+
+  public func get(_ id: UUID) async throws -> (row: Row, state: Mlops_V1_DecisionState?)? {
+    let rows = try await client.query(
+      """
+      SELECT id, project_id, version, lock_version, status, current_node, created_at, updated_at
+      FROM decision_sets WHERE id = \(id)
+      """, logger: logger)
+    guard let row = try await Self.rows(rows).first else { return nil }
+    let latest = try await engine.checkpointer.latest(threadID: id)
+    return (row, latest?.state)
+  }
+
+  public struct Event: Sendable {
+    public var id: Int64
+    public var type: String
+    public var checkpointID: UUID?
+    public var payload: String
+    public var createdAt: Date
+  }
+
+  /// Events after `after` in order, at most `limit`.
+  public func events(of id: UUID, after: Int64, limit: Int) async throws -> [Event] {
+    let rows = try await client.query(
+      """
+      SELECT event_id, type, checkpoint_id, payload::text, created_at FROM events
+      WHERE decision_set_id = \(id) AND event_id > \(after) ORDER BY event_id LIMIT \(limit)
+      """, logger: logger)
+    var events: [Event] = []
+    for try await (eventID, type, checkpoint, payload, created) in rows.decode((Int64, String, UUID?, String, Date).self) {
+      events.append(Event(id: eventID, type: type, checkpointID: checkpoint, payload: payload, createdAt: created))
+    }
+    return events
+  }
+
+  private static func rows(_ sequence: PostgresRowSequence) async throws -> [Row] {
+    var rows: [Row] = []
+    for try await (id, project, version, lockVersion, status, node, created, updated) in sequence.decode(
+      (UUID, UUID, Int, Int, String, String?, Date, Date).self)
+    {
+      rows.append(
+        Row(
+          id: id, projectID: project, version: version, lockVersion: lockVersion, status: status, currentNode: node,
+          createdAt: created, updatedAt: updated))
+    }
+    return rows
+  }
+}

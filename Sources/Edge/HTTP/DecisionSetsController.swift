@@ -1,0 +1,241 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import SwiftProtobuf
+
+/// Decision sets: create (which starts the run), read, the event timeline, answers to the
+/// follow-up questions, and the reviewer's approval or rejection.
+public struct DecisionSetsController<Context: RequestContext>: Sendable {
+  let store: DecisionSetStore
+  let engine: GraphEngine
+  let client: PostgresClient
+  let maxBodyBytes: Int
+
+  static var maxBriefLength: Int { 20_000 }
+  static var maxCommentLength: Int { 10_000 }
+
+  public init(store: DecisionSetStore, engine: GraphEngine, client: PostgresClient, maxBodyBytes: Int) {
+    self.store = store
+    self.engine = engine
+    self.client = client
+    self.maxBodyBytes = maxBodyBytes
+  }
+
+  public func addRoutes(to v1: RouterGroup<Context>) {
+    v1.post("projects/:id/decision-sets", use: create)
+    let sets = v1.group("decision-sets")
+    sets.get(":id", use: get)
+    sets.get(":id/events", use: events)
+    sets.post(":id/answers", use: answer)
+    sets.post(":id/approve", use: approve)
+  }
+
+  @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+    let projectText = context.parameters.get("id") ?? ""
+    guard let projectID = UUID(uuidString: projectText) else {
+      throw Problem.notFound("project_not_found", "no project has the id \(projectText.debugDescription)")
+    }
+    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    let brief = try body.requiredString("brief", maxLength: Self.maxBriefLength)
+    let overrides = try Self.constraints(body.fields["constraints"])
+    do {
+      let row = try await store.create(projectID: projectID, brief: brief, overrides: overrides)
+      return try DecisionSetJSON.response(
+        DecisionSetJSON.summary(row), status: .accepted, headers: [.location: DecisionSetJSON.links(row.id)["self"]!])
+    } catch DecisionSetStore.CreateError.projectNotFound {
+      throw Problem.notFound("project_not_found", "no project has the id \(projectID.uuidString.lowercased())")
+    }
+  }
+
+  @Sendable func get(_ request: Request, context: Context) async throws -> Response {
+    let id = try decisionSetID(context)
+    guard let found = try await store.get(id) else { throw Self.notFound(id) }
+    return try DecisionSetJSON.response(
+      try DecisionSetJSON.detail(found.row, state: found.state), status: .ok,
+      headers: [.eTag: "\"\(found.row.lockVersion)\""])
+  }
+
+  @Sendable func events(_ request: Request, context: Context) async throws -> Response {
+    let id = try decisionSetID(context)
+    let query = request.uri.queryParameters
+    var after: Int64 = 0
+    if let text = query["after"] {
+      guard let value = Int64(String(text)), value >= 0 else {
+        throw Problem.invalidField("after", "after must be an event id (a whole number, 0 or more)")
+      }
+      after = value
+    }
+    var limit = 100
+    if let text = query["limit"] {
+      guard let value = Int(String(text)), (1...1000).contains(value) else {
+        throw Problem.invalidField("limit", "limit must be a whole number from 1 to 1000")
+      }
+      limit = value
+    }
+    guard try await store.get(id) != nil else { throw Self.notFound(id) }
+    let events = try await store.events(of: id, after: after, limit: limit)
+    return try DecisionSetJSON.response(
+      [
+        "items": try events.map(DecisionSetJSON.event),
+        "next_after": events.count == limit ? (events.last.map { $0.id as Any } ?? NSNull()) : NSNull(),
+      ], status: .ok)
+  }
+
+  @Sendable func answer(_ request: Request, context: Context) async throws -> Response {
+    let id = try decisionSetID(context)
+    let expected = try IfMatch.lockVersion(request)
+    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    guard case .array(let items)? = body.fields["answers"] else {
+      throw body.fields["answers"] == nil ? Problem.missingField("answers") : Problem.invalidField("answers", "answers must be an array")
+    }
+    let found = try await waiting(id, for: "waiting_for_answers", expected: expected)
+    let answers = try AnswerValidation.validate(items, against: found.state?.openQuestions ?? [])
+    try await resume(id, expected: found.row.lockVersion, logger: context.logger) { connection in
+      try await engine.resume(threadID: id, on: connection) { state in
+        let replied = Set(answers.map(\.questionID))
+        state.answers.removeAll { replied.contains($0.questionID) }
+        state.answers.append(contentsOf: answers)
+      }
+    }
+    return try await accepted(id)
+  }
+
+  @Sendable func approve(_ request: Request, context: Context) async throws -> Response {
+    let id = try decisionSetID(context)
+    let expected = try IfMatch.lockVersion(request)
+    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    let decision = try body.requiredString("status", maxLength: 20)
+    guard decision == "approved" || decision == "rejected" else {
+      throw Problem.invalidField("status", "status must be \"approved\" or \"rejected\"")
+    }
+    let comment = try body.optionalString("comment", maxLength: Self.maxCommentLength) ?? ""
+    let inline = try Self.inlineComments(body.fields["inline_comments"])
+    let found = try await waiting(id, for: "waiting_for_approval", expected: expected)
+    let inlineJSON = String(
+      decoding: try JSONSerialization.data(withJSONObject: inline.map { ["path": $0.path, "text": $0.text] }), as: UTF8.self)
+    try await resume(id, expected: found.row.lockVersion, logger: context.logger) { connection in
+      try await connection.query(
+        """
+        INSERT INTO approvals (decision_set_id, project_id, version, status, comment, inline_comments)
+        VALUES (\(id), \(found.row.projectID), \(found.row.version), \(decision), \(comment), \(inlineJSON)::jsonb)
+        """, logger: context.logger)
+      try await engine.resume(threadID: id, on: connection) { state in
+        state.approval = .with {
+          $0.status = decision == "approved" ? .approved : .rejected
+          $0.comment = comment
+          $0.inlineComments = inline
+        }
+        let notes = ([comment] + inline.map { "\($0.path): \($0.text)" }).filter { !$0.isEmpty }
+        for note in notes {
+          state.constraints.reviewNotes.append(
+            .with {
+              $0.value = note
+              $0.provenance = .with { $0.kind = .reviewComment; $0.confidence = 1 }
+            })
+        }
+      }
+    }
+    return try await accepted(id)
+  }
+
+  // MARK: Helpers
+
+  /// The decision set, checked to be waiting for `status` and at the `If-Match` version.
+  private func waiting(
+    _ id: UUID, for status: String, expected: Int?
+  ) async throws -> (row: DecisionSetStore.Row, state: Mlops_V1_DecisionState?) {
+    guard let found = try await store.get(id) else { throw Self.notFound(id) }
+    if let expected, expected != found.row.lockVersion {
+      throw Problem.versionMismatch(expected: expected, current: found.row.lockVersion)
+    }
+    guard found.row.status == status else {
+      throw Problem(
+        status: .conflict, code: "not_waiting", title: "Not waiting",
+        detail: "decision set \(id.uuidString.lowercased()) is \(found.row.status), not \(status)")
+    }
+    return found
+  }
+
+  /// Applies input in one transaction with the optimistic lock bump; a concurrent change
+  /// (another answer, another approval) makes it a 409 or 412 instead of a double resume.
+  private func resume(
+    _ id: UUID, expected lockVersion: Int, logger: Logger,
+    _ body: @escaping @Sendable (PostgresConnection) async throws -> Void
+  ) async throws {
+    do {
+      try await client.transaction(logger: logger) { connection in
+        let bumped = try await connection.query(
+          """
+          UPDATE decision_sets SET lock_version = lock_version + 1, updated_at = now()
+          WHERE id = \(id) AND lock_version = \(lockVersion) RETURNING lock_version
+          """, logger: logger)
+        var updated = false
+        for try await _ in bumped { updated = true }
+        guard updated else { throw Problem.versionMismatch(expected: lockVersion, current: lockVersion + 1) }
+        try await body(connection)
+      }
+    } catch let error as GraphEngine.EngineError {
+      switch error {
+      case .stillWaiting(_, let reason):
+        throw Problem(
+          status: .unprocessableContent, code: "still_waiting", title: "More input needed",
+          detail: "these answers do not yet reply to every open question; the run still waits for \(reason.rawValue)",
+          field: "answers")
+      default:
+        throw Problem(status: .conflict, code: "not_waiting", title: "Not waiting", detail: error.description)
+      }
+    }
+  }
+
+  private func accepted(_ id: UUID) async throws -> Response {
+    guard let found = try await store.get(id) else { throw Self.notFound(id) }
+    return try DecisionSetJSON.response(
+      DecisionSetJSON.summary(found.row), status: .accepted, headers: [.eTag: "\"\(found.row.lockVersion)\""])
+  }
+
+  private func decisionSetID(_ context: Context) throws -> UUID {
+    let text = context.parameters.get("id") ?? ""
+    guard let id = UUID(uuidString: text) else {
+      throw Problem.notFound("decision_set_not_found", "no decision set has the id \(text.debugDescription)")
+    }
+    return id
+  }
+
+  private static func notFound(_ id: UUID) -> Problem {
+    Problem.notFound("decision_set_not_found", "no decision set has the id \(id.uuidString.lowercased())")
+  }
+
+  /// Optional constraint overrides, in the `Constraints` message's JSON form.
+  static func constraints(_ value: JSONValue?) throws(Problem) -> Mlops_V1_Constraints? {
+    guard let value, value != .null else { return nil }
+    guard case .object = value else { throw Problem.invalidField("constraints", "constraints must be an object") }
+    do {
+      let data = try JSONEncoder().encode(value)
+      return try Mlops_V1_Constraints(jsonUTF8Data: data, options: ProtoJSON.decoding)
+    } catch {
+      throw Problem.invalidField("constraints", "constraints do not match the Constraints schema: \(error)")
+    }
+  }
+
+  static func inlineComments(_ value: JSONValue?) throws(Problem) -> [Mlops_V1_InlineComment] {
+    guard let value, value != .null else { return [] }
+    guard case .array(let items) = value else {
+      throw Problem.invalidField("inline_comments", "inline_comments must be an array of {path, text}")
+    }
+    var comments: [Mlops_V1_InlineComment] = []
+    for (index, item) in items.enumerated() {
+      guard case .object(let object) = item, case .string(let path)? = object["path"],
+        case .string(let text)? = object["text"]
+      else {
+        throw Problem.invalidField("inline_comments[\(index)]", "each inline comment needs a string path and text")
+      }
+      comments.append(.with {
+        $0.path = path
+        $0.text = text
+      })
+    }
+    return comments
+  }
+}
