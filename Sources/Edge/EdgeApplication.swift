@@ -20,13 +20,15 @@ public enum EdgeApplication {
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
   ) throws -> some ApplicationProtocol {
     let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: logger)
+    let notifications = EventNotifications(client: database, logger: logger)
     let router = makeRouter(
       configuration: configuration, database: database, migrator: migrator, downstream: downstream,
-      buildInfo: buildInfo, logger: logger)
+      notifications: notifications, buildInfo: buildInfo, logger: logger)
     if let worker { WorkerHealthController<Context>(worker: worker.worker, queue: worker.queue).addRoutes(to: router) }
     return Application(
       router: router,
       configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "mlops-edge"),
+      services: [notifications],
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.httpPort) },
       logger: logger
     )
@@ -55,6 +57,7 @@ public enum EdgeApplication {
     database: PostgresClient,
     migrator: Migrator,
     downstream: [GRPCServiceClient],
+    notifications: EventNotifications? = nil,
     buildInfo: BuildInfo,
     logger: Logger
   ) -> Router<Context> {
@@ -71,10 +74,19 @@ public enum EdgeApplication {
     ).addRoutes(to: v1.group("projects"))
     // The API starts and resumes runs; it executes no node, so its engine has none.
     let engine = GraphEngine(client: database, nodes: [], queue: JobQueue(client: database, logger: logger), logger: logger)
+    let decisionSets = DecisionSetStore(client: database, engine: engine, logger: logger)
     DecisionSetsController<Context>(
-      store: DecisionSetStore(client: database, engine: engine, logger: logger), engine: engine, client: database,
-      maxBodyBytes: configuration.maxBodyBytes
+      store: decisionSets, engine: engine, client: database, maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: v1)
+    if let notifications {
+      let settings = EventStreamer.Settings(
+        ping: .seconds(configuration.streams.pingSeconds), maxDuration: .seconds(configuration.streams.maxSeconds))
+      StreamsController<Context>(
+        streamer: EventStreamer(
+          store: decisionSets, notifications: notifications, client: database, settings: settings, logger: logger),
+        store: decisionSets
+      ).addRoutes(to: router, v1: v1)
+    }
     return router
   }
 }

@@ -20,6 +20,8 @@ public struct Configuration: Sendable, Equatable {
   public var maxBodyBytes: Int
   /// The worker role's settings (`MLOPS_WORKER_*`, `MLOPS_JOB_LEASE_SECONDS`, `MLOPS_CHECKPOINTS_KEPT`).
   public var worker = WorkerConfiguration()
+  /// Server-Sent Events streams (`MLOPS_SSE_PING_SECONDS`, `MLOPS_SSE_MAX_SECONDS`).
+  public var streams = StreamConfiguration()
 
   public static let defaults = Configuration(
     databaseURL: nil,
@@ -101,6 +103,8 @@ public struct Configuration: Sendable, Equatable {
     configuration.worker.pollSeconds = try positive("MLOPS_WORKER_POLL_SECONDS", default: configuration.worker.pollSeconds)
     configuration.worker.checkpointsKept = try positive("MLOPS_CHECKPOINTS_KEPT", default: configuration.worker.checkpointsKept)
     configuration.worker.healthPort = try port("MLOPS_WORKER_PORT", default: configuration.worker.healthPort)
+    configuration.streams.pingSeconds = try positive("MLOPS_SSE_PING_SECONDS", default: configuration.streams.pingSeconds)
+    configuration.streams.maxSeconds = try positive("MLOPS_SSE_MAX_SECONDS", default: configuration.streams.maxSeconds)
     if let text = value("MLOPS_MAX_BODY_BYTES") {
       guard let bytes = Int(text), bytes > 0 else {
         throw ConfigurationError(variable: "MLOPS_MAX_BODY_BYTES", value: text, expected: "a positive number of bytes")
@@ -127,6 +131,17 @@ public struct WorkerConfiguration: Sendable, Equatable {
   public var checkpointsKept = 20
   /// `MLOPS_WORKER_PORT`: where `mlops worker` serves its health endpoint.
   public var healthPort = 8081
+
+  public init() {}
+}
+
+/// How long SSE streams live and how often they ping.
+public struct StreamConfiguration: Sendable, Equatable {
+  /// `MLOPS_SSE_PING_SECONDS`: an `event: ping` after this long without an event.
+  public var pingSeconds = 10
+  /// `MLOPS_SSE_MAX_SECONDS`: a stream closes cleanly after this long (under a proxy's 120 s
+  /// limit); clients resume with Last-Event-ID.
+  public var maxSeconds = 100
 
   public init() {}
 }

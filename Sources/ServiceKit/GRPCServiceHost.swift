@@ -51,7 +51,7 @@ public final class GRPCServiceHost: Service, Sendable {
         self.onListening(port)
       }
     } onGracefulShutdown: {
-      self.health.setAllNotServing()
+      self.health.shutdown()
       self.server.beginGracefulShutdown()
     }
   }

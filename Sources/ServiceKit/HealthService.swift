@@ -35,8 +35,14 @@ public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
     response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
     context: ServerContext
   ) async throws {
-    for await status in registry.watch(request.service) {
-      try await response.write(.with { $0.status = status })
+    // gRPC reports a cancelled RPC through the context, not by cancelling this task.
+    let watch = registry.watch(request.service)
+    try await withRPCCancellationHandler {
+      for await status in watch.stream {
+        try await response.write(.with { $0.status = status })
+      }
+    } onCancelRPC: {
+      watch.stop()
     }
   }
 }

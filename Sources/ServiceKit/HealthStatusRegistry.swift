@@ -10,6 +10,7 @@ public final class HealthStatusRegistry: Sendable {
     var statuses: [String: Status] = [:]
     var watchers: [Int: (service: String, continuation: AsyncStream<Status>.Continuation)] = [:]
     var nextWatcher = 0
+    var shutDown = false
   }
 
   private let state = Mutex(State())
@@ -37,19 +38,44 @@ public final class HealthStatusRegistry: Sendable {
     state.withLock { $0.statuses }
   }
 
-  /// A stream of the service's status: the current one first, then each change.
-  public func watch(_ service: String) -> AsyncStream<Status> {
+  /// One watcher's stream of a service's status: the current one first, then each change,
+  /// until `stop()` or the registry's `shutdown()`.
+  public struct Watch: Sendable {
+    public let stream: AsyncStream<Status>
+    let continuation: AsyncStream<Status>.Continuation
+
+    public func stop() { continuation.finish() }
+  }
+
+  public func watch(_ service: String) -> Watch {
     let (stream, continuation) = AsyncStream<Status>.makeStream(bufferingPolicy: .bufferingNewest(1))
-    let id = state.withLock { state in
+    let registered = state.withLock { state -> Int? in
+      guard !state.shutDown else { return nil }
       let id = state.nextWatcher
       state.nextWatcher += 1
       state.watchers[id] = (service, continuation)
       continuation.yield(state.statuses[service] ?? .serviceUnknown)
       return id
     }
+    guard let id = registered else {
+      continuation.yield(.notServing)
+      continuation.finish()
+      return Watch(stream: stream, continuation: continuation)
+    }
     continuation.onTermination = { [weak self] _ in
       _ = self?.state.withLock { $0.watchers.removeValue(forKey: id) }
     }
-    return stream
+    return Watch(stream: stream, continuation: continuation)
+  }
+
+  /// Marks everything NOT_SERVING and ends every watch, so a draining server is not held
+  /// open by clients watching its health.
+  public func shutdown() {
+    setAllNotServing()
+    let watchers = state.withLock { state in
+      state.shutDown = true
+      return state.watchers.values.map(\.continuation)
+    }
+    for watcher in watchers { watcher.finish() }
   }
 }

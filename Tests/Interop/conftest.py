@@ -46,7 +46,9 @@ def grpc_service(tmp_path):
                 time.sleep(0.05)
         pytest.fail(f"mlops {name} did not listen on {port}")
 
+    start.processes = started
     yield start
     for process in started:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         assert process.wait(timeout=30) == 0, "the service did not shut down cleanly on SIGTERM"

@@ -37,6 +37,21 @@ def test_watch_streams_the_current_status(grpc_service):
         stream.cancel()
 
 
+def test_an_open_watch_does_not_hold_up_shutdown(grpc_service):
+    address = grpc_service("planner")
+    process = grpc_service.processes[-1]
+    with grpc.insecure_channel(address) as channel:
+        stream = health_pb2_grpc.HealthStub(channel).Watch(
+            health_pb2.HealthCheckRequest(service="mlops.v1.Planner"), timeout=30
+        )
+        assert next(stream).status == health_pb2.HealthCheckResponse.SERVING
+        process.terminate()
+        # The server says it stops serving and ends the watch; it then exits by itself.
+        statuses = [reply.status for reply in stream]
+        assert statuses == [health_pb2.HealthCheckResponse.NOT_SERVING]
+        assert process.wait(timeout=15) == 0
+
+
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_unlanded_rpc_answers_unimplemented(grpc_service, name):
     address = grpc_service(name)

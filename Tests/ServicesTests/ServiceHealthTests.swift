@@ -74,12 +74,15 @@ import Testing
   @Test func watchStreamsTheCurrentStatusThenChanges() async throws {
     let registry = HealthStatusRegistry()
     registry.set(.serving, for: "svc")
-    var iterator = registry.watch("svc").makeAsyncIterator()
+    var iterator = registry.watch("svc").stream.makeAsyncIterator()
     #expect(await iterator.next() == .serving)
     registry.set(.notServing, for: "svc")
     #expect(await iterator.next() == .notServing)
-    var unknown = registry.watch("other").makeAsyncIterator()
+    var unknown = registry.watch("other").stream.makeAsyncIterator()
     #expect(await unknown.next() == .serviceUnknown)
+    registry.shutdown()
+    #expect(await iterator.next() == .notServing)
+    #expect(await iterator.next() == nil, "shutdown ends every watch")
   }
 
   /// Starts a host on a free port, runs `body` with a connected client, then shuts both down.

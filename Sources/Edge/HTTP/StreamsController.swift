@@ -1,0 +1,41 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `GET /streams/{id}` and `GET /v1/decision-sets/{id}/stream`: the decision set's events as
+/// Server-Sent Events, resuming after `Last-Event-ID` (or `?after=` for clients that cannot
+/// set headers).
+public struct StreamsController<Context: RequestContext>: Sendable {
+  let streamer: EventStreamer
+  let store: DecisionSetStore
+
+  public init(streamer: EventStreamer, store: DecisionSetStore) {
+    self.streamer = streamer
+    self.store = store
+  }
+
+  public func addRoutes(to router: Router<Context>, v1: RouterGroup<Context>) {
+    router.get("streams/:id", use: stream)
+    v1.get("decision-sets/:id/stream", use: stream)
+  }
+
+  @Sendable func stream(_ request: Request, context: Context) async throws -> Response {
+    let text = context.parameters.get("id") ?? ""
+    guard let id = UUID(uuidString: text), try await store.get(id) != nil else {
+      throw Problem.notFound("decision_set_not_found", "no decision set has the id \(text.debugDescription)")
+    }
+    let lastEventID = request.headers[.lastEventID] ?? request.uri.queryParameters["after"].map(String.init)
+    var after: Int64 = 0
+    if let lastEventID, !lastEventID.isEmpty {
+      guard let value = Int64(lastEventID.trimmingCharacters(in: .whitespaces)), value >= 0 else {
+        throw Problem.invalidHeader("Last-Event-ID", "Last-Event-ID must be an event id this stream sent")
+      }
+      after = value
+    }
+    return streamer.response(for: request, id: id, after: after)
+  }
+}
+
+extension HTTPField.Name {
+  static let lastEventID = HTTPField.Name("Last-Event-ID")!
+}

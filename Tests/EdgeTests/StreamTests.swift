@@ -1,0 +1,162 @@
+import Edge
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PostgresNIO
+import ServiceKit
+import TestSupport
+import Testing
+
+/// The SSE endpoint over a real HTTP connection (`.live`), with NOTIFY-driven following.
+@Suite struct StreamTests {
+  struct Frame: Equatable {
+    var id: Int64?
+    var event: String
+    var data: String
+  }
+
+  static func frames(_ body: String) -> (retry: Bool, frames: [Frame]) {
+    var frames: [Frame] = []
+    var retry = false
+    for block in body.components(separatedBy: "\n\n") where !block.isEmpty {
+      var frame = Frame(id: nil, event: "message", data: "")
+      for line in block.split(separator: "\n") {
+        if line.hasPrefix("retry: ") { retry = true }
+        if line.hasPrefix("id: ") { frame.id = Int64(line.dropFirst(4)) }
+        if line.hasPrefix("event: ") { frame.event = String(line.dropFirst(7)) }
+        if line.hasPrefix("data: ") { frame.data = String(line.dropFirst(6)) }
+      }
+      if block.hasPrefix("retry:") { continue }
+      frames.append(frame)
+    }
+    return (retry, frames)
+  }
+
+  static func withLiveEdge(
+    pingSeconds: Int = 10, maxSeconds: Int = 100,
+    _ body: @Sendable (any TestClientProtocol, PostgresClient) async throws -> Void
+  ) async throws {
+    try await TestDatabase.withFreshDatabase { database, _ in
+      var configuration = Configuration.defaults
+      configuration.streams.pingSeconds = pingSeconds
+      configuration.streams.maxSeconds = maxSeconds
+      let notifications = EventNotifications(client: database, logger: TestDatabase.logger)
+      let router = EdgeApplication.makeRouter(
+        configuration: configuration, database: database,
+        migrator: Migrator(client: database, migrations: try Migration.bundled(), logger: TestDatabase.logger),
+        downstream: [], notifications: notifications, buildInfo: BuildInfo(version: "t", gitCommit: "t", protoSHA256: "t"),
+        logger: TestDatabase.logger)
+      try await Application(router: router, services: [notifications]).test(.live) { client in
+        try await body(client, database)
+      }
+    }
+  }
+
+  static func createDecisionSet(_ client: any TestClientProtocol) async throws -> String {
+    let project = try await client.execute(
+      uri: "/v1/projects", method: .post, headers: [.contentType: "application/json"],
+      body: ByteBuffer(string: #"{"name": "p"}"#)
+    ) { try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any] }
+    let projectID = try #require(project?["id"] as? String)
+    let created = try await client.execute(
+      uri: "/v1/projects/\(projectID)/decision-sets", method: .post, headers: [.contentType: "application/json"],
+      body: ByteBuffer(string: #"{"brief": "fraud scoring"}"#)
+    ) { try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any] }
+    return try #require(created?["id"] as? String)
+  }
+
+  /// Drives the run through answers and approval to completion with the test nodes.
+  static func runToCompletion(_ id: String, database: PostgresClient) async throws {
+    let thread = try #require(UUID(uuidString: id))
+    #expect(try await DecisionSetsAPITests.runPendingJob(database) == .waiting(.answers))
+    let engine = GraphEngine(
+      client: database, nodes: [], queue: JobQueue(client: database, logger: TestDatabase.logger), logger: TestDatabase.logger)
+    try await engine.resume(threadID: thread) { $0.answers = [.with { $0.questionID = "q-budget"; $0.value = "3000" }] }
+    #expect(try await DecisionSetsAPITests.runPendingJob(database) == .waiting(.approval))
+    try await engine.resume(threadID: thread) { $0.approval.status = .approved }
+    #expect(try await DecisionSetsAPITests.runPendingJob(database) == .ended(.completed))
+  }
+
+  static func storedEvents(_ id: String, _ database: PostgresClient) async throws -> [(Int64, String)] {
+    let rows = try await database.query(
+      "SELECT event_id, type FROM events WHERE decision_set_id = \(UUID(uuidString: id)!) ORDER BY event_id",
+      logger: TestDatabase.logger)
+    var events: [(Int64, String)] = []
+    for try await event in rows.decode((Int64, String).self) { events.append(event) }
+    return events
+  }
+
+  @Test func aFinishedRunReplaysEverythingThenCloses() async throws {
+    try await Self.withLiveEdge { client, database in
+      let id = try await Self.createDecisionSet(client)
+      try await Self.runToCompletion(id, database: database)
+      let stored = try await Self.storedEvents(id, database)
+      try await client.execute(uri: "/streams/\(id)", method: .get) { response in
+        #expect(response.status == .ok)
+        #expect(response.headers[.contentType] == "text/event-stream")
+        let (retry, frames) = Self.frames(String(buffer: response.body))
+        #expect(retry)
+        #expect(frames.map(\.id) == stored.map { Optional($0.0) })
+        #expect(frames.map(\.event) == stored.map(\.1))
+        #expect(frames.last?.event == "run-complete")
+        #expect(frames.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.data.utf8))) != nil })
+      }
+    }
+  }
+
+  /// A stream ends its connection when it closes, so each test opens one stream, last.
+  @Test(arguments: [true, false])
+  func lastEventIDResumesWithExactlyTheMissedEvents(asHeader: Bool) async throws {
+    try await Self.withLiveEdge { client, database in
+      let id = try await Self.createDecisionSet(client)
+      try await Self.runToCompletion(id, database: database)
+      let stored = try await Self.storedEvents(id, database)
+      let cut = stored[4].0
+      let uri = asHeader ? "/v1/decision-sets/\(id)/stream" : "/streams/\(id)?after=\(cut)"
+      let headers: HTTPFields = asHeader ? [.init("Last-Event-ID")!: "\(cut)"] : [:]
+      try await client.execute(uri: uri, method: .get, headers: headers) {
+        let ids = Self.frames(String(buffer: $0.body)).frames.compactMap(\.id)
+        #expect(ids == stored.dropFirst(5).map(\.0))
+      }
+    }
+  }
+
+  @Test func aLiveStreamFollowsNewEventsAndPingsWhileIdle() async throws {
+    try await Self.withLiveEdge(pingSeconds: 1) { client, database in
+      let id = try await Self.createDecisionSet(client)
+      async let streamed: String = client.execute(uri: "/streams/\(id)", method: .get) { String(buffer: $0.body) }
+      // Idle past one ping interval, then produce every event while the stream is open.
+      try await Task.sleep(for: .milliseconds(1600))
+      try await Self.runToCompletion(id, database: database)
+      let body = try await streamed
+      let stored = try await Self.storedEvents(id, database)
+      let frames = Self.frames(body).frames
+      #expect(frames.contains { $0.event == "ping" })
+      let events = frames.filter { $0.event != "ping" }
+      #expect(events.map(\.id) == stored.map { Optional($0.0) }, "every event once, in order")
+      #expect(events.last?.event == "run-complete")
+    }
+  }
+
+  @Test func aStreamClosesCleanlyAtItsMaximumDuration() async throws {
+    try await Self.withLiveEdge(maxSeconds: 1) { client, database in
+      let id = try await Self.createDecisionSet(client)
+      #expect(try await DecisionSetsAPITests.runPendingJob(database) == .waiting(.answers))
+      let started = ContinuousClock.now
+      try await client.execute(uri: "/streams/\(id)", method: .get) { response in
+        let frames = Self.frames(String(buffer: response.body)).frames
+        #expect(frames.last?.event == "gate-waiting")
+      }
+      let elapsed = ContinuousClock.now - started
+      #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10))
+    }
+  }
+
+  @Test func unknownDecisionSetIs404() async throws {
+    try await Self.withLiveEdge { client, _ in
+      try await client.execute(uri: "/streams/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e", method: .get) {
+        #expect($0.status == .notFound)
+      }
+    }
+  }
+}
