@@ -1,6 +1,5 @@
 import Contracts
 import Foundation
-import Hummingbird
 
 /// The API's view of a decision set and of its events.
 enum DecisionSetJSON {
@@ -17,8 +16,8 @@ enum DecisionSetJSON {
       "lock_version": row.lockVersion,
       "status": row.status,
       "current_node": row.currentNode ?? NSNull(),
-      "created_at": timestamp(row.createdAt),
-      "updated_at": timestamp(row.updatedAt),
+      "created_at": JSONResponse.timestamp(row.createdAt),
+      "updated_at": JSONResponse.timestamp(row.updatedAt),
       "links": links(row.id),
     ]
   }
@@ -46,19 +45,8 @@ enum DecisionSetJSON {
       "id": event.id,
       "type": event.type,
       "checkpoint_id": event.checkpointID?.uuidString.lowercased() ?? NSNull(),
-      "created_at": timestamp(event.createdAt),
+      "created_at": JSONResponse.timestamp(event.createdAt),
       "data": try JSONSerialization.jsonObject(with: Data(event.payload.utf8)),
     ]
-  }
-
-  static func response(_ object: [String: Any], status: HTTPResponse.Status, headers: HTTPFields = [:]) throws -> Response {
-    var headers = headers
-    headers[.contentType] = "application/json"
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-  }
-
-  static func timestamp(_ date: Date) -> String {
-    date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
   }
 }

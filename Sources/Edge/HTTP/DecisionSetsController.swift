@@ -42,8 +42,8 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
     let overrides = try Self.constraints(body.fields["constraints"])
     do {
       let row = try await store.create(projectID: projectID, brief: brief, overrides: overrides)
-      return try DecisionSetJSON.response(
-        DecisionSetJSON.summary(row), status: .accepted, headers: [.location: DecisionSetJSON.links(row.id)["self"]!])
+      return try JSONResponse.make(
+        object: DecisionSetJSON.summary(row), status: .accepted, headers: [.location: DecisionSetJSON.links(row.id)["self"]!])
     } catch DecisionSetStore.CreateError.projectNotFound {
       throw Problem.notFound("project_not_found", "no project has the id \(projectID.uuidString.lowercased())")
     }
@@ -52,8 +52,8 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
   @Sendable func get(_ request: Request, context: Context) async throws -> Response {
     let id = try decisionSetID(context)
     guard let found = try await store.get(id) else { throw Self.notFound(id) }
-    return try DecisionSetJSON.response(
-      try DecisionSetJSON.detail(found.row, state: found.state), status: .ok,
+    return try JSONResponse.make(
+      object: try DecisionSetJSON.detail(found.row, state: found.state), status: .ok,
       headers: [.eTag: "\"\(found.row.lockVersion)\""])
   }
 
@@ -76,8 +76,8 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
     }
     guard try await store.get(id) != nil else { throw Self.notFound(id) }
     let events = try await store.events(of: id, after: after, limit: limit)
-    return try DecisionSetJSON.response(
-      [
+    return try JSONResponse.make(
+      object: [
         "items": try events.map(DecisionSetJSON.event),
         "next_after": events.count == limit ? (events.last.map { $0.id as Any } ?? NSNull()) : NSNull(),
       ], status: .ok)
@@ -191,8 +191,8 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
 
   private func accepted(_ id: UUID) async throws -> Response {
     guard let found = try await store.get(id) else { throw Self.notFound(id) }
-    return try DecisionSetJSON.response(
-      DecisionSetJSON.summary(found.row), status: .accepted, headers: [.eTag: "\"\(found.row.lockVersion)\""])
+    return try JSONResponse.make(
+      object: DecisionSetJSON.summary(found.row), status: .accepted, headers: [.eTag: "\"\(found.row.lockVersion)\""])
   }
 
   private func decisionSetID(_ context: Context) throws -> UUID {

@@ -13,12 +13,26 @@ enum JSONResponse {
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
   }
 
+  /// A document assembled as JSON objects (for bodies that embed protobuf JSON).
+  static func make(
+    object: [String: Any], status: HTTPResponse.Status, headers extra: HTTPFields = [:]
+  ) throws -> Response {
+    var headers = extra
+    headers[.contentType] = "application/json"
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+  }
+
+  static func timestamp(_ date: Date) -> String {
+    date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+  }
+
   private static let encoder: JSONEncoder = {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     encoder.dateEncodingStrategy = .custom { date, encoder in
       var container = encoder.singleValueContainer()
-      try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+      try container.encode(timestamp(date))
     }
     return encoder
   }()
