@@ -134,3 +134,48 @@ import Testing
     }
   }
 }
+
+/// Events written by a worker process reach a stream served by another process.
+@Suite struct CrossProcessStreamTests {
+  @Test func aStreamOnTheAPIProcessFollowsARunAdvancedByAWorkerProcess() async throws {
+    try await TestDatabase.withFreshDatabase { client, url in
+      let directory = try ServeTests.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let ports = try TopologyPorts()
+      var environment = ports.environment
+      environment["DATABASE_URL"] = url.connectionString
+      environment["MLOPS_SSE_PING_SECONDS"] = "1"
+      let api = try MLOpsProcess(["edge", "--role", "api"], environment: environment, workingDirectory: directory)
+      let up = await HTTP.waitFor200("\(ports.baseURL)/healthz", timeout: .seconds(30)) { api.process.isRunning }
+      try #require(up != nil, "\(api.errors)")
+      try await client.query(PostgresQuery(unsafeSQL: TestNodeBook.effectsTable), logger: TestDatabase.logger)
+
+      let project = try #require(
+        try await HTTP.send("POST", "\(ports.baseURL)/v1/projects", json: #"{"name": "p"}"#).json()["id"] as? String)
+      let id = try #require(
+        try await HTTP.send("POST", "\(ports.baseURL)/v1/projects/\(project)/decision-sets", json: #"{"brief": "b"}"#)
+          .json()["id"] as? String)
+      async let streamed = HTTP.send("GET", "\(ports.baseURL)/streams/\(id)")
+      try await Task.sleep(for: .milliseconds(300))
+
+      let worker = try MLOpsProcess(
+        ["--concurrency", "1"], environment: ["DATABASE_URL": url.connectionString], workingDirectory: directory,
+        binary: MLOpsProcess.testWorkerBinary)
+      // The worker's test nodes run to the gate; approve over HTTP and it runs to the end.
+      #expect(try await RuntimeProcessTests.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(30)))
+      #expect(try await HTTP.send("POST", "\(ports.baseURL)/v1/decision-sets/\(id)/approve", json: #"{"status": "approved"}"#).status == 202)
+
+      let body = String(decoding: try await streamed.body, as: UTF8.self)
+      #expect(await worker.terminate() == 0)
+      #expect(await api.terminate() == 0)
+      let sent = body.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int64($0.dropFirst(4)) }
+      let rows = try await client.query(
+        "SELECT event_id FROM events WHERE decision_set_id = \(UUID(uuidString: id)!) ORDER BY event_id",
+        logger: TestDatabase.logger)
+      var stored: [Int64] = []
+      for try await eventID in rows.decode(Int64.self) { stored.append(eventID) }
+      #expect(sent == stored, "every event once, in order")
+      #expect(body.contains("event: run-complete"))
+    }
+  }
+}
