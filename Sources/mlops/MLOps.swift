@@ -8,7 +8,7 @@ struct MLOps: AsyncParsableCommand {
     subcommands: [
       ServeCommand.self, EdgeCommand.self, WorkerCommand.self,
       PlannerCommand.self, CriticsCommand.self, PolicyCommand.self, CodegenCommand.self,
-      MigrateCommand.self, BenchCommand.self,
+      MigrateCommand.self, BenchCommand.self, EventsCommand.self, AnswerCommand.self, ApproveCommand.self,
     ]
   )
 }

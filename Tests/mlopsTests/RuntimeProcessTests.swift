@@ -163,9 +163,18 @@ import Testing
         binary: MLOpsProcess.testWorkerBinary)
       // The worker's test nodes run to the gate; approve over HTTP and it runs to the end.
       #expect(try await RuntimeProcessTests.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(30)))
-      #expect(try await HTTP.send("POST", "\(ports.baseURL)/v1/decision-sets/\(id)/approve", json: #"{"status": "approved"}"#).status == 202)
+      // Approve as a script would, with the CLI; a second approval is refused with the API's reason.
+      let approve = try MLOpsProcess(
+        ["approve", id, "--comment", "ship it", "--server", ports.baseURL], environment: [:], workingDirectory: directory)
+      #expect(await approve.waitForExit(timeout: .seconds(30)) == 0, "\(approve.errors)")
+      #expect(approve.output.contains("\"status\":\"running\""))
 
       let body = String(decoding: try await streamed.body, as: UTF8.self)
+      let events = try MLOpsProcess(["events", id, "--server", ports.baseURL], environment: [:], workingDirectory: directory)
+      #expect(await events.waitForExit(timeout: .seconds(30)) == 0, "\(events.errors)")
+      let again = try MLOpsProcess(["approve", id, "--server", ports.baseURL], environment: [:], workingDirectory: directory)
+      #expect(await again.waitForExit(timeout: .seconds(30)) != 0)
+      #expect(again.errors.contains("409 not_waiting"), "\(again.errors)")
       #expect(await worker.terminate() == 0)
       #expect(await api.terminate() == 0)
       let sent = body.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int64($0.dropFirst(4)) }
@@ -176,6 +185,10 @@ import Testing
       for try await eventID in rows.decode(Int64.self) { stored.append(eventID) }
       #expect(sent == stored, "every event once, in order")
       #expect(body.contains("event: run-complete"))
+      let listed = events.output.split(separator: "\n").compactMap {
+        (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"] as? Int64
+      }
+      #expect(listed == stored, "mlops events lists the same timeline")
     }
   }
 }

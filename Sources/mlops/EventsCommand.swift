@@ -1,0 +1,22 @@
+import ArgumentParser
+
+struct EventsCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "events", abstract: "Print a decision set's events, one JSON object a line.")
+
+  @OptionGroup var options: ServerOptions
+  @Argument(help: "The decision set id.") var decisionSet: String
+  @Option(help: "Only events after this id.") var after: Int = 0
+
+  func run() async throws {
+    let client = try options.client
+    var cursor = after
+    while true {
+      let page = try await client.send("GET", "/v1/decision-sets/\(decisionSet)/events?after=\(cursor)&limit=500")
+      let items = (page as? [String: Any])?["items"] as? [[String: Any]] ?? []
+      for item in items { printJSON(item) }
+      guard let next = (page as? [String: Any])?["next_after"] as? Int else { return }
+      cursor = next
+    }
+  }
+}
