@@ -121,6 +121,19 @@ import Testing
     }
   }
 
+  @Test func resumingAfterAFinishedRunsLastEventClosesAtOnce() async throws {
+    try await Self.withLiveEdge { client, database in
+      let id = try await Self.createDecisionSet(client)
+      try await Self.runToCompletion(id, database: database)
+      let last = try #require(try await Self.storedEvents(id, database).last?.0)
+      let started = ContinuousClock.now
+      try await client.execute(uri: "/streams/\(id)", method: .get, headers: [.init("Last-Event-ID")!: "\(last)"]) {
+        #expect(Self.frames(String(buffer: $0.body)).frames.isEmpty)
+      }
+      #expect(ContinuousClock.now - started < .seconds(5), "it must not wait for the maximum duration")
+    }
+  }
+
   @Test func aLiveStreamFollowsNewEventsAndPingsWhileIdle() async throws {
     try await Self.withLiveEdge(pingSeconds: 1) { client, database in
       let id = try await Self.createDecisionSet(client)

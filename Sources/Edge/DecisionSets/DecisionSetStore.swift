@@ -29,6 +29,9 @@ public struct DecisionSetStore: Sendable {
 
   public enum CreateError: Error { case projectNotFound }
 
+  /// Statuses after which a run writes no more events.
+  public static let finishedStatuses: Set<String> = ["blocked", "rejected", "completed", "failed"]
+
   /// Creates the decision set and starts its run: the row, the root checkpoint and the first
   /// job commit together or not at all.
   public func create(projectID: UUID, brief: String, overrides: Mlops_V1_Constraints?) async throws -> Row {

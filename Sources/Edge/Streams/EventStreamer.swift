@@ -80,6 +80,7 @@ public struct EventStreamer: Sendable {
     try await writer.write(ByteBuffer(string: ServerSentEvents.retry(milliseconds: retryMilliseconds)))
     let deadline = ContinuousClock.now + settings.maxDuration
     var last = after
+    var first = true
     while true {
       let generation = signal.generation
       // Everything after the last event sent, from the table: no gap, no duplicate.
@@ -92,6 +93,11 @@ public struct EventStreamer: Sendable {
         }
         if events.count < 500 { break }
       }
+      // A client resuming after a finished run's last event has nothing more coming.
+      if first, let row = try await store.get(id)?.row, DecisionSetStore.finishedStatuses.contains(row.status) {
+        return .finished
+      }
+      first = false
       if isClosed() { return Task.isCancelled ? .shutdown : .disconnected }
       let remaining = deadline - ContinuousClock.now
       if remaining <= .zero { return .maxDuration }
