@@ -64,6 +64,13 @@ public struct DecisionSetStore: Sendable {
     return (row, latest?.state)
   }
 
+  /// The decision set's status alone (no checkpoint read), or nil when it does not exist.
+  public func status(of id: UUID) async throws -> String? {
+    let rows = try await client.query("SELECT status FROM decision_sets WHERE id = \(id)", logger: logger)
+    for try await status in rows.decode(String.self) { return status }
+    return nil
+  }
+
   public struct Event: Sendable {
     public var id: Int64
     public var type: String

@@ -94,7 +94,7 @@ public struct EventStreamer: Sendable {
         if events.count < 500 { break }
       }
       // A client resuming after a finished run's last event has nothing more coming.
-      if first, let row = try await store.get(id)?.row, DecisionSetStore.finishedStatuses.contains(row.status) {
+      if first, let status = try await store.status(of: id), DecisionSetStore.finishedStatuses.contains(status) {
         return .finished
       }
       first = false
