@@ -61,16 +61,7 @@ public struct JobQueue: Sendable {
         LIMIT \(limit) FOR UPDATE SKIP LOCKED)
       RETURNING id, kind, thread_id, project_id, attempts, max_attempts
       """, logger: logger)
-    var claimed: [ClaimedJob] = []
-    for try await (id, kind, thread, project, attempts, maxAttempts) in rows.decode(
-      (Int64, String, UUID, UUID, Int, Int).self)
-    {
-      claimed.append(
-        ClaimedJob(
-          id: id, kind: kind, threadID: thread, projectID: project, attempt: attempts, maxAttempts: maxAttempts,
-          leaseOwner: owner))
-    }
-    return claimed.sorted { $0.id < $1.id }
+    return try await Self.claimed(rows, owner: owner).sorted { $0.id < $1.id }
   }
 
   /// Claims the ready job of one thread, if it has one (for drivers that own their threads).
@@ -83,14 +74,21 @@ public struct JobQueue: Sendable {
       WHERE id = (SELECT id FROM jobs WHERE thread_id = \(threadID) AND state = 'ready' FOR UPDATE SKIP LOCKED LIMIT 1)
       RETURNING id, kind, thread_id, project_id, attempts, max_attempts
       """, logger: logger)
+    return try await Self.claimed(rows, owner: owner).first
+  }
+
+  /// Rows of `RETURNING id, kind, thread_id, project_id, attempts, max_attempts` as claims.
+  private static func claimed(_ rows: PostgresRowSequence, owner: String) async throws -> [ClaimedJob] {
+    var claimed: [ClaimedJob] = []
     for try await (id, kind, thread, project, attempts, maxAttempts) in rows.decode(
       (Int64, String, UUID, UUID, Int, Int).self)
     {
-      return ClaimedJob(
-        id: id, kind: kind, threadID: thread, projectID: project, attempt: attempts, maxAttempts: maxAttempts,
-        leaseOwner: owner)
+      claimed.append(
+        ClaimedJob(
+          id: id, kind: kind, threadID: thread, projectID: project, attempt: attempts, maxAttempts: maxAttempts,
+          leaseOwner: owner))
     }
-    return nil
+    return claimed
   }
 
   /// Renews the lease; false when the lease is no longer this owner's (the job was reaped).

@@ -19,6 +19,6 @@ enum RunErrorEvent {
       """, logger: logger)
     try await connection.query(
       "UPDATE decision_sets SET status = 'failed', updated_at = now() WHERE id = \(threadID)", logger: logger)
-    try await connection.query("SELECT pg_notify('mlops_events', \(threadID.uuidString.lowercased()))", logger: logger)
+    try await connection.query("SELECT pg_notify(\(GraphEngine.eventsChannel), \(threadID.uuidString.lowercased()))", logger: logger)
   }
 }

@@ -16,4 +16,10 @@ enum FailureClassification {
     }
     return false
   }
+
+  /// The engine refused a commit because another worker took the job over.
+  static func isLeaseLost(_ error: any Error) -> Bool {
+    if case GraphEngine.EngineError.leaseLost? = error as? GraphEngine.EngineError { return true }
+    return false
+  }
 }

@@ -126,10 +126,7 @@ public final class Worker: Service, Sendable {
       default:
         counters.update { $0.succeeded += 1 }
       }
-    } catch is LeaseLost {
-      counters.update { $0.leasesLost += 1 }
-      logger.warning("lease lost; another worker owns the job now")
-    } catch GraphEngine.EngineError.leaseLost {
+    } catch let error where error is LeaseLost || FailureClassification.isLeaseLost(error) {
       counters.update { $0.leasesLost += 1 }
       logger.warning("lease lost; another worker owns the job now")
     } catch {
