@@ -63,7 +63,7 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
-      resources: [.copy("Migrations")]
+      resources: [.copy("Migrations"), .copy("Resources/openapi.yaml")]
     ),
     .executableTarget(
       name: "mlops",

@@ -21,7 +21,7 @@ public enum EdgeApplication {
   ) throws -> some ApplicationProtocol {
     let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: logger)
     let notifications = EventNotifications(client: database, logger: logger)
-    let router = makeRouter(
+    let router = try makeRouter(
       configuration: configuration, database: database, migrator: migrator, downstream: downstream,
       notifications: notifications, buildInfo: buildInfo, logger: logger)
     if let worker { WorkerHealthController<Context>(worker: worker.worker, queue: worker.queue).addRoutes(to: router) }
@@ -60,13 +60,14 @@ public enum EdgeApplication {
     notifications: EventNotifications? = nil,
     buildInfo: BuildInfo,
     logger: Logger
-  ) -> Router<Context> {
+  ) throws -> Router<Context> {
     let router = Router(context: Context.self)
     router.middlewares.add(ProblemMiddleware(maxBodyBytes: configuration.maxBodyBytes))
     OperationsController(
       probe: ReadinessProbe(database: database, migrator: migrator, downstream: downstream, logger: logger),
       buildInfo: buildInfo
     ).addRoutes(to: router)
+    try OpenAPIController<Context>().addRoutes(to: router)
     // Everything under /v1 sits in one group, where authentication will go.
     let v1 = router.group("v1")
     ProjectsController<Context>(

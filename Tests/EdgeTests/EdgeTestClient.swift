@@ -20,7 +20,7 @@ struct EdgeTestClient: Sendable {
       var configuration = Configuration.defaults
       configuration.maxBodyBytes = maxBodyBytes
       let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: TestDatabase.logger)
-      let router = EdgeApplication.makeRouter(
+      let router = try EdgeApplication.makeRouter(
         configuration: configuration, database: database, migrator: migrator, downstream: [],
         buildInfo: BuildInfo(version: "test", gitCommit: "test", protoSHA256: "test"), logger: TestDatabase.logger)
       let app = Application(router: router)

@@ -15,7 +15,7 @@ import Testing
         group.addTask { try await planner.run() }
         defer { group.cancelAll() }
         let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: TestDatabase.logger)
-        let router = EdgeApplication.makeRouter(
+        let router = try EdgeApplication.makeRouter(
           configuration: .defaults, database: database, migrator: migrator, downstream: [planner],
           buildInfo: BuildInfo(version: "t", gitCommit: "t", protoSHA256: "t"), logger: TestDatabase.logger)
         try await Application(router: router).test(.router) { client in
@@ -39,7 +39,7 @@ import Testing
   @Test func pendingMigrationsMakeItNotReady() async throws {
     try await TestDatabase.withFreshDatabase(migrated: false) { database, _ in
       let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: TestDatabase.logger)
-      let router = EdgeApplication.makeRouter(
+      let router = try EdgeApplication.makeRouter(
         configuration: .defaults, database: database, migrator: migrator, downstream: [],
         buildInfo: BuildInfo(version: "t", gitCommit: "t", protoSHA256: "t"), logger: TestDatabase.logger)
       try await Application(router: router).test(.router) { client in
@@ -59,7 +59,7 @@ import Testing
     try await TestDatabase.withFreshDatabase { database, _ in
       let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: TestDatabase.logger)
       let info = BuildInfo(version: "1.2.3", gitCommit: "abc", protoSHA256: "def")
-      let router = EdgeApplication.makeRouter(
+      let router = try EdgeApplication.makeRouter(
         configuration: .defaults, database: database, migrator: migrator, downstream: [], buildInfo: info,
         logger: TestDatabase.logger)
       try await Application(router: router).test(.router) { client in

@@ -41,7 +41,7 @@ import Testing
       configuration.streams.pingSeconds = pingSeconds
       configuration.streams.maxSeconds = maxSeconds
       let notifications = EventNotifications(client: database, logger: TestDatabase.logger)
-      let router = EdgeApplication.makeRouter(
+      let router = try EdgeApplication.makeRouter(
         configuration: configuration, database: database,
         migrator: Migrator(client: database, migrations: try Migration.bundled(), logger: TestDatabase.logger),
         downstream: [], notifications: notifications, buildInfo: BuildInfo(version: "t", gitCommit: "t", protoSHA256: "t"),

@@ -2,10 +2,13 @@
 
 import os
 import pathlib
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 
+import httpx
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -52,3 +55,45 @@ def grpc_service(tmp_path):
         if process.poll() is None:
             process.terminate()
         assert process.wait(timeout=30) == 0, "the service did not shut down cleanly on SIGTERM"
+
+
+@pytest.fixture
+def mlops_serve(tmp_path):
+    """Starts `mlops serve` on free ports with its own embedded PostgreSQL; yields its base URL.
+
+    Call it with extra environment variables (stream timings, say) to start it.
+    """
+    started = []
+
+    def start(**extra_env: str) -> str:
+        http = free_port()
+        # The embedded PostgreSQL runs as the postgres user, which pytest's private tmp_path shuts out.
+        data = tempfile.mkdtemp(prefix="mlops-interop-", dir="/tmp")
+        os.chmod(data, 0o755)
+        env = dict(os.environ, MLOPS_HTTP_PORT=str(http), MLOPS_DATA_DIR=data, **extra_env)
+        env.pop("DATABASE_URL", None)
+        for name in ("PLANNER", "CRITICS", "POLICY", "CODEGEN"):
+            env[f"MLOPS_{name}_ADDR"] = f"127.0.0.1:{free_port()}"
+        log_path = tmp_path / "serve.log"
+        process = subprocess.Popen(
+            [mlops_binary(), "serve"], env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT, cwd=tmp_path
+        )
+        started.append((process, data))
+        base = f"http://127.0.0.1:{http}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"mlops serve exited early: {log_path.read_text()}")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    return base
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        pytest.fail("mlops serve never became ready")
+
+    yield start
+    for process, data in started:
+        process.terminate()
+        assert process.wait(timeout=30) == 0, "mlops serve did not shut down cleanly on SIGTERM"
+        shutil.rmtree(data, ignore_errors=True)

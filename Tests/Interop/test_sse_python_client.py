@@ -1,49 +1,15 @@
 """httpx-sse, an SSE client we did not write, follows a decision set's stream from `mlops serve`."""
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
-import time
 
 import httpx
 import pytest
 from httpx_sse import connect_sse
 
-from conftest import free_port, mlops_binary
-
 
 @pytest.fixture
-def serve(tmp_path):
-    """`mlops serve` on free ports with its own embedded PostgreSQL; yields the base URL."""
-    http = free_port()
-    # The embedded PostgreSQL runs as the postgres user, which pytest's private tmp_path shuts out.
-    data = tempfile.mkdtemp(prefix="mlops-interop-", dir="/tmp")
-    os.chmod(data, 0o755)
-    env = dict(os.environ, MLOPS_HTTP_PORT=str(http), MLOPS_DATA_DIR=data, MLOPS_SSE_PING_SECONDS="1")
-    env.pop("DATABASE_URL", None)
-    for name in ("PLANNER", "CRITICS", "POLICY", "CODEGEN"):
-        env[f"MLOPS_{name}_ADDR"] = f"127.0.0.1:{free_port()}"
-    log = open(tmp_path / "serve.log", "w")
-    process = subprocess.Popen([mlops_binary(), "serve"], env=env, stdout=log, stderr=log, cwd=tmp_path)
-    base = f"http://127.0.0.1:{http}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"mlops serve exited early: {(tmp_path / 'serve.log').read_text()}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    else:
-        pytest.fail("mlops serve never became ready")
-    yield base
-    process.terminate()
-    assert process.wait(timeout=30) == 0
-    shutil.rmtree(data, ignore_errors=True)
+def serve(mlops_serve):
+    return mlops_serve(MLOPS_SSE_PING_SECONDS="1")
 
 
 def test_stream_replays_then_follows_to_the_end_and_resumes(serve):
