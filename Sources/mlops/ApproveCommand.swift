@@ -14,7 +14,8 @@ struct ApproveCommand: AsyncParsableCommand {
     var body: [String: Any] = ["status": reject ? "rejected" : "approved"]
     if let comment { body["comment"] = comment }
     let headers = ifMatch.map { ["If-Match": "\"\($0)\""] } ?? [:]
-    printJSON(
-      try await options.client.send("POST", "/v1/decision-sets/\(decisionSet)/approve", json: body, headers: headers))
+    try await options.withClient { client in
+      printJSON(try await client.send(.POST, "/v1/decision-sets/\(decisionSet)/approve", json: body, headers: headers).object)
+    }
   }
 }

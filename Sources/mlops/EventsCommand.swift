@@ -9,14 +9,14 @@ struct EventsCommand: AsyncParsableCommand {
   @Option(help: "Only events after this id.") var after: Int = 0
 
   func run() async throws {
-    let client = try options.client
-    var cursor = after
-    while true {
-      let page = try await client.send("GET", "/v1/decision-sets/\(decisionSet)/events?after=\(cursor)&limit=500")
-      let items = (page as? [String: Any])?["items"] as? [[String: Any]] ?? []
-      for item in items { printJSON(item) }
-      guard let next = (page as? [String: Any])?["next_after"] as? Int else { return }
-      cursor = next
+    try await options.withClient { client in
+      var cursor = after
+      while true {
+        let page = try await client.send(.GET, "/v1/decision-sets/\(decisionSet)/events?after=\(cursor)&limit=500").fields
+        for item in page["items"] as? [[String: Any]] ?? [] { printJSON(item) }
+        guard let next = page["next_after"] as? Int else { return }
+        cursor = next
+      }
     }
   }
 }

@@ -8,7 +8,8 @@ struct MLOps: AsyncParsableCommand {
     subcommands: [
       ServeCommand.self, EdgeCommand.self, WorkerCommand.self,
       PlannerCommand.self, CriticsCommand.self, PolicyCommand.self, CodegenCommand.self,
-      MigrateCommand.self, BenchCommand.self, EventsCommand.self, AnswerCommand.self, ApproveCommand.self,
+      RunCommand.self, MigrateCommand.self, BenchCommand.self, EventsCommand.self, AnswerCommand.self,
+      ApproveCommand.self,
     ]
   )
 }

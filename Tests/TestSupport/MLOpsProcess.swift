@@ -24,7 +24,8 @@ public final class MLOpsProcess: @unchecked Sendable {
   }
 
   public init(
-    _ arguments: [String], environment: [String: String], workingDirectory: URL, binary: URL = MLOpsProcess.binary
+    _ arguments: [String], environment: [String: String], workingDirectory: URL, binary: URL = MLOpsProcess.binary,
+    input: String? = nil
   ) throws {
     let stem = ([binary.lastPathComponent] + arguments.prefix(1)).joined(separator: "-")
     outputFile = workingDirectory.appending(path: "\(stem)-\(UUID().uuidString.prefix(8)).out")
@@ -40,7 +41,13 @@ public final class MLOpsProcess: @unchecked Sendable {
     process.currentDirectoryURL = workingDirectory
     process.standardOutput = try FileHandle(forWritingTo: outputFile)
     process.standardError = try FileHandle(forWritingTo: errorFile)
+    let pipe = input.map { _ in Pipe() }
+    if let pipe { process.standardInput = pipe }
     try process.run()
+    if let pipe, let input {
+      pipe.fileHandleForWriting.write(Data(input.utf8))
+      try pipe.fileHandleForWriting.close()
+    }
   }
 
   public var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }

@@ -227,11 +227,3 @@ public struct JobQueue: Sendable {
     return (0, 0)
   }
 }
-
-extension Duration {
-  /// Whole and fractional seconds, for SQL intervals.
-  var seconds: Double {
-    let (whole, attoseconds) = components
-    return Double(whole) + Double(attoseconds) / 1e18
-  }
-}

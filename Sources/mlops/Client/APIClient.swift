@@ -1,46 +1,110 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import ServiceKit
 
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
+/// The Edge REST and SSE API from the command line: JSON in, JSON out, problem+json turned
+/// into a readable error and a non-zero exit.
+struct APIClient: Sendable {
+  let server: URL
+  let http: HTTPClient
 
-/// The Edge REST API from the command line: JSON in, JSON out, problem+json turned into a
-/// readable error and a non-zero exit.
-struct APIClient {
-  var server: URL
-
+  /// A failed call; `status` is 0 when the server could not be reached at all.
   struct Failure: Error, CustomStringConvertible {
+    var status: Int
+    var code: String
     var description: String
   }
 
-  func send(_ method: String, _ path: String, json body: Any? = nil, headers: [String: String] = [:]) async throws -> Any {
-    guard let url = URL(string: path, relativeTo: server) else { throw Failure(description: "bad path \(path)") }
-    var request = URLRequest(url: url)
-    request.httpMethod = method
-    request.timeoutInterval = 30
-    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+  struct Reply: @unchecked Sendable {
+    var status: Int
+    /// The decoded JSON body (an empty object for an empty body).
+    var object: Any
+    var etag: String?
+
+    var fields: [String: Any] { object as? [String: Any] ?? [:] }
+  }
+
+  func send(
+    _ method: HTTPMethod, _ path: String, json body: Any? = nil, headers: [String: String] = [:]
+  ) async throws -> Reply {
+    var request = HTTPClientRequest(url: try url(path))
+    request.method = method
+    for (name, value) in headers { request.headers.add(name: name, value: value) }
     if let body {
-      request.httpBody = try JSONSerialization.data(withJSONObject: body)
-      request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+      request.headers.add(name: "Content-Type", value: "application/json")
+      request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
     }
-    let data: Data
-    let response: URLResponse
+    var response: HTTPClientResponse
+    var bytes: ByteBuffer
     do {
-      (data, response) = try await URLSession.shared.data(for: request)
+      (response, bytes) = try await exchange(request)
+    } catch where method == .GET {
+      // A pooled connection the server has just closed fails the first try; a read may repeat.
+      do {
+        (response, bytes) = try await exchange(request)
+      } catch {
+        throw Failure(status: 0, code: "unreachable", description: "cannot reach \(server.absoluteString): \(error)")
+      }
     } catch {
-      throw Failure(description: "cannot reach \(server.absoluteString): \(error.localizedDescription)")
+      throw Failure(status: 0, code: "unreachable", description: "cannot reach \(server.absoluteString): \(error)")
     }
-    let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+    let data = Data(buffer: bytes)
     let object: Any = (data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data)) ?? [String: Any]()
-    guard (200..<300).contains(status) else {
-      let problem = object as? [String: Any]
-      let code = problem?["code"] as? String ?? "http_\(status)"
-      let detail = problem?["detail"] as? String ?? String(decoding: data, as: UTF8.self)
-      throw Failure(description: "\(status) \(code): \(detail)")
+    let status = Int(response.status.code)
+    guard (200..<300).contains(status) else { throw Self.failure(status: status, object: object, data: data) }
+    return Reply(status: status, object: object, etag: response.headers.first(name: "ETag"))
+  }
+
+  private func exchange(_ request: HTTPClientRequest) async throws -> (HTTPClientResponse, ByteBuffer) {
+    let response = try await http.execute(request, timeout: .seconds(30))
+    return (response, try await response.body.collect(upTo: 16 << 20))
+  }
+
+  /// Opens `path` as an event stream, resuming after `lastEventID`, and hands each event to
+  /// `onEvent` until the server closes the stream or `onEvent` returns false.
+  func followEvents(
+    _ path: String, lastEventID: String?, onEvent: (ServerSentEvent) async throws -> Bool
+  ) async throws {
+    var request = HTTPClientRequest(url: try url(path))
+    request.headers.add(name: "Accept", value: "text/event-stream")
+    if let lastEventID, !lastEventID.isEmpty { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
+    let response: HTTPClientResponse
+    do {
+      response = try await http.execute(request, timeout: .seconds(30))
+    } catch {
+      throw Failure(status: 0, code: "unreachable", description: "cannot reach \(server.absoluteString): \(error)")
     }
-    return object
+    guard response.status == .ok else {
+      let data = Data(buffer: (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer())
+      let object = (try? JSONSerialization.jsonObject(with: data)) ?? [String: Any]()
+      throw Self.failure(status: Int(response.status.code), object: object, data: data)
+    }
+    var parser = ServerSentEventParser()
+    var following = true
+    // Once `onEvent` has had enough, the rest is read and dropped: the server ends a stream
+    // after its last event, and a body left half-read would spoil the pooled connection.
+    for try await chunk in response.body where following {
+      for event in parser.feed(chunk.readableBytesView) where following {
+        following = try await onEvent(event)
+      }
+    }
+  }
+
+  private func url(_ path: String) throws -> String {
+    guard let url = URL(string: path, relativeTo: server) else {
+      throw Failure(status: 0, code: "bad_path", description: "bad path \(path)")
+    }
+    return url.absoluteString
+  }
+
+  private static func failure(status: Int, object: Any, data: Data) -> Failure {
+    let problem = object as? [String: Any]
+    let code = problem?["code"] as? String ?? "http_\(status)"
+    let detail = problem?["detail"] as? String ?? String(decoding: data, as: UTF8.self)
+    return Failure(status: status, code: code, description: "\(status) \(code): \(detail)")
   }
 }
 
@@ -49,14 +113,31 @@ struct ServerOptions: ParsableArguments {
   @Option(help: "The Edge to talk to (default: MLOPS_SERVER, else http://127.0.0.1:8080).")
   var server: String?
 
-  var client: APIClient {
+  var serverURL: URL {
     get throws {
       let text = server ?? ProcessInfo.processInfo.environment["MLOPS_SERVER"] ?? "http://127.0.0.1:8080"
-      guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
+      guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
         throw ValidationError("--server must be an http(s) URL, not \(text)")
       }
-      return APIClient(server: url)
+      return url
     }
+  }
+
+  /// Runs `body` with a client for the server, shutting the client down afterwards.
+  func withClient<T>(_ body: (APIClient) async throws -> T) async throws -> T {
+    let url = try serverURL
+    // Streams carry a ping every few seconds, so a read that waits this long means a dead peer.
+    let http = HTTPClient(
+      eventLoopGroupProvider: .singleton,
+      configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(60))))
+    let result: Result<T, any Error>
+    do {
+      result = .success(try await body(APIClient(server: url, http: http)))
+    } catch {
+      result = .failure(error)
+    }
+    try? await http.shutdown()
+    return try result.get()
   }
 }
 

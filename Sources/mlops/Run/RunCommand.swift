@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import ServiceKit
+
+struct RunCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Submit a brief and follow its run to the end: Reason Cards, questions, policy, cost, approval.",
+    discussion: """
+      Exit status: 0 completed, 1 failed, 2 rejected, 3 blocked by policy, 4 the server or \
+      its stream could not be reached; 64 for bad arguments.
+      """)
+
+  @OptionGroup var options: ServerOptions
+  @Option(help: "The project: an id, or a name (created when there is none). ")
+  var project = "default"
+  @Option(name: .customLong("answer"), help: "Answer a follow-up question ahead: QUESTION_ID=VALUE (repeatable).")
+  var answers: [String] = []
+  @Flag(help: "Approve at the review gate without asking.") var approve = false
+  @Flag(help: "Reject at the review gate without asking.") var reject = false
+  @Option(help: "A review comment to send with the approval.") var comment: String?
+  @Flag(help: "Never prompt: fail when the run needs an answer the flags do not give.") var noInput = false
+  @Argument(help: "A file holding the brief, or - to read it from standard input.") var brief: String
+
+  func validate() throws {
+    if approve && reject { throw ValidationError("--approve and --reject exclude each other") }
+    do { _ = try AnswerText.pairs(answers) } catch { throw ValidationError("\(error)") }
+  }
+
+  func run() async throws {
+    let text = try readBrief()
+    let started = ContinuousClock.now
+    let outcome: RunSession.Outcome
+    do {
+      outcome = try await options.withClient { client in
+        let projectID = try await ProjectLookup(client: client).resolve(project)
+        let created = try await client.send(.POST, "/v1/projects/\(projectID)/decision-sets", json: ["brief": text])
+        guard let id = created.fields["id"] as? String else {
+          throw APIClient.Failure(status: created.status, code: "bad_reply", description: "the server returned no decision set id")
+        }
+        let renderer = RunRenderer(started: started)
+        renderer.submitted(id: id, project: projectID, stream: "\(try options.serverURL.absoluteString)/streams/\(id)")
+        var scripted = RunSession.Scripted(comment: comment)
+        for pair in try AnswerText.pairs(answers) { scripted.answers[pair.id] = pair.text }
+        scripted.decision = approve ? .approve : reject ? .reject : nil
+        let session = RunSession(
+          client: client, id: id, renderer: renderer,
+          prompter: Prompter(interactive: !noInput, briefFromStandardInput: brief == "-"), scripted: scripted)
+        let outcome = try await session.follow()
+        try await summarize(session, client: client, started: started)
+        return outcome
+      }
+    } catch let failure as APIClient.Failure where failure.status == 0 {
+      FileHandle.standardError.write(Data("mlops run: \(failure)\n".utf8))
+      throw ExitCode(4)
+    } catch let lost as RunSession.StreamLost {
+      FileHandle.standardError.write(Data("mlops run: \(lost)\n".utf8))
+      throw ExitCode(4)
+    }
+    if outcome != .completed { throw ExitCode(outcome.exitCode) }
+  }
+
+  private func readBrief() throws -> String {
+    let data: Data
+    if brief == "-" {
+      data = FileHandle.standardInput.readDataToEndOfFile()
+    } else {
+      guard let contents = FileManager.default.contents(atPath: brief) else {
+        throw ValidationError("cannot read the brief file \(brief)")
+      }
+      data = contents
+    }
+    let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !text.isEmpty else { throw ValidationError("the brief is empty") }
+    return text
+  }
+
+  /// Where things are, and how long the person waited for the machine.
+  private func summarize(_ session: RunSession, client: APIClient, started: ContinuousClock.Instant) async throws {
+    let server = try options.serverURL.absoluteString
+    let final = try await client.send(.GET, session.path).fields
+    Console.line("")
+    Console.line("decision set  \(server)\(session.path)  (status \(final["status"] as? String ?? "?"))")
+    Console.line("timeline      mlops events \(session.id)")
+    for artifact in final["artifacts"] as? [[String: Any]] ?? [] {
+      Console.line("artifact      \(artifact["key"] as? String ?? "?")  \(artifact["download"] as? String ?? "")")
+    }
+    var timings: [String] = []
+    if let gate = session.gateReached { timings.append(String(format: "submission → gate %.1f s", (gate - started).seconds)) }
+    if let approved = session.approved, let finished = session.finished {
+      timings.append(String(format: "approval → end %.1f s", (finished - approved).seconds))
+    }
+    timings.append(String(format: "total %.1f s", (ContinuousClock.now - started).seconds))
+    Console.line("timings       " + timings.joined(separator: ", "))
+  }
+}
+
+/// Finds a project by id or name, creating a named one that does not exist yet.
+struct ProjectLookup {
+  let client: APIClient
+
+  func resolve(_ reference: String) async throws -> String {
+    if let id = UUID(uuidString: reference) {
+      return (try await client.send(.GET, "/v1/projects/\(id.uuidString.lowercased())").fields["id"] as? String) ?? reference
+    }
+    var cursor: String?
+    repeat {
+      let query = cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? ""
+      let page = try await client.send(.GET, "/v1/projects?limit=100\(query)").fields
+      for item in page["items"] as? [[String: Any]] ?? [] where item["name"] as? String == reference {
+        if let id = item["id"] as? String { return id }
+      }
+      cursor = page["next_cursor"] as? String
+    } while cursor != nil
+    let created = try await client.send(.POST, "/v1/projects", json: ["name": reference])
+    guard let id = created.fields["id"] as? String else {
+      throw APIClient.Failure(status: created.status, code: "bad_reply", description: "the server returned no project id")
+    }
+    return id
+  }
+}

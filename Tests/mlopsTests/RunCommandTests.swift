@@ -1,0 +1,114 @@
+import Foundation
+import PostgresNIO
+import TestSupport
+import Testing
+
+/// `mlops run` as a person or a script uses it: against an API process whose runs a separate
+/// worker process advances with the test nodes (which ask one question and stop at the gate).
+@Suite(.serialized) struct RunCommandTests {
+  /// An API process and a test worker on a fresh database; `body` gets the server URL.
+  static func withStack(
+    apiEnvironment: [String: String] = [:], workerArguments: [String] = [],
+    _ body: @Sendable (String, PostgresClient, URL) async throws -> Void
+  ) async throws {
+    try await TestDatabase.withFreshDatabase { client, url in
+      let directory = try ServeTests.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let ports = try TopologyPorts()
+      var environment = ports.environment.merging(apiEnvironment) { _, new in new }
+      environment["DATABASE_URL"] = url.connectionString
+      let api = try MLOpsProcess(["edge", "--role", "api"], environment: environment, workingDirectory: directory)
+      let up = await HTTP.waitFor200("\(ports.baseURL)/healthz", timeout: .seconds(30)) { api.process.isRunning }
+      try #require(up != nil, "\(api.errors)")
+      try await client.query(PostgresQuery(unsafeSQL: TestNodeBook.effectsTable), logger: TestDatabase.logger)
+      let worker = try MLOpsProcess(
+        ["--concurrency", "2", "--ask-questions"] + workerArguments, environment: ["DATABASE_URL": url.connectionString],
+        workingDirectory: directory, binary: MLOpsProcess.testWorkerBinary)
+      try FileManager.default.createDirectory(at: directory.appending(path: "work"), withIntermediateDirectories: true)
+      try "Score card fraud online, p95 under 100 ms, EU only.".write(
+        to: directory.appending(path: "brief.txt"), atomically: true, encoding: .utf8)
+      try await body(ports.baseURL, client, directory)
+      #expect(await worker.terminate() == 0)
+      #expect(await api.terminate() == 0)
+    }
+  }
+
+  static func run(_ arguments: [String], server: String, in directory: URL, input: String? = nil) async throws -> MLOpsProcess {
+    let process = try MLOpsProcess(
+      ["run", "--server", server] + arguments, environment: [:], workingDirectory: directory, input: input)
+    _ = await process.waitForExit(timeout: .seconds(60))
+    return process
+  }
+
+  /// Each node's card, as `mlops run` shows it: `[ k/12 node ...`.
+  static func cardLines(_ output: String) -> [String] {
+    output.split(separator: "\n").filter { $0.range(of: #"^\[ ?\d+/12 "#, options: .regularExpression) != nil }
+      .filter { !$0.contains(" cost: ") && !$0.contains(" policy: ") }.map(String.init)
+  }
+
+  @Test func aScriptedRunAnswersApprovesAndExitsZeroOnCompletion() async throws {
+    try await Self.withStack { server, client, directory in
+      let run = try await Self.run(
+        ["--project", "fraud", "--answer", "q-budget=5000", "--approve", "--comment", "ship it", "--no-input", "brief.txt"],
+        server: server, in: directory)
+      #expect(run.process.terminationStatus == 0, "\(run.output)\n\(run.errors)")
+      let output = run.output
+      #expect(output.contains("Submitted decision set"))
+      #expect(output.contains("[ 1/12 intake_extract"))
+      #expect(output.contains("[12/12 diff_and_persist"))
+      #expect(output.contains("waiting for approval"))
+      #expect(output.contains("run completed"))
+      #expect(output.contains("submission → gate"), "times from submission to the gate and from approval to the end")
+      // The coverage check runs again after the answer: every other node once.
+      let cards = Self.cardLines(output)
+      #expect(cards.count == 13, "\(cards.joined(separator: "\n"))")
+      let comment = try await Fixtures.count("SELECT count(*) FROM approvals WHERE comment = 'ship it'", on: client)
+      #expect(comment == 1)
+      // The named project was created once and is found again by name.
+      let again = try await Self.run(["--project", "fraud", "--answer", "q-budget=1", "--reject", "--no-input", "brief.txt"], server: server, in: directory)
+      #expect(again.process.terminationStatus == 2, "a rejected run exits 2: \(again.output)\(again.errors)")
+      #expect(try await Fixtures.count("SELECT count(*) FROM projects WHERE name = 'fraud'", on: client) == 1)
+    }
+  }
+
+  @Test func aPersonAnswersAndApprovesAtThePrompt() async throws {
+    try await Self.withStack { server, client, directory in
+      let run = try await Self.run(["brief.txt"], server: server, in: directory, input: "5000\nmaybe\ny\nlooks right\n")
+      #expect(run.process.terminationStatus == 0, "\(run.output)\n\(run.errors)")
+      #expect(run.output.contains("What is the monthly budget?"))
+      #expect(run.output.contains("answer y or n"), "an unclear reply is asked again")
+      #expect(try await Fixtures.count("SELECT count(*) FROM approvals WHERE comment = 'looks right'", on: client) == 1)
+    }
+  }
+
+  @Test func withNoInputAMissingAnswerNamesTheFlagAndFails() async throws {
+    try await Self.withStack { server, _, directory in
+      let run = try await Self.run(["--no-input", "--approve", "brief.txt"], server: server, in: directory)
+      #expect(run.process.terminationStatus != 0)
+      #expect(run.errors.contains("--answer q-budget=VALUE"), "\(run.errors)")
+    }
+  }
+
+  @Test func aStreamThatClosesMidRunIsResumedWithoutLossOrRepeat() async throws {
+    // Streams end after one second while intake waits two, so the run spans several streams.
+    try await Self.withStack(
+      apiEnvironment: ["MLOPS_SSE_MAX_SECONDS": "1"], workerArguments: ["--slow-node", "planner", "--slow-ms", "2500"]
+    ) { server, _, directory in
+      let run = try await Self.run(["--answer", "q-budget=5000", "--approve", "--no-input", "brief.txt"], server: server, in: directory)
+      #expect(run.process.terminationStatus == 0, "\(run.output)\n\(run.errors)")
+      let cards = Self.cardLines(run.output)
+      #expect(cards.count == 13, "every card once: \(cards.joined(separator: "\n"))")
+      #expect(cards.filter { $0.contains(" planner ") }.count == 1)
+    }
+  }
+
+  @Test func anUnreachableServerExitsFour() async throws {
+    let directory = try ServeTests.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try "brief".write(to: directory.appending(path: "brief.txt"), atomically: true, encoding: .utf8)
+    let port = try TopologyPorts().http
+    let run = try await Self.run(["brief.txt"], server: "http://127.0.0.1:\(port)", in: directory)
+    #expect(run.process.terminationStatus == 4, "\(run.errors)")
+    #expect(run.errors.contains("cannot reach"))
+  }
+}
