@@ -63,11 +63,3 @@ public struct TestDatabase {
     }
   }
 }
-
-extension DatabaseURL {
-  /// The URL text, for handing to a child process as `DATABASE_URL`.
-  public var connectionString: String {
-    let credentials = password.map { "\(username):\($0)" } ?? username
-    return "postgres://\(credentials)@\(host):\(port)/\(database ?? "")?sslmode=disable"
-  }
-}

@@ -70,6 +70,13 @@ public struct DatabaseURL: Sendable, Equatable {
     return configuration
   }
 
+  /// The URL text, password included, for handing to a child process as `DATABASE_URL`.
+  public var connectionString: String {
+    func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
+    let credentials = password.map { "\(encoded(username)):\(encoded($0))" } ?? encoded(username)
+    return "postgres://\(credentials)@\(host):\(port)/\(database ?? "")?sslmode=\(sslMode.rawValue)"
+  }
+
   /// The URL with the password masked, for logs and errors.
   public var redacted: String {
     "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database ?? "")"

@@ -10,6 +10,13 @@ enum BenchDatabase {
   static func withScratch<T: Sendable>(
     environment: ProcessEnvironment, _ body: @Sendable (PostgresClient) async throws -> T
   ) async throws -> T {
+    try await withScratch(environment: environment) { client, _ in try await body(client) }
+  }
+
+  /// As above, with the scratch database's URL for processes the benchmark starts.
+  static func withScratch<T: Sendable>(
+    environment: ProcessEnvironment, _ body: @Sendable (PostgresClient, DatabaseURL) async throws -> T
+  ) async throws -> T {
     let logger = environment.logger
     let prepared = try await DatabaseBootstrap.prepare(configuration: environment.configuration, logger: logger)
     let name = "bench_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
@@ -19,9 +26,10 @@ enum BenchDatabase {
       try await prepared.url.withRunningClient(logger: logger) { admin in
         try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
       }
+      let scratchURL = scratch
       let result = try await scratch.withRunningClient(logger: logger, maximumConnections: 32) { client in
         try await Migrator(client: client, migrations: try Migration.bundled(), logger: logger).migrate()
-        return try await body(client)
+        return try await body(client, scratchURL)
       }
       try await prepared.url.withRunningClient(logger: logger) { admin in
         try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)

@@ -1,0 +1,32 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Each benchmark runs end to end at a small size and ends with its JSON line, so the
+/// commands quoted in issues and notes keep working. The figures are not checked here.
+@Suite struct BenchSmokeTests {
+  static func bench(_ arguments: [String]) async throws -> [String: Any] {
+    let directory = try ServeTests.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let url = try #require(ProcessInfo.processInfo.environment["MLOPS_TEST_DATABASE_URL"], "scripts/test sets it")
+    let process = try MLOpsProcess(["bench"] + arguments, environment: ["DATABASE_URL": url], workingDirectory: directory)
+    #expect(await process.waitForExit(timeout: .seconds(120)) == 0, "\(process.output)\n\(process.errors)")
+    let last = try #require(process.output.split(separator: "\n").last)
+    return try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+  }
+
+  @Test func queue() async throws {
+    let figures = try await Self.bench(["queue", "--jobs", "200", "--workers", "1,2"])
+    #expect(figures["benchmark"] as? String == "queue")
+  }
+
+  @Test func graph() async throws {
+    let figures = try await Self.bench(["graph", "--runs", "6", "--concurrency", "1,2"])
+    #expect(figures["benchmark"] as? String == "graph")
+  }
+
+  @Test func sse() async throws {
+    let figures = try await Self.bench(["sse", "--streams", "20", "--events", "40", "--rate", "400"])
+    #expect(figures["received"] as? Int == 40, "every event reached its stream")
+  }
+}
