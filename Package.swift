@@ -46,7 +46,11 @@ let package = Package(
       ]
     ),
     .target(name: "Providers", dependencies: ["ServiceKit"]),
-    .target(name: "Planner", dependencies: ["Contracts", "ServiceKit", "Providers"]),
+    .target(
+      name: "Planner",
+      dependencies: ["Contracts", "ServiceKit", "Providers", .product(name: "Crypto", package: "swift-crypto")],
+      resources: [.copy("Resources/capability-catalog.json")]
+    ),
     .target(name: "Critics", dependencies: ["Contracts", "ServiceKit"]),
     .target(name: "Policy", dependencies: ["Contracts", "ServiceKit"]),
     .target(name: "Codegen", dependencies: ["Contracts", "ServiceKit"]),
@@ -87,6 +91,11 @@ let package = Package(
       ]
     ),
     .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
+    .testTarget(
+      name: "PlannerTests",
+      dependencies: ["Planner", "Contracts", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      resources: [.copy("Fixtures")]
+    ),
     .testTarget(
       name: "ServicesTests",
       dependencies: [

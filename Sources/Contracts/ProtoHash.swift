@@ -2,5 +2,5 @@
 // The hash of Proto/ that the code in Generated/ was made from (see scripts/proto-hash).
 
 public enum ProtoHash {
-  public static let sha256 = "807d067a1b8cf3ee443461ce72a3a104de3b2e2e6bc39b0ed49cc4bc2f99c7f5"
+  public static let sha256 = "9c6e0d0821c3e18ef4e5ab6b7096c13a042a7badeb4a736a32fa1beb0a5a93fa"
 }

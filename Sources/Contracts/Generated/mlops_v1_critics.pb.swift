@@ -124,34 +124,35 @@ public nonisolated struct Mlops_V1_EstimateCostRequest: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
-public nonisolated struct Mlops_V1_EstimateCostResponse: @unchecked Sendable {
+public nonisolated struct Mlops_V1_EstimateCostResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var estimate: Mlops_V1_CostEstimate {
-    get {_storage._estimate ?? Mlops_V1_CostEstimate()}
-    set {_uniqueStorage()._estimate = newValue}
+    get {_estimate ?? Mlops_V1_CostEstimate()}
+    set {_estimate = newValue}
   }
   /// Returns true if `estimate` has been explicitly set.
-  public var hasEstimate: Bool {_storage._estimate != nil}
+  public var hasEstimate: Bool {self._estimate != nil}
   /// Clears the value of `estimate`. Subsequent reads from it will return its default value.
-  public mutating func clearEstimate() {_uniqueStorage()._estimate = nil}
+  public mutating func clearEstimate() {self._estimate = nil}
 
   public var reasonCard: Mlops_V1_ReasonCard {
-    get {_storage._reasonCard ?? Mlops_V1_ReasonCard()}
-    set {_uniqueStorage()._reasonCard = newValue}
+    get {_reasonCard ?? Mlops_V1_ReasonCard()}
+    set {_reasonCard = newValue}
   }
   /// Returns true if `reasonCard` has been explicitly set.
-  public var hasReasonCard: Bool {_storage._reasonCard != nil}
+  public var hasReasonCard: Bool {self._reasonCard != nil}
   /// Clears the value of `reasonCard`. Subsequent reads from it will return its default value.
-  public mutating func clearReasonCard() {_uniqueStorage()._reasonCard = nil}
+  public mutating func clearReasonCard() {self._reasonCard = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _storage = _StorageClass.defaultInstance
+  fileprivate var _estimate: Mlops_V1_CostEstimate? = nil
+  fileprivate var _reasonCard: Mlops_V1_ReasonCard? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -324,74 +325,36 @@ nonisolated extension Mlops_V1_EstimateCostResponse: SwiftProtobuf.Message, Swif
   public static let protoMessageName: String = _protobuf_package + ".EstimateCostResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}estimate\0\u{3}reason_card\0")
 
-  fileprivate class _StorageClass {
-    var _estimate: Mlops_V1_CostEstimate? = nil
-    var _reasonCard: Mlops_V1_ReasonCard? = nil
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _estimate = source._estimate
-      _reasonCard = source._reasonCard
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._estimate) }()
-        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._reasonCard) }()
-        default: break
-        }
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._estimate) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._reasonCard) }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      try { if let v = _storage._estimate {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-      } }()
-      try { if let v = _storage._reasonCard {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-      } }()
-    }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._estimate {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._reasonCard {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mlops_V1_EstimateCostResponse, rhs: Mlops_V1_EstimateCostResponse) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._estimate != rhs_storage._estimate {return false}
-        if _storage._reasonCard != rhs_storage._reasonCard {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs._estimate != rhs._estimate {return false}
+    if lhs._reasonCard != rhs._reasonCard {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -106,50 +106,49 @@ public nonisolated struct Mlops_V1_CheckCoverageRequest: Sendable {
   fileprivate var _constraints: Mlops_V1_Constraints? = nil
 }
 
-public nonisolated struct Mlops_V1_CheckCoverageResponse: @unchecked Sendable {
+public nonisolated struct Mlops_V1_CheckCoverageResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// with the answers merged
   public var constraints: Mlops_V1_Constraints {
-    get {_storage._constraints ?? Mlops_V1_Constraints()}
-    set {_uniqueStorage()._constraints = newValue}
+    get {_constraints ?? Mlops_V1_Constraints()}
+    set {_constraints = newValue}
   }
   /// Returns true if `constraints` has been explicitly set.
-  public var hasConstraints: Bool {_storage._constraints != nil}
+  public var hasConstraints: Bool {self._constraints != nil}
   /// Clears the value of `constraints`. Subsequent reads from it will return its default value.
-  public mutating func clearConstraints() {_uniqueStorage()._constraints = nil}
+  public mutating func clearConstraints() {self._constraints = nil}
 
   public var coverage: Mlops_V1_CoverageReport {
-    get {_storage._coverage ?? Mlops_V1_CoverageReport()}
-    set {_uniqueStorage()._coverage = newValue}
+    get {_coverage ?? Mlops_V1_CoverageReport()}
+    set {_coverage = newValue}
   }
   /// Returns true if `coverage` has been explicitly set.
-  public var hasCoverage: Bool {_storage._coverage != nil}
+  public var hasCoverage: Bool {self._coverage != nil}
   /// Clears the value of `coverage`. Subsequent reads from it will return its default value.
-  public mutating func clearCoverage() {_uniqueStorage()._coverage = nil}
+  public mutating func clearCoverage() {self._coverage = nil}
 
   /// empty when coverage is sufficient
-  public var questions: [Mlops_V1_Question] {
-    get {_storage._questions}
-    set {_uniqueStorage()._questions = newValue}
-  }
+  public var questions: [Mlops_V1_Question] = []
 
   public var reasonCard: Mlops_V1_ReasonCard {
-    get {_storage._reasonCard ?? Mlops_V1_ReasonCard()}
-    set {_uniqueStorage()._reasonCard = newValue}
+    get {_reasonCard ?? Mlops_V1_ReasonCard()}
+    set {_reasonCard = newValue}
   }
   /// Returns true if `reasonCard` has been explicitly set.
-  public var hasReasonCard: Bool {_storage._reasonCard != nil}
+  public var hasReasonCard: Bool {self._reasonCard != nil}
   /// Clears the value of `reasonCard`. Subsequent reads from it will return its default value.
-  public mutating func clearReasonCard() {_uniqueStorage()._reasonCard = nil}
+  public mutating func clearReasonCard() {self._reasonCard = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _storage = _StorageClass.defaultInstance
+  fileprivate var _constraints: Mlops_V1_Constraints? = nil
+  fileprivate var _coverage: Mlops_V1_CoverageReport? = nil
+  fileprivate var _reasonCard: Mlops_V1_ReasonCard? = nil
 }
 
 public nonisolated struct Mlops_V1_ComposePlanRequest: Sendable {
@@ -173,34 +172,35 @@ public nonisolated struct Mlops_V1_ComposePlanRequest: Sendable {
   fileprivate var _constraints: Mlops_V1_Constraints? = nil
 }
 
-public nonisolated struct Mlops_V1_ComposePlanResponse: @unchecked Sendable {
+public nonisolated struct Mlops_V1_ComposePlanResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var plan: Mlops_V1_Plan {
-    get {_storage._plan ?? Mlops_V1_Plan()}
-    set {_uniqueStorage()._plan = newValue}
+    get {_plan ?? Mlops_V1_Plan()}
+    set {_plan = newValue}
   }
   /// Returns true if `plan` has been explicitly set.
-  public var hasPlan: Bool {_storage._plan != nil}
+  public var hasPlan: Bool {self._plan != nil}
   /// Clears the value of `plan`. Subsequent reads from it will return its default value.
-  public mutating func clearPlan() {_uniqueStorage()._plan = nil}
+  public mutating func clearPlan() {self._plan = nil}
 
   public var reasonCard: Mlops_V1_ReasonCard {
-    get {_storage._reasonCard ?? Mlops_V1_ReasonCard()}
-    set {_uniqueStorage()._reasonCard = newValue}
+    get {_reasonCard ?? Mlops_V1_ReasonCard()}
+    set {_reasonCard = newValue}
   }
   /// Returns true if `reasonCard` has been explicitly set.
-  public var hasReasonCard: Bool {_storage._reasonCard != nil}
+  public var hasReasonCard: Bool {self._reasonCard != nil}
   /// Clears the value of `reasonCard`. Subsequent reads from it will return its default value.
-  public mutating func clearReasonCard() {_uniqueStorage()._reasonCard = nil}
+  public mutating func clearReasonCard() {self._reasonCard = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _storage = _StorageClass.defaultInstance
+  fileprivate var _plan: Mlops_V1_Plan? = nil
+  fileprivate var _reasonCard: Mlops_V1_ReasonCard? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -338,88 +338,46 @@ nonisolated extension Mlops_V1_CheckCoverageResponse: SwiftProtobuf.Message, Swi
   public static let protoMessageName: String = _protobuf_package + ".CheckCoverageResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}constraints\0\u{1}coverage\0\u{1}questions\0\u{3}reason_card\0")
 
-  fileprivate class _StorageClass {
-    var _constraints: Mlops_V1_Constraints? = nil
-    var _coverage: Mlops_V1_CoverageReport? = nil
-    var _questions: [Mlops_V1_Question] = []
-    var _reasonCard: Mlops_V1_ReasonCard? = nil
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _constraints = source._constraints
-      _coverage = source._coverage
-      _questions = source._questions
-      _reasonCard = source._reasonCard
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._constraints) }()
-        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._coverage) }()
-        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._questions) }()
-        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._reasonCard) }()
-        default: break
-        }
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._constraints) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._coverage) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.questions) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._reasonCard) }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      try { if let v = _storage._constraints {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-      } }()
-      try { if let v = _storage._coverage {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-      } }()
-      if !_storage._questions.isEmpty {
-        try visitor.visitRepeatedMessageField(value: _storage._questions, fieldNumber: 3)
-      }
-      try { if let v = _storage._reasonCard {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-      } }()
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._constraints {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._coverage {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if !self.questions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.questions, fieldNumber: 3)
     }
+    try { if let v = self._reasonCard {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mlops_V1_CheckCoverageResponse, rhs: Mlops_V1_CheckCoverageResponse) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._constraints != rhs_storage._constraints {return false}
-        if _storage._coverage != rhs_storage._coverage {return false}
-        if _storage._questions != rhs_storage._questions {return false}
-        if _storage._reasonCard != rhs_storage._reasonCard {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs._constraints != rhs._constraints {return false}
+    if lhs._coverage != rhs._coverage {return false}
+    if lhs.questions != rhs.questions {return false}
+    if lhs._reasonCard != rhs._reasonCard {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -463,74 +421,36 @@ nonisolated extension Mlops_V1_ComposePlanResponse: SwiftProtobuf.Message, Swift
   public static let protoMessageName: String = _protobuf_package + ".ComposePlanResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}plan\0\u{3}reason_card\0")
 
-  fileprivate class _StorageClass {
-    var _plan: Mlops_V1_Plan? = nil
-    var _reasonCard: Mlops_V1_ReasonCard? = nil
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _plan = source._plan
-      _reasonCard = source._reasonCard
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._plan) }()
-        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._reasonCard) }()
-        default: break
-        }
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._plan) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._reasonCard) }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      try { if let v = _storage._plan {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-      } }()
-      try { if let v = _storage._reasonCard {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-      } }()
-    }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._plan {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._reasonCard {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mlops_V1_ComposePlanResponse, rhs: Mlops_V1_ComposePlanResponse) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._plan != rhs_storage._plan {return false}
-        if _storage._reasonCard != rhs_storage._reasonCard {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs._plan != rhs._plan {return false}
+    if lhs._reasonCard != rhs._reasonCard {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

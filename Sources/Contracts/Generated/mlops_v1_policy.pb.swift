@@ -70,34 +70,35 @@ public nonisolated struct Mlops_V1_EvaluatePolicyRequest: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
-public nonisolated struct Mlops_V1_EvaluatePolicyResponse: @unchecked Sendable {
+public nonisolated struct Mlops_V1_EvaluatePolicyResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var report: Mlops_V1_PolicyReport {
-    get {_storage._report ?? Mlops_V1_PolicyReport()}
-    set {_uniqueStorage()._report = newValue}
+    get {_report ?? Mlops_V1_PolicyReport()}
+    set {_report = newValue}
   }
   /// Returns true if `report` has been explicitly set.
-  public var hasReport: Bool {_storage._report != nil}
+  public var hasReport: Bool {self._report != nil}
   /// Clears the value of `report`. Subsequent reads from it will return its default value.
-  public mutating func clearReport() {_uniqueStorage()._report = nil}
+  public mutating func clearReport() {self._report = nil}
 
   public var reasonCard: Mlops_V1_ReasonCard {
-    get {_storage._reasonCard ?? Mlops_V1_ReasonCard()}
-    set {_uniqueStorage()._reasonCard = newValue}
+    get {_reasonCard ?? Mlops_V1_ReasonCard()}
+    set {_reasonCard = newValue}
   }
   /// Returns true if `reasonCard` has been explicitly set.
-  public var hasReasonCard: Bool {_storage._reasonCard != nil}
+  public var hasReasonCard: Bool {self._reasonCard != nil}
   /// Clears the value of `reasonCard`. Subsequent reads from it will return its default value.
-  public mutating func clearReasonCard() {_uniqueStorage()._reasonCard = nil}
+  public mutating func clearReasonCard() {self._reasonCard = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _storage = _StorageClass.defaultInstance
+  fileprivate var _report: Mlops_V1_PolicyReport? = nil
+  fileprivate var _reasonCard: Mlops_V1_ReasonCard? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -199,74 +200,36 @@ nonisolated extension Mlops_V1_EvaluatePolicyResponse: SwiftProtobuf.Message, Sw
   public static let protoMessageName: String = _protobuf_package + ".EvaluatePolicyResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}report\0\u{3}reason_card\0")
 
-  fileprivate class _StorageClass {
-    var _report: Mlops_V1_PolicyReport? = nil
-    var _reasonCard: Mlops_V1_ReasonCard? = nil
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _report = source._report
-      _reasonCard = source._reasonCard
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._report) }()
-        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._reasonCard) }()
-        default: break
-        }
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._report) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._reasonCard) }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      try { if let v = _storage._report {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-      } }()
-      try { if let v = _storage._reasonCard {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-      } }()
-    }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._report {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._reasonCard {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mlops_V1_EvaluatePolicyResponse, rhs: Mlops_V1_EvaluatePolicyResponse) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._report != rhs_storage._report {return false}
-        if _storage._reasonCard != rhs_storage._reasonCard {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs._report != rhs._report {return false}
+    if lhs._reasonCard != rhs._reasonCard {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

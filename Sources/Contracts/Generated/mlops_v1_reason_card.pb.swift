@@ -52,51 +52,116 @@ public nonisolated struct Mlops_V1_Link: Sendable {
   public init() {}
 }
 
-public nonisolated struct Mlops_V1_ReasonCard: Sendable {
+public nonisolated struct Mlops_V1_ReasonCard: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// "planner", "critic_tech", ...
-  public var agent: String = String()
+  public var agent: String {
+    get {_storage._agent}
+    set {_uniqueStorage()._agent = newValue}
+  }
 
   /// graph node name
-  public var node: String = String()
+  public var node: String {
+    get {_storage._node}
+    set {_uniqueStorage()._node = newValue}
+  }
 
   public var inputs: Mlops_V1_InputsSummary {
-    get {_inputs ?? Mlops_V1_InputsSummary()}
-    set {_inputs = newValue}
+    get {_storage._inputs ?? Mlops_V1_InputsSummary()}
+    set {_uniqueStorage()._inputs = newValue}
   }
   /// Returns true if `inputs` has been explicitly set.
-  public var hasInputs: Bool {self._inputs != nil}
+  public var hasInputs: Bool {_storage._inputs != nil}
   /// Clears the value of `inputs`. Subsequent reads from it will return its default value.
-  public mutating func clearInputs() {self._inputs = nil}
+  public mutating func clearInputs() {_uniqueStorage()._inputs = nil}
 
-  public var candidates: [Mlops_V1_Candidate] = []
+  public var candidates: [Mlops_V1_Candidate] {
+    get {_storage._candidates}
+    set {_uniqueStorage()._candidates = newValue}
+  }
 
-  public var choice: String = String()
+  public var choice: String {
+    get {_storage._choice}
+    set {_uniqueStorage()._choice = newValue}
+  }
 
-  public var rationale: String = String()
+  public var rationale: String {
+    get {_storage._rationale}
+    set {_uniqueStorage()._rationale = newValue}
+  }
 
-  public var policySummary: String = String()
+  public var policySummary: String {
+    get {_storage._policySummary}
+    set {_uniqueStorage()._policySummary = newValue}
+  }
 
-  public var costSummary: String = String()
+  public var costSummary: String {
+    get {_storage._costSummary}
+    set {_uniqueStorage()._costSummary = newValue}
+  }
 
   /// 0..1
-  public var confidence: Double = 0
+  public var confidence: Double {
+    get {_storage._confidence}
+    set {_uniqueStorage()._confidence = newValue}
+  }
 
-  public var risks: [String] = []
+  public var risks: [String] {
+    get {_storage._risks}
+    set {_uniqueStorage()._risks = newValue}
+  }
 
-  public var links: [Mlops_V1_Link] = []
+  public var links: [Mlops_V1_Link] {
+    get {_storage._links}
+    set {_uniqueStorage()._links = newValue}
+  }
 
   /// reviewer comments this step took into account
-  public var quotedComments: [String] = []
+  public var quotedComments: [String] {
+    get {_storage._quotedComments}
+    set {_uniqueStorage()._quotedComments = newValue}
+  }
+
+  /// who answered: the deterministic rules or an LLM
+  public var provider: Mlops_V1_ProviderUse {
+    get {_storage._provider ?? Mlops_V1_ProviderUse()}
+    set {_uniqueStorage()._provider = newValue}
+  }
+  /// Returns true if `provider` has been explicitly set.
+  public var hasProvider: Bool {_storage._provider != nil}
+  /// Clears the value of `provider`. Subsequent reads from it will return its default value.
+  public mutating func clearProvider() {_uniqueStorage()._provider = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _inputs: Mlops_V1_InputsSummary? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Which provider produced a step's decision, and with which few-shot pack.
+public nonisolated struct Mlops_V1_ProviderUse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "deterministic", "openai", "anthropic"
+  public var name: String = String()
+
+  public var model: String = String()
+
+  /// the few-shot pack used, when one was
+  public var packSha256: String = String()
+
+  /// set when the configured provider failed and rules answered
+  public var fallbackReason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -175,7 +240,161 @@ nonisolated extension Mlops_V1_Link: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension Mlops_V1_ReasonCard: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReasonCard"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}agent\0\u{1}node\0\u{1}inputs\0\u{1}candidates\0\u{1}choice\0\u{1}rationale\0\u{3}policy_summary\0\u{3}cost_summary\0\u{1}confidence\0\u{1}risks\0\u{1}links\0\u{3}quoted_comments\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}agent\0\u{1}node\0\u{1}inputs\0\u{1}candidates\0\u{1}choice\0\u{1}rationale\0\u{3}policy_summary\0\u{3}cost_summary\0\u{1}confidence\0\u{1}risks\0\u{1}links\0\u{3}quoted_comments\0\u{1}provider\0")
+
+  fileprivate class _StorageClass {
+    var _agent: String = String()
+    var _node: String = String()
+    var _inputs: Mlops_V1_InputsSummary? = nil
+    var _candidates: [Mlops_V1_Candidate] = []
+    var _choice: String = String()
+    var _rationale: String = String()
+    var _policySummary: String = String()
+    var _costSummary: String = String()
+    var _confidence: Double = 0
+    var _risks: [String] = []
+    var _links: [Mlops_V1_Link] = []
+    var _quotedComments: [String] = []
+    var _provider: Mlops_V1_ProviderUse? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _agent = source._agent
+      _node = source._node
+      _inputs = source._inputs
+      _candidates = source._candidates
+      _choice = source._choice
+      _rationale = source._rationale
+      _policySummary = source._policySummary
+      _costSummary = source._costSummary
+      _confidence = source._confidence
+      _risks = source._risks
+      _links = source._links
+      _quotedComments = source._quotedComments
+      _provider = source._provider
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._agent) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._node) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._inputs) }()
+        case 4: try { try decoder.decodeRepeatedMessageField(value: &_storage._candidates) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._choice) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._rationale) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._policySummary) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._costSummary) }()
+        case 9: try { try decoder.decodeSingularDoubleField(value: &_storage._confidence) }()
+        case 10: try { try decoder.decodeRepeatedStringField(value: &_storage._risks) }()
+        case 11: try { try decoder.decodeRepeatedMessageField(value: &_storage._links) }()
+        case 12: try { try decoder.decodeRepeatedStringField(value: &_storage._quotedComments) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._provider) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._agent.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._agent, fieldNumber: 1)
+      }
+      if !_storage._node.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._node, fieldNumber: 2)
+      }
+      try { if let v = _storage._inputs {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      if !_storage._candidates.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._candidates, fieldNumber: 4)
+      }
+      if !_storage._choice.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._choice, fieldNumber: 5)
+      }
+      if !_storage._rationale.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._rationale, fieldNumber: 6)
+      }
+      if !_storage._policySummary.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._policySummary, fieldNumber: 7)
+      }
+      if !_storage._costSummary.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._costSummary, fieldNumber: 8)
+      }
+      if _storage._confidence.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._confidence, fieldNumber: 9)
+      }
+      if !_storage._risks.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._risks, fieldNumber: 10)
+      }
+      if !_storage._links.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._links, fieldNumber: 11)
+      }
+      if !_storage._quotedComments.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._quotedComments, fieldNumber: 12)
+      }
+      try { if let v = _storage._provider {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mlops_V1_ReasonCard, rhs: Mlops_V1_ReasonCard) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._agent != rhs_storage._agent {return false}
+        if _storage._node != rhs_storage._node {return false}
+        if _storage._inputs != rhs_storage._inputs {return false}
+        if _storage._candidates != rhs_storage._candidates {return false}
+        if _storage._choice != rhs_storage._choice {return false}
+        if _storage._rationale != rhs_storage._rationale {return false}
+        if _storage._policySummary != rhs_storage._policySummary {return false}
+        if _storage._costSummary != rhs_storage._costSummary {return false}
+        if _storage._confidence != rhs_storage._confidence {return false}
+        if _storage._risks != rhs_storage._risks {return false}
+        if _storage._links != rhs_storage._links {return false}
+        if _storage._quotedComments != rhs_storage._quotedComments {return false}
+        if _storage._provider != rhs_storage._provider {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mlops_V1_ProviderUse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ProviderUse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}model\0\u{3}pack_sha256\0\u{3}fallback_reason\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -183,80 +402,36 @@ nonisolated extension Mlops_V1_ReasonCard: SwiftProtobuf.Message, SwiftProtobuf.
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.agent) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.node) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._inputs) }()
-      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.candidates) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.choice) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.rationale) }()
-      case 7: try { try decoder.decodeSingularStringField(value: &self.policySummary) }()
-      case 8: try { try decoder.decodeSingularStringField(value: &self.costSummary) }()
-      case 9: try { try decoder.decodeSingularDoubleField(value: &self.confidence) }()
-      case 10: try { try decoder.decodeRepeatedStringField(value: &self.risks) }()
-      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.links) }()
-      case 12: try { try decoder.decodeRepeatedStringField(value: &self.quotedComments) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.model) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.packSha256) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.fallbackReason) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.agent.isEmpty {
-      try visitor.visitSingularStringField(value: self.agent, fieldNumber: 1)
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
     }
-    if !self.node.isEmpty {
-      try visitor.visitSingularStringField(value: self.node, fieldNumber: 2)
+    if !self.model.isEmpty {
+      try visitor.visitSingularStringField(value: self.model, fieldNumber: 2)
     }
-    try { if let v = self._inputs {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    if !self.candidates.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.candidates, fieldNumber: 4)
+    if !self.packSha256.isEmpty {
+      try visitor.visitSingularStringField(value: self.packSha256, fieldNumber: 3)
     }
-    if !self.choice.isEmpty {
-      try visitor.visitSingularStringField(value: self.choice, fieldNumber: 5)
-    }
-    if !self.rationale.isEmpty {
-      try visitor.visitSingularStringField(value: self.rationale, fieldNumber: 6)
-    }
-    if !self.policySummary.isEmpty {
-      try visitor.visitSingularStringField(value: self.policySummary, fieldNumber: 7)
-    }
-    if !self.costSummary.isEmpty {
-      try visitor.visitSingularStringField(value: self.costSummary, fieldNumber: 8)
-    }
-    if self.confidence.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.confidence, fieldNumber: 9)
-    }
-    if !self.risks.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.risks, fieldNumber: 10)
-    }
-    if !self.links.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.links, fieldNumber: 11)
-    }
-    if !self.quotedComments.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.quotedComments, fieldNumber: 12)
+    if !self.fallbackReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.fallbackReason, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Mlops_V1_ReasonCard, rhs: Mlops_V1_ReasonCard) -> Bool {
-    if lhs.agent != rhs.agent {return false}
-    if lhs.node != rhs.node {return false}
-    if lhs._inputs != rhs._inputs {return false}
-    if lhs.candidates != rhs.candidates {return false}
-    if lhs.choice != rhs.choice {return false}
-    if lhs.rationale != rhs.rationale {return false}
-    if lhs.policySummary != rhs.policySummary {return false}
-    if lhs.costSummary != rhs.costSummary {return false}
-    if lhs.confidence != rhs.confidence {return false}
-    if lhs.risks != rhs.risks {return false}
-    if lhs.links != rhs.links {return false}
-    if lhs.quotedComments != rhs.quotedComments {return false}
+  public static func ==(lhs: Mlops_V1_ProviderUse, rhs: Mlops_V1_ProviderUse) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.model != rhs.model {return false}
+    if lhs.packSha256 != rhs.packSha256 {return false}
+    if lhs.fallbackReason != rhs.fallbackReason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

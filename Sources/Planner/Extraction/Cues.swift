@@ -1,0 +1,36 @@
+import Foundation
+
+/// Words around a figure that say what it is: a target, a figure from the past, a negation.
+enum Cues {
+  /// Someone states what they need ("under", "at most", "target", "sub-").
+  static let target = NSRegularExpression.caseless(
+    #"(need|must|should|under|below|less than|at most|within|max(imum)?|no more than|target|goal|sub|<|≤|require|expect|keep|stay|up to|aim|slo|sla|budget|cap)"#)
+  /// A figure about the old system or the present state, not the goal.
+  static let past = NSRegularExpression.caseless(
+    #"\b(old|current(ly)?|today|existing|legacy|previous(ly)?|used to|was|were|had|last (year|quarter|month)|before|now takes|now at|at the moment)\b"#)
+  static let negation = NSRegularExpression.caseless(
+    #"\b(no|not|without|never|don'?t|doesn'?t|isn'?t|aren'?t|outside( of)?|except|excluding|avoid|neither|nor)\b"#)
+
+  static func contains(_ regex: NSRegularExpression, _ text: String) -> Bool {
+    regex.firstMatch(in: text, range: NSRange(location: 0, length: (text as NSString).length)) != nil
+  }
+
+  static let leaving = NSRegularExpression.caseless(#"^\s*(ever\s+)?(leaves?|goes|may leave|must leave|can leave|is sent|gets sent)\b"#)
+
+  /// The clause a mention sits in, up to it: "the old system had 300 ms, we need under"
+  /// gives "we need under".
+  static func clause(before brief: BriefText, _ range: NSRange, within count: Int = 40) -> String {
+    let before = brief.before(range, within: count)
+    var clause = before.split(whereSeparator: { ",:(".contains($0) }).last.map(String.init) ?? before
+    if let but = clause.range(of: " but ", options: .backwards) { clause = String(clause[but.upperBound...]) }
+    return clause
+  }
+
+  /// Whether the few words before a mention negate it ("no PII", "not subject to HIPAA").
+  /// "No PII leaves the EU" negates neither: it says there is PII, and where it must stay.
+  static func negated(_ brief: BriefText, _ range: NSRange) -> Bool {
+    let clause = clause(before: brief, range, within: 24)
+    if clause.contains("leav") || contains(leaving, brief.after(range, within: 16)) { return false }
+    return contains(negation, clause)
+  }
+}
