@@ -45,11 +45,25 @@ let package = Package(
         .product(name: "SystemPackage", package: "swift-system"),
       ]
     ),
-    .target(name: "Providers", dependencies: ["ServiceKit"]),
+    .target(
+      name: "Providers",
+      dependencies: [
+        "ServiceKit",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOFoundationCompat", package: "swift-nio"),
+      ]
+    ),
     .target(
       name: "Planner",
-      dependencies: ["Contracts", "ServiceKit", "Providers", .product(name: "Crypto", package: "swift-crypto")],
-      resources: [.copy("Resources/capability-catalog.json")]
+      dependencies: [
+        "Contracts", "ServiceKit", "Providers",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      resources: [.copy("Resources/capability-catalog.json"), .copy("Resources/packs")]
     ),
     .target(name: "Critics", dependencies: ["Contracts", "ServiceKit"]),
     .target(name: "Policy", dependencies: ["Contracts", "ServiceKit"]),
@@ -73,7 +87,7 @@ let package = Package(
     .executableTarget(
       name: "mlops",
       dependencies: [
-        "Contracts", "ServiceKit", "Planner", "Critics", "Policy", "Codegen", "Edge",
+        "Contracts", "ServiceKit", "Planner", "Critics", "Policy", "Codegen", "Edge", "Providers",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -2,31 +2,37 @@ import Contracts
 import GRPCCore
 import ServiceKit
 
-/// The Planner's gRPC face. Intake extraction, coverage and plan composition land with
-/// issue #5; until then each RPC answers UNIMPLEMENTED.
+/// The Planner's gRPC face: each RPC hands its request to `PlannerEngine`.
 public struct PlannerService: Mlops_V1_Planner.SimpleServiceProtocol, NamedService {
   public static let serviceName = Mlops_V1_Planner.descriptor.fullyQualifiedService
 
-  public init() {}
+  let engine: PlannerEngine
+
+  public init(engine: PlannerEngine = PlannerEngine()) {
+    self.engine = engine
+  }
 
   public func extractConstraints(
     request: Mlops_V1_ExtractConstraintsRequest,
     context: ServerContext
   ) async throws -> Mlops_V1_ExtractConstraintsResponse {
-    throw RPCError.unimplemented("Planner.ExtractConstraints", tracking: "issue #5")
+    guard !request.brief.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw RPCError(code: .invalidArgument, message: "the brief is empty; describe the ML system in a few sentences")
+    }
+    return try await engine.extract(request)
   }
 
   public func checkCoverage(
     request: Mlops_V1_CheckCoverageRequest,
     context: ServerContext
   ) async throws -> Mlops_V1_CheckCoverageResponse {
-    throw RPCError.unimplemented("Planner.CheckCoverage", tracking: "issue #5")
+    engine.checkCoverage(request)
   }
 
   public func composePlan(
     request: Mlops_V1_ComposePlanRequest,
     context: ServerContext
   ) async throws -> Mlops_V1_ComposePlanResponse {
-    throw RPCError.unimplemented("Planner.ComposePlan", tracking: "issue #5")
+    engine.composePlan(request)
   }
 }

@@ -22,6 +22,10 @@ public struct Configuration: Sendable, Equatable {
   public var worker = WorkerConfiguration()
   /// Server-Sent Events streams (`MLOPS_SSE_PING_SECONDS`, `MLOPS_SSE_MAX_SECONDS`).
   public var streams = StreamConfiguration()
+  /// The orchestration provider (`MLOPS_LLM_*`).
+  public var provider = ProviderConfiguration()
+  /// `MLOPS_COVERAGE_THRESHOLD`: the share of weighted required fields that must be known.
+  public var coverageThreshold = 0.75
 
   public static let defaults = Configuration(
     databaseURL: nil,
@@ -105,6 +109,34 @@ public struct Configuration: Sendable, Equatable {
     configuration.worker.healthPort = try port("MLOPS_WORKER_PORT", default: configuration.worker.healthPort)
     configuration.streams.pingSeconds = try positive("MLOPS_SSE_PING_SECONDS", default: configuration.streams.pingSeconds)
     configuration.streams.maxSeconds = try positive("MLOPS_SSE_MAX_SECONDS", default: configuration.streams.maxSeconds)
+    if let text = value("MLOPS_COVERAGE_THRESHOLD") {
+      guard let threshold = Double(text), threshold > 0, threshold <= 1 else {
+        throw ConfigurationError(variable: "MLOPS_COVERAGE_THRESHOLD", value: text, expected: "a number above 0 and at most 1")
+      }
+      configuration.coverageThreshold = threshold
+    }
+    if let text = value("MLOPS_LLM_PROVIDER") {
+      guard let kind = ProviderConfiguration.Kind(rawValue: text.lowercased()) else {
+        throw ConfigurationError(variable: "MLOPS_LLM_PROVIDER", value: text, expected: "deterministic, openai or anthropic")
+      }
+      configuration.provider.kind = kind
+    }
+    configuration.provider.baseURL = value("MLOPS_LLM_BASE_URL")
+    configuration.provider.model = value("MLOPS_LLM_MODEL")
+    configuration.provider.apiKey = value("MLOPS_LLM_API_KEY")
+    configuration.provider.maxAttempts = try positive("MLOPS_LLM_MAX_ATTEMPTS", default: configuration.provider.maxAttempts)
+    configuration.provider.breakerFailures = try positive("MLOPS_LLM_BREAKER_FAILURES", default: configuration.provider.breakerFailures)
+    configuration.provider.breakerCooldownSeconds = try positive(
+      "MLOPS_LLM_BREAKER_COOLDOWN_SECONDS", default: configuration.provider.breakerCooldownSeconds)
+    configuration.provider.timeoutSeconds = try positive("MLOPS_LLM_TIMEOUT_SECONDS", default: configuration.provider.timeoutSeconds)
+    if configuration.provider.kind != .deterministic {
+      guard configuration.provider.model != nil else {
+        throw ConfigurationError(variable: "MLOPS_LLM_MODEL", value: "", expected: "a model name when MLOPS_LLM_PROVIDER is \(configuration.provider.kind.rawValue)")
+      }
+      guard configuration.provider.apiKey != nil else {
+        throw ConfigurationError(variable: "MLOPS_LLM_API_KEY", value: "", expected: "an API key when MLOPS_LLM_PROVIDER is \(configuration.provider.kind.rawValue)")
+      }
+    }
     if let text = value("MLOPS_MAX_BODY_BYTES") {
       guard let bytes = Int(text), bytes > 0 else {
         throw ConfigurationError(variable: "MLOPS_MAX_BODY_BYTES", value: text, expected: "a positive number of bytes")
@@ -144,4 +176,32 @@ public struct StreamConfiguration: Sendable, Equatable {
   public var maxSeconds = 100
 
   public init() {}
+}
+
+/// Which provider makes the planner's orchestration decisions, and how it is guarded.
+public struct ProviderConfiguration: Sendable, Equatable {
+  public enum Kind: String, Sendable { case deterministic, openai, anthropic }
+
+  /// `MLOPS_LLM_PROVIDER`, default `deterministic` (no network).
+  public var kind = Kind.deterministic
+  /// `MLOPS_LLM_BASE_URL`; default https://api.openai.com/v1 or https://api.anthropic.com.
+  public var baseURL: String?
+  /// `MLOPS_LLM_MODEL`, required for a model provider.
+  public var model: String?
+  /// `MLOPS_LLM_API_KEY`, required for a model provider.
+  public var apiKey: String?
+  /// `MLOPS_LLM_MAX_ATTEMPTS`: the determinism budget, replies tried before a call fails.
+  public var maxAttempts = 3
+  /// `MLOPS_LLM_BREAKER_FAILURES`: failed calls in a row that open the circuit.
+  public var breakerFailures = 3
+  /// `MLOPS_LLM_BREAKER_COOLDOWN_SECONDS`: how long an open circuit waits before a trial call.
+  public var breakerCooldownSeconds = 30
+  /// `MLOPS_LLM_TIMEOUT_SECONDS`: per model call.
+  public var timeoutSeconds = 30
+
+  public init() {}
+
+  public var resolvedBaseURL: String {
+    baseURL ?? (kind == .anthropic ? "https://api.anthropic.com" : "https://api.openai.com/v1")
+  }
 }

@@ -4,4 +4,7 @@ extension Duration {
     let (whole, attoseconds) = components
     return Double(whole) + Double(attoseconds) / 1e18
   }
+
+  /// Whole and fractional milliseconds, for latencies.
+  public var milliseconds: Double { seconds * 1000 }
 }

@@ -7,7 +7,7 @@ import ServiceLifecycle
 func runGRPCService(_ name: ServiceName) async throws {
   let environment = try ProcessEnvironment.load(label: name.rawValue)
   try environment.configuration.ensurePortsFree(services: [name], edge: false)
-  let host = DomainServices.host(name, configuration: environment.configuration, logger: environment.logger)
+  let host = try DomainServices.host(name, configuration: environment.configuration, logger: environment.logger)
   let group = ServiceGroup(
     configuration: .init(services: [host], gracefulShutdownSignals: [.sigterm, .sigint], logger: environment.logger))
   try await group.run()

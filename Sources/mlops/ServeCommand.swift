@@ -14,8 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
   func run() async throws {
     let environment = try ProcessEnvironment.load(label: "serve")
     try environment.configuration.ensurePortsFree(services: ServiceName.allCases, edge: true)
-    let hosts = ServiceName.allCases.map {
-      DomainServices.host($0, configuration: environment.configuration, logger: environment.logger)
+    let hosts = try ServiceName.allCases.map {
+      try DomainServices.host($0, configuration: environment.configuration, logger: environment.logger)
     }
     try await EdgeRuntime.run(environment: environment, role: .all, alongside: hosts)
   }

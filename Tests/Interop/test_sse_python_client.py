@@ -12,14 +12,19 @@ def serve(mlops_serve):
     return mlops_serve(MLOPS_SSE_PING_SECONDS="1")
 
 
+# Complete enough that the planner asks nothing and goes straight on to plan.
+BRIEF = "Fraud scoring at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only."
+
+
 def test_stream_replays_then_follows_to_the_end_and_resumes(serve):
     project = httpx.post(f"{serve}/v1/projects", json={"name": "interop"}).json()["id"]
-    created = httpx.post(f"{serve}/v1/projects/{project}/decision-sets", json={"brief": "fraud scoring"})
+    created = httpx.post(f"{serve}/v1/projects/{project}/decision-sets", json={"brief": BRIEF})
     assert created.status_code == 202
     stream_url = serve + created.json()["links"]["stream"]
 
-    # The Planner answers UNIMPLEMENTED until its issue lands, so this run ends in a
-    # run-error; the stream must deliver it and then close.
+    # The Planner runs for real; the Critics answer UNIMPLEMENTED until their issue lands,
+    # so this run ends in a run-error after the planner's cards; the stream delivers it all
+    # and then closes.
     with httpx.Client(timeout=30) as client:
         with connect_sse(client, "GET", stream_url) as source:
             assert source.response.headers["content-type"].startswith("text/event-stream")
@@ -28,6 +33,8 @@ def test_stream_replays_then_follows_to_the_end_and_resumes(serve):
     assert received[0].retry == 2000
     events = [event for event in received if event.data and event.event != "ping"]
     assert events, "no event arrived"
+    assert [e.event for e in events[:3]] == ["reason-card"] * 3, "intake, coverage and planner cards first"
+    assert json.loads(events[2].data)["node"] == "planner"
     assert events[-1].event == "run-error"
     assert "not implemented yet" in json.loads(events[-1].data)["error"]
     ids = [int(event.id) for event in events]

@@ -37,14 +37,17 @@ import Testing
     }
   }
 
-  @Test func plannerRPCsAnswerUnimplemented() async throws {
+  @Test func thePlannerAnswersOverGRPCAndRefusesAnEmptyBrief() async throws {
     try await withRunningHost(PlannerService()) { client in
       let planner = Mlops_V1_Planner.Client(wrapping: client)
+      let extracted = try await planner.extractConstraints(.with { $0.brief = "fraud scoring, p95 under 80 ms" })
+      #expect(extracted.constraints.latencyP95Ms.value == 80)
+      #expect(extracted.reasonCard.node == "intake_extract")
+      #expect(extracted.reasonCard.inputs.sha256.count == 64)
       let error = await #expect(throws: RPCError.self) {
-        try await planner.extractConstraints(.with { $0.brief = "fraud scoring, p95 under 80 ms" })
+        try await planner.extractConstraints(.with { $0.brief = "  " })
       }
-      #expect(error?.code == .unimplemented)
-      #expect(error?.message.contains("ExtractConstraints") == true)
+      #expect(error?.code == .invalidArgument)
     }
   }
 

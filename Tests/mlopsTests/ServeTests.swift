@@ -7,6 +7,9 @@ import TestSupport
 
 /// `mlops` run as people run it: whole processes, real ports, the embedded PostgreSQL.
 @Suite(.serialized) struct ServeTests {
+  /// A brief the planner needs no follow-up questions for.
+  static let completeBrief = "Fraud scoring at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only."
+
   static func scratchDirectory() throws -> URL {
     let directory = URL(filePath: "/tmp").appending(path: "mlops-serve-test-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -136,10 +139,10 @@ import TestSupport
       let engine = GraphEngine(
         client: client, nodes: [], queue: JobQueue(client: client, logger: TestDatabase.logger), logger: TestDatabase.logger)
       _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
-        try await engine.start(threadID: threads[0], projectID: project, state: .with { $0.brief = "fraud scoring" }, on: connection)
+        try await engine.start(threadID: threads[0], projectID: project, state: .with { $0.brief = ServeTests.completeBrief }, on: connection)
       }
-      // The Planner answers UNIMPLEMENTED until its issue lands: retrying cannot help, so the
-      // job dies at once and the run-error says why.
+      // The planner plans; the Critics answer UNIMPLEMENTED until their issue lands: retrying
+      // cannot help, so the job dies at once and the run-error says why.
       var error: String?
       let deadline = ContinuousClock.now + .seconds(30)
       while error == nil, ContinuousClock.now < deadline {
@@ -149,7 +152,7 @@ import TestSupport
         for try await text in rows.decode(String.self) { error = text }
         if error == nil { try await Task.sleep(for: .milliseconds(100)) }
       }
-      #expect(error?.contains("Planner.ExtractConstraints is not implemented yet") == true, "\(serve.errors.suffix(3000))")
+      #expect(error?.contains("Critics.ReviewTechnical is not implemented yet") == true, "\(serve.errors.suffix(3000))")
       #expect(try await Fixtures.count("SELECT attempts FROM jobs", on: client) == 1)
 
       let health = try await HTTP.send("GET", "\(ports.baseURL)/healthz/worker").json()

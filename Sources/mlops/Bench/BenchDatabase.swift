@@ -54,13 +54,6 @@ struct Percentiles {
   }
 }
 
-extension Duration {
-  var milliseconds: Double {
-    let (seconds, attoseconds) = components
-    return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-  }
-}
-
 /// Prints rows as an aligned table.
 func printTable(_ header: [String], _ rows: [[String]]) {
   let widths = header.indices.map { column in

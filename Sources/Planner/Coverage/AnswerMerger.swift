@@ -1,0 +1,89 @@
+import Contracts
+
+/// Folds answers into the constraints with source `answer`; an answer always wins over text.
+enum AnswerMerger {
+  struct Unusable: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// Merges every answer that replies to one of `asked`; answers to questions not asked are
+  /// ignored (the API already refused them), unusable values are reported.
+  static func merge(
+    _ answers: [Mlops_V1_Answer], asked: [Mlops_V1_Question], into constraints: Mlops_V1_Constraints
+  ) -> (constraints: Mlops_V1_Constraints, problems: [String]) {
+    var constraints = constraints
+    var problems: [String] = []
+    let byID = Dictionary(asked.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    for answer in answers {
+      guard let question = byID[answer.questionID] else { continue }
+      let provenance = Mlops_V1_Provenance.with {
+        $0.kind = .answer
+        $0.questionID = answer.questionID
+        $0.confidence = 1
+      }
+      do {
+        try apply(answer.value, to: question.field, provenance: provenance, in: &constraints)
+      } catch {
+        problems.append("\(answer.questionID): \(error)")
+      }
+    }
+    return (constraints, problems)
+  }
+
+  static func apply(
+    _ value: String, to field: String, provenance: Mlops_V1_Provenance, in constraints: inout Mlops_V1_Constraints
+  ) throws {
+    switch field {
+    case "problem_type":
+      guard let type = ProtoNames.problemType[value] else { throw Unusable(description: "unknown problem type \(value)") }
+      constraints.problemType = .with { $0.value = type; $0.provenance = provenance }
+    case "inference_mode":
+      guard let mode = ProtoNames.inferenceMode[value] else { throw Unusable(description: "unknown inference mode \(value)") }
+      constraints.inferenceMode = .with { $0.value = mode; $0.provenance = provenance }
+    case "data_class":
+      guard let dataClass = ProtoNames.dataClass[value] else { throw Unusable(description: "unknown data class \(value)") }
+      constraints.dataClass = .with { $0.value = dataClass; $0.provenance = provenance }
+    case "monthly_budget":
+      guard let band = QuestionBank.budgetBands.first(where: { $0.value == value }) else {
+        throw Unusable(description: "unknown budget band \(value)")
+      }
+      constraints.monthlyBudget = .with {
+        $0.min = band.minUSD
+        $0.max = band.maxUSD
+        $0.currency = "USD"
+        $0.minUsd = band.minUSD
+        $0.maxUsd = band.maxUSD
+        $0.provenance = provenance
+      }
+    case "latency_p95_ms":
+      guard let milliseconds = Double(value), milliseconds > 0, milliseconds.isFinite else {
+        throw Unusable(description: "\(value) is not a positive number of milliseconds")
+      }
+      constraints.latencyP95Ms = .with { $0.value = milliseconds; $0.unit = "ms"; $0.provenance = provenance }
+    case "allowed_regions":
+      guard let scope = QuestionBank.regionScopes.first(where: { $0.value == value }) else {
+        throw Unusable(description: "unknown region scope \(value)")
+      }
+      constraints.allowedRegions = .with { $0.values = scope.regions; $0.provenance = provenance }
+    default:
+      throw Unusable(description: "no field \(field) takes answers")
+    }
+  }
+}
+
+/// The enums' names as the API and the questions spell them (lower case, no prefix).
+enum ProtoNames {
+  static let problemType: [String: Mlops_V1_ProblemType] = [
+    "classification": .classification, "regression": .regression, "forecasting": .forecasting,
+    "recommendation": .recommendation, "ranking": .ranking, "nlp": .nlp, "computer_vision": .computerVision,
+    "anomaly_detection": .anomalyDetection, "generative": .generative,
+  ]
+  static let inferenceMode: [String: Mlops_V1_InferenceMode] = ["online": .online, "batch": .batch, "streaming": .streaming]
+  static let dataClass: [String: Mlops_V1_DataClass] = [
+    "public": .public, "internal": .internal, "confidential": .confidential, "pii": .pii, "phi": .phi, "pci": .pci,
+  ]
+
+  static func name<T: Equatable>(_ value: T, in table: [String: T]) -> String {
+    table.first { $0.value == value }?.key ?? "unknown"
+  }
+}

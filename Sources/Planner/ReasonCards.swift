@@ -1,0 +1,44 @@
+import Contracts
+import Crypto
+import Foundation
+import Providers
+import SwiftProtobuf
+
+/// What every planner Reason Card shares: the hash of the inputs and who answered.
+enum ReasonCards {
+  /// SHA-256 of the request's deterministic protobuf encoding.
+  static func inputsHash(_ message: some SwiftProtobuf.Message) -> String {
+    var options = BinaryEncodingOptions()
+    options.useDeterministicOrdering = true
+    let bytes = (try? message.serializedBytes(options: options) as [UInt8]) ?? []
+    return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+  }
+
+  static func card(agent: String = "planner", node: String, inputs summary: String, of request: some SwiftProtobuf.Message)
+    -> Mlops_V1_ReasonCard
+  {
+    .with {
+      $0.agent = agent
+      $0.node = node
+      $0.inputs = .with {
+        $0.summary = summary
+        $0.sha256 = inputsHash(request)
+      }
+      $0.provider = .with {
+        $0.name = ProviderIdentity.deterministic.name
+        $0.model = ProviderIdentity.deterministic.model
+      }
+    }
+  }
+
+  static func provider<Output>(_ answer: ProviderAnswer<Output>) -> Mlops_V1_ProviderUse {
+    .with {
+      $0.name = answer.provider.name
+      $0.model = answer.provider.model
+      $0.packSha256 = answer.packSHA256
+      $0.fallbackReason = answer.fallbackReason
+    }
+  }
+
+  static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}

@@ -1,0 +1,68 @@
+import Contracts
+import Planner
+import Testing
+
+@Suite struct CoverageTests {
+  let engine = PlannerEngine()
+
+  func extracted(_ brief: String) async throws -> Mlops_V1_Constraints {
+    try await engine.extract(.with { $0.brief = brief }).constraints
+  }
+
+  @Test func aBriefWithoutABudgetAsksExactlyTheBudgetAndTheAnswerLiftsCoverage() async throws {
+    let constraints = try await extracted("Fraud scoring at checkout, p95 under 80 ms, PII, EU regions only.")
+    let first = engine.checkCoverage(.with { $0.constraints = constraints })
+    #expect(!first.coverage.sufficient)
+    #expect(first.coverage.score < first.coverage.threshold || !first.coverage.missing.isEmpty)
+    #expect(first.questions.map(\.id) == ["monthly_budget"])
+    let question = try #require(first.questions.first)
+    #expect(question.type == .choice)
+    #expect(question.options.map(\.value).contains("1k_5k"))
+    #expect(!question.why.isEmpty)
+
+    let second = engine.checkCoverage(
+      .with {
+        $0.constraints = first.constraints
+        $0.answers = [.with { $0.questionID = "monthly_budget"; $0.value = "1k_5k" }]
+        $0.asked = first.questions
+        $0.round = 1
+      })
+    #expect(second.coverage.sufficient)
+    #expect(second.coverage.score >= second.coverage.threshold)
+    #expect(second.questions.isEmpty)
+    #expect(second.constraints.monthlyBudget.maxUsd == 5000)
+    #expect(second.constraints.monthlyBudget.provenance.kind == .answer)
+    #expect(second.constraints.monthlyBudget.provenance.questionID == "monthly_budget")
+  }
+
+  @Test func aVagueBriefAsksAtMostThreeQuestionsMostImportantFirst() async throws {
+    let constraints = try await extracted("We want to use machine learning for our marketing team.")
+    let response = engine.checkCoverage(.with { $0.constraints = constraints })
+    #expect(response.questions.map(\.id) == ["problem_type", "inference_mode", "data_class"])
+    #expect(response.reasonCard.choice == "ask 3 questions")
+  }
+
+  @Test func aCompleteBriefAsksNothing() async throws {
+    let constraints = try await extracted("Fraud scoring at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only.")
+    let response = engine.checkCoverage(.with { $0.constraints = constraints })
+    #expect(response.coverage.sufficient)
+    #expect(response.questions.isEmpty)
+  }
+
+  @Test func afterTheLastRoundThePlannerGoesOnAndNamesTheGaps() async throws {
+    let response = engine.checkCoverage(.with { $0.round = 3 })
+    #expect(response.coverage.sufficient)
+    #expect(response.reasonCard.risks.contains { $0.contains("planning without") })
+  }
+
+  @Test func anOverrideWinsOverTheBriefAndSaysSo() async throws {
+    let response = try await engine.extract(
+      .with {
+        $0.brief = "Churn model, p95 under 300 ms."
+        $0.overrides.latencyP95Ms = .with { $0.value = 120; $0.unit = "ms" }
+      })
+    #expect(response.constraints.latencyP95Ms.value == 120)
+    #expect(response.constraints.latencyP95Ms.provenance.kind == .override)
+    #expect(response.reasonCard.provider.name == "deterministic")
+  }
+}
