@@ -91,6 +91,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "PostgresNIO", package: "postgres-nio"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -107,7 +108,12 @@ let package = Package(
     .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
     .testTarget(
       name: "PlannerTests",
-      dependencies: ["Planner", "Contracts", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      dependencies: [
+        "Planner", "Providers", "Contracts", "ServiceKit",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(

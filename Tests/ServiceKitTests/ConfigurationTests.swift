@@ -67,3 +67,38 @@ import Testing
     #expect(ServiceAddress(host: "::1", port: 5).description == "[::1]:5")
   }
 }
+
+@Suite struct ProviderConfigurationTests {
+  @Test func theRulesAreTheDefaultAndNeedNoKey() throws {
+    let configuration = try Configuration(environment: [:])
+    #expect(configuration.provider.kind == .deterministic)
+    #expect(configuration.coverageThreshold == 0.75)
+  }
+
+  @Test func aModelProviderNeedsAModelAndAKey() throws {
+    #expect(throws: ConfigurationError.self) { try Configuration(environment: ["MLOPS_LLM_PROVIDER": "openai"]) }
+    #expect(throws: ConfigurationError.self) {
+      try Configuration(environment: ["MLOPS_LLM_PROVIDER": "anthropic", "MLOPS_LLM_MODEL": "m"])
+    }
+    let configuration = try Configuration(environment: [
+      "MLOPS_LLM_PROVIDER": "Anthropic", "MLOPS_LLM_MODEL": "m", "MLOPS_LLM_API_KEY": "k",
+      "MLOPS_LLM_MAX_ATTEMPTS": "5", "MLOPS_LLM_BREAKER_FAILURES": "4", "MLOPS_LLM_BREAKER_COOLDOWN_SECONDS": "9",
+      "MLOPS_COVERAGE_THRESHOLD": "0.8",
+    ])
+    #expect(configuration.provider.kind == .anthropic)
+    #expect(configuration.provider.resolvedBaseURL == "https://api.anthropic.com")
+    #expect(configuration.provider.maxAttempts == 5)
+    #expect(configuration.provider.breakerFailures == 4)
+    #expect(configuration.provider.breakerCooldownSeconds == 9)
+    #expect(configuration.coverageThreshold == 0.8)
+  }
+
+  @Test func badValuesNameTheVariable() {
+    let error = #expect(throws: ConfigurationError.self) { try Configuration(environment: ["MLOPS_LLM_PROVIDER": "gpt"]) }
+    #expect(error?.variable == "MLOPS_LLM_PROVIDER")
+    let threshold = #expect(throws: ConfigurationError.self) {
+      try Configuration(environment: ["MLOPS_COVERAGE_THRESHOLD": "75"])
+    }
+    #expect(threshold?.variable == "MLOPS_COVERAGE_THRESHOLD")
+  }
+}

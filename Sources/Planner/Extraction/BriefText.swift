@@ -6,15 +6,22 @@ import Foundation
 /// just before it.
 struct BriefText {
   let text: String
-  private let utf16: NSString
+  /// The text with ASCII letters in lower case (same length, so ranges carry over): patterns
+  /// are written in lower case and matched case-sensitively against it, which lets ICU skip
+  /// ahead on literal prefixes instead of folding case at every position.
+  let folded: String
+  /// The text's UTF-16 units, which `NSRange`s count; an array, because indexing a native
+  /// Swift string by UTF-16 offset walks it from the start every time.
+  private let units: [UInt16]
   /// Code-point offset of each UTF-16 offset, so spans count what people count.
   private let scalarOffsets: [Int]
 
   init(_ text: String) {
     self.text = text
-    utf16 = text as NSString
+    units = Array(text.utf16)
+    folded = String(decoding: units.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF16.self)
     var offsets: [Int] = []
-    offsets.reserveCapacity(utf16.length + 1)
+    offsets.reserveCapacity(units.count + 1)
     var scalar = 0
     for unit in text.unicodeScalars {
       for _ in 0..<unit.utf16.count { offsets.append(scalar) }
@@ -24,19 +31,25 @@ struct BriefText {
     scalarOffsets = offsets
   }
 
-  var length: Int { utf16.length }
+  var length: Int { units.count }
 
   func matches(_ regex: NSRegularExpression, in range: NSRange? = nil) -> [NSTextCheckingResult] {
-    regex.matches(in: text, range: range ?? NSRange(location: 0, length: utf16.length))
+    regex.matches(in: folded, range: range ?? NSRange(location: 0, length: units.count))
+  }
+
+  /// Matches against the text as written, for the few patterns where case matters ("US").
+  func matchesAsWritten(_ regex: NSRegularExpression) -> [NSTextCheckingResult] {
+    regex.matches(in: text, range: NSRange(location: 0, length: units.count))
   }
 
   func string(_ range: NSRange) -> String {
-    range.location == NSNotFound ? "" : utf16.substring(with: range)
+    guard range.location != NSNotFound else { return "" }
+    return String(decoding: units[range.location..<(range.location + range.length)], as: UTF16.self)
   }
 
   func group(_ match: NSTextCheckingResult, _ index: Int) -> String? {
     let range = match.range(at: index)
-    return range.location == NSNotFound ? nil : utf16.substring(with: range)
+    return range.location == NSNotFound ? nil : string(range)
   }
 
   func span(_ range: NSRange) -> Mlops_V1_TextSpan {
@@ -53,7 +66,7 @@ struct BriefText {
     var start = range.location
     while start > 0, !isBoundary(at: start - 1) { start -= 1 }
     var end = range.location + range.length
-    while end < utf16.length, !isBoundary(at: end) { end += 1 }
+    while end < units.count, !isBoundary(at: end) { end += 1 }
     return NSRange(location: start, length: end - start)
   }
 
@@ -73,25 +86,35 @@ struct BriefText {
   }
 
   private func isBoundary(at index: Int) -> Bool {
-    let unit = utf16.character(at: index)
+    let unit = units[index]
     switch unit {
     case 0x21, 0x3F, 0x3B, 0x0A, 0x0D: return true  // ! ? ; \n \r
     case 0x2E:  // a full stop ends a sentence unless it sits inside a number
-      let before = index > 0 ? utf16.character(at: index - 1) : 0
-      let after = index + 1 < utf16.length ? utf16.character(at: index + 1) : 0
+      let before = index > 0 ? units[index - 1] : 0
+      let after = index + 1 < units.count ? units[index + 1] : 0
       return !(Self.isDigit(before) && Self.isDigit(after))
     default: return false
     }
   }
 
-  private static func isDigit(_ unit: unichar) -> Bool { unit >= 0x30 && unit <= 0x39 }
+  private static func isDigit(_ unit: UInt16) -> Bool { unit >= 0x30 && unit <= 0x39 }
 }
 
 extension NSRegularExpression {
-  /// A case-insensitive pattern known at build time; a typo in one is a programming error.
+  /// A lower-case pattern known at build time, for folded text (`BriefText.matches`, or
+  /// `Cues.contains`, which folds its input); a typo in one is a programming error.
   static func caseless(_ pattern: String) -> NSRegularExpression {
+    built(pattern, options: [])
+  }
+
+  /// A pattern whose case matters, for text as written.
+  static func caseSensitive(_ pattern: String) -> NSRegularExpression {
+    built(pattern, options: [])
+  }
+
+  private static func built(_ pattern: String, options: Options) -> NSRegularExpression {
     do {
-      return try NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+      return try NSRegularExpression(pattern: pattern, options: options)
     } catch {
       preconditionFailure("bad built-in pattern \(pattern): \(error)")
     }

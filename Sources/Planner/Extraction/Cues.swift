@@ -11,8 +11,10 @@ enum Cues {
   static let negation = NSRegularExpression.caseless(
     #"\b(no|not|without|never|don'?t|doesn'?t|isn'?t|aren'?t|outside( of)?|except|excluding|avoid|neither|nor)\b"#)
 
+  /// Whether a lower-case pattern occurs in `text`, whatever its case.
   static func contains(_ regex: NSRegularExpression, _ text: String) -> Bool {
-    regex.firstMatch(in: text, range: NSRange(location: 0, length: (text as NSString).length)) != nil
+    let folded = text.lowercased()
+    return regex.firstMatch(in: folded, range: NSRange(location: 0, length: folded.utf16.count)) != nil
   }
 
   static let leaving = NSRegularExpression.caseless(#"^\s*(ever\s+)?(leaves?|goes|may leave|must leave|can leave|is sent|gets sent)\b"#)

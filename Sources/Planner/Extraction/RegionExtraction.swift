@@ -9,8 +9,7 @@ enum RegionExtraction {
     (#"\beu\b(?!-)|european union"#, ["eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-3"]),
     (#"\beurope\b|\beuropean\b(?! union)"#,
      ["eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3"]),
-    // "US" in capitals only: "us" is a pronoun.
-    (#"(?-i:\bUS\b(?!-)|\bUSA\b|U\.S\.)|\bunited states\b|\bamerican?\b"#, ["us-east-1", "us-east-2", "us-west-1", "us-west-2"]),
+    (#"\bunited states\b|\bamerican?\b"#, unitedStates),
     (#"\b(uk|united kingdom|britain|british)\b"#, ["eu-west-2"]),
     (#"\b(canada|canadian)\b"#, ["ca-central-1"]),
     (#"\b(apac|asia[- ]pacific)\b"#, ["ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2"]),
@@ -41,7 +40,10 @@ enum RegionExtraction {
     (#"\bs[aã]o paulo\b"#, ["sa-east-1"]),
     (#"\bmontreal\b"#, ["ca-central-1"]),
   ]
-  static let compiledScopes = scopes.map { (NSRegularExpression.caseless($0.pattern), $0.regions) }
+  static let unitedStates = ["us-east-1", "us-east-2", "us-west-1", "us-west-2"]
+  /// "US" in capitals only, matched on the text as written: "us" is a pronoun.
+  static let usInCapitals = NSRegularExpression.caseSensitive(#"\bUS\b(?!-)|\bUSA\b|\bU\.S\."#)
+  static let scopeTable = KeywordTable<[String]>(scopes.map { ($0.regions, $0.pattern) })
   static let code = NSRegularExpression.caseless(
     #"\b(us|eu|ap|sa|ca|me|af|il|mx)-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d\b"#)
   /// A place only restricts regions when the sentence is about where things run or live.
@@ -58,22 +60,22 @@ enum RegionExtraction {
       explicitCode = true
       note(match.range)
     }
-    for (regex, regions) in compiledScopes {
-      for match in brief.matches(regex) {
-        let sentence = brief.string(brief.sentence(around: match.range))
-        // A sentence that is little more than places ("Milan or Frankfurt.") names regions too.
-        let terse = sentence.split(separator: " ").count <= 4
-        guard terse || Cues.contains(residencyCue, sentence), !Cues.negated(brief, match.range) else { continue }
-        // A headquarters or a customer base is not a hosting constraint.
-        let before = brief.before(match.range, within: 30)
-        if before.contains("headquarter") || before.contains("hq") || before.contains("office") || before.contains("customers in")
-          || before.contains("based in") || before.contains("users in")
-        {
-          continue
-        }
-        found.formUnion(regions)
-        note(match.range)
+    let places = scopeTable.hits(in: brief).map { (range: $0.range, regions: $0.value) }
+      + brief.matchesAsWritten(usInCapitals).map { (range: $0.range, regions: unitedStates) }
+    for place in places {
+      let sentence = brief.string(brief.sentence(around: place.range))
+      // A sentence that is little more than places ("Milan or Frankfurt.") names regions too.
+      let terse = sentence.split(separator: " ").count <= 4
+      guard terse || Cues.contains(residencyCue, sentence), !Cues.negated(brief, place.range) else { continue }
+      // A headquarters or a customer base is not a hosting constraint.
+      let before = brief.before(place.range, within: 30)
+      if before.contains("headquarter") || before.contains("hq") || before.contains("office")
+        || before.contains("customers in") || before.contains("based in") || before.contains("users in")
+      {
+        continue
       }
+      found.formUnion(place.regions)
+      note(place.range)
     }
     guard !found.isEmpty, let first else { return nil }
     return .with {

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Contracts
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import Planner
+import ServiceKit
+
+/// The Planner's three RPCs over loopback gRPC, one call at a time, with the deterministic
+/// provider: the per-call latency a graph step pays.
+struct PlannerBench: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "planner", abstract: "p50/p95/p99 of ExtractConstraints, CheckCoverage and ComposePlan over loopback gRPC.")
+
+  @Option(help: "Calls per RPC.") var calls = 2000
+
+  static let briefs = [
+    "Fraud scoring on card transactions at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only. Peak traffic is 400 transactions per second. Retrain weekly with XGBoost.",
+    "We want to forecast weekly demand for 20,000 products across our stores. Nightly batch predictions are fine, nothing real-time. We have 3 TB of sales history in S3. Retrain monthly. Keep spend below 1,500 USD per month.",
+    "Detect defects in photos from the assembly-line cameras. We need GPUs for inference (PyTorch model), sub-200ms per image, 30 images per second. The plant is in Germany and data must stay in Germany. Roughly €8k/month.",
+    "Our old system had 300 ms latency, we need under 120 ms for the new churn model API. Budget is $2–5k per month. Data stays in Frankfurt.",
+  ]
+
+  func run() async throws {
+    guard calls > 0 else { throw ValidationError("--calls must be positive") }
+    let calls = self.calls
+    let environment = try ProcessEnvironment.load(label: "bench")
+    let host = GRPCServiceHost(
+      name: "planner", address: ServiceAddress(host: "127.0.0.1", port: 0), services: [PlannerService()],
+      logger: environment.logger)
+    let results = try await withThrowingTaskGroup(of: [String: [Double]]?.self) { group in
+      group.addTask {
+        try await host.run()
+        return nil
+      }
+      guard let port = try await host.listeningPort else { throw ValidationError("the planner did not start") }
+      let results = try await withGRPCClient(
+        transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+      ) { client in
+        try await Self.measure(Mlops_V1_Planner.Client(wrapping: client), calls: calls)
+      }
+      group.cancelAll()
+      return results
+    }
+    let inProcess = try await Self.measureInProcess(calls: calls)
+    Console.line("planner: \(calls) calls per RPC, concurrency 1, deterministic provider, \(Self.briefs.count) briefs in turn")
+    let names = ["ExtractConstraints", "CheckCoverage", "ComposePlan"]
+    printTable(
+      ["rpc", "path", "calls", "p50 ms", "p95 ms", "p99 ms", "max ms"],
+      names.flatMap { name in
+        [("loopback gRPC", results[name] ?? []), ("in process", inProcess[name] ?? [])].map { path, samples in
+          let p = Percentiles(samples)
+          return [
+            name, path, String(p.sorted.count), formatted(p.value(50), 3), formatted(p.value(95), 3), formatted(p.value(99), 3),
+            formatted(p.value(100), 3),
+          ]
+        }
+      })
+    var figures: [String: Any] = ["benchmark": "planner", "calls": calls]
+    for name in names {
+      let p = Percentiles(results[name] ?? [])
+      figures["\(name)_p50_ms"] = (p.value(50) * 1000).rounded() / 1000
+      figures["\(name)_p99_ms"] = (p.value(99) * 1000).rounded() / 1000
+    }
+    Console.line(jsonLine(figures))
+  }
+
+  /// The same work without gRPC, to tell the planner's own time from the transport's.
+  static func measureInProcess(calls: Int) async throws -> [String: [Double]] {
+    let engine = PlannerEngine()
+    var constraints: [Mlops_V1_Constraints] = []
+    for brief in briefs { constraints.append(try await engine.extract(.with { $0.brief = brief }).constraints) }
+    var samples: [String: [Double]] = [:]
+    for index in 0..<(calls + 20) {
+      let which = index % briefs.count
+      let brief = briefs[which]
+      var started = ContinuousClock.now
+      _ = try await engine.extract(.with { $0.brief = brief })
+      let extract = (ContinuousClock.now - started).milliseconds
+      started = ContinuousClock.now
+      _ = engine.checkCoverage(.with { $0.constraints = constraints[which] })
+      let coverage = (ContinuousClock.now - started).milliseconds
+      started = ContinuousClock.now
+      _ = engine.composePlan(.with { $0.constraints = constraints[which] })
+      let compose = (ContinuousClock.now - started).milliseconds
+      guard index >= 20 else { continue }
+      samples["ExtractConstraints", default: []].append(extract)
+      samples["CheckCoverage", default: []].append(coverage)
+      samples["ComposePlan", default: []].append(compose)
+    }
+    return samples
+  }
+
+  static func measure(_ planner: Mlops_V1_Planner.Client<some ClientTransport>, calls: Int) async throws -> [String: [Double]] {
+    // Inputs prepared once, so only the calls are timed; a warm-up round first.
+    var constraints: [Mlops_V1_Constraints] = []
+    for brief in briefs { constraints.append(try await planner.extractConstraints(.with { $0.brief = brief }).constraints) }
+    var samples: [String: [Double]] = [:]
+    for index in 0..<(calls + 20) {
+      let which = index % briefs.count
+      let brief = briefs[which]
+      var started = ContinuousClock.now
+      _ = try await planner.extractConstraints(.with { $0.brief = brief })
+      let extract = (ContinuousClock.now - started).milliseconds
+      started = ContinuousClock.now
+      _ = try await planner.checkCoverage(.with { $0.constraints = constraints[which] })
+      let coverage = (ContinuousClock.now - started).milliseconds
+      started = ContinuousClock.now
+      _ = try await planner.composePlan(.with { $0.constraints = constraints[which] })
+      let compose = (ContinuousClock.now - started).milliseconds
+      guard index >= 20 else { continue }
+      samples["ExtractConstraints", default: []].append(extract)
+      samples["CheckCoverage", default: []].append(coverage)
+      samples["ComposePlan", default: []].append(compose)
+    }
+    return samples
+  }
+}
