@@ -400,7 +400,7 @@ public nonisolated enum Mlops_V1_QuestionType: SwiftProtobuf.Enum, Swift.CaseIte
 
 }
 
-/// A half-open range of UTF-8 characters in the brief, and the text it covers.
+/// A half-open range of Unicode code points in the brief, and the text it covers.
 public nonisolated struct Mlops_V1_TextSpan: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
