@@ -52,7 +52,7 @@ def test_the_served_document_is_openapi_3_1_and_names_every_route(mlops_serve):
     }
 
 
-def test_the_running_edge_keeps_to_its_openapi_document(mlops_serve):
+def test_the_running_edge_keeps_to_its_openapi_document(mlops_serve, tmp_path):
     # Short streams: a fuzzed request that opens a live stream must not hold the run for 100 s.
     base = mlops_serve(MLOPS_SSE_MAX_SECONDS="2", MLOPS_SSE_PING_SECONDS="1")
     seed = os.environ.get("SCHEMATHESIS_SEED", "20261127")
@@ -74,6 +74,7 @@ def test_the_running_edge_keeps_to_its_openapi_document(mlops_serve):
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=tmp_path,  # schemathesis keeps a cache in its working directory
     )
     assert result.returncode == 0, f"schemathesis (seed {seed}) found failures:\n{result.stdout}\n{result.stderr}"
     assert "passed" in result.stdout

@@ -93,3 +93,23 @@ import Testing
     #expect(constraints.latencyP95Ms.value == 120)
   }
 }
+
+/// Briefs an attacker (or a fuzzer) might send: the longest the API accepts, made of what the
+/// patterns look for. Extraction must stay linear; a quadratic pattern would hang here.
+@Suite(.timeLimit(.minutes(1))) struct AdversarialBriefTests {
+  static let longest = 20_000
+
+  @Test(arguments: [
+    String(repeating: "7", count: longest),
+    String(repeating: "1,000", count: longest / 5),
+    String(repeating: "one ", count: longest / 4),
+    String(repeating: "9 ms ", count: longest / 5),
+    String(repeating: "$", count: longest),
+    String(repeating: "eu ", count: longest / 3),
+    String(repeating: " ", count: longest - 1) + "x",
+    String(repeating: "retrain weekly ", count: longest / 15),
+  ])
+  func extractionOfALongPathologicalBriefFinishes(brief: String) {
+    _ = IntakeExtractor().extract(brief)
+  }
+}

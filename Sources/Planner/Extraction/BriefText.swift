@@ -61,12 +61,14 @@ struct BriefText {
   }
 
   /// The sentence (or clause list item) holding `range`: bounded by . ! ? ; and line breaks,
-  /// where a full stop between digits ("0.1 s") does not end a sentence.
+  /// where a full stop between digits ("0.1 s") does not end a sentence, and by a few
+  /// hundred characters either side (text without full stops is not one endless sentence).
   func sentence(around range: NSRange) -> NSRange {
+    let reach = 300
     var start = range.location
-    while start > 0, !isBoundary(at: start - 1) { start -= 1 }
+    while start > 0, range.location - start < reach, !isBoundary(at: start - 1) { start -= 1 }
     var end = range.location + range.length
-    while end < units.count, !isBoundary(at: end) { end += 1 }
+    while end < units.count, end - (range.location + range.length) < reach, !isBoundary(at: end) { end += 1 }
     return NSRange(location: start, length: end - start)
   }
 

@@ -19,10 +19,12 @@ enum NumberWords {
   static let pattern: String = {
     let words = units.keys.filter { $0 != "zero" }.sorted { $0.count > $1.count }.joined(separator: "|")
     let scaleWords = "hundred|thousand|million|billion"
-    let digits = #"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"#
+    // Bounded everywhere, and a number never starts inside another: a brief that is one long
+    // run of digits or number words costs linear time, not quadratic.
+    let digits = #"(?<![\d.,])(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,15})(?:\.\d{1,9})?|(?<![\d.,])\.\d{1,9}"#
     let spelled =
       "(?:(?:\(words))|a\\s+(?:\(scaleWords))|half\\s+a\\s+(?:\(scaleWords)))"
-      + "(?:[\\s-]+(?:\(words)|\(scaleWords))|(?<=hundred)\\s+and\\s+(?:\(words)))*"
+      + "(?:[\\s-]{1,3}(?:\(words)|\(scaleWords))|(?<=hundred)\\s{1,3}and\\s{1,3}(?:\(words))){0,6}"
     return "(?:(?:\(digits))|\\b\(spelled)\\b)(?:\\s?(?:k|mm|mn|m|bn|b|thousand|million|billion)\\b)?"
   }()
 
