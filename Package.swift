@@ -23,6 +23,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
     .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
     .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+    .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
   ],
   targets: [
     .target(
@@ -65,8 +66,16 @@ let package = Package(
       ],
       resources: [.copy("Resources/capability-catalog.json"), .copy("Resources/packs")]
     ),
-    .target(name: "Critics", dependencies: ["Contracts", "ServiceKit"]),
-    .target(name: "Policy", dependencies: ["Contracts", "ServiceKit"]),
+    .target(
+      name: "Critics",
+      dependencies: ["Contracts", "ServiceKit", "Planner"],
+      resources: [.copy("Resources/price-catalog.json")]
+    ),
+    .target(
+      name: "Policy",
+      dependencies: ["Contracts", "ServiceKit", "Planner"],
+      resources: [.copy("Resources/packs")]
+    ),
     .target(name: "Codegen", dependencies: ["Contracts", "ServiceKit"]),
     .target(
       name: "Edge",
@@ -106,6 +115,18 @@ let package = Package(
       ]
     ),
     .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
+    .testTarget(
+      name: "CriticsTests",
+      dependencies: [
+        "Critics", "Planner", "Contracts",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "PolicyTests",
+      dependencies: ["Policy", "Critics", "Planner", "Contracts", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      resources: [.copy("Fixtures")]
+    ),
     .testTarget(
       name: "PlannerTests",
       dependencies: [

@@ -4,17 +4,17 @@ import Foundation
 import Providers
 import SwiftProtobuf
 
-/// What every planner Reason Card shares: the hash of the inputs and who answered.
-enum ReasonCards {
+/// What every Reason Card from a service shares: the hash of the inputs and who answered.
+public enum ReasonCards {
   /// SHA-256 of the request's deterministic protobuf encoding.
-  static func inputsHash(_ message: some SwiftProtobuf.Message) -> String {
+  public static func inputsHash(_ message: some SwiftProtobuf.Message) -> String {
     var options = BinaryEncodingOptions()
     options.useDeterministicOrdering = true
     let bytes = (try? message.serializedBytes(options: options) as [UInt8]) ?? []
     return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
   }
 
-  static func card(agent: String = "planner", node: String, inputs summary: String, of request: some SwiftProtobuf.Message)
+  public static func card(agent: String = "planner", node: String, inputs summary: String, of request: some SwiftProtobuf.Message)
     -> Mlops_V1_ReasonCard
   {
     .with {
@@ -40,5 +40,5 @@ enum ReasonCards {
     }
   }
 
-  static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+  public static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 }

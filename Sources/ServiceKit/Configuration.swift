@@ -26,6 +26,8 @@ public struct Configuration: Sendable, Equatable {
   public var provider = ProviderConfiguration()
   /// `MLOPS_COVERAGE_THRESHOLD`: the share of weighted required fields that must be known.
   public var coverageThreshold = 0.75
+  /// `MLOPS_POLICY_DIR`: a folder of custom rule packs applied beside the built-in ones.
+  public var policyDirectory: String?
 
   public static let defaults = Configuration(
     databaseURL: nil,
@@ -121,6 +123,7 @@ public struct Configuration: Sendable, Equatable {
       }
       configuration.provider.kind = kind
     }
+    configuration.policyDirectory = value("MLOPS_POLICY_DIR")
     configuration.provider.baseURL = value("MLOPS_LLM_BASE_URL")
     configuration.provider.model = value("MLOPS_LLM_MODEL")
     configuration.provider.apiKey = value("MLOPS_LLM_API_KEY")

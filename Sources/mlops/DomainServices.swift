@@ -16,7 +16,7 @@ enum DomainServices {
     switch name {
     case .planner: PlannerService(engine: try planner(configuration: configuration, logger: logger))
     case .critics: CriticsService()
-    case .policy: PolicyService()
+    case .policy: PolicyService(engine: policy(configuration: configuration, logger: logger))
     case .codegen: CodegenService()
     }
   }
@@ -32,6 +32,19 @@ enum DomainServices {
         "planner provider", metadata: ["provider": "\(provider.identity.name)", "model": "\(provider.identity.model)"])
     }
     return PlannerEngine(provider: provider, coverage: .init(threshold: configuration.coverageThreshold))
+  }
+
+  /// The built-in rule packs plus those in MLOPS_POLICY_DIR; a malformed custom pack is
+  /// logged and skipped, and the service runs on without it.
+  static func policy(configuration: Configuration, logger: Logger) -> PolicyEngine {
+    let engine = PolicyEngine.withCustomPacks(from: configuration.policyDirectory.map { URL(fileURLWithPath: $0) })
+    for error in engine.loadErrors {
+      logger.error("custom rule pack not loaded", metadata: ["error": "\(error)"])
+    }
+    if configuration.policyDirectory != nil {
+      logger.info("policy rule packs", metadata: ["packs": "\(engine.packs.map(\.label).joined(separator: ", "))"])
+    }
+    return engine
   }
 
   static func host(_ name: ServiceName, configuration: Configuration, logger: Logger) throws -> GRPCServiceHost {

@@ -22,21 +22,30 @@ def test_stream_replays_then_follows_to_the_end_and_resumes(serve):
     assert created.status_code == 202
     stream_url = serve + created.json()["links"]["stream"]
 
-    # The Planner runs for real; the Critics answer UNIMPLEMENTED until their issue lands,
-    # so this run ends in a run-error after the planner's cards; the stream delivers it all
-    # and then closes.
-    with httpx.Client(timeout=30) as client:
+    # Planner, critics and policy run for real up to the review gate; approving there takes
+    # the run to codegen, which has no node until its issue lands, so it ends in a run-error.
+    # The stream delivers all of it, across the wait at the gate, and then closes.
+    received = []
+    with httpx.Client(timeout=60) as client:
         with connect_sse(client, "GET", stream_url) as source:
             assert source.response.headers["content-type"].startswith("text/event-stream")
-            received = list(source.iter_sse())
+            for event in source.iter_sse():
+                received.append(event)
+                if event.event == "gate-waiting" and json.loads(event.data)["waiting_for"] == "approval":
+                    decision = created.json()["id"]
+                    approved = httpx.post(f"{serve}/v1/decision-sets/{decision}/approve", json={"status": "approved"})
+                    assert approved.status_code == 202
     # The stream opens with a reconnection hint (httpx-sse hands it over as a data-less event).
     assert received[0].retry == 2000
     events = [event for event in received if event.data and event.event != "ping"]
     assert events, "no event arrived"
-    assert [e.event for e in events[:3]] == ["reason-card"] * 3, "intake, coverage and planner cards first"
+    kinds = [e.event for e in events]
+    assert kinds[:3] == ["reason-card"] * 3, "intake, coverage and planner cards first"
     assert json.loads(events[2].data)["node"] == "planner"
-    assert events[-1].event == "run-error"
-    assert "not implemented yet" in json.loads(events[-1].data)["error"]
+    assert "cost-update" in kinds and "policy-update" in kinds
+    assert json.loads(events[kinds.index("cost-update")].data)["method"] == "bom_v1"
+    assert kinds[-1] == "run-error"
+    assert "codegen" in json.loads(events[-1].data)["error"]
     ids = [int(event.id) for event in events]
     assert ids == sorted(ids)
 

@@ -51,19 +51,22 @@ import Testing
     }
   }
 
-  @Test func criticsPolicyAndCodegenAnswerUnimplemented() async throws {
+  @Test func criticsAndPolicyAnswerAnEmptyPlanWithAReason() async throws {
     try await withRunningHost(CriticsService()) { client in
-      let error = await #expect(throws: RPCError.self) {
-        try await Mlops_V1_Critics.Client(wrapping: client).estimateCost(.init())
-      }
-      #expect(error?.code == .unimplemented)
+      let review = try await Mlops_V1_Critics.Client(wrapping: client).reviewTechnical(.init())
+      #expect(review.review.findings.map(\.id) == ["plan.empty"])
+      #expect(review.reasonCard.node == "critic_tech")
+      let cost = try await Mlops_V1_Critics.Client(wrapping: client).estimateCost(.init())
+      #expect(cost.estimate.method == "bom_v1" && cost.estimate.monthlyUsd == 0)
     }
     try await withRunningHost(PolicyService()) { client in
-      let error = await #expect(throws: RPCError.self) {
-        try await Mlops_V1_Policy.Client(wrapping: client).evaluate(.init())
-      }
-      #expect(error?.code == .unimplemented)
+      let response = try await Mlops_V1_Policy.Client(wrapping: client).evaluate(.init())
+      #expect(response.report.packs == ["baseline@1"])
+      #expect(!response.report.summary.isEmpty)
     }
+  }
+
+  @Test func codegenAnswersUnimplemented() async throws {
     try await withRunningHost(CodegenService()) { client in
       let error = await #expect(throws: RPCError.self) {
         try await Mlops_V1_Codegen.Client(wrapping: client).generate(.init()) { response in

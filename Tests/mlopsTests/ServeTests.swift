@@ -141,8 +141,15 @@ import TestSupport
       _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
         try await engine.start(threadID: threads[0], projectID: project, state: .with { $0.brief = ServeTests.completeBrief }, on: connection)
       }
-      // The planner plans; the Critics answer UNIMPLEMENTED until their issue lands: retrying
-      // cannot help, so the job dies at once and the run-error says why.
+      // Planner, critics and policy run for real up to the gate; approved, the run reaches
+      // codegen, which has no node until its issue lands: retrying cannot help, so the job
+      // dies at once and the run-error says why.
+      #expect(try await RuntimeProcessTests.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(30)), "\(serve.errors.suffix(3000))")
+      let cards = try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'reason-card'", on: client)
+      #expect(cards == 7, "intake, coverage, planner, two critics, policy and the gate each explain themselves")
+      let approved = try await HTTP.send(
+        "POST", "\(ports.baseURL)/v1/decision-sets/\(threads[0].uuidString.lowercased())/approve", json: #"{"status": "approved"}"#)
+      #expect(approved.status == 202)
       var error: String?
       let deadline = ContinuousClock.now + .seconds(30)
       while error == nil, ContinuousClock.now < deadline {
@@ -152,12 +159,12 @@ import TestSupport
         for try await text in rows.decode(String.self) { error = text }
         if error == nil { try await Task.sleep(for: .milliseconds(100)) }
       }
-      #expect(error?.contains("Critics.ReviewTechnical is not implemented yet") == true, "\(serve.errors.suffix(3000))")
-      #expect(try await Fixtures.count("SELECT attempts FROM jobs", on: client) == 1)
+      #expect(error?.contains("no implementation is registered for the node codegen") == true, "\(serve.errors.suffix(3000))")
+      #expect(try await Fixtures.count("SELECT attempts FROM jobs WHERE state = 'dead'", on: client) == 1)
 
       let health = try await HTTP.send("GET", "\(ports.baseURL)/healthz/worker").json()
       let counters = try #require(health["counters"] as? [String: Int])
-      #expect(counters["claimed"] == 1)
+      #expect(counters["claimed"] == 2, "the first segment up to the gate, the second after approval")
       #expect(counters["dead"] == 1)
       #expect((health["queue"] as? [String: Int])?["ready"] == 0)
       #expect(await serve.terminate() == 0)

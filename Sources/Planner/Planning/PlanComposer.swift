@@ -93,9 +93,13 @@ public struct PlanComposer: Sendable {
       settings["gpu"] = option.gpu == "required" || (inputs.gpuRequired == true && option.gpu == "optional") ? "true" : "false"
     case "train":
       settings["cadence"] = inputs.retrainCadence ?? "weekly"
+    case "store", "ingest":
+      // Sensitive data is kept no longer than needed; the rest for two years of history.
+      settings["retention_days"] = inputs.isSensitive ? "365" : "730"
     default:
       break
     }
+    if option.services.contains("S3") { settings["block_public_access"] = "true" }
     return .with {
       $0.id = capability
       $0.capability = CapabilityCatalog.capabilityNames[capability] ?? .unspecified

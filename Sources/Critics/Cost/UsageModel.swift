@@ -1,0 +1,93 @@
+import Contracts
+import Foundation
+
+/// The usage figures BOM quantities follow, derived from the constraints and the plan, each
+/// with the assumption behind it in words, so no line is priced on an unstated guess.
+struct UsageModel {
+  struct Figure {
+    var value: Double
+    var assumption: String
+  }
+
+  private(set) var figures: [String: Figure] = [:]
+
+  static let hoursPerMonth = 730.0
+  static let secondsPerMonth = 2_592_000.0
+
+  init(constraints c: Mlops_V1_Constraints, plan: Mlops_V1_Plan) {
+    let batch = c.inferenceMode.value == .batch
+    let rps: Double
+    let rpsSource: String
+    if c.hasThroughputRps, c.throughputRps.value > 0 {
+      rps = c.throughputRps.value
+      rpsSource = "\(Self.figure(rps)) requests/s as stated"
+    } else if batch {
+      rps = 0
+      rpsSource = "no online requests (batch inference)"
+    } else {
+      rps = 10
+      rpsSource = "10 requests/s assumed (no throughput stated)"
+    }
+    let requests = rps * Self.secondsPerMonth
+    let dataGB = c.hasDataVolumeGb && c.dataVolumeGb.value > 0 ? c.dataVolumeGb.value : 100
+    let dataSource = c.hasDataVolumeGb ? "\(Self.figure(dataGB)) GB of data as stated" : "100 GB of data assumed (no volume stated)"
+    let (retrains, cadence) = Self.retrainsPerMonth(c)
+    let serve = plan.components.first { $0.id == "serve" }
+    let minimum = Int(serve?.settings["min_capacity"] ?? "1") ?? 1
+    let perInstance = serve?.settings["gpu"] == "true" ? 100.0 : 50.0
+    let instances = max(Double(minimum), (rps / perInstance).rounded(.up))
+    let hoursPerRun = min(24, 1 + dataGB / 500)
+    let rows = c.hasDataRows ? c.dataRows.value : 0
+
+    set("one", 1, "one per month")
+    set("hours_per_month", Self.hoursPerMonth, "running all month (730 hours)")
+    set(
+      "serve_instance_hours", batch ? 0 : instances * Self.hoursPerMonth,
+      batch
+        ? "no always-on serving (batch inference)"
+        : "\(Int(instances)) instance(s) all month: at least \(minimum) for availability, \(Int(perInstance)) requests/s each; \(rpsSource)")
+    set("serve_gb_seconds", requests * 0.1 * 2, "\(rpsSource), 100 ms at 2 GB each")
+    set("serve_mega_requests", requests / 1e6, "\(rpsSource), 30 days")
+    set("egress_gb", requests * 2 / 1e6, "\(rpsSource), 2 KB per response leaving AWS")
+    set("data_gb", dataGB, dataSource)
+    set("ingest_gb", max(1, dataGB * 0.1), "\(dataSource), growing 10% a month")
+    set("ingest_kilo_requests", max(1, dataGB * 0.1), "\(dataSource), growing 10% a month in 1 MB objects")
+    set("ingest_mega_requests", requests / 1e6 + 1, "a feature write per prediction (\(rpsSource)) plus 1M loads")
+    set("feature_gb", dataGB * 0.1, "features take a tenth of the \(Self.figure(dataGB)) GB of data")
+    set("scan_tb", dataGB / 1000 * retrains, "the data scanned once per retraining (\(cadence))")
+    set("training_hours", retrains * hoursPerRun, "\(cadence), \(Self.figure(hoursPerRun)) hour(s) a run for \(Self.figure(dataGB)) GB")
+    set("transform_hours", retrains * 0.5 + 30 * 0.25, "a 15-minute daily load plus 30 minutes per retraining (\(cadence))")
+    set("transform_gb_seconds", max(1, dataGB * 0.1) * 1000 * 0.5, "half a GB-second per 1 MB object landed")
+    set(
+      "batch_hours", batch ? 30 * max(1, rows / 10_000_000) : 0,
+      batch ? "a nightly run of \(Self.figure(max(1, rows / 10_000_000))) hour(s)" + (rows > 0 ? " for \(Self.figure(rows)) rows" : " (rows not stated)")
+        : "no batch scoring (online inference)")
+    set("log_gb", requests / 1e6 + 5, "1 KB of logs per request (\(rpsSource)) plus 5 GB of service logs")
+    set("monitor_hours", Self.hoursPerMonth * 0.1, "an hourly monitoring job of 6 minutes")
+    set("metric_ten_mega_samples", 10, "about 100M metric samples a month for a small fleet")
+    set("audit_hundred_kilo_events", requests / 1e6 + 1, "data events for one request in ten (\(rpsSource)) plus a baseline")
+  }
+
+  private mutating func set(_ name: String, _ value: Double, _ assumption: String) {
+    figures[name] = Figure(value: value, assumption: assumption)
+  }
+
+  func figure(_ driver: String) -> Figure? { figures[driver] }
+
+  static func retrainsPerMonth(_ c: Mlops_V1_Constraints) -> (Double, String) {
+    guard c.hasRetrainCadence else { return (4.33, "weekly retraining assumed") }
+    switch c.retrainCadence.value {
+    case .hourly: return (730, "hourly retraining")
+    case .daily: return (30, "daily retraining")
+    case .weekly: return (4.33, "weekly retraining")
+    case .monthly: return (1, "monthly retraining")
+    case .quarterly: return (0.33, "quarterly retraining")
+    case .onDemand: return (2, "on-demand retraining, twice a month assumed")
+    default: return (4.33, "weekly retraining assumed")
+    }
+  }
+
+  static func figure(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.2f", value)
+  }
+}

@@ -1,0 +1,69 @@
+import Contracts
+import Critics
+import Foundation
+import Planner
+import Policy
+import Testing
+
+/// Briefs through the planner, both critics and the policy engine, as the graph runs them,
+/// against reviewed expected outcomes (Fixtures/expected-outcomes.json). A change is
+/// reviewed: MLOPS_RECORD_SNAPSHOTS=1 writes the new outcomes; read the diff before committing.
+@Suite struct PolicyRegressionTests {
+  struct Outcome: Codable, Equatable {
+    var overall: String
+    var failed: [String]
+    var warned: [String]
+  }
+
+  static func name(_ outcome: Mlops_V1_RuleOutcome) -> String {
+    switch outcome {
+    case .pass: "pass"
+    case .warn: "warn"
+    case .fail: "fail"
+    case .notApplicable: "not_applicable"
+    default: "unspecified"
+    }
+  }
+
+  static func run(_ brief: String) async throws -> Mlops_V1_PolicyReport {
+    let planner = PlannerEngine()
+    let constraints = try await planner.extract(.with { $0.brief = brief }).constraints
+    let plan = planner.composePlan(.with { $0.constraints = constraints }).plan
+    let review = TechnicalCritic().review(plan: plan, constraints: constraints)
+    let cost = CostCritic().estimate(plan: plan, constraints: constraints)
+    return PolicyEngine().evaluate(
+      .with {
+        $0.plan = plan
+        $0.constraints = constraints
+        $0.cost = cost
+        $0.technicalReview = review
+      })
+  }
+
+  @Test func everyPlanInTheSuiteHasItsExpectedOutcome() async throws {
+    let fixtures = try #require(Bundle.module.url(forResource: "Fixtures/plans", withExtension: "json"))
+    let plans = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: fixtures)) as? [[String: String]])
+    #expect(plans.count >= 20)
+    var actual: [String: Outcome] = [:]
+    for plan in plans {
+      let report = try await Self.run(plan["brief"] ?? "")
+      actual[plan["name"] ?? "?"] = Outcome(
+        overall: Self.name(report.overall), failed: report.results.filter { $0.outcome == .fail }.map(\.ruleID),
+        warned: report.results.filter { $0.outcome == .warn }.map(\.ruleID))
+      #expect(report.results.count == 11)
+    }
+    let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Fixtures/expected-outcomes.json")
+    if ProcessInfo.processInfo.environment["MLOPS_RECORD_SNAPSHOTS"] == "1" {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      try encoder.encode(actual).write(to: file)
+    }
+    let expected = try JSONDecoder().decode([String: Outcome].self, from: Data(contentsOf: file))
+    for (name, outcome) in actual.sorted(by: { $0.key < $1.key }) {
+      #expect(expected[name] == outcome, "\(name): expected \(String(describing: expected[name])), got \(outcome)")
+    }
+    #expect(Set(expected.keys) == Set(actual.keys))
+    let overalls = Set(actual.values.map(\.overall))
+    #expect(overalls.isSuperset(of: ["pass", "warn", "fail"]), "the suite covers every outcome: \(overalls)")
+  }
+}
