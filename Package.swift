@@ -74,7 +74,7 @@ let package = Package(
     .target(
       name: "Policy",
       dependencies: ["Contracts", "ServiceKit", "Planner"],
-      resources: [.copy("Resources/packs")]
+      resources: [.copy("Resources/packs"), .copy("Resources/policy-report.schema.json")]
     ),
     .target(name: "Codegen", dependencies: ["Contracts", "ServiceKit"]),
     .target(

@@ -26,18 +26,23 @@ import Testing
   }
 
   static func run(_ brief: String) async throws -> Mlops_V1_PolicyReport {
+    try await runAll(brief).report
+  }
+
+  static func runAll(_ brief: String) async throws -> (plan: Mlops_V1_Plan, cost: Mlops_V1_CostEstimate, report: Mlops_V1_PolicyReport) {
     let planner = PlannerEngine()
     let constraints = try await planner.extract(.with { $0.brief = brief }).constraints
     let plan = planner.composePlan(.with { $0.constraints = constraints }).plan
     let review = TechnicalCritic().review(plan: plan, constraints: constraints)
     let cost = CostCritic().estimate(plan: plan, constraints: constraints)
-    return PolicyEngine().evaluate(
+    let report = PolicyEngine().evaluate(
       .with {
         $0.plan = plan
         $0.constraints = constraints
         $0.cost = cost
         $0.technicalReview = review
       })
+    return (plan, cost, report)
   }
 
   @Test func everyPlanInTheSuiteHasItsExpectedOutcome() async throws {
@@ -46,7 +51,10 @@ import Testing
     #expect(plans.count >= 20)
     var actual: [String: Outcome] = [:]
     for plan in plans {
-      let report = try await Self.run(plan["brief"] ?? "")
+      let (composed, cost, report) = try await Self.runAll(plan["brief"] ?? "")
+      for component in composed.components {
+        #expect(cost.breakdown.contains { $0.component == component.id }, "\(plan["name"] ?? ""): \(component.id) has no BOM line")
+      }
       actual[plan["name"] ?? "?"] = Outcome(
         overall: Self.name(report.overall), failed: report.results.filter { $0.outcome == .fail }.map(\.ruleID),
         warned: report.results.filter { $0.outcome == .warn }.map(\.ruleID))

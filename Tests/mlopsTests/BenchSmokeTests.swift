@@ -25,6 +25,11 @@ import Testing
     #expect(figures["benchmark"] as? String == "graph")
   }
 
+  @Test func plannerAndCritics() async throws {
+    #expect(try await Self.bench(["planner", "--calls", "5"])["benchmark"] as? String == "planner")
+    #expect(try await Self.bench(["critics", "--calls", "5"])["benchmark"] as? String == "critics")
+  }
+
   @Test func sse() async throws {
     let figures = try await Self.bench(["sse", "--streams", "20", "--events", "40", "--rate", "400"])
     #expect(figures["received"] as? Int == 40, "every event reached its stream")
