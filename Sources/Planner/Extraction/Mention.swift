@@ -24,6 +24,18 @@ extension Array {
     return chosen
   }
 
+  /// The best mention as a figure with its unit and provenance; nil when there is none, or
+  /// when even the best was scored as a figure from the past.
+  func numberValue(unit: String, in brief: BriefText, confidence: Double) -> Mlops_V1_NumberValue?
+  where Element == Mention<Double> {
+    guard let best = best(), best.score > 0 else { return nil }
+    return .with {
+      $0.value = best.value
+      $0.unit = unit
+      $0.provenance = best.provenance(in: brief, confidence: confidence)
+    }
+  }
+
   /// Confidence from how clearly the best mention beats the runner-up.
   func confidence<Value>(base: Double) -> Double where Element == Mention<Value> {
     let scores = map(\.score).sorted(by: >)

@@ -32,12 +32,7 @@ enum QuantityExtraction {
       if Cues.contains(Cues.past, before) { score -= 4 }
       mentions.append(Mention(value: milliseconds, range: match.range, score: score))
     }
-    guard let best = mentions.best(), best.score > 0 else { return nil }
-    return .with {
-      $0.value = best.value
-      $0.unit = "ms"
-      $0.provenance = best.provenance(in: brief, confidence: mentions.confidence(base: 0.9))
-    }
+    return mentions.numberValue(unit: "ms", in: brief, confidence: mentions.confidence(base: 0.9))
   }
 
   // MARK: Throughput
@@ -70,12 +65,7 @@ enum QuantityExtraction {
       if before.contains("average") || before.contains("avg") || before.contains("typical") { score -= 0.5 }
       mentions.append(Mention(value: (perSecondValue * 1000).rounded() / 1000, range: match.range, score: score))
     }
-    guard let best = mentions.best(), best.score > 0 else { return nil }
-    return .with {
-      $0.value = best.value
-      $0.unit = "requests/s"
-      $0.provenance = best.provenance(in: brief, confidence: mentions.confidence(base: 0.9))
-    }
+    return mentions.numberValue(unit: "requests/s", in: brief, confidence: mentions.confidence(base: 0.9))
   }
 
   // MARK: Availability
@@ -100,12 +90,7 @@ enum QuantityExtraction {
       let value = 100 - 100 / pow(10, Double(count))
       mentions.append(Mention(value: (value * 1000).rounded() / 1000, range: match.range, score: 2))
     }
-    guard let best = mentions.best(), best.score > 0 else { return nil }
-    return .with {
-      $0.value = best.value
-      $0.unit = "%"
-      $0.provenance = best.provenance(in: brief, confidence: mentions.confidence(base: 0.9))
-    }
+    return mentions.numberValue(unit: "%", in: brief, confidence: mentions.confidence(base: 0.9))
   }
 
   // MARK: Data volume and rows
@@ -129,12 +114,7 @@ enum QuantityExtraction {
       if sentence.lowercased().contains("per day") || brief.after(match.range, within: 12).contains("a day") { score -= 0.5 }
       mentions.append(Mention(value: value * factor, range: match.range, score: score + value * factor / 1e9))
     }
-    guard let best = mentions.best(), best.score > 0 else { return nil }
-    return .with {
-      $0.value = best.value
-      $0.unit = "GB"
-      $0.provenance = best.provenance(in: brief, confidence: mentions.count > 1 ? 0.7 : 0.85)
-    }
+    return mentions.numberValue(unit: "GB", in: brief, confidence: mentions.count > 1 ? 0.7 : 0.85)
   }
 
   static let count = NSRegularExpression.caseless(
@@ -148,11 +128,6 @@ enum QuantityExtraction {
       guard !Cues.contains(rateAfter, brief.after(match.range, within: 16)) else { continue }
       mentions.append(Mention(value: value, range: match.range, score: 1 + value / 1e12))
     }
-    guard let best = mentions.best() else { return nil }
-    return .with {
-      $0.value = best.value
-      $0.unit = "rows"
-      $0.provenance = best.provenance(in: brief, confidence: mentions.count > 1 ? 0.7 : 0.85)
-    }
+    return mentions.numberValue(unit: "rows", in: brief, confidence: mentions.count > 1 ? 0.7 : 0.85)
   }
 }

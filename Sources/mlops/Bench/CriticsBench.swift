@@ -67,29 +67,24 @@ struct CriticsBench: AsyncParsableCommand {
     critics: Mlops_V1_Critics.Client<some ClientTransport>, policy: Mlops_V1_Policy.Client<some ClientTransport>,
     inputs: [(Mlops_V1_Plan, Mlops_V1_Constraints)], calls: Int
   ) async throws -> [String: [Double]] {
-    var samples: [String: [Double]] = [:]
-    for index in 0..<(calls + 20) {
+    try await timedRounds(calls) { index in
       let (plan, constraints) = inputs[index % inputs.count]
-      var started = ContinuousClock.now
-      let review = try await critics.reviewTechnical(.with { $0.plan = plan; $0.constraints = constraints }).review
-      let technical = (ContinuousClock.now - started).milliseconds
-      started = ContinuousClock.now
-      let cost = try await critics.estimateCost(.with { $0.plan = plan; $0.constraints = constraints }).estimate
-      let costing = (ContinuousClock.now - started).milliseconds
-      started = ContinuousClock.now
-      _ = try await policy.evaluate(
-        .with {
-          $0.plan = plan
-          $0.constraints = constraints
-          $0.cost = cost
-          $0.technicalReview = review
-        })
-      let evaluation = (ContinuousClock.now - started).milliseconds
-      guard index >= 20 else { continue }
-      samples["ReviewTechnical", default: []].append(technical)
-      samples["EstimateCost", default: []].append(costing)
-      samples["Policy.Evaluate", default: []].append(evaluation)
+      let (review, technical) = try await timed {
+        try await critics.reviewTechnical(.with { $0.plan = plan; $0.constraints = constraints }).review
+      }
+      let (cost, costing) = try await timed {
+        try await critics.estimateCost(.with { $0.plan = plan; $0.constraints = constraints }).estimate
+      }
+      let (_, evaluation) = try await timed {
+        try await policy.evaluate(
+          .with {
+            $0.plan = plan
+            $0.constraints = constraints
+            $0.cost = cost
+            $0.technicalReview = review
+          })
+      }
+      return [("ReviewTechnical", technical), ("EstimateCost", costing), ("Policy.Evaluate", evaluation)]
     }
-    return samples
   }
 }

@@ -71,49 +71,25 @@ struct PlannerBench: AsyncParsableCommand {
     let engine = PlannerEngine()
     var constraints: [Mlops_V1_Constraints] = []
     for brief in briefs { constraints.append(try await engine.extract(.with { $0.brief = brief }).constraints) }
-    var samples: [String: [Double]] = [:]
-    for index in 0..<(calls + 20) {
+    return try await timedRounds(calls) { index in
       let which = index % briefs.count
-      let brief = briefs[which]
-      var started = ContinuousClock.now
-      _ = try await engine.extract(.with { $0.brief = brief })
-      let extract = (ContinuousClock.now - started).milliseconds
-      started = ContinuousClock.now
-      _ = engine.checkCoverage(.with { $0.constraints = constraints[which] })
-      let coverage = (ContinuousClock.now - started).milliseconds
-      started = ContinuousClock.now
-      _ = engine.composePlan(.with { $0.constraints = constraints[which] })
-      let compose = (ContinuousClock.now - started).milliseconds
-      guard index >= 20 else { continue }
-      samples["ExtractConstraints", default: []].append(extract)
-      samples["CheckCoverage", default: []].append(coverage)
-      samples["ComposePlan", default: []].append(compose)
+      let (_, extract) = try await timed { try await engine.extract(.with { $0.brief = briefs[which] }) }
+      let (_, coverage) = await timed { engine.checkCoverage(.with { $0.constraints = constraints[which] }) }
+      let (_, compose) = await timed { engine.composePlan(.with { $0.constraints = constraints[which] }) }
+      return [("ExtractConstraints", extract), ("CheckCoverage", coverage), ("ComposePlan", compose)]
     }
-    return samples
   }
 
   static func measure(_ planner: Mlops_V1_Planner.Client<some ClientTransport>, calls: Int) async throws -> [String: [Double]] {
-    // Inputs prepared once, so only the calls are timed; a warm-up round first.
+    // Inputs prepared once, so only the calls are timed.
     var constraints: [Mlops_V1_Constraints] = []
     for brief in briefs { constraints.append(try await planner.extractConstraints(.with { $0.brief = brief }).constraints) }
-    var samples: [String: [Double]] = [:]
-    for index in 0..<(calls + 20) {
+    return try await timedRounds(calls) { index in
       let which = index % briefs.count
-      let brief = briefs[which]
-      var started = ContinuousClock.now
-      _ = try await planner.extractConstraints(.with { $0.brief = brief })
-      let extract = (ContinuousClock.now - started).milliseconds
-      started = ContinuousClock.now
-      _ = try await planner.checkCoverage(.with { $0.constraints = constraints[which] })
-      let coverage = (ContinuousClock.now - started).milliseconds
-      started = ContinuousClock.now
-      _ = try await planner.composePlan(.with { $0.constraints = constraints[which] })
-      let compose = (ContinuousClock.now - started).milliseconds
-      guard index >= 20 else { continue }
-      samples["ExtractConstraints", default: []].append(extract)
-      samples["CheckCoverage", default: []].append(coverage)
-      samples["ComposePlan", default: []].append(compose)
+      let (_, extract) = try await timed { try await planner.extractConstraints(.with { $0.brief = briefs[which] }) }
+      let (_, coverage) = try await timed { try await planner.checkCoverage(.with { $0.constraints = constraints[which] }) }
+      let (_, compose) = try await timed { try await planner.composePlan(.with { $0.constraints = constraints[which] }) }
+      return [("ExtractConstraints", extract), ("CheckCoverage", coverage), ("ComposePlan", compose)]
     }
-    return samples
   }
 }
