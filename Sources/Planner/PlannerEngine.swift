@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
+import Logging
 import Providers
+import ServiceKit
 
 /// The planner's three steps as plain functions of protobuf messages, each answering with
 /// its Reason Card. The gRPC service is a thin adapter over this.
@@ -8,14 +10,16 @@ public struct PlannerEngine: Sendable {
   let provider: any OrchestrationProvider
   let scorer: CoverageScorer
   let composer: PlanComposer
+  let logger: Logger
 
   public init(
     provider: any OrchestrationProvider = DeterministicProvider(), coverage: CoverageScorer.Settings = .init(),
-    catalog: CapabilityCatalog = .bundled
+    catalog: CapabilityCatalog = .bundled, logger: Logger = Logger(label: "planner")
   ) {
     self.provider = provider
     scorer = CoverageScorer(settings: coverage)
     composer = PlanComposer(catalog: catalog)
+    self.logger = logger
   }
 
   /// The few-shot packs shipped with the planner.
@@ -25,7 +29,16 @@ public struct PlannerEngine: Sendable {
   }
 
   public func extract(_ request: Mlops_V1_ExtractConstraintsRequest) async throws -> Mlops_V1_ExtractConstraintsResponse {
+    let started = ContinuousClock.now
     let answer = try await provider.answer(ExtractConstraintsTask(brief: request.brief))
+    // Model calls log their tokens themselves; this line names who answered, every time.
+    logger.debug(
+      "extract_constraints answered",
+      metadata: [
+        "provider": "\(answer.provider.name)", "model": "\(answer.provider.model)",
+        "latency_ms": "\(Int((ContinuousClock.now - started).milliseconds))",
+        "fallback": "\(answer.fallbackReason.isEmpty ? "no" : "yes")",
+      ])
     let constraints = IntakeExtractor.applying(request.overrides, to: answer.output)
     let fields = ExtractionSummary.fields(constraints)
     var card = ReasonCards.card(

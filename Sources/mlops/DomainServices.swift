@@ -31,7 +31,7 @@ enum DomainServices {
       logger.info(
         "planner provider", metadata: ["provider": "\(provider.identity.name)", "model": "\(provider.identity.model)"])
     }
-    return PlannerEngine(provider: provider, coverage: .init(threshold: configuration.coverageThreshold))
+    return PlannerEngine(provider: provider, coverage: .init(threshold: configuration.coverageThreshold), logger: logger)
   }
 
   /// The built-in rule packs plus those in MLOPS_POLICY_DIR; a malformed custom pack is
