@@ -15,6 +15,8 @@ struct CriticsBench: AsyncParsableCommand {
     commandName: "critics", abstract: "p50/p95/p99 of ReviewTechnical, EstimateCost and Policy.Evaluate over loopback gRPC.")
 
   @Option(help: "Calls per RPC.") var calls = 2000
+  @Option(help: "Critics and Policy already running in one process (host:port); default: in this process.")
+  var address: String?
 
   func run() async throws {
     guard calls > 0 else { throw ValidationError("--calls must be positive") }
@@ -27,24 +29,12 @@ struct CriticsBench: AsyncParsableCommand {
       inputs.append((planner.composePlan(.with { $0.constraints = constraints }).plan, constraints))
     }
     let prepared = inputs
-    let host = GRPCServiceHost(
-      name: "critics", address: ServiceAddress(host: "127.0.0.1", port: 0), services: [CriticsService(), PolicyService()],
-      logger: environment.logger)
-    let results = try await withThrowingTaskGroup(of: [String: [Double]]?.self) { group in
-      group.addTask {
-        try await host.run()
-        return nil
-      }
-      guard let port = try await host.listeningPort else { throw ValidationError("the services did not start") }
-      let results = try await withGRPCClient(
-        transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
-      ) { client in
-        try await Self.measure(
-          critics: Mlops_V1_Critics.Client(wrapping: client), policy: Mlops_V1_Policy.Client(wrapping: client), inputs: prepared,
-          calls: calls)
-      }
-      group.cancelAll()
-      return results
+    let results = try await BenchServer.withClient(
+      address: address, services: [CriticsService(), PolicyService()], logger: environment.logger
+    ) { client in
+      try await Self.measure(
+        critics: Mlops_V1_Critics.Client(wrapping: client), policy: Mlops_V1_Policy.Client(wrapping: client), inputs: prepared,
+        calls: calls)
     }
     Console.line("critics: \(calls) calls per RPC over loopback gRPC, concurrency 1, plans of \(PlannerBench.briefs.count) briefs in turn")
     let names = ["ReviewTechnical", "EstimateCost", "Policy.Evaluate"]

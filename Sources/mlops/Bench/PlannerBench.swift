@@ -14,6 +14,8 @@ struct PlannerBench: AsyncParsableCommand {
     commandName: "planner", abstract: "p50/p95/p99 of ExtractConstraints, CheckCoverage and ComposePlan over loopback gRPC.")
 
   @Option(help: "Calls per RPC.") var calls = 2000
+  @Option(help: "A Planner already running (host:port), e.g. `mlops planner` in its own process; default: one in this process.")
+  var address: String?
 
   static let briefs = [
     "Fraud scoring on card transactions at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only. Peak traffic is 400 transactions per second. Retrain weekly with XGBoost.",
@@ -26,25 +28,13 @@ struct PlannerBench: AsyncParsableCommand {
     guard calls > 0 else { throw ValidationError("--calls must be positive") }
     let calls = self.calls
     let environment = try ProcessEnvironment.load(label: "bench")
-    let host = GRPCServiceHost(
-      name: "planner", address: ServiceAddress(host: "127.0.0.1", port: 0), services: [PlannerService()],
-      logger: environment.logger)
-    let results = try await withThrowingTaskGroup(of: [String: [Double]]?.self) { group in
-      group.addTask {
-        try await host.run()
-        return nil
-      }
-      guard let port = try await host.listeningPort else { throw ValidationError("the planner did not start") }
-      let results = try await withGRPCClient(
-        transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
-      ) { client in
-        try await Self.measure(Mlops_V1_Planner.Client(wrapping: client), calls: calls)
-      }
-      group.cancelAll()
-      return results
+    let results = try await BenchServer.withClient(address: address, services: [PlannerService()], logger: environment.logger) {
+      client in
+      try await Self.measure(Mlops_V1_Planner.Client(wrapping: client), calls: calls)
     }
     let inProcess = try await Self.measureInProcess(calls: calls)
-    Console.line("planner: \(calls) calls per RPC, concurrency 1, deterministic provider, \(Self.briefs.count) briefs in turn")
+    let server = address.map { "the Planner at \($0)" } ?? "a Planner in this process"
+    Console.line("planner: \(calls) calls per RPC to \(server), concurrency 1, deterministic provider, \(Self.briefs.count) briefs in turn")
     let names = ["ExtractConstraints", "CheckCoverage", "ComposePlan"]
     printTable(
       ["rpc", "path", "calls", "p50 ms", "p95 ms", "p99 ms", "max ms"],
