@@ -76,6 +76,28 @@ import Testing
     }
   }
 
+  /// As in `mlops serve`, where the API and the worker share one pool: the first commit on a
+  /// connection is a resume (no agent run, so NULLs), and the worker's steps use the same
+  /// connection after it.
+  @Test func aResumeFirstOnAConnectionDoesNotSpoilItsLaterSteps() async throws {
+    try await TestDatabase.withFreshDatabase { client, url in
+      let harness = try await Harness(client: client)
+      let thread = harness.threads[0]
+      try await harness.start(thread)
+      #expect(try await harness.runNextJob() == .waiting(.approval))
+      var single = url
+      single.sslMode = .disable
+      try await single.withRunningClient(logger: TestDatabase.logger, maximumConnections: 1) { one in
+        let engine = GraphEngine(
+          client: one, nodes: TestNode.all(book: harness.book), queue: JobQueue(client: one, logger: TestDatabase.logger),
+          logger: TestDatabase.logger)
+        try await engine.resume(threadID: thread) { $0.approval.status = .approved }
+        let job = try #require(try await engine.queue.claim(owner: "test", limit: 1, lease: .seconds(30)).first)
+        #expect(try await engine.run(job) == .ended(.completed))
+      }
+    }
+  }
+
   @Test func happyPathFollowsTheTopologyAndStopsAtTheGate() async throws {
     try await TestDatabase.withFreshDatabase { client, _ in
       let harness = try await Harness(client: client)

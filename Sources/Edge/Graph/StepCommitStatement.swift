@@ -46,6 +46,16 @@ struct StepCommitStatement: PostgresPreparedStatement {
            (SELECT count(*) FROM announced)::int + (SELECT count(*) FROM woken)::int
     """
 
+  /// Declared, not inferred: PostgresNIO otherwise takes the types from the first execution
+  /// on each connection, where a NULL (a resume has no agent run, so no latency) lets the
+  /// server pick `integer` for a parameter later bound as a 64-bit `Int`, and every step on
+  /// that connection then fails with "incorrect binary data format".
+  static let bindingDataTypes: [PostgresDataType] = [
+    .int8, .text, .uuid, .uuid, .uuid, .uuid, .int8, .text, .text, .bytea,  // $1–$10
+    .bool, .text, .text, .text, .text, .bytea, .int8, .bool, .textArray, .textArray,  // $11–$20
+    .text, .bool, .float8, .text, .text, .bool, .bool, .text, .text, .text,  // $21–$30
+  ]
+
   var jobID: Int64?
   var leaseOwner: String?
   var checkpointID: UUID

@@ -77,7 +77,7 @@ public final class Worker: Service, Sendable {
       do {
         job = try await queue.claim(owner: owner, limit: 1, lease: settings.lease).first
       } catch {
-        logger.warning("claim failed", metadata: ["error": "\(error)"])
+        logger.warning("claim failed", metadata: ["error": "\(FailureText.describe(error))"])
         await wake.wait(after: generation, timeout: settings.pollInterval)
         continue
       }
@@ -131,7 +131,7 @@ public final class Worker: Service, Sendable {
       logger.warning("lease lost; another worker owns the job now")
     } catch {
       await recordFailure(
-        job, error: String(describing: error), permanent: FailureClassification.isPermanent(error), logger: logger)
+        job, error: FailureText.describe(error), permanent: FailureClassification.isPermanent(error), logger: logger)
     }
   }
 
@@ -161,7 +161,7 @@ public final class Worker: Service, Sendable {
         if reclaimed > 0 { logger.info("reclaimed expired leases", metadata: ["jobs": "\(reclaimed)"]) }
         if let checkpointer { try await checkpointer.prune(keepLast: settings.checkpointsKept) }
       } catch {
-        logger.warning("maintenance failed", metadata: ["error": "\(error)"])
+        logger.warning("maintenance failed", metadata: ["error": "\(FailureText.describe(error))"])
       }
       await wake.wait(after: wake.generation, timeout: settings.maintenanceInterval)
     }

@@ -22,7 +22,10 @@ struct RunRenderer {
     let chosen = card.candidates.filter(\.chosen).map(\.option)
     let others = card.candidates.filter { !$0.chosen }.map(\.option)
     if !chosen.isEmpty || !others.isEmpty {
-      lines.append(indent + "candidates: " + (chosen.map { "\($0) (chosen)" } + others).joined(separator: ", "))
+      // Compact: the first few, then how many more (the full list is in `mlops events`).
+      let names = chosen.map { "\($0) (chosen)" } + others
+      let shown = names.prefix(6).joined(separator: ", ")
+      lines.append(indent + "candidates: " + shown + (names.count > 6 ? ", … (+\(names.count - 6) more)" : ""))
     }
     if !card.risks.isEmpty { lines.append(indent + "risks: " + card.risks.joined(separator: "; ")) }
     if !card.quotedComments.isEmpty {
