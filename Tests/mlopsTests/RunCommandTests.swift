@@ -102,6 +102,33 @@ import Testing
     }
   }
 
+  /// Against `mlops serve` with the real services: the API and the worker share one process
+  /// and one connection pool, and the run goes through the questions and the gate.
+  @Test func aRunAgainstServeAnswersQuestionsAndReachesCodegen() async throws {
+    try await TestDatabase.withFreshDatabase { _, url in
+      let directory = try ServeTests.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let ports = try TopologyPorts()
+      var environment = ports.environment
+      environment["DATABASE_URL"] = url.connectionString
+      let serve = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
+      let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) { serve.process.isRunning }
+      try #require(ready != nil, "\(serve.errors)")
+      try "Churn prediction for our telecom customers, online via API, p95 under 150 ms, 300 requests per second, EU only."
+        .write(to: directory.appending(path: "brief.txt"), atomically: true, encoding: .utf8)
+      let run = try await Self.run(
+        ["--answer", "data_class=confidential", "--answer", "monthly_budget=1k_5k", "--approve", "--no-input", "brief.txt"],
+        server: ports.baseURL, in: directory)
+      // Codegen is the next issue's; until it lands the run stops there, after the gate.
+      #expect(run.process.terminationStatus == 1, "\(run.output)\n\(run.errors)\n\(serve.errors.suffix(2000))")
+      #expect(run.output.contains("[ 8/12 gate_hitl"))
+      #expect(run.output.contains("cost: $"))
+      #expect(run.output.contains("policy: pass"))
+      #expect(run.output.contains("run failed: no implementation is registered for the node codegen"), "\(run.output)")
+      #expect(await serve.terminate() == 0)
+    }
+  }
+
   @Test func anUnreachableServerExitsFour() async throws {
     let directory = try ServeTests.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
