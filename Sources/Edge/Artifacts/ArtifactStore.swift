@@ -1,0 +1,40 @@
+import Foundation
+
+/// Where bundles live: content-addressed keys under `projects/{project_id}/`, so writing the
+/// same bytes twice is harmless and a key always names the same content.
+public protocol ArtifactStore: Sendable {
+  /// Stores `bytes` at `key`; a key that already holds these bytes is left as it is.
+  func put(_ bytes: Data, at key: ArtifactKey) async throws
+  func get(_ key: ArtifactKey) async throws -> Data?
+}
+
+/// A validated store key. Every key starts with `projects/{project_id}/`: tenancy is in the
+/// key itself, and no key can climb out of the store.
+public struct ArtifactKey: Sendable, Hashable, CustomStringConvertible {
+  public let path: String
+
+  public struct Invalid: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  public init(_ path: String) throws(Invalid) {
+    let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count >= 3, parts[0] == "projects", UUID(uuidString: String(parts[1])) != nil else {
+      throw Invalid(description: "an artifact key starts with projects/{project_id}/, not \(path.debugDescription)")
+    }
+    guard parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }), !path.contains("\\") else {
+      throw Invalid(description: "an artifact key has no empty, \".\" or \"..\" parts: \(path.debugDescription)")
+    }
+    self.path = path
+  }
+
+  /// `projects/{project_id}/bundles/{sha256}.zip`
+  public static func bundle(projectID: UUID, sha256: String) throws(Invalid) -> ArtifactKey {
+    guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+      throw Invalid(description: "a bundle is named by its lower-case SHA-256, not \(sha256.debugDescription)")
+    }
+    return try ArtifactKey("projects/\(projectID.uuidString.lowercased())/bundles/\(sha256).zip")
+  }
+
+  public var description: String { path }
+}
