@@ -1,6 +1,7 @@
 import Edge
 import Foundation
 import PostgresNIO
+import ServiceKit
 import TestSupport
 import Testing
 
@@ -73,6 +74,57 @@ import Testing
       #expect(try await LocalArtifactStore(root: root).get(first.key) == bundle)
       #expect(try await Fixtures.count("SELECT count(*) FROM artifacts", on: client) == 1)
       #expect(try await Fixtures.count("SELECT count(*) FROM artifacts WHERE status = 'stored'", on: client) == 1)
+    }
+  }
+}
+
+@Suite struct BundleArchiveTests {
+  static let files = [
+    BundleArchive.File(path: "services/inference/app.py", contents: Data("print('hi')\n".utf8)),
+    BundleArchive.File(path: "README.md", contents: Data(String(repeating: "docs ", count: 2000).utf8)),
+    BundleArchive.File(path: "scripts/run.sh", contents: Data("#!/bin/sh\necho run\n".utf8), executable: true),
+  ]
+
+  @Test func theSameFilesInAnyOrderGiveTheSameBytes() throws {
+    let first = try BundleArchive.make(Self.files)
+    let shuffled = try BundleArchive.make(Self.files.reversed())
+    #expect(first == shuffled)
+    let read = try BundleArchive.read(first)
+    #expect(read.map(\.path) == ["README.md", "scripts/run.sh", "services/inference/app.py"], "entries sorted by path")
+    #expect(Set(read.map(\.path)) == Set(Self.files.map(\.path)))
+    for file in Self.files {
+      let back = try #require(read.first { $0.path == file.path })
+      #expect(back.contents == file.contents)
+      #expect(back.executable == file.executable)
+    }
+    #expect(first.count < Self.files.reduce(0) { $0 + $1.contents.count }, "deflated")
+  }
+
+  /// Python's zipfile, a reader we did not write, sees the same entries, modes and contents.
+  @Test func anIndependentReaderAgrees() async throws {
+    let file = FileManager.default.temporaryDirectory.appending(path: "bundle-\(UUID().uuidString.prefix(8)).zip")
+    defer { try? FileManager.default.removeItem(at: file) }
+    try BundleArchive.make(Self.files).write(to: file)
+    let script = """
+      import sys, zipfile
+      z = zipfile.ZipFile(sys.argv[1])
+      assert z.testzip() is None
+      for i in z.infolist():
+          print(i.filename, oct(i.external_attr >> 16 & 0o777), i.date_time[0], len(z.read(i)))
+      """
+    let output = try await CommandRunner.run(["python3", "-c", script, file.path])
+    #expect(
+      output.standardOutput.split(separator: "\n") == [
+        "README.md 0o644 1980 10000", "scripts/run.sh 0o755 1980 19", "services/inference/app.py 0o644 1980 12",
+      ], "\(output.standardOutput)")
+  }
+
+  @Test func pathsThatEscapeOrRepeatAreRefused() {
+    for bad in ["/etc/passwd", "a/../b", "a//b", "./a"] {
+      #expect(throws: BundleArchive.Invalid.self, "\(bad)") { try BundleArchive.make([.init(path: bad, contents: Data())]) }
+    }
+    #expect(throws: BundleArchive.Invalid.self) {
+      try BundleArchive.make([.init(path: "a", contents: Data()), .init(path: "a", contents: Data("x".utf8))])
     }
   }
 }
