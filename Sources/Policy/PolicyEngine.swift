@@ -10,7 +10,7 @@ public struct PolicyEngine: Sendable {
   public let loadErrors: [PolicyPackError]
   let catalog: CapabilityCatalog
 
-  public init(packs: [RulePack] = RulePack.bundled(), loadErrors: [PolicyPackError] = [], catalog: CapabilityCatalog = .bundled) {
+  public init(packs: [RulePack] = RulePack.bundled, loadErrors: [PolicyPackError] = [], catalog: CapabilityCatalog = .bundled) {
     self.packs = packs
     self.loadErrors = loadErrors
     self.catalog = catalog
@@ -21,10 +21,10 @@ public struct PolicyEngine: Sendable {
     guard let directory else { return PolicyEngine() }
     do {
       let custom = try RulePack.loadFolder(directory)
-      return PolicyEngine(packs: RulePack.bundled() + custom.packs, loadErrors: custom.errors)
+      return PolicyEngine(packs: RulePack.bundled + custom.packs, loadErrors: custom.errors)
     } catch {
       return PolicyEngine(
-        packs: RulePack.bundled(),
+        packs: RulePack.bundled,
         loadErrors: [PolicyPackError(source: directory.path, rule: nil, problem: "cannot read the folder: \(error)")])
     }
   }

@@ -30,7 +30,8 @@ public enum PolicyReportExport {
     return try Data(contentsOf: url)
   }
 
-  static func outcome(_ outcome: Mlops_V1_RuleOutcome) -> String {
+  /// An outcome as reports/policy.json spells it.
+  public static func outcome(_ outcome: Mlops_V1_RuleOutcome) -> String {
     switch outcome {
     case .pass: "pass"
     case .warn: "warn"

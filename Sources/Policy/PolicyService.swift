@@ -30,8 +30,7 @@ public struct PolicyService: Mlops_V1_Policy.SimpleServiceProtocol, NamedService
         $0.chosen = result.outcome == .fail || result.outcome == .warn
       }
     }
-    let name = ["pass", "warn", "fail"][[Mlops_V1_RuleOutcome.pass, .warn, .fail].firstIndex(of: report.overall) ?? 0]
-    card.choice = "\(name): \(report.summary)"
+    card.choice = "\(PolicyReportExport.outcome(report.overall)): \(report.summary)"
     card.policySummary = report.summary
     let failed = report.results.filter { $0.outcome == .fail }
     card.rationale =

@@ -16,10 +16,6 @@ enum RuleEvaluation {
     }
   }
 
-  static func figure(_ value: Double) -> String {
-    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.2f", value)
-  }
-
   static func latency(_ parameters: RuleParameters, _ inputs: PolicyInputs) -> Verdict {
     let c = inputs.constraints
     guard c.hasLatencyP95Ms, c.latencyP95Ms.value > 0 else { return .notApplicable("no latency target was set") }
@@ -28,18 +24,18 @@ enum RuleEvaluation {
     let target = c.latencyP95Ms.value
     let estimate = inputs.plan.estimatedP95Ms
     let warnFrom = (parameters.number("warn_from_pct") ?? 80) / 100
-    let evidence = ["estimated p95 \(figure(estimate)) ms", "target p95 \(figure(target)) ms"]
+    let evidence = ["estimated p95 \(FigureText.format(estimate)) ms", "target p95 \(FigureText.format(target)) ms"]
     if estimate > target {
       return Verdict(
-        outcome: .fail, message: "estimated p95 \(figure(estimate)) ms exceeds the \(figure(target)) ms target", evidence: evidence,
+        outcome: .fail, message: "estimated p95 \(FigureText.format(estimate)) ms exceeds the \(FigureText.format(target)) ms target", evidence: evidence,
         remedy: "choose a faster serving option or relax the latency target")
     }
     if estimate >= warnFrom * target {
       return Verdict(
-        outcome: .warn, message: "estimated p95 \(figure(estimate)) ms is within \(Int((1 - warnFrom) * 100))% of the target",
+        outcome: .warn, message: "estimated p95 \(FigureText.format(estimate)) ms is within \(Int((1 - warnFrom) * 100))% of the target",
         evidence: evidence, remedy: "leave more headroom: a faster serving option or a looser target")
     }
-    return Verdict(outcome: .pass, message: "estimated p95 \(figure(estimate)) ms meets \(figure(target)) ms", evidence: evidence)
+    return Verdict(outcome: .pass, message: "estimated p95 \(FigureText.format(estimate)) ms meets \(FigureText.format(target)) ms", evidence: evidence)
   }
 
   static func regions(_ inputs: PolicyInputs) -> Verdict {
@@ -79,7 +75,7 @@ enum RuleEvaluation {
     let c = inputs.constraints
     guard c.hasAvailabilityTargetPct, c.availabilityTargetPct.value > 0 else { return .notApplicable("no availability target was set") }
     guard inputs.plan.estimatedAvailabilityPct > 0 else { return .notApplicable("the plan has no serving path to estimate") }
-    let evidence = ["design \(figure(inputs.plan.estimatedAvailabilityPct))%", "target \(figure(c.availabilityTargetPct.value))%"]
+    let evidence = ["design \(FigureText.format(inputs.plan.estimatedAvailabilityPct))%", "target \(FigureText.format(c.availabilityTargetPct.value))%"]
     guard inputs.plan.estimatedAvailabilityPct >= c.availabilityTargetPct.value else {
       return Verdict(
         outcome: .fail, message: "the design's estimated availability is below the target", evidence: evidence,

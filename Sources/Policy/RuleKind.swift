@@ -25,7 +25,7 @@ public enum RuleKind: String, CaseIterable, Sendable {
         return "\"control\" must be one of \(DataControl.allCases.map(\.rawValue).joined(separator: ", "))"
       }
       guard let classes = parameters.list("classes"), !classes.isEmpty,
-        classes.allSatisfy({ PolicyInputs.dataClassNames.values.contains($0) })
+        classes.allSatisfy({ ProtoNames.dataClass[$0] != nil })
       else {
         return "\"classes\" must list data classes (public, internal, confidential, pii, phi, pci)"
       }
@@ -52,11 +52,9 @@ struct PolicyInputs {
   var review: Mlops_V1_TechnicalReview?
   var catalog: CapabilityCatalog
 
-  static let dataClassNames: [Mlops_V1_DataClass: String] = [
-    .public: "public", .internal: "internal", .confidential: "confidential", .pii: "pii", .phi: "phi", .pci: "pci",
-  ]
-
-  var dataClass: String? { constraints.hasDataClass ? Self.dataClassNames[constraints.dataClass.value] : nil }
+  var dataClass: String? {
+    constraints.hasDataClass ? ProtoNames.name(constraints.dataClass.value, in: ProtoNames.dataClass) : nil
+  }
 
   func option(of component: Mlops_V1_Component) -> CapabilityCatalog.Option? { catalog.option(component.option) }
 }

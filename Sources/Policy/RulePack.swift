@@ -66,13 +66,13 @@ public struct RulePack: Sendable, Equatable {
 
   static let severities: [String: Mlops_V1_Severity] = ["info": .info, "warning": .warning, "critical": .critical]
 
-  /// The packs shipped with the service.
-  public static func bundled() -> [RulePack] {
+  /// The packs shipped with the service, read once.
+  public static let bundled: [RulePack] = {
     guard let folder = Bundle.module.url(forResource: "packs", withExtension: nil),
       let loaded = try? loadFolder(folder), loaded.errors.isEmpty
     else { preconditionFailure("the Policy service's built-in rule packs are missing or malformed") }
     return loaded.packs
-  }
+  }()
 
   /// Every `*.json` pack in a folder; a malformed one is reported and skipped.
   public static func loadFolder(_ folder: URL) throws -> (packs: [RulePack], errors: [PolicyPackError]) {

@@ -9,8 +9,17 @@ import NIOHTTP1
 struct JSONPoster: Sendable {
   let client: HTTPClient
   let timeout: TimeAmount
+  /// The server's base URL without a trailing slash, to append paths to.
+  let baseURL: String
 
-  func post(_ url: String, headers: [(String, String)], body: [String: Any]) async throws -> [String: Any] {
+  init(baseURL: String, client: HTTPClient, timeout: Duration) {
+    self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+    self.client = client
+    self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000)
+  }
+
+  func post(_ path: String, headers: [(String, String)], body: [String: Any]) async throws -> [String: Any] {
+    let url = baseURL + path
     var request = HTTPClientRequest(url: url)
     request.method = .POST
     request.headers.add(name: "Content-Type", value: "application/json")
@@ -38,20 +47,18 @@ struct JSONPoster: Sendable {
 /// OpenAI-compatible chat completions (`POST {base}/chat/completions`).
 public struct OpenAIChatTransport: ChatTransport {
   public let identity: ProviderIdentity
-  let baseURL: String
   let apiKey: String
   let poster: JSONPoster
 
   public init(baseURL: String, model: String, apiKey: String, client: HTTPClient, timeout: Duration = .seconds(30)) {
     identity = ProviderIdentity(name: "openai", model: model)
-    self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
     self.apiKey = apiKey
-    poster = JSONPoster(client: client, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+    poster = JSONPoster(baseURL: baseURL, client: client, timeout: timeout)
   }
 
   public func complete(_ messages: [ChatMessage]) async throws -> ChatReply {
     let reply = try await poster.post(
-      "\(baseURL)/chat/completions", headers: [("Authorization", "Bearer \(apiKey)")],
+      "/chat/completions", headers: [("Authorization", "Bearer \(apiKey)")],
       body: [
         "model": identity.model, "temperature": 0, "response_format": ["type": "json_object"],
         "messages": messages.map { ["role": $0.role.rawValue, "content": $0.content] },
@@ -68,22 +75,20 @@ public struct OpenAIChatTransport: ChatTransport {
 /// Anthropic messages (`POST {base}/v1/messages`).
 public struct AnthropicMessagesTransport: ChatTransport {
   public let identity: ProviderIdentity
-  let baseURL: String
   let apiKey: String
   let poster: JSONPoster
 
   public init(baseURL: String, model: String, apiKey: String, client: HTTPClient, timeout: Duration = .seconds(30)) {
     identity = ProviderIdentity(name: "anthropic", model: model)
-    self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
     self.apiKey = apiKey
-    poster = JSONPoster(client: client, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+    poster = JSONPoster(baseURL: baseURL, client: client, timeout: timeout)
   }
 
   public func complete(_ messages: [ChatMessage]) async throws -> ChatReply {
     let system = messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
       + "\n\nReply with one JSON object and nothing else."
     let reply = try await poster.post(
-      "\(baseURL)/v1/messages", headers: [("x-api-key", apiKey), ("anthropic-version", "2023-06-01")],
+      "/v1/messages", headers: [("x-api-key", apiKey), ("anthropic-version", "2023-06-01")],
       body: [
         "model": identity.model, "temperature": 0, "max_tokens": 4096, "system": system,
         "messages": messages.filter { $0.role != .system }.map { ["role": $0.role.rawValue, "content": $0.content] },

@@ -15,16 +15,6 @@ import Testing
     var warned: [String]
   }
 
-  static func name(_ outcome: Mlops_V1_RuleOutcome) -> String {
-    switch outcome {
-    case .pass: "pass"
-    case .warn: "warn"
-    case .fail: "fail"
-    case .notApplicable: "not_applicable"
-    default: "unspecified"
-    }
-  }
-
   static func run(_ brief: String) async throws -> Mlops_V1_PolicyReport {
     try await runAll(brief).report
   }
@@ -56,7 +46,7 @@ import Testing
         #expect(cost.breakdown.contains { $0.component == component.id }, "\(plan["name"] ?? ""): \(component.id) has no BOM line")
       }
       actual[plan["name"] ?? "?"] = Outcome(
-        overall: Self.name(report.overall), failed: report.results.filter { $0.outcome == .fail }.map(\.ruleID),
+        overall: PolicyReportExport.outcome(report.overall), failed: report.results.filter { $0.outcome == .fail }.map(\.ruleID),
         warned: report.results.filter { $0.outcome == .warn }.map(\.ruleID))
       #expect(report.results.count == 11)
     }

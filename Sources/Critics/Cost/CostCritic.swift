@@ -40,8 +40,8 @@ public struct CostCritic: Sendable {
         // The line is priced at the unit price it shows, so quantity × unit price = monthly.
         let unitPrice = Self.rounded(price.usd * (factor ?? 1), places: 10)
         var assumption = figure?.assumption ?? "no usage model for \(template.driver)"
-        if template.per != 1 { assumption += " × \(UsageModel.figure(template.per))" }
-        if let factor, factor != 1 { assumption += "; \(component.region) prices at \(UsageModel.figure(factor))× us-east-1" }
+        if template.per != 1 { assumption += " × \(FigureText.format(template.per))" }
+        if let factor, factor != 1 { assumption += "; \(component.region) prices at \(FigureText.format(factor))× us-east-1" }
         estimate.breakdown.append(
           .with {
             $0.component = component.id

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Planner
 
 /// The usage figures BOM quantities follow, derived from the constraints and the plan, each
 /// with the assumption behind it in words, so no line is priced on an unstated guess.
@@ -20,7 +21,7 @@ struct UsageModel {
     let rpsSource: String
     if c.hasThroughputRps, c.throughputRps.value > 0 {
       rps = c.throughputRps.value
-      rpsSource = "\(Self.figure(rps)) requests/s as stated"
+      rpsSource = "\(FigureText.format(rps)) requests/s as stated"
     } else if batch {
       rps = 0
       rpsSource = "no online requests (batch inference)"
@@ -30,7 +31,7 @@ struct UsageModel {
     }
     let requests = rps * Self.secondsPerMonth
     let dataGB = c.hasDataVolumeGb && c.dataVolumeGb.value > 0 ? c.dataVolumeGb.value : 100
-    let dataSource = c.hasDataVolumeGb ? "\(Self.figure(dataGB)) GB of data as stated" : "100 GB of data assumed (no volume stated)"
+    let dataSource = c.hasDataVolumeGb ? "\(FigureText.format(dataGB)) GB of data as stated" : "100 GB of data assumed (no volume stated)"
     let (retrains, cadence) = Self.retrainsPerMonth(c)
     let serve = plan.components.first { $0.id == "serve" }
     let minimum = Int(serve?.settings["min_capacity"] ?? "1") ?? 1
@@ -53,14 +54,14 @@ struct UsageModel {
     set("ingest_gb", max(1, dataGB * 0.1), "\(dataSource), growing 10% a month")
     set("ingest_kilo_requests", max(1, dataGB * 0.1), "\(dataSource), growing 10% a month in 1 MB objects")
     set("ingest_mega_requests", requests / 1e6 + 1, "a feature write per prediction (\(rpsSource)) plus 1M loads")
-    set("feature_gb", dataGB * 0.1, "features take a tenth of the \(Self.figure(dataGB)) GB of data")
+    set("feature_gb", dataGB * 0.1, "features take a tenth of the \(FigureText.format(dataGB)) GB of data")
     set("scan_tb", dataGB / 1000 * retrains, "the data scanned once per retraining (\(cadence))")
-    set("training_hours", retrains * hoursPerRun, "\(cadence), \(Self.figure(hoursPerRun)) hour(s) a run for \(Self.figure(dataGB)) GB")
+    set("training_hours", retrains * hoursPerRun, "\(cadence), \(FigureText.format(hoursPerRun)) hour(s) a run for \(FigureText.format(dataGB)) GB")
     set("transform_hours", retrains * 0.5 + 30 * 0.25, "a 15-minute daily load plus 30 minutes per retraining (\(cadence))")
     set("transform_gb_seconds", max(1, dataGB * 0.1) * 1000 * 0.5, "half a GB-second per 1 MB object landed")
     set(
       "batch_hours", batch ? 30 * max(1, rows / 10_000_000) : 0,
-      batch ? "a nightly run of \(Self.figure(max(1, rows / 10_000_000))) hour(s)" + (rows > 0 ? " for \(Self.figure(rows)) rows" : " (rows not stated)")
+      batch ? "a nightly run of \(FigureText.format(max(1, rows / 10_000_000))) hour(s)" + (rows > 0 ? " for \(FigureText.format(rows)) rows" : " (rows not stated)")
         : "no batch scoring (online inference)")
     set("log_gb", requests / 1e6 + 5, "1 KB of logs per request (\(rpsSource)) plus 5 GB of service logs")
     set("monitor_hours", Self.hoursPerMonth * 0.1, "an hourly monitoring job of 6 minutes")
@@ -85,9 +86,5 @@ struct UsageModel {
     case .onDemand: return (2, "on-demand retraining, twice a month assumed")
     default: return (4.33, "weekly retraining assumed")
     }
-  }
-
-  static func figure(_ value: Double) -> String {
-    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.2f", value)
   }
 }

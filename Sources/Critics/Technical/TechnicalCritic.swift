@@ -70,12 +70,12 @@ public struct TechnicalCritic: Sendable {
     let path = ["serve", "feature"].filter { context.component($0) != nil }
     if estimate > target {
       return [finding("latency.slo", .critical, .feasibility, path,
-        "the serving path's estimated p95 of \(UsageModel.figure(estimate)) ms exceeds the \(UsageModel.figure(target)) ms target",
+        "the serving path's estimated p95 of \(FigureText.format(estimate)) ms exceeds the \(FigureText.format(target)) ms target",
         "choose a serving option with a lower latency class, keep the model warm, or relax the target")]
     }
     if estimate > 0.8 * target {
       return [finding("latency.margin", .warning, .feasibility, path,
-        "the estimated p95 of \(UsageModel.figure(estimate)) ms leaves under 20% headroom under \(UsageModel.figure(target)) ms",
+        "the estimated p95 of \(FigureText.format(estimate)) ms leaves under 20% headroom under \(FigureText.format(target)) ms",
         "load-test the serving path early; provision for the tail, not the median")]
     }
     return []
@@ -86,12 +86,12 @@ public struct TechnicalCritic: Sendable {
     let rps = context.constraints.throughputRps.value
     if rps > option.throughputRps.max {
       return [finding("throughput.capacity", .critical, .scalability, ["serve"],
-        "\(option.id) handles about \(UsageModel.figure(option.throughputRps.max)) requests/s, below the \(UsageModel.figure(rps)) needed",
+        "\(option.id) handles about \(FigureText.format(option.throughputRps.max)) requests/s, below the \(FigureText.format(rps)) needed",
         "use a serving option that scales out further, or shard the traffic")]
     }
     if rps > 0.7 * option.throughputRps.max {
       return [finding("throughput.headroom", .warning, .scalability, ["serve"],
-        "\(UsageModel.figure(rps)) requests/s is over 70% of what \(option.id) handles",
+        "\(FigureText.format(rps)) requests/s is over 70% of what \(option.id) handles",
         "set autoscaling on request count and test at twice the expected peak")]
     }
     return []
@@ -102,7 +102,7 @@ public struct TechnicalCritic: Sendable {
     var findings: [Mlops_V1_Finding] = []
     if serve.settings["min_capacity"] == "1" {
       findings.append(finding("availability.single_instance", .critical, .singlePointOfFailure, ["serve"],
-        "one serving instance cannot meet a \(UsageModel.figure(target))% availability target",
+        "one serving instance cannot meet a \(FigureText.format(target))% availability target",
         "run at least two instances across two Availability Zones"))
     } else if serve.settings["multi_az"] == "false" {
       findings.append(finding("availability.single_az", .warning, .failureDomain, ["serve"],
@@ -114,7 +114,7 @@ public struct TechnicalCritic: Sendable {
   static let singleRegion: Check = { context in
     guard let target = context.availabilityTarget, target >= 99.99, !context.plan.components.isEmpty else { return [] }
     return [finding("availability.single_region", .warning, .failureDomain, context.plan.components.map(\.id),
-      "every component runs in \(context.plan.primaryRegion); a regional outage stops the system, and \(UsageModel.figure(target))% allows about \(UsageModel.figure((100 - target) / 100 * 43_800)) minutes of downtime a month",
+      "every component runs in \(context.plan.primaryRegion); a regional outage stops the system, and \(FigureText.format(target))% allows about \(FigureText.format((100 - target) / 100 * 43_800)) minutes of downtime a month",
       "add a warm standby in a second allowed region, or agree a lower target")]
   }
 

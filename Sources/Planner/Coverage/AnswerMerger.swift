@@ -71,19 +71,19 @@ enum AnswerMerger {
   }
 }
 
-/// The enums' names as the API and the questions spell them (lower case, no prefix).
-enum ProtoNames {
-  static let problemType: [String: Mlops_V1_ProblemType] = [
+/// The enums' names as the API, the questions and the rule packs spell them (lower case, no prefix).
+public enum ProtoNames {
+  public static let problemType: [String: Mlops_V1_ProblemType] = [
     "classification": .classification, "regression": .regression, "forecasting": .forecasting,
     "recommendation": .recommendation, "ranking": .ranking, "nlp": .nlp, "computer_vision": .computerVision,
     "anomaly_detection": .anomalyDetection, "generative": .generative,
   ]
-  static let inferenceMode: [String: Mlops_V1_InferenceMode] = ["online": .online, "batch": .batch, "streaming": .streaming]
-  static let dataClass: [String: Mlops_V1_DataClass] = [
+  public static let inferenceMode: [String: Mlops_V1_InferenceMode] = ["online": .online, "batch": .batch, "streaming": .streaming]
+  public static let dataClass: [String: Mlops_V1_DataClass] = [
     "public": .public, "internal": .internal, "confidential": .confidential, "pii": .pii, "phi": .phi, "pci": .pci,
   ]
 
-  static func name<T: Equatable>(_ value: T, in table: [String: T]) -> String {
+  public static func name<T: Equatable>(_ value: T, in table: [String: T]) -> String {
     table.first { $0.value == value }?.key ?? "unknown"
   }
 }

@@ -103,20 +103,12 @@ struct BriefText {
 }
 
 extension NSRegularExpression {
-  /// A lower-case pattern known at build time, for folded text (`BriefText.matches`, or
-  /// `Cues.contains`, which folds its input); a typo in one is a programming error.
-  static func caseless(_ pattern: String) -> NSRegularExpression {
-    built(pattern, options: [])
-  }
-
-  /// A pattern whose case matters, for text as written.
-  static func caseSensitive(_ pattern: String) -> NSRegularExpression {
-    built(pattern, options: [])
-  }
-
-  private static func built(_ pattern: String, options: Options) -> NSRegularExpression {
+  /// A pattern known at build time; a typo in one is a programming error. Patterns are
+  /// case-sensitive: write them in lower case for folded text (`BriefText.matches`,
+  /// `Cues.contains`), in the case that matters for `BriefText.matchesAsWritten`.
+  static func builtIn(_ pattern: String) -> NSRegularExpression {
     do {
-      return try NSRegularExpression(pattern: pattern, options: options)
+      return try NSRegularExpression(pattern: pattern)
     } catch {
       preconditionFailure("bad built-in pattern \(pattern): \(error)")
     }

@@ -44,13 +44,13 @@ enum CategoryExtraction {
 
   // MARK: Inference mode
 
-  static let streamingCue = NSRegularExpression.caseless(
+  static let streamingCue = NSRegularExpression.builtIn(
     #"(streaming (inference|predictions|scoring|pipeline|data)|stream of events|event stream|kafka|kinesis|as events arrive|each event|clickstream|in-stream|stream processing|\bstreaming\b)"#)
-  static let onlineCue = NSRegularExpression.caseless(
+  static let onlineCue = NSRegularExpression.builtIn(
     #"(real[- ]?time|online (inference|predictions?|scoring|serving|model)|per request|on request|synchronous|\bapi\b|endpoint|at checkout|while the (user|customer) waits|live (traffic|predictions|scoring)|in the request path|low[- ]latency|p95|p99|latency|milliseconds|\d\s*ms\b)"#)
-  static let batchCue = NSRegularExpression.caseless(
+  static let batchCue = NSRegularExpression.builtIn(
     #"(\bbatch\b|nightly|overnight|offline (scoring|predictions|inference)|bulk|once a (day|week) (we )?(score|predict)|daily (scores|predictions|scoring|report|forecasts?|run)|weekly (scores|predictions|scoring|report|forecasts?)|every (morning|night)|scheduled (job|scoring|predictions)|no real[- ]time|not real[- ]time|results (are|can be) (ready|available) (by|the next))"#)
-  static let trainingContext = NSRegularExpression.caseless(#"(retrain|re-train|training|\betl\b|ingest|backfill|load the data|data (arrives|lands))"#)
+  static let trainingContext = NSRegularExpression.builtIn(#"(retrain|re-train|training|\betl\b|ingest|backfill|load the data|data (arrives|lands))"#)
 
   static func inferenceMode(_ brief: BriefText) -> Mlops_V1_InferenceModeValue? {
     func hits(_ regex: NSRegularExpression, skippingTraining: Bool) -> [NSTextCheckingResult] {
@@ -133,7 +133,7 @@ enum CategoryExtraction {
 
   // MARK: Retraining cadence
 
-  static let retrainCue = NSRegularExpression.caseless(
+  static let retrainCue = NSRegularExpression.builtIn(
     #"(retrain|re-train|refresh(ed|ing)? (the )?model|model refresh|update (the )?model|models? (should|must|need to) be (re)?trained|training (runs?|job|cadence)|\btrain(ed)?\b)"#)
   static let cadenceRules = KeywordTable<Mlops_V1_RetrainCadence>([
     (.hourly, #"(hourly|every hour|each hour|once an hour)"#),
@@ -144,7 +144,7 @@ enum CategoryExtraction {
     (.onDemand, #"(on[- ]demand|ad[- ]hoc|manually|when (we see )?drift|as needed|when needed)"#),
   ])
 
-  static let rejected = NSRegularExpression.caseless(
+  static let rejected = NSRegularExpression.builtIn(
     #"^\W*(\w+\s+){0,2}(is|are|would be|seems?)\s+(overkill|too (often|frequent|much|expensive)|not (needed|necessary|required)|unnecessary)"#)
 
   static func retrainCadence(_ brief: BriefText) -> Mlops_V1_RetrainCadenceValue? {
@@ -177,9 +177,9 @@ enum CategoryExtraction {
 
   // MARK: GPU
 
-  static let noGPU = NSRegularExpression.caseless(
+  static let noGPU = NSRegularExpression.builtIn(
     #"(cpu[- ]only|no gpus?|without (a )?gpus?|(don'?t|do not|doesn'?t|does not|won'?t) (need|require|use) (a |any )?gpus?|no need for (a )?gpus?|gpus? (are|is) not (needed|required)|not need (a |any )?gpus?)"#)
-  static let gpu = NSRegularExpression.caseless(#"(\bgpus?\b|\bcuda\b|\ba100\b|\bh100\b|\ba10g\b|\bl4\b|\bt4\b|inferentia|trainium)"#)
+  static let gpu = NSRegularExpression.builtIn(#"(\bgpus?\b|\bcuda\b|\ba100\b|\bh100\b|\ba10g\b|\bl4\b|\bt4\b|inferentia|trainium)"#)
 
   static func gpuRequired(_ brief: BriefText) -> Mlops_V1_BoolValue? {
     if let hit = brief.matches(noGPU).first {

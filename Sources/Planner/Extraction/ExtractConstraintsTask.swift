@@ -43,7 +43,7 @@ enum ConstraintsCheck {
     var description: String
   }
 
-  static let regionCode = NSRegularExpression.caseless(#"^(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d$"#)
+  static let regionCode = NSRegularExpression.builtIn(#"^(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d$"#)
 
   static func validate(_ c: Mlops_V1_Constraints, brief: String) throws {
     let scalars = Array(brief.unicodeScalars)

@@ -15,7 +15,7 @@ struct KeywordTable<Value: Sendable>: Sendable {
 
   init(_ entries: [(Value, String)]) {
     values = entries.map(\.0)
-    regex = .caseless(entries.map { "(" + Self.nonCapturing($0.1) + ")" }.joined(separator: "|"))
+    regex = .builtIn(entries.map { "(" + Self.nonCapturing($0.1) + ")" }.joined(separator: "|"))
   }
 
   func hits(in brief: BriefText, range: NSRange? = nil) -> [Hit] {

@@ -7,9 +7,9 @@ enum QuantityExtraction {
 
   // MARK: Latency
 
-  static let duration = NSRegularExpression.caseless(
+  static let duration = NSRegularExpression.builtIn(
     #"(sub[-\s]?)?(\#(number))\s*(ms|msec|millisec(?:ond)?s?|milliseconds?|millis|s|secs?|seconds?)\b"#)
-  static let latencyCue = NSRegularExpression.caseless(
+  static let latencyCue = NSRegularExpression.builtIn(
     #"(laten|latan|latnc|respon|p9[059]|tail|slo|round[- ]trip|answer|repl(y|ies)|return|predict|score|inference|serve|fast)"#)
 
   static func latency(_ brief: BriefText) -> Mlops_V1_NumberValue? {
@@ -37,7 +37,7 @@ enum QuantityExtraction {
 
   // MARK: Throughput
 
-  static let rate = NSRegularExpression.caseless(
+  static let rate = NSRegularExpression.builtIn(
     #"(\#(number))\s*(?:(rps|qps|tps|req/s|reqs?/sec|requests?/s(?:ec)?)\b|(?:(?:inference|prediction|scoring|api|model|fraud|score)\s+)?(requests?|predictions?|inferences?|queries|calls|transactions|txns?|scores|lookups|recommendations|classifications|checks|payments|orders|messages|documents|images|emails|events|readings|tickets|claims|applications|searches|sessions)\s*(?:per|/|a|an|each|every)\s*(second|sec|s|minute|min|hour|hr|day|month)\b)"#)
   static let perSecond: [String: Double] = [
     "second": 1, "sec": 1, "s": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86_400,
@@ -70,9 +70,9 @@ enum QuantityExtraction {
 
   // MARK: Availability
 
-  static let percent = NSRegularExpression.caseless(#"(\d{2}(?:\.\d+)?)\s*%"#)
-  static let nines = NSRegularExpression.caseless(#"\b(two|three|four|five|2|3|4|5)[\s-]+nines\b"#)
-  static let availabilityCue = NSRegularExpression.caseless(#"(uptime|availab|\bsla\b|\bslo\b|nines|\bup\b|downtime)"#)
+  static let percent = NSRegularExpression.builtIn(#"(\d{2}(?:\.\d+)?)\s*%"#)
+  static let nines = NSRegularExpression.builtIn(#"\b(two|three|four|five|2|3|4|5)[\s-]+nines\b"#)
+  static let availabilityCue = NSRegularExpression.builtIn(#"(uptime|availab|\bsla\b|\bslo\b|nines|\bup\b|downtime)"#)
 
   static func availability(_ brief: BriefText) -> Mlops_V1_NumberValue? {
     var mentions: [Mention<Double>] = []
@@ -95,10 +95,10 @@ enum QuantityExtraction {
 
   // MARK: Data volume and rows
 
-  static let size = NSRegularExpression.caseless(
+  static let size = NSRegularExpression.builtIn(
     #"(\#(number))\s*(pb|tb|gb|mb|petabytes?|terabytes?|gigabytes?|megabytes?)\b"#)
   static let gigabytes: [Character: Double] = ["p": 1_000_000, "t": 1_000, "g": 1, "m": 0.001]
-  static let notData = NSRegularExpression.caseless(#"(memory|\bram\b|vram|model (size|weights)|weights|gpu)"#)
+  static let notData = NSRegularExpression.builtIn(#"(memory|\bram\b|vram|model (size|weights)|weights|gpu)"#)
 
   static func dataVolume(_ brief: BriefText) -> Mlops_V1_NumberValue? {
     var mentions: [Mention<Double>] = []
@@ -117,9 +117,9 @@ enum QuantityExtraction {
     return mentions.numberValue(unit: "GB", in: brief, confidence: mentions.count > 1 ? 0.7 : 0.85)
   }
 
-  static let count = NSRegularExpression.caseless(
+  static let count = NSRegularExpression.builtIn(
     #"(\#(number))\s+(?:[a-z]+\s+)?(rows|records|samples|examples|images|documents|transactions|events|tickets|reviews|claims|log lines|sessions)\b"#)
-  static let rateAfter = NSRegularExpression.caseless(#"^\s*(per|a|an|each|every|/)\s*(second|sec|minute|min|hour|day|week|month)"#)
+  static let rateAfter = NSRegularExpression.builtIn(#"^\s*(per|a|an|each|every|/)\s*(second|sec|minute|min|hour|day|week|month)"#)
 
   static func rows(_ brief: BriefText) -> Mlops_V1_NumberValue? {
     var mentions: [Mention<Double>] = []

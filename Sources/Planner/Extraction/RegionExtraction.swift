@@ -42,12 +42,12 @@ enum RegionExtraction {
   ]
   static let unitedStates = ["us-east-1", "us-east-2", "us-west-1", "us-west-2"]
   /// "US" in capitals only, matched on the text as written: "us" is a pronoun.
-  static let usInCapitals = NSRegularExpression.caseSensitive(#"\bUS\b(?!-)|\bUSA\b|\bU\.S\."#)
+  static let usInCapitals = NSRegularExpression.builtIn(#"\bUS\b(?!-)|\bUSA\b|\bU\.S\."#)
   static let scopeTable = KeywordTable<[String]>(scopes.map { ($0.regions, $0.pattern) })
-  static let code = NSRegularExpression.caseless(
+  static let code = NSRegularExpression.builtIn(
     #"\b(us|eu|ap|sa|ca|me|af|il|mx)-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d\b"#)
   /// A place only restricts regions when the sentence is about where things run or live.
-  static let residencyCue = NSRegularExpression.caseless(
+  static let residencyCue = NSRegularExpression.builtIn(
     #"(region|only|host|deploy|resid|stay|stays|kept|keep|store|stored|located|locat|run in|runs in|served from|sovereign|inside|within|must be in|in-country|gdpr|data must|cannot leave|can't leave|must not leave|leaves?\b|preferred)"#)
 
   static func regions(_ brief: BriefText) -> Mlops_V1_TextListValue? {

@@ -29,7 +29,7 @@ struct OptionScorer {
       exclusions.append("made for \(option.modes.joined(separator: "/")) systems, not \(mode) ones")
     }
     if let rps = inputs.throughputRps, option.throughputRps.max > 0, rps > option.throughputRps.max {
-      exclusions.append("handles up to \(Int(option.throughputRps.max)) requests/s, below the \(Self.figure(rps)) needed")
+      exclusions.append("handles up to \(Int(option.throughputRps.max)) requests/s, below the \(FigureText.format(rps)) needed")
     }
     if !exclusions.isEmpty { return Verdict(score: 0, reasons: exclusions, excluded: true) }
 
@@ -43,22 +43,22 @@ struct OptionScorer {
     if inputs.waitsPerRequest, let slo = inputs.latencyMs, option.p95Ms > 0, capability == "serve" || capability == "feature" {
       if option.p95Ms > slo {
         score -= 0.4
-        reasons.append("typical p95 \(Self.figure(option.p95Ms)) ms exceeds the \(Self.figure(slo)) ms target")
+        reasons.append("typical p95 \(FigureText.format(option.p95Ms)) ms exceeds the \(FigureText.format(slo)) ms target")
       } else if option.p95Ms <= slo / 2 {
         score += 0.15
-        reasons.append("typical p95 \(Self.figure(option.p95Ms)) ms leaves room under \(Self.figure(slo)) ms")
+        reasons.append("typical p95 \(FigureText.format(option.p95Ms)) ms leaves room under \(FigureText.format(slo)) ms")
       } else {
         score += 0.05
-        reasons.append("typical p95 \(Self.figure(option.p95Ms)) ms fits \(Self.figure(slo)) ms with little margin")
+        reasons.append("typical p95 \(FigureText.format(option.p95Ms)) ms fits \(FigureText.format(slo)) ms with little margin")
       }
     }
     if let target = inputs.availabilityPct, ["serve", "feature", "store"].contains(capability) {
       if option.availabilityPct >= target {
         score += 0.1
-        reasons.append("\(Self.figure(option.availabilityPct))% availability meets \(Self.figure(target))%")
+        reasons.append("\(FigureText.format(option.availabilityPct))% availability meets \(FigureText.format(target))%")
       } else {
         score -= 0.2
-        reasons.append("\(Self.figure(option.availabilityPct))% availability is below \(Self.figure(target))%")
+        reasons.append("\(FigureText.format(option.availabilityPct))% availability is below \(FigureText.format(target))%")
       }
     }
     score += 0.05 * Double(3 - option.opsComplexity)
@@ -88,12 +88,8 @@ struct OptionScorer {
     }
     if let rps = inputs.throughputRps, option.throughputRps.max > 0, rps > 0.7 * option.throughputRps.max {
       score -= 0.1
-      reasons.append("little headroom over \(Self.figure(rps)) requests/s")
+      reasons.append("little headroom over \(FigureText.format(rps)) requests/s")
     }
     return Verdict(score: (min(max(score, 0), 1) * 1000).rounded() / 1000, reasons: reasons, excluded: false)
-  }
-
-  static func figure(_ value: Double) -> String {
-    value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value)
   }
 }

@@ -126,11 +126,11 @@ public struct PlanComposer: Sendable {
     plan.estimatedP95Ms = p95
     plan.estimatedAvailabilityPct = (availability * 100_000).rounded() / 1000
     if inputs.waitsPerRequest, let slo = inputs.latencyMs, p95 > slo {
-      risks.append("the serving path's estimated p95 \(OptionScorer.figure(p95)) ms exceeds the \(OptionScorer.figure(slo)) ms target")
+      risks.append("the serving path's estimated p95 \(FigureText.format(p95)) ms exceeds the \(FigureText.format(slo)) ms target")
     }
     if let target = inputs.availabilityPct, plan.estimatedAvailabilityPct < target {
       risks.append(
-        "the serving path's estimated availability \(OptionScorer.figure(plan.estimatedAvailabilityPct))% is below the \(OptionScorer.figure(target))% target")
+        "the serving path's estimated availability \(FigureText.format(plan.estimatedAvailabilityPct))% is below the \(FigureText.format(target))% target")
     }
   }
 
@@ -140,9 +140,9 @@ public struct PlanComposer: Sendable {
     var text = "\(what.isEmpty ? "ML system" : what.prefix(1).uppercased() + what.dropFirst()) in \(plan.primaryRegion): \(serve)"
     text += ", \(plan.components.count) components"
     if plan.estimatedP95Ms > 0, inputs.waitsPerRequest {
-      text += "; estimated p95 \(OptionScorer.figure(plan.estimatedP95Ms)) ms"
+      text += "; estimated p95 \(FigureText.format(plan.estimatedP95Ms)) ms"
     }
-    if plan.estimatedAvailabilityPct > 0 { text += ", availability \(OptionScorer.figure(plan.estimatedAvailabilityPct))%" }
+    if plan.estimatedAvailabilityPct > 0 { text += ", availability \(FigureText.format(plan.estimatedAvailabilityPct))%" }
     return text
   }
 }

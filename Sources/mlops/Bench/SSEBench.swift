@@ -30,7 +30,7 @@ struct SSEBench: AsyncParsableCommand {
     guard streams > 0, events > 0, rate > 0 else { throw ValidationError("--streams, --events and --rate must be positive") }
     FileDescriptorLimit.raise(toAtLeast: streams * 2 + 256)
     let result = try await BenchDatabase.withScratch(environment: environment) { client, url in
-      let ids = try await Self.decisionSets(streams, client: client, logger: environment.logger)
+      let (_, ids) = try await GraphBench.threads(streams, client: client, logger: environment.logger)
       let api = try APIProcess.start(databaseURL: url)
       do {
         let result = try await Self.measure(api: api, ids: ids, events: events, rate: rate, client: client, logger: environment.logger)
@@ -68,11 +68,6 @@ struct SSEBench: AsyncParsableCommand {
     var rssAfter: Int
     var kibPerStream: Double { Double(rssAfter - rssBefore) / Double(max(1, streamCount)) }
     var streamCount: Int
-  }
-
-  static func decisionSets(_ count: Int, client: PostgresClient, logger: Logger) async throws -> [UUID] {
-    let (_, ids) = try await GraphBench.threads(count, client: client, logger: logger)
-    return ids
   }
 
   static func measure(
