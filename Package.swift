@@ -25,6 +25,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
     .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
     .package(url: "https://github.com/weichsel/ZIPFoundation.git", exact: "0.9.20"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
   ],
   targets: [
     .target(
@@ -77,7 +78,18 @@ let package = Package(
       dependencies: ["Contracts", "ServiceKit", "Planner"],
       resources: [.copy("Resources/packs"), .copy("Resources/policy-report.schema.json")]
     ),
-    .target(name: "Codegen", dependencies: ["Contracts", "ServiceKit"]),
+    .target(
+      name: "Codegen",
+      dependencies: [
+        "Contracts", "ServiceKit", "Planner", "Policy",
+        .product(name: "Mustache", package: "swift-mustache"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Subprocess", package: "swift-subprocess"),
+      ],
+      resources: [.copy("Resources/templates")]
+    ),
     .target(
       name: "Edge",
       dependencies: [
@@ -123,6 +135,10 @@ let package = Package(
         "Critics", "Planner", "Contracts",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
+    ),
+    .testTarget(
+      name: "CodegenTests",
+      dependencies: ["Codegen", "Planner", "Critics", "Policy", "Contracts", "ServiceKit"]
     ),
     .testTarget(
       name: "PolicyTests",

@@ -28,6 +28,10 @@ public struct Configuration: Sendable, Equatable {
   public var coverageThreshold = 0.75
   /// `MLOPS_POLICY_DIR`: a folder of custom rule packs applied beside the built-in ones.
   public var policyDirectory: String?
+  /// The validators Codegen runs (`MLOPS_TOOLS_DIR`, `TF_PLUGIN_DIR`, `MLOPS_VALIDATOR_TIMEOUT_SECONDS`).
+  public var validators = ValidatorConfiguration()
+  /// Where bundles are stored and how downloads are signed (`MLOPS_ARTIFACT_STORE`, `MLOPS_S3_*`, `MLOPS_DOWNLOAD_*`).
+  public var artifacts = ArtifactConfiguration()
 
   public static let defaults = Configuration(
     databaseURL: nil,
@@ -140,6 +144,36 @@ public struct Configuration: Sendable, Equatable {
         throw ConfigurationError(variable: "MLOPS_LLM_API_KEY", value: "", expected: "an API key when MLOPS_LLM_PROVIDER is \(configuration.provider.kind.rawValue)")
       }
     }
+    configuration.validators.toolsDirectory = value("MLOPS_TOOLS_DIR")
+    configuration.validators.terraformPluginDirectory = value("TF_PLUGIN_DIR")
+    configuration.validators.timeoutSeconds = try positive(
+      "MLOPS_VALIDATOR_TIMEOUT_SECONDS", default: configuration.validators.timeoutSeconds)
+    if let text = value("MLOPS_ARTIFACT_STORE") {
+      guard let kind = ArtifactConfiguration.Kind(rawValue: text.lowercased()) else {
+        throw ConfigurationError(variable: "MLOPS_ARTIFACT_STORE", value: text, expected: "local or s3")
+      }
+      configuration.artifacts.kind = kind
+    }
+    configuration.artifacts.bucket = value("MLOPS_S3_BUCKET")
+    configuration.artifacts.region = value("MLOPS_S3_REGION") ?? value("AWS_REGION") ?? configuration.artifacts.region
+    configuration.artifacts.endpoint = value("MLOPS_S3_ENDPOINT")
+    configuration.artifacts.accessKeyID = value("AWS_ACCESS_KEY_ID")
+    configuration.artifacts.secretAccessKey = value("AWS_SECRET_ACCESS_KEY")
+    configuration.artifacts.sessionToken = value("AWS_SESSION_TOKEN")
+    configuration.artifacts.retentionDays = try positive("MLOPS_BUNDLE_RETENTION_DAYS", default: configuration.artifacts.retentionDays)
+    configuration.artifacts.downloadSecret = value("MLOPS_DOWNLOAD_SECRET")
+    configuration.artifacts.downloadTTLSeconds = try positive(
+      "MLOPS_DOWNLOAD_TTL_SECONDS", default: configuration.artifacts.downloadTTLSeconds)
+    configuration.artifacts.publicURL = value("MLOPS_PUBLIC_URL")
+    if configuration.artifacts.kind == .s3 {
+      for (name, present) in [
+        ("MLOPS_S3_BUCKET", configuration.artifacts.bucket != nil),
+        ("AWS_ACCESS_KEY_ID", configuration.artifacts.accessKeyID != nil),
+        ("AWS_SECRET_ACCESS_KEY", configuration.artifacts.secretAccessKey != nil),
+      ] where !present {
+        throw ConfigurationError(variable: name, value: "", expected: "a value when MLOPS_ARTIFACT_STORE is s3")
+      }
+    }
     if let text = value("MLOPS_MAX_BODY_BYTES") {
       guard let bytes = Int(text), bytes > 0 else {
         throw ConfigurationError(variable: "MLOPS_MAX_BODY_BYTES", value: text, expected: "a positive number of bytes")
@@ -152,6 +186,45 @@ public struct Configuration: Sendable, Equatable {
   public func address(of service: ServiceName) -> ServiceAddress {
     serviceAddresses[service] ?? ServiceAddress(host: "127.0.0.1", port: service.defaultPort)
   }
+}
+
+/// The validators Codegen runs on a generated repository.
+public struct ValidatorConfiguration: Sendable, Equatable {
+  /// `MLOPS_TOOLS_DIR`: searched for ruff, mypy, pytest, check-jsonschema and terraform
+  /// before PATH; default `.venv/bin` when that folder exists.
+  public var toolsDirectory: String?
+  /// `TF_PLUGIN_DIR`: a local provider mirror for `terraform init -plugin-dir`.
+  public var terraformPluginDirectory: String?
+  /// `MLOPS_VALIDATOR_TIMEOUT_SECONDS`: the most one tool may take, default 300.
+  public var timeoutSeconds = 300
+
+  public init() {}
+}
+
+/// Where bundles are stored, and how their download links are signed.
+public struct ArtifactConfiguration: Sendable, Equatable {
+  public enum Kind: String, Sendable { case local, s3 }
+  /// `MLOPS_ARTIFACT_STORE`: `local` (default, under the data directory) or `s3`.
+  public var kind = Kind.local
+  /// `MLOPS_S3_BUCKET`, `MLOPS_S3_REGION` (or `AWS_REGION`, default us-east-1), `MLOPS_S3_ENDPOINT`
+  /// (for S3-compatible servers; path-style addressing).
+  public var bucket: String?
+  public var region = "us-east-1"
+  public var endpoint: String?
+  /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`.
+  public var accessKeyID: String?
+  public var secretAccessKey: String?
+  public var sessionToken: String?
+  /// `MLOPS_BUNDLE_RETENTION_DAYS`: `mlops storage init` sets the bucket to expire bundles after this, default 90.
+  public var retentionDays = 90
+  /// `MLOPS_DOWNLOAD_SECRET`: the HMAC key of local download links; default: a random key kept in the data directory.
+  public var downloadSecret: String?
+  /// `MLOPS_DOWNLOAD_TTL_SECONDS`: how long a download link works, default 900.
+  public var downloadTTLSeconds = 900
+  /// `MLOPS_PUBLIC_URL`: the Edge's address as clients reach it, for download links; default http://MLOPS_HTTP_HOST:MLOPS_HTTP_PORT.
+  public var publicURL: String?
+
+  public init() {}
 }
 
 /// How a worker process claims and runs jobs.

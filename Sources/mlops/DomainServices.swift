@@ -17,7 +17,9 @@ enum DomainServices {
     case .planner: PlannerService(engine: try planner(configuration: configuration, logger: logger))
     case .critics: CriticsService()
     case .policy: PolicyService(engine: policy(configuration: configuration, logger: logger))
-    case .codegen: CodegenService()
+    case .codegen:
+      CodegenService(
+        generator: try RepositoryGenerator(), validators: ValidatorSuite(configuration: validators(configuration)), logger: logger)
     }
   }
 
@@ -45,6 +47,20 @@ enum DomainServices {
       logger.info("policy rule packs", metadata: ["packs": "\(engine.packs.map(\.label).joined(separator: ", "))"])
     }
     return engine
+  }
+
+  /// The validators' tools: MLOPS_TOOLS_DIR, else the project's `.venv/bin` when there is one.
+  static func validators(_ configuration: Configuration) -> ValidatorSuite.Configuration {
+    var directories: [String] = []
+    if let tools = configuration.validators.toolsDirectory {
+      directories.append(tools)
+    } else if FileManager.default.fileExists(atPath: ".venv/bin") {
+      directories.append(URL(fileURLWithPath: ".venv/bin").standardizedFileURL.path)
+    }
+    return ValidatorSuite.Configuration(
+      toolDirectories: directories, terraformPluginDirectory: configuration.validators.terraformPluginDirectory,
+      timeoutSeconds: configuration.validators.timeoutSeconds,
+      cacheDirectory: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "validator-cache").standardizedFileURL)
   }
 
   static func host(_ name: ServiceName, configuration: Configuration, logger: Logger) throws -> GRPCServiceHost {

@@ -106,7 +106,7 @@ extension NSRegularExpression {
   /// A pattern known at build time; a typo in one is a programming error. Patterns are
   /// case-sensitive: write them in lower case for folded text (`BriefText.matches`,
   /// `Cues.contains`), in the case that matters for `BriefText.matchesAsWritten`.
-  static func builtIn(_ pattern: String) -> NSRegularExpression {
+  public static func builtIn(_ pattern: String) -> NSRegularExpression {
     do {
       return try NSRegularExpression(pattern: pattern)
     } catch {

@@ -1,0 +1,39 @@
+import Contracts
+import Foundation
+
+/// The Reason Cards of the codegen and validators steps.
+enum CodegenReasonCard {
+  static func generated(_ repository: RepositoryGenerator.Repository, request: Mlops_V1_GenerateRequest) -> Mlops_V1_ReasonCard {
+    let paths = repository.files.map(\.path)
+    func count(_ prefix: String) -> Int { paths.filter { $0.hasPrefix(prefix) }.count }
+    let modules = Set(paths.compactMap { path -> String? in
+      let parts = path.split(separator: "/")
+      return parts.count > 4 && parts[2] == "modules" ? String(parts[3]) : nil
+    }).sorted()
+    var comments = request.constraints.reviewNotes.map(\.value).filter { !$0.isEmpty }
+    if !request.approval.comment.isEmpty, !comments.contains(request.approval.comment) {
+      comments.append(request.approval.comment)
+    }
+    comments += request.approval.inlineComments.map { "\($0.path): \($0.text)" }
+    let bytes = repository.files.reduce(0) { $0 + $1.content.count }
+    return .with {
+      $0.agent = "codegen"
+      $0.node = "codegen"
+      $0.inputs = .with {
+        $0.summary = "approved plan v\(request.version): \(request.plan.components.count) components"
+        $0.sha256 = repository.manifest.bundleSha256
+      }
+      $0.choice = "generate \(paths.count) files (bundle \(repository.manifest.bundleSha256.prefix(12)))"
+      $0.rationale =
+        "The repository follows the approved plan: an inference service (\(count("services/")) files), "
+        + "a training pipeline (\(count("pipelines/")) files), Terraform for the chosen components only "
+        + "(modules: \(modules.joined(separator: ", "))), CI and deploy workflows, "
+        + "\(count("docs/adr/0")) decision records and the policy and cost reports; \(bytes) bytes in all."
+      $0.quotedComments = comments
+      $0.policySummary = request.policy.summary
+      $0.costSummary = String(format: "$%.2f per month (%@)", request.cost.monthlyUsd, request.cost.method)
+      $0.confidence = 1
+      $0.links = [.with { $0.rel = "manifest"; $0.href = "manifest.json" }]
+    }
+  }
+}

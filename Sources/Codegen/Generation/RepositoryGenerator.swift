@@ -1,0 +1,69 @@
+import Contracts
+import Crypto
+import Foundation
+import Policy
+import SwiftProtobuf
+
+/// Renders the repository for an approved plan: the same request gives the same files, in
+/// the same order, with the same manifest hash.
+public struct RepositoryGenerator: Sendable {
+  public static let generatorVersion = "mlops-codegen/1"
+
+  public struct Repository: Sendable {
+    /// Sorted by path.
+    public var files: [Mlops_V1_GeneratedFile]
+    public var manifest: Mlops_V1_BundleManifest
+  }
+
+  public struct InvalidRequest: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  let templates: TemplateLibrary
+
+  public init(templates: TemplateLibrary) {
+    self.templates = templates
+  }
+
+  public init() throws {
+    self.init(templates: try .bundled())
+  }
+
+  public func generate(_ request: Mlops_V1_GenerateRequest) throws -> Repository {
+    guard !request.plan.components.isEmpty else {
+      throw InvalidRequest(description: "the plan has no components; approve a composed plan first")
+    }
+    let blueprint = Blueprint(request: request)
+    let context = TemplateContext.make(blueprint, request: request, generator: Self.generatorVersion)
+    var files: [Mlops_V1_GeneratedFile] = []
+    for name in templates.names where RepositoryLayout.includes(name, context: context) {
+      if name == RepositoryLayout.decisionTemplate {
+        for record in DecisionRecords.records(request.reasonCards) {
+          files.append(Self.file(record.path, text: try templates.render(name, context.merging(record.context) { _, new in new })))
+        }
+        continue
+      }
+      files.append(Self.file(TemplateLibrary.outputPath(of: name), text: try templates.render(name, context)))
+    }
+    files.append(Self.file("reports/policy.json", data: try PolicyReportExport.json(request.policy) + Data("\n".utf8)))
+    files.append(Self.file("reports/cost.json", data: try CostReportExport.json(request.cost) + Data("\n".utf8)))
+    files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+    return Repository(files: files, manifest: BundleManifestBuilder.manifest(for: files, generator: Self.generatorVersion))
+  }
+
+  static func file(_ path: String, text: String, mode: UInt32 = 0o644) -> Mlops_V1_GeneratedFile {
+    var text = text
+    while text.hasSuffix("\n\n") { text.removeLast() }
+    if !text.hasSuffix("\n") { text.append("\n") }
+    return file(path, data: Data(text.utf8), mode: mode)
+  }
+
+  static func file(_ path: String, data: Data, mode: UInt32 = 0o644) -> Mlops_V1_GeneratedFile {
+    .with {
+      $0.path = path
+      $0.content = data
+      $0.mode = mode
+      $0.sha256 = BundleManifestBuilder.hex(SHA256.hash(data: data))
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import Contracts
+import Foundation
+import ServiceKit
+import Synchronization
+
+/// Runs one tool in the checkout with a time limit, and shapes what it found into a result.
+struct ToolRun: Sendable {
+  struct Output: Sendable {
+    var status: Int32
+    var standardOutput: String
+    var standardError: String
+    var timedOut: Bool
+    var text: String { [standardOutput, standardError].filter { !$0.isEmpty }.joined(separator: "\n") }
+  }
+
+  let tools: ToolLocator
+  let root: URL
+  let configuration: ValidatorSuite.Configuration
+  private static let versions = Mutex<[String: String]>([:])
+
+  init(tools: ToolLocator, root: URL, configuration: ValidatorSuite.Configuration) {
+    self.tools = tools
+    self.root = root
+    self.configuration = configuration
+  }
+
+  /// The program's path, or the reason the validator is skipped.
+  func locate(_ program: String) -> Result<String, SkipReason> {
+    if let path = tools.find(program) { return .success(path) }
+    return .failure(
+      SkipReason(
+        text: "\(program) is not installed (looked in \(configuration.toolDirectories.joined(separator: ", ")) and PATH); scripts/bootstrap installs it"))
+  }
+
+  struct SkipReason: Error {
+    var text: String
+  }
+
+  func run(_ program: String, _ arguments: [String], in directory: String = ".", environment: [String: String] = [:]) async throws
+    -> Output
+  {
+    var command = [program] + arguments
+    if FileManager.default.isExecutableFile(atPath: "/usr/bin/timeout") {
+      command = ["/usr/bin/timeout", "--kill-after=5", String(configuration.timeoutSeconds)] + command
+    }
+    var environment = environment
+    environment["PATH"] = tools.searchPath
+    environment["PYTHONDONTWRITEBYTECODE"] = "1"
+    environment["NO_COLOR"] = "1"
+    let output = try await CommandRunner.run(
+      command, environment: environment, workingDirectory: root.appending(path: directory).path, checked: false)
+    return Output(
+      status: output.status, standardOutput: output.standardOutput, standardError: output.standardError,
+      timedOut: output.status == 124 || output.status == 137)
+  }
+
+  /// `program --version`'s first line, asked once per program.
+  func version(_ path: String, arguments: [String] = ["--version"]) async -> String {
+    if let known = Self.versions.withLock({ $0[path] }) { return known }
+    let output = try? await CommandRunner.run([path] + arguments, checked: false)
+    let text = [output?.standardOutput ?? "", output?.standardError ?? ""].joined(separator: "\n")
+    let first = text.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "unknown"
+    Self.versions.withLock { $0[path] = first }
+    return first
+  }
+
+  static func result(
+    _ validator: ValidatorSuite.Validator, version: String, started: ContinuousClock.Instant,
+    outcome: Mlops_V1_ValidatorOutcome, findings: [Mlops_V1_ValidatorFinding] = [], skipReason: String = ""
+  ) -> Mlops_V1_ValidatorResult {
+    .with {
+      $0.tool = validator.rawValue
+      $0.version = version
+      $0.outcome = outcome
+      $0.durationMs = Int64((ContinuousClock.now - started).seconds * 1000)
+      $0.findings = findings
+      $0.skipReason = skipReason
+    }
+  }
+
+  static func skipped(_ validator: ValidatorSuite.Validator, reason: String) -> Mlops_V1_ValidatorResult {
+    .with {
+      $0.tool = validator.rawValue
+      $0.outcome = .skipped
+      $0.skipReason = reason
+    }
+  }
+
+  static func finding(path: String = "", line: Int = 0, rule: String = "", message: String) -> Mlops_V1_ValidatorFinding {
+    .with {
+      $0.path = path
+      $0.line = Int32(line)
+      $0.rule = rule
+      $0.message = message
+    }
+  }
+
+  /// What a failed tool said, when it said nothing more specific.
+  static func generalFinding(_ output: Output, tool: String) -> Mlops_V1_ValidatorFinding {
+    if output.timedOut { return finding(message: "\(tool) timed out") }
+    let text = output.text.trimmingCharacters(in: .whitespacesAndNewlines)
+    return finding(message: text.isEmpty ? "\(tool) exited with status \(output.status)" : String(text.suffix(2000)))
+  }
+}

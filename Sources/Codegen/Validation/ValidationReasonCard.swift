@@ -1,0 +1,35 @@
+import Contracts
+import Foundation
+
+/// The validators step's Reason Card: what ran, what was skipped and why, what failed where.
+enum ValidationReasonCard {
+  static func card(_ report: Mlops_V1_ValidationReport, manifest: Mlops_V1_BundleManifest) -> Mlops_V1_ReasonCard {
+    let passed = report.results.filter { $0.outcome == .pass }.map(\.tool)
+    let skipped = report.results.filter { $0.outcome == .skipped }
+    let failed = report.results.filter { $0.outcome == .fail }
+    var rationale = "Passed: \(passed.isEmpty ? "none" : passed.joined(separator: ", "))."
+    if !skipped.isEmpty {
+      rationale += " Skipped (not counted as passed): " + skipped.map { "\($0.tool) (\($0.skipReason))" }.joined(separator: "; ") + "."
+    }
+    var risks: [String] = []
+    for result in failed {
+      for finding in result.findings.prefix(5) {
+        let place = finding.path.isEmpty ? "" : (finding.line > 0 ? "\(finding.path):\(finding.line) " : "\(finding.path) ")
+        risks.append("\(result.tool): \(place)\(finding.rule.isEmpty ? "" : "[\(finding.rule)] ")\(finding.message)")
+      }
+    }
+    return .with {
+      $0.agent = "validators"
+      $0.node = "validators"
+      $0.inputs = .with {
+        $0.summary = "bundle of \(manifest.files.count) files"
+        $0.sha256 = manifest.bundleSha256
+      }
+      $0.choice = report.passed ? "publish the bundle" : "block publishing: \(failed.map(\.tool).joined(separator: ", ")) failed"
+      $0.rationale = rationale
+      $0.risks = risks
+      $0.confidence = skipped.isEmpty ? 1 : Double(passed.count) / Double(max(1, report.results.count))
+      $0.links = [.with { $0.rel = "report"; $0.href = "reports/validators.json" }]
+    }
+  }
+}

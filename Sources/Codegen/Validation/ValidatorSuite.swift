@@ -1,0 +1,125 @@
+import Contracts
+import Foundation
+import ServiceKit
+
+/// Runs the real tools on a temporary checkout of a bundle: ruff, mypy and pytest on the
+/// Python projects, terraform fmt/init/validate on the infrastructure, the GitHub workflow
+/// schema on the workflows, and the built-in secret scan on everything. The Python lane and
+/// the infrastructure lane run side by side.
+public struct ValidatorSuite: Sendable {
+  public struct Configuration: Sendable {
+    /// Folders searched for the tools before PATH (the project's `.venv/bin`).
+    public var toolDirectories: [String]
+    /// A local provider mirror for `terraform init -plugin-dir` (`TF_PLUGIN_DIR`).
+    public var terraformPluginDirectory: String?
+    public var timeoutSeconds: Int
+    /// Kept between runs so mypy does not re-read FastAPI and pydantic every time.
+    public var cacheDirectory: URL
+    /// Run only these validators (by `Validator.rawValue`); nil runs all.
+    public var only: Set<Validator>?
+
+    public init(
+      toolDirectories: [String] = [], terraformPluginDirectory: String? = nil, timeoutSeconds: Int = 300,
+      cacheDirectory: URL = FileManager.default.temporaryDirectory.appending(path: "mlops-validator-cache"),
+      only: Set<Validator>? = nil
+    ) {
+      self.toolDirectories = toolDirectories
+      self.terraformPluginDirectory = terraformPluginDirectory
+      self.timeoutSeconds = timeoutSeconds
+      self.cacheDirectory = cacheDirectory
+      self.only = only
+    }
+  }
+
+  public enum Validator: String, Sendable, CaseIterable {
+    case ruffCheck = "ruff check"
+    case ruffFormat = "ruff format"
+    case mypy
+    case pytest
+    case terraformFormat = "terraform fmt"
+    case terraformInit = "terraform init"
+    case terraformValidate = "terraform validate"
+    case workflowSchema = "check-jsonschema"
+    case secretScan = "secret-scan"
+  }
+
+  let configuration: Configuration
+  let tools: ToolLocator
+
+  public init(configuration: Configuration = .init()) {
+    self.configuration = configuration
+    self.tools = ToolLocator(directories: configuration.toolDirectories)
+  }
+
+  public func validate(_ files: [Mlops_V1_GeneratedFile]) async throws -> Mlops_V1_ValidationReport {
+    let checkout = try Checkout.make(files)
+    defer { checkout.remove() }
+    try? FileManager.default.createDirectory(at: configuration.cacheDirectory, withIntermediateDirectories: true)
+    let paths = files.map(\.path)
+    let run = ToolRun(tools: tools, root: checkout.root, configuration: configuration)
+
+    async let python = pythonLane(run, paths: paths)
+    async let infrastructure = infrastructureLane(run, files: files)
+    let results = try await python + infrastructure
+    return .with {
+      $0.results = results
+      $0.passed = !results.contains { $0.outcome == .fail }
+    }
+  }
+
+  private func wanted(_ validator: Validator) -> Bool {
+    configuration.only?.contains(validator) ?? true
+  }
+
+  private func pythonLane(_ run: ToolRun, paths: [String]) async throws -> [Mlops_V1_ValidatorResult] {
+    let projects = paths.filter { $0.hasSuffix("/pyproject.toml") || $0 == "pyproject.toml" }
+      .map { $0 == "pyproject.toml" ? "." : String($0.dropLast("/pyproject.toml".count)) }
+      .sorted()
+    var results: [Mlops_V1_ValidatorResult] = []
+    if wanted(.ruffCheck) { results.append(try await PythonValidators.ruffCheck(run, projects: projects)) }
+    if wanted(.ruffFormat) { results.append(try await PythonValidators.ruffFormat(run, projects: projects)) }
+    if wanted(.mypy) { results.append(try await PythonValidators.mypy(run, projects: projects)) }
+    if wanted(.pytest) { results.append(try await PythonValidators.pytest(run, projects: projects)) }
+    return results
+  }
+
+  private func infrastructureLane(_ run: ToolRun, files: [Mlops_V1_GeneratedFile]) async throws -> [Mlops_V1_ValidatorResult] {
+    var results: [Mlops_V1_ValidatorResult] = []
+    let terraformRoot = "infra/terraform"
+    let hasTerraform = files.contains { $0.path.hasPrefix(terraformRoot + "/") }
+    if hasTerraform {
+      if wanted(.terraformFormat) { results.append(try await TerraformValidators.format(run, root: terraformRoot)) }
+      var initialised: Mlops_V1_ValidatorResult?
+      if wanted(.terraformInit) || wanted(.terraformValidate) {
+        let result = try await TerraformValidators.initialise(run, root: terraformRoot)
+        initialised = result
+        if wanted(.terraformInit) { results.append(result) }
+      }
+      if wanted(.terraformValidate), let initialised {
+        results.append(try await TerraformValidators.validate(run, root: terraformRoot, after: initialised))
+      }
+    }
+    if wanted(.workflowSchema) {
+      let workflows = files.map(\.path).filter { $0.hasPrefix(".github/workflows/") }.sorted()
+      results.append(try await WorkflowSchemaValidator.validate(run, workflows: workflows))
+    }
+    if wanted(.secretScan) {
+      let started = ContinuousClock.now
+      let scanner = SecretScanner()
+      let findings = files.flatMap { scanner.scan(path: $0.path, contents: $0.content) }
+      results.append(
+        ToolRun.result(
+          .secretScan, version: "builtin-1", started: started,
+          outcome: findings.isEmpty ? .pass : .fail,
+          findings: findings.map { finding in
+            .with {
+              $0.path = finding.path
+              $0.line = Int32(finding.line)
+              $0.rule = finding.rule
+              $0.message = finding.message
+            }
+          }))
+    }
+    return results
+  }
+}
