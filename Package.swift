@@ -104,6 +104,8 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOFoundationCompat", package: "swift-nio"),
       ],
       resources: [.copy("Migrations"), .copy("Resources/openapi.yaml")]
     ),

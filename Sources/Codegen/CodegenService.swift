@@ -44,6 +44,9 @@ public struct CodegenService: Mlops_V1_Codegen.SimpleServiceProtocol, NamedServi
     request: Mlops_V1_ValidateRequest,
     context: ServerContext
   ) async throws -> Mlops_V1_ValidateResponse {
+    guard !request.files.isEmpty else {
+      throw RPCError(code: .invalidArgument, message: "no files to validate; send the files Generate returned with their manifest")
+    }
     let mismatches = BundleManifestBuilder.mismatches(request.files, manifest: request.manifest)
     guard mismatches.isEmpty else {
       throw RPCError(code: .invalidArgument, message: "the files do not match their manifest: \(mismatches.prefix(5).joined(separator: "; "))")

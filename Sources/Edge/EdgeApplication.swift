@@ -79,6 +79,12 @@ public enum EdgeApplication {
     DecisionSetsController<Context>(
       store: decisionSets, engine: engine, client: database, maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: v1)
+    ArtifactsController<Context>(
+      store: try ArtifactStores.make(configuration),
+      signer: try DownloadSigner.load(secret: configuration.artifacts.downloadSecret, dataDirectory: configuration.dataDirectory),
+      client: database, ttlSeconds: configuration.artifacts.downloadTTLSeconds,
+      publicURL: configuration.artifacts.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, logger: logger
+    ).addRoutes(to: router, v1: v1)
     if let notifications {
       let settings = EventStreamer.Settings(
         ping: .seconds(configuration.streams.pingSeconds), maxDuration: .seconds(configuration.streams.maxSeconds))

@@ -52,7 +52,8 @@ enum EdgeRuntime {
         codegen: Mlops_V1_Codegen.Client(wrapping: grpc(.codegen).client))
       let worker =
         role == .api ? nil
-        : WorkerRole(database: client, nodes: clients.nodes(), configuration: configuration.worker, logger: logger)
+        : WorkerRole(
+          database: client, nodes: clients.nodes(store: try ArtifactStores.make(configuration)), configuration: configuration.worker, logger: logger)
 
       // Shutdown runs in reverse: the worker stops first, while the services it calls still answer.
       var services: [any Service] = hosts.map { $0 as any Service } + downstream.map { $0 as any Service }

@@ -52,20 +52,21 @@ def test_an_open_watch_does_not_hold_up_shutdown(grpc_service):
         assert process.wait(timeout=15) == 0
 
 
-UNLANDED = {name: SERVICES[name] for name in ("codegen",)}
-
-
-@pytest.mark.parametrize("name", sorted(UNLANDED))
-def test_unlanded_rpc_answers_unimplemented(grpc_service, name):
-    address = grpc_service(name)
-    full_name, method = UNLANDED[name]
+@pytest.mark.parametrize("method", ["Generate", "Validate"])
+def test_codegen_refuses_an_empty_request(grpc_service, method):
+    address = grpc_service("codegen")
     with grpc.insecure_channel(address) as channel:
         # An empty protobuf message is zero bytes; no generated stubs are needed for that.
-        call = channel.unary_unary(f"/{full_name}/{method}")
-        with pytest.raises(grpc.RpcError) as error:
-            call(b"", timeout=5)
-        assert error.value.code() == grpc.StatusCode.UNIMPLEMENTED
-        assert method in error.value.details()
+        if method == "Generate":
+            call = channel.unary_stream(f"/mlops.v1.Codegen/{method}")
+            with pytest.raises(grpc.RpcError) as error:
+                list(call(b"", timeout=5))
+        else:
+            call = channel.unary_unary(f"/mlops.v1.Codegen/{method}")
+            with pytest.raises(grpc.RpcError) as error:
+                call(b"", timeout=5)
+        assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert error.value.details()
 
 
 def test_an_empty_brief_is_invalid_argument(grpc_service):

@@ -45,7 +45,10 @@ def test_stream_replays_then_follows_to_the_end_and_resumes(serve):
     assert "cost-update" in kinds and "policy-update" in kinds
     assert json.loads(events[kinds.index("cost-update")].data)["method"] == "bom_v1"
     assert kinds[-1] == "run-error"
-    assert "codegen" in json.loads(events[-1].data)["error"]
+    # Codegen and the validators ran (their cards are there); the nodes after them are issue #8's.
+    nodes = [json.loads(e.data)["node"] for e in events if e.event == "reason-card"]
+    assert nodes[-2:] == ["codegen", "validators"]
+    assert "rationale_compile" in json.loads(events[-1].data)["error"]
     ids = [int(event.id) for event in events]
     assert ids == sorted(ids)
 

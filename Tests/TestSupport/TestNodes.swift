@@ -33,6 +33,8 @@ public struct TestNode: GraphNode {
     case policy(Mlops_V1_RuleOutcome)
     /// sleeps this long inside the step (for crash tests).
     case slow(Duration)
+    /// validators: whether the bundle passed.
+    case validation(passed: Bool)
   }
 
   public let name: NodeName
@@ -69,6 +71,8 @@ public struct TestNode: GraphNode {
       state.policy = .with { $0.overall = outcome; $0.summary = "test policy \(outcome)" }
     case .slow(let duration):
       try await Task.sleep(for: duration)
+    case .validation(let passed):
+      state.validation = .with { $0.passed = passed }
     }
     state.reasonCards.append(
       .with {
@@ -101,6 +105,7 @@ public struct TestNode: GraphNode {
       case .coverageCheck: return TestNode(name, behaviour: .coverage(briefSuffices: briefSuffices), book: book)
       case .adaptiveQuestions: return TestNode(name, behaviour: .askBudget, book: book)
       case .policyEval: return TestNode(name, behaviour: .policy(policy), book: book)
+      case .validators: return TestNode(name, behaviour: .validation(passed: true), book: book)
       default: return TestNode(name, book: book)
       }
     }

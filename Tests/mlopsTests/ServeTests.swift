@@ -131,6 +131,7 @@ import TestSupport
       let ports = try TopologyPorts()
       var environment = ports.environment
       environment["DATABASE_URL"] = url.connectionString
+      environment["MLOPS_DOWNLOAD_SECRET"] = "serve-test-download-secret-0123456789"
       let serve = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
       let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) { serve.process.isRunning }
       try #require(ready != nil, "\(serve.errors)")
@@ -141,9 +142,9 @@ import TestSupport
       _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
         try await engine.start(threadID: threads[0], projectID: project, state: .with { $0.brief = ServeTests.completeBrief }, on: connection)
       }
-      // Planner, critics and policy run for real up to the gate; approved, the run reaches
-      // codegen, which has no node until its issue lands: retrying cannot help, so the job
-      // dies at once and the run-error says why.
+      // Planner, critics and policy run for real up to the gate; approved, codegen and the
+      // validators publish the bundle, and the run reaches rationale_compile, which has no
+      // node until issue #8: retrying cannot help, so the job dies at once and says why.
       #expect(try await RuntimeProcessTests.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(30)), "\(serve.errors.suffix(3000))")
       let cards = try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'reason-card'", on: client)
       #expect(cards == 7, "intake, coverage, planner, two critics, policy and the gate each explain themselves")
@@ -151,7 +152,7 @@ import TestSupport
         "POST", "\(ports.baseURL)/v1/decision-sets/\(threads[0].uuidString.lowercased())/approve", json: #"{"status": "approved"}"#)
       #expect(approved.status == 202)
       var error: String?
-      let deadline = ContinuousClock.now + .seconds(30)
+      let deadline = ContinuousClock.now + .seconds(180)
       while error == nil, ContinuousClock.now < deadline {
         let rows = try await client.query(
           "SELECT payload->>'error' FROM events WHERE type = 'run-error' AND decision_set_id = \(threads[0])",
@@ -159,7 +160,8 @@ import TestSupport
         for try await text in rows.decode(String.self) { error = text }
         if error == nil { try await Task.sleep(for: .milliseconds(100)) }
       }
-      #expect(error?.contains("no implementation is registered for the node codegen") == true, "\(serve.errors.suffix(3000))")
+      #expect(error?.contains("no implementation is registered for the node rationale_compile") == true, "\(serve.errors.suffix(3000))")
+      try await Self.checkDownloads(baseURL: ports.baseURL, decisionSet: threads[0], secret: environment["MLOPS_DOWNLOAD_SECRET"]!)
       #expect(try await Fixtures.count("SELECT attempts FROM jobs WHERE state = 'dead'", on: client) == 1)
 
       let health = try await HTTP.send("GET", "\(ports.baseURL)/healthz/worker").json()
@@ -191,5 +193,36 @@ import TestSupport
       #expect(try await Fixtures.count("SELECT count(*) FROM schema_migrations", on: client) == 1)
       #expect(await worker.terminate() == 0)
     }
+  }
+
+  /// The published bundle is listed with a signed link that downloads it; a tampered or
+  /// expired link gets 403.
+  static func checkDownloads(baseURL: String, decisionSet: UUID, secret: String) async throws {
+    let listing = try await HTTP.send("GET", "\(baseURL)/v1/decision-sets/\(decisionSet.uuidString.lowercased())/artifacts")
+    #expect(listing.status == 200)
+    let artifacts = try #require(try listing.json()["artifacts"] as? [[String: Any]])
+    #expect(artifacts.count == 1)
+    let bundle = try #require(artifacts.first)
+    #expect(bundle["status"] as? String == "stored")
+    let link = try #require(bundle["download_url"] as? String)
+    let download = try await HTTP.send("GET", link)
+    #expect(download.status == 200)
+    let files = try BundleArchive.read(download.body)
+    #expect(files.contains { $0.path == "manifest.json" })
+    #expect(files.contains { $0.path == "reports/validators.json" })
+    #expect(files.contains { $0.path == "services/inference/app/main.py" })
+    #expect(download.body.count == bundle["size_bytes"] as? Int)
+
+    let tampered = link.replacingOccurrences(of: "signature=", with: "signature=0") .dropLast()
+    let refused = try await HTTP.send("GET", String(tampered))
+    #expect(refused.status == 403)
+    #expect(try refused.json()["code"] as? String == "download_refused")
+    let key = try ArtifactKey(bundle["key"] as? String ?? "")
+    let expired = DownloadSigner(secret: Data(secret.utf8)).link(for: key, expires: Date().addingTimeInterval(-5))
+    let late = try await HTTP.send("GET", baseURL + expired)
+    #expect(late.status == 403)
+    #expect(try late.json()["detail"] as? String == "the link has expired")
+    let fresh = DownloadSigner(secret: Data(secret.utf8)).link(for: key, expires: Date().addingTimeInterval(60))
+    #expect(try await HTTP.send("GET", baseURL + fresh).status == 200, "the same secret signs a working link")
   }
 }

@@ -305,6 +305,12 @@ public nonisolated struct Mlops_V1_DecisionState: @unchecked Sendable {
     set {_uniqueStorage()._artifactKey = newValue}
   }
 
+  /// names the generated repository and its resources
+  public var projectName: String {
+    get {_storage._projectName}
+    set {_uniqueStorage()._projectName = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -406,7 +412,7 @@ nonisolated extension Mlops_V1_Approval: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DecisionState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}decision_set_id\0\u{3}project_id\0\u{1}version\0\u{1}brief\0\u{1}constraints\0\u{1}coverage\0\u{3}open_questions\0\u{1}answers\0\u{1}plan\0\u{3}technical_review\0\u{1}cost\0\u{1}policy\0\u{1}approval\0\u{1}manifest\0\u{1}validation\0\u{3}reason_cards\0\u{3}current_node\0\u{1}status\0\u{3}question_rounds\0\u{3}previous_cost\0\u{3}artifact_key\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}decision_set_id\0\u{3}project_id\0\u{1}version\0\u{1}brief\0\u{1}constraints\0\u{1}coverage\0\u{3}open_questions\0\u{1}answers\0\u{1}plan\0\u{3}technical_review\0\u{1}cost\0\u{1}policy\0\u{1}approval\0\u{1}manifest\0\u{1}validation\0\u{3}reason_cards\0\u{3}current_node\0\u{1}status\0\u{3}question_rounds\0\u{3}previous_cost\0\u{3}artifact_key\0\u{3}project_name\0")
 
   fileprivate class _StorageClass {
     var _decisionSetID: String = String()
@@ -430,6 +436,7 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
     var _questionRounds: Int32 = 0
     var _previousCost: Mlops_V1_CostEstimate? = nil
     var _artifactKey: String = String()
+    var _projectName: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -461,6 +468,7 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
       _questionRounds = source._questionRounds
       _previousCost = source._previousCost
       _artifactKey = source._artifactKey
+      _projectName = source._projectName
     }
   }
 
@@ -500,6 +508,7 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
         case 19: try { try decoder.decodeSingularInt32Field(value: &_storage._questionRounds) }()
         case 20: try { try decoder.decodeSingularMessageField(value: &_storage._previousCost) }()
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._artifactKey) }()
+        case 22: try { try decoder.decodeSingularStringField(value: &_storage._projectName) }()
         default: break
         }
       }
@@ -575,6 +584,9 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
       if !_storage._artifactKey.isEmpty {
         try visitor.visitSingularStringField(value: _storage._artifactKey, fieldNumber: 21)
       }
+      if !_storage._projectName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._projectName, fieldNumber: 22)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -605,6 +617,7 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
         if _storage._questionRounds != rhs_storage._questionRounds {return false}
         if _storage._previousCost != rhs_storage._previousCost {return false}
         if _storage._artifactKey != rhs_storage._artifactKey {return false}
+        if _storage._projectName != rhs_storage._projectName {return false}
         return true
       }
       if !storagesAreEqual {return false}

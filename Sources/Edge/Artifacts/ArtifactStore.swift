@@ -6,6 +6,13 @@ public protocol ArtifactStore: Sendable {
   /// Stores `bytes` at `key`; a key that already holds these bytes is left as it is.
   func put(_ bytes: Data, at key: ArtifactKey) async throws
   func get(_ key: ArtifactKey) async throws -> Data?
+  /// A link that downloads `key` without credentials until it expires, when the store can
+  /// sign one itself (S3); nil means Edge signs its own link (`DownloadSigner`).
+  func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) throws -> URL?
+}
+
+extension ArtifactStore {
+  public func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) throws -> URL? { nil }
 }
 
 /// A validated store key. Every key starts with `projects/{project_id}/`: tenancy is in the
@@ -34,6 +41,13 @@ public struct ArtifactKey: Sendable, Hashable, CustomStringConvertible {
       throw Invalid(description: "a bundle is named by its lower-case SHA-256, not \(sha256.debugDescription)")
     }
     return try ArtifactKey("projects/\(projectID.uuidString.lowercased())/bundles/\(sha256).zip")
+  }
+
+  /// `projects/{project_id}/staging/{bundle_sha256}.zip`: generated files waiting for the
+  /// validators; never listed or downloadable.
+  public static func staging(projectID: UUID, bundleSHA256: String) throws(Invalid) -> ArtifactKey {
+    let bundle = try bundle(projectID: projectID, sha256: bundleSHA256)
+    return try ArtifactKey(bundle.path.replacingOccurrences(of: "/bundles/", with: "/staging/"))
   }
 
   public var description: String { path }

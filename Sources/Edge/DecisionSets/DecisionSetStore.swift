@@ -46,6 +46,11 @@ public struct DecisionSetStore: Sendable {
       guard let row = try await Self.rows(rows).first else { throw CreateError.projectNotFound }
       var state = Mlops_V1_DecisionState()
       state.brief = brief
+      for try await name in try await connection.query("SELECT name FROM projects WHERE id = \(projectID)", logger: logger)
+        .decode(String.self)
+      {
+        state.projectName = name
+      }
       state.version = 1
       if let overrides { state.constraints = overrides }
       try await engine.start(threadID: id, projectID: projectID, state: state, on: connection)

@@ -38,7 +38,8 @@ public enum GraphTopology {
     case .policyEval: state.policy.overall == .fail ? .end(.blocked) : .node(.gateHITL)
     case .gateHITL: .interrupt(waitingFor: .approval)
     case .codegen: .node(.validators)
-    case .validators: .node(.rationaleCompile)
+    // A failed validator blocks publishing: the run ends with the report and a run-error.
+    case .validators: state.validation.passed ? .node(.rationaleCompile) : .end(.failed)
     case .rationaleCompile: .node(.diffAndPersist)
     case .diffAndPersist: .end(.completed)
     }

@@ -17,10 +17,10 @@ public struct ServiceClients: Sendable {
     self.codegen = codegen
   }
 
-  /// The graph's nodes that have landed, wired to these clients. codegen, validators,
-  /// rationale_compile and diff_and_persist join with the issues that build them (#7, #8);
-  /// until then a run that reaches them stops with a run-error naming the missing node.
-  public func nodes() -> [any GraphNode] {
+  /// The graph's nodes that have landed, wired to these clients and the artifact store.
+  /// rationale_compile and diff_and_persist join with issue #8; until then a run that reaches
+  /// them stops with a run-error naming the missing node.
+  public func nodes(store: any ArtifactStore) -> [any GraphNode] {
     [
       IntakeExtractNode(planner: planner),
       CoverageCheckNode(planner: planner),
@@ -30,6 +30,8 @@ public struct ServiceClients: Sendable {
       CostCriticNode(critics: critics),
       PolicyEvalNode(policy: policy),
       ApprovalGateNode(),
+      CodegenNode(codegen: codegen, store: store),
+      ValidatorsNode(codegen: codegen, store: store),
     ]
   }
 }

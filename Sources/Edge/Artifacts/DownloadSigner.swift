@@ -1,0 +1,72 @@
+import Crypto
+import Foundation
+
+/// Download links for the local store: `/downloads/{key}?expires={unix seconds}&signature={hex}`
+/// where the signature is HMAC-SHA256 over `{key}\n{expires}` with the Edge's secret. A link
+/// works until it expires; a changed key, time or signature gets 403.
+public struct DownloadSigner: Sendable {
+  public enum Refusal: Error, Equatable, CustomStringConvertible {
+    case malformed, expired, badSignature
+    public var description: String {
+      switch self {
+      case .malformed: "the link is incomplete"
+      case .expired: "the link has expired"
+      case .badSignature: "the link's signature does not match"
+      }
+    }
+  }
+
+  public static let routePrefix = "downloads"
+  let key: SymmetricKey
+
+  public init(secret: Data) {
+    key = SymmetricKey(data: secret)
+  }
+
+  /// MLOPS_DOWNLOAD_SECRET when set, else a random secret kept in `{data}/download-secret`
+  /// (created on first use, readable by its owner only). Every Edge process that serves
+  /// downloads needs the same secret.
+  public static func load(secret: String?, dataDirectory: String) throws -> DownloadSigner {
+    if let secret { return DownloadSigner(secret: Data(secret.utf8)) }
+    let file = URL(fileURLWithPath: dataDirectory).appending(path: "download-secret")
+    if let existing = try? Data(contentsOf: file), existing.count >= 32 { return DownloadSigner(secret: existing) }
+    try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+    let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+    try fresh.write(to: file, options: .withoutOverwriting)
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+    return DownloadSigner(secret: try Data(contentsOf: file))
+  }
+
+  /// The path and query of a link to `artifact` that works until `expires`.
+  public func link(for artifact: ArtifactKey, expires: Date) -> String {
+    let seconds = Int(expires.timeIntervalSince1970)
+    return "/\(Self.routePrefix)/\(artifact.path)?expires=\(seconds)&signature=\(signature(artifact.path, seconds))"
+  }
+
+  public func verify(path: String, expires: String?, signature: String?, now: Date = Date()) throws(Refusal) -> ArtifactKey {
+    guard let expires, let seconds = Int(expires), let signature, let given = Self.bytes(hex: signature),
+      let artifact = try? ArtifactKey(path)
+    else { throw .malformed }
+    let message = Data("\(path)\n\(seconds)".utf8)
+    guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: message, using: key) else { throw .badSignature }
+    guard Double(seconds) > now.timeIntervalSince1970 else { throw .expired }
+    return artifact
+  }
+
+  func signature(_ path: String, _ seconds: Int) -> String {
+    HMAC<SHA256>.authenticationCode(for: Data("\(path)\n\(seconds)".utf8), using: key).map { String(format: "%02x", $0) }.joined()
+  }
+
+  static func bytes(hex: String) -> Data? {
+    guard hex.count == 64 else { return nil }
+    var data = Data(capacity: 32)
+    var index = hex.startIndex
+    while index < hex.endIndex {
+      let next = hex.index(index, offsetBy: 2)
+      guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+      data.append(byte)
+      index = next
+    }
+    return data
+  }
+}

@@ -1,0 +1,46 @@
+import Contracts
+import Foundation
+import SwiftProtobuf
+
+/// The bundle people download: the generated files, `manifest.json` (every generated file
+/// with its hash, and the bundle hash) and `reports/validators.json` (what the validators
+/// found). The manifest's hash names the generated content; the zip's own hash names this
+/// archive, durations and all.
+public enum PublishedBundle {
+  public static let manifestPath = "manifest.json"
+  public static let validatorsPath = "reports/validators.json"
+
+  public static func files(from generated: [Mlops_V1_GeneratedFile]) -> [BundleArchive.File] {
+    generated.map { BundleArchive.File(path: $0.path, contents: $0.content, executable: $0.mode & 0o100 != 0) }
+  }
+
+  public static func generatedFiles(_ files: [BundleArchive.File]) -> [Mlops_V1_GeneratedFile] {
+    files.map { file in
+      .with {
+        $0.path = file.path
+        $0.content = file.contents
+        $0.mode = file.executable ? 0o755 : 0o644
+      }
+    }
+  }
+
+  public static func make(
+    generated: [Mlops_V1_GeneratedFile], manifest: Mlops_V1_BundleManifest, validation: Mlops_V1_ValidationReport
+  ) throws -> Data {
+    var files = Self.files(from: generated)
+    files.append(BundleArchive.File(path: manifestPath, contents: try json(manifest)))
+    files.append(BundleArchive.File(path: validatorsPath, contents: try json(validation)))
+    return try BundleArchive.make(files)
+  }
+
+  /// Protobuf JSON with the proto's field names, pretty and with sorted keys.
+  static func json(_ message: some SwiftProtobuf.Message) throws -> Data {
+    var options = JSONEncodingOptions()
+    options.preserveProtoFieldNames = true
+    options.alwaysPrintInt64sAsNumbers = true
+    let object = try JSONSerialization.jsonObject(with: Data(try message.jsonString(options: options).utf8))
+    var data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    data.append(0x0A)
+    return data
+  }
+}

@@ -1,0 +1,117 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+import ServiceKit
+
+/// Bundles in an S3 bucket (or an S3-compatible server at MLOPS_S3_ENDPOINT, addressed
+/// path-style), signed with SigV4 over async-http-client. Keys are content-addressed, so a
+/// second PUT of a key writes the same bytes.
+public struct S3ArtifactStore: ArtifactStore {
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  let bucket: String
+  let base: URL
+  let signer: SigV4Signer
+  let http: HTTPClient
+
+  public init(configuration: ArtifactConfiguration, http: HTTPClient = .shared) throws {
+    guard let bucket = configuration.bucket, let accessKey = configuration.accessKeyID, let secret = configuration.secretAccessKey
+    else { throw Failure(description: "the S3 store needs MLOPS_S3_BUCKET, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") }
+    self.bucket = bucket
+    if let endpoint = configuration.endpoint {
+      guard let url = URL(string: endpoint) else { throw Failure(description: "MLOPS_S3_ENDPOINT is not a URL: \(endpoint)") }
+      base = url.appending(path: bucket)
+    } else {
+      base = URL(string: "https://\(bucket).s3.\(configuration.region).amazonaws.com")!
+    }
+    signer = SigV4Signer(
+      credentials: .init(accessKeyID: accessKey, secretAccessKey: secret, sessionToken: configuration.sessionToken),
+      region: configuration.region)
+    self.http = http
+  }
+
+  public func put(_ bytes: Data, at key: ArtifactKey) async throws {
+    let response = try await send("PUT", url: url(key), body: bytes, headers: ["content-type": "application/zip"])
+    guard response.status == .ok else { throw failure("PUT \(key)", response) }
+  }
+
+  public func get(_ key: ArtifactKey) async throws -> Data? {
+    let response = try await send("GET", url: url(key))
+    if response.status == .notFound { return nil }
+    guard response.status == .ok else { throw failure("GET \(key)", response) }
+    return response.body
+  }
+
+  public func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) throws -> URL? {
+    signer.presign(url: url(key), expires: seconds)
+  }
+
+  /// Creates the bucket when it is missing (an existing bucket of ours is fine).
+  public func createBucket(region: String) async throws {
+    let body =
+      region == "us-east-1"
+      ? Data()
+      : Data(
+        "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>\(region)</LocationConstraint></CreateBucketConfiguration>"
+          .utf8)
+    let response = try await send("PUT", url: base, body: body)
+    guard response.status == .ok || response.text.contains("BucketAlreadyOwnedByYou") else {
+      throw failure("create bucket \(bucket)", response)
+    }
+  }
+
+  /// Expires bundles (and staged files) `days` after they were written.
+  public func setBundleExpiry(days: Int) async throws {
+    let rule: (String, String) -> String = { id, prefix in
+      "<Rule><ID>\(id)</ID><Filter><Prefix>\(prefix)</Prefix></Filter><Status>Enabled</Status><Expiration><Days>\(days)</Days></Expiration></Rule>"
+    }
+    let body = Data(
+      ("<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + rule("expire-bundles", "projects/")
+        + "</LifecycleConfiguration>").utf8)
+    let md5 = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
+    var lifecycle = URLComponents(url: base, resolvingAgainstBaseURL: false)!
+    lifecycle.percentEncodedQuery = "lifecycle="
+    let response = try await send("PUT", url: lifecycle.url!, body: body, headers: ["content-md5": md5, "content-type": "application/xml"])
+    guard response.status == .ok else { throw failure("set the lifecycle of \(bucket)", response) }
+  }
+
+  /// The bucket's lifecycle configuration as S3 returns it (XML).
+  public func lifecycle() async throws -> String {
+    var lifecycle = URLComponents(url: base, resolvingAgainstBaseURL: false)!
+    lifecycle.percentEncodedQuery = "lifecycle="
+    let response = try await send("GET", url: lifecycle.url!)
+    guard response.status == .ok else { throw failure("read the lifecycle of \(bucket)", response) }
+    return response.text
+  }
+
+  func url(_ key: ArtifactKey) -> URL {
+    key.path.split(separator: "/").reduce(base) { $0.appending(path: String($1)) }
+  }
+
+  struct Reply {
+    var status: HTTPResponseStatus
+    var body: Data
+    var text: String { String(decoding: body, as: UTF8.self) }
+  }
+
+  func send(_ method: String, url: URL, body: Data = Data(), headers: [String: String] = [:]) async throws -> Reply {
+    let payload = SigV4Signer.hex(SHA256.hash(data: body))
+    var request = HTTPClientRequest(url: url.absoluteString)
+    request.method = HTTPMethod(rawValue: method)
+    for (name, value) in signer.sign(method: method, url: url, headers: headers, payloadSHA256: payload) {
+      request.headers.add(name: name, value: value)
+    }
+    if !body.isEmpty || method == "PUT" { request.body = .bytes(ByteBuffer(bytes: body)) }
+    let response = try await http.execute(request, timeout: .seconds(60))
+    let bytes = try await response.body.collect(upTo: 512 << 20)
+    return Reply(status: response.status, body: Data(buffer: bytes))
+  }
+
+  func failure(_ what: String, _ reply: Reply) -> Failure {
+    Failure(description: "S3 refused to \(what): HTTP \(reply.status.code) \(reply.text.prefix(500))")
+  }
+}

@@ -1,0 +1,123 @@
+import Contracts
+import Crypto
+import Foundation
+import PostgresNIO
+
+/// codegen: the approved plan into a repository. The files wait in the store's staging area,
+/// keyed by their manifest hash, for the validators; the state carries the manifest.
+struct CodegenNode: GraphNode {
+  let codegen: any Mlops_V1_Codegen.ClientProtocol
+  let store: any ArtifactStore
+  var name: NodeName { .codegen }
+  var agent: String { "codegen" }
+
+  func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
+    let request = Mlops_V1_GenerateRequest.with {
+      $0.projectID = state.projectID
+      $0.projectName = state.projectName
+      $0.version = state.version
+      $0.plan = state.plan
+      $0.constraints = state.constraints
+      $0.cost = state.cost
+      $0.policy = state.policy
+      $0.technicalReview = state.technicalReview
+      $0.approval = state.approval
+      $0.reasonCards = state.reasonCards
+    }
+    let (files, manifest, card) = try await codegen.generate(request) { response in
+      var files: [Mlops_V1_GeneratedFile] = []
+      var manifest: Mlops_V1_BundleManifest?
+      var card: Mlops_V1_ReasonCard?
+      for try await message in response.messages {
+        switch message.item {
+        case .file(let file): files.append(file)
+        case .manifest(let value): manifest = value
+        case .reasonCard(let value): card = value
+        case nil: break
+        }
+      }
+      guard let manifest else { throw CodegenNodeError.incomplete("Codegen.Generate ended without a manifest") }
+      return (files, manifest, card ?? Mlops_V1_ReasonCard())
+    }
+    let key = try ArtifactKey.staging(projectID: context.projectID, bundleSHA256: manifest.bundleSha256)
+    try await store.put(try BundleArchive.make(PublishedBundle.files(from: files)), at: key)
+    var state = state
+    state.manifest = manifest
+    state.reasonCards.append(card.stamped(agent: agent, node: name))
+    return state
+  }
+}
+
+/// validators: the real tools on the staged files. A pass publishes the bundle under its
+/// content hash and records it in `artifacts`; a failure blocks publishing and ends the run
+/// with a run-error naming the files and rules.
+struct ValidatorsNode: GraphNode {
+  let codegen: any Mlops_V1_Codegen.ClientProtocol
+  let store: any ArtifactStore
+  var name: NodeName { .validators }
+  var agent: String { "validators" }
+
+  func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
+    let staging = try ArtifactKey.staging(projectID: context.projectID, bundleSHA256: state.manifest.bundleSha256)
+    guard let archive = try await store.get(staging) else {
+      throw CodegenNodeError.incomplete("the generated files are missing from the store (\(staging))")
+    }
+    let files = PublishedBundle.generatedFiles(try BundleArchive.read(archive))
+    let response = try await codegen.validate(
+      .with {
+        $0.files = files
+        $0.manifest = state.manifest
+      })
+    var state = state
+    state.validation = response.report
+    state.reasonCards.append(response.reasonCard.stamped(agent: agent, node: name))
+    guard response.report.passed else {
+      context.events.emit(.runError, payload: try Self.blockedPayload(response.report))
+      return state
+    }
+    let bundle = try PublishedBundle.make(generated: files, manifest: state.manifest, validation: response.report)
+    let sha256 = SHA256.hash(data: bundle).map { String(format: "%02x", $0) }.joined()
+    let key = try ArtifactKey.bundle(projectID: context.projectID, sha256: sha256)
+    try await store.put(bundle, at: key)
+    state.artifactKey = key.path
+    let (projectID, threadID, version, size) = (context.projectID, context.threadID, Int(state.version), bundle.count)
+    context.effects.add { connection in
+      try await connection.query(
+        """
+        INSERT INTO artifacts (project_id, decision_set_id, version, sha256, size_bytes, key, status)
+        VALUES (\(projectID), \(threadID), \(version), \(sha256), \(size), \(key.path), 'stored')
+        ON CONFLICT (project_id, sha256) DO UPDATE SET status = 'stored'
+        """, logger: .init(label: "validators"))
+    }
+    return state
+  }
+
+  /// "publishing blocked: secret-scan: services/inference/app/settings.py:12 [aws-access-key-id] ..."
+  static func blockedPayload(_ report: Mlops_V1_ValidationReport) throws -> String {
+    var problems: [String] = []
+    var findings: [[String: Any]] = []
+    for result in report.results where result.outcome == .fail {
+      let first = result.findings.first
+      let place = first.map { finding in
+        (finding.line > 0 ? "\(finding.path):\(finding.line)" : finding.path) + (finding.rule.isEmpty ? "" : " [\(finding.rule)]")
+      }
+      problems.append("\(result.tool): " + (place ?? "failed") + (result.findings.count > 1 ? " and \(result.findings.count - 1) more" : ""))
+      for finding in result.findings.prefix(20) {
+        findings.append(["tool": result.tool, "path": finding.path, "line": Int(finding.line), "rule": finding.rule, "message": finding.message])
+      }
+    }
+    let object: [String: Any] = [
+      "node": NodeName.validators.rawValue, "error": "publishing blocked: " + problems.joined(separator: "; "), "findings": findings,
+    ]
+    return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+  }
+}
+
+enum CodegenNodeError: Error, CustomStringConvertible {
+  case incomplete(String)
+  var description: String {
+    switch self {
+    case .incomplete(let text): text
+    }
+  }
+}
