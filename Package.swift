@@ -75,7 +75,7 @@ let package = Package(
     ),
     .target(
       name: "Policy",
-      dependencies: ["Contracts", "ServiceKit", "Planner"],
+      dependencies: ["Contracts", "ServiceKit", "Planner", "Critics"],
       resources: [.copy("Resources/packs"), .copy("Resources/policy-report.schema.json")]
     ),
     .target(

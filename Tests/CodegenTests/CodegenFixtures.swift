@@ -27,40 +27,11 @@ enum CodegenFixtures {
   static func request(_ name: String, brief: String? = nil, approvalComment: String = "Looks good; keep logs for a year.")
     async throws -> Mlops_V1_GenerateRequest
   {
-    let text = brief ?? briefs[name]!
-    let planner = PlannerEngine()
-    let extracted = try await planner.extract(.with { $0.brief = text })
-    var constraints = extracted.constraints
-    constraints.reviewNotes = [.with { $0.value = approvalComment }]
-    let composed = planner.composePlan(.with { $0.constraints = constraints })
-    let plan = composed.plan
-    let review = TechnicalCritic().review(plan: plan, constraints: constraints)
-    let cost = CostCritic().estimate(plan: plan, constraints: constraints)
-    let policy = PolicyEngine().evaluate(
-      .with {
-        $0.plan = plan
-        $0.constraints = constraints
-        $0.cost = cost
-        $0.technicalReview = review
-      })
-    return .with {
-      $0.projectID = "0b7c8a5e-6a43-4f51-9f43-1d2a3b4c5d6e"
-      $0.projectName = name
-      $0.version = 1
-      $0.plan = plan
-      $0.constraints = constraints
-      $0.cost = cost
-      $0.policy = policy
-      $0.technicalReview = review
-      $0.approval = .with {
-        $0.status = .approved
-        $0.reviewer = "reviewer@example.com"
-        $0.comment = approvalComment
-      }
-      $0.reasonCards = [
-        extracted.reasonCard.with(node: "intake_extract"), composed.reasonCard.with(node: "planner"),
-      ]
-    }
+    let reviewed = try await ReviewedPlan.make(brief: brief ?? briefs[name]!, reviewNotes: [approvalComment])
+    var request = reviewed.generateRequest(projectName: name, approvalComment: approvalComment)
+    request.projectID = "0b7c8a5e-6a43-4f51-9f43-1d2a3b4c5d6e"
+    request.approval.reviewer = "reviewer@example.com"
+    return request
   }
 
   /// Writes a generated repository to a folder (for a look, or for tools).
@@ -70,14 +41,5 @@ enum CodegenFixtures {
       try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
       try file.content.write(to: url)
     }
-  }
-}
-
-extension Mlops_V1_ReasonCard {
-  func with(node: String) -> Mlops_V1_ReasonCard {
-    var card = self
-    card.node = node
-    if card.agent.isEmpty { card.agent = "planner" }
-    return card
   }
 }

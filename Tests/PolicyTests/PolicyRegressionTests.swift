@@ -20,19 +20,8 @@ import Testing
   }
 
   static func runAll(_ brief: String) async throws -> (plan: Mlops_V1_Plan, cost: Mlops_V1_CostEstimate, report: Mlops_V1_PolicyReport) {
-    let planner = PlannerEngine()
-    let constraints = try await planner.extract(.with { $0.brief = brief }).constraints
-    let plan = planner.composePlan(.with { $0.constraints = constraints }).plan
-    let review = TechnicalCritic().review(plan: plan, constraints: constraints)
-    let cost = CostCritic().estimate(plan: plan, constraints: constraints)
-    let report = PolicyEngine().evaluate(
-      .with {
-        $0.plan = plan
-        $0.constraints = constraints
-        $0.cost = cost
-        $0.technicalReview = review
-      })
-    return (plan, cost, report)
+    let reviewed = try await ReviewedPlan.make(brief: brief)
+    return (reviewed.plan, reviewed.cost, reviewed.policy)
   }
 
   @Test func everyPlanInTheSuiteHasItsExpectedOutcome() async throws {

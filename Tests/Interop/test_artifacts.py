@@ -1,0 +1,94 @@
+"""The artifact store and the secret scan against independent peers: moto's S3 server
+(through boto3) and Yelp's detect-secrets."""
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+
+from conftest import ROOT, free_port, mlops_binary
+
+# Fake credentials, assembled at run time so this file holds none.
+SEEDED = {
+    "app/settings.py": ["import os", 'AWS_KEY = "' + "AKIA" + 'QYLPMN5HFIQR7XYZ"'],
+    "deploy/key.pem": ["-----BEGIN " + "RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA", "-----END RSA PRIVATE KEY-----"],
+    "ci.yml": ["on: push", "token: gh" + "p_" + "aB3dE5fG7h" * 4],
+    "config.py": ["DEBUG = False", 'api_key = "' + 'q8Zr2LmX9vT4kP1wY7bN"'],
+    "notify.py": ['SLACK = "xo' + "xb-" + '2048-1024-AbCdEfGhIj"'],
+    "clean.py": ['password = os.environ["DB_PASSWORD"]', 'name = "hello world"'],
+}
+
+
+def seed(folder: Path) -> None:
+    for name, lines in SEEDED.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n")
+
+
+def test_secret_scan_flags_the_lines_detect_secrets_flags(tmp_path):
+    seed(tmp_path)
+    ours = subprocess.run(
+        [mlops_binary(), "validate", str(tmp_path), "--only", "secret-scan"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert ours.returncode == 1, ours.stderr
+    report = json.loads(ours.stdout)
+    assert report.get("passed", False) is False
+    [scan] = report["results"]
+    found = {(f["path"], f["line"]) for f in scan["findings"]}
+
+    theirs = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "detect-secrets"), "scan", "--all-files", "."],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert theirs.returncode == 0, theirs.stderr
+    results = json.loads(theirs.stdout)["results"]
+    flagged = {(name, hit["line_number"]) for name, hits in results.items() for hit in hits}
+
+    assert found == flagged
+    assert all(path != "clean.py" for path, _ in found)
+
+
+@pytest.fixture
+def moto_server():
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    s3 = boto3.client("s3", endpoint_url=url, region_name="eu-west-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    while time.time() < deadline:
+        try:
+            s3.list_buckets()
+            break
+        except Exception:
+            time.sleep(0.1)
+    yield url, s3
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_storage_init_creates_the_bucket_and_its_expiry_rule(moto_server, tmp_path):
+    url, s3 = moto_server
+    environment = dict(
+        os.environ, MLOPS_ARTIFACT_STORE="s3", MLOPS_S3_BUCKET="bundles", MLOPS_S3_REGION="eu-west-1",
+        MLOPS_S3_ENDPOINT=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+        MLOPS_BUNDLE_RETENTION_DAYS="45", MLOPS_DATA_DIR=str(tmp_path),
+    )
+    for _ in range(2):  # a second init changes nothing
+        done = subprocess.run([mlops_binary(), "storage", "init"], env=environment,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert "expire 45 days" in done.stdout
+    assert "bundles" in [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]]
+    [rule] = s3.get_bucket_lifecycle_configuration(Bucket="bundles")["Rules"]
+    assert rule["Expiration"]["Days"] == 45
+    assert rule["Status"] == "Enabled"
