@@ -28,6 +28,9 @@ public struct Configuration: Sendable, Equatable {
   public var coverageThreshold = 0.75
   /// `MLOPS_POLICY_DIR`: a folder of custom rule packs applied beside the built-in ones.
   public var policyDirectory: String?
+  /// `MLOPS_TEMPLATES_DIR`: Codegen's templates from this folder instead of the built-in ones
+  /// (same layout as `Sources/Codegen/Resources/templates`).
+  public var templatesDirectory: String?
   /// The validators Codegen runs (`MLOPS_TOOLS_DIR`, `TF_PLUGIN_DIR`, `MLOPS_VALIDATOR_TIMEOUT_SECONDS`).
   public var validators = ValidatorConfiguration()
   /// Where bundles are stored and how downloads are signed (`MLOPS_ARTIFACT_STORE`, `MLOPS_S3_*`, `MLOPS_DOWNLOAD_*`).
@@ -144,6 +147,7 @@ public struct Configuration: Sendable, Equatable {
         throw ConfigurationError(variable: "MLOPS_LLM_API_KEY", value: "", expected: "an API key when MLOPS_LLM_PROVIDER is \(configuration.provider.kind.rawValue)")
       }
     }
+    configuration.templatesDirectory = value("MLOPS_TEMPLATES_DIR")
     configuration.validators.toolsDirectory = value("MLOPS_TOOLS_DIR")
     configuration.validators.terraformPluginDirectory = value("TF_PLUGIN_DIR")
     configuration.validators.timeoutSeconds = try positive(

@@ -19,7 +19,10 @@ enum DomainServices {
     case .policy: PolicyService(engine: policy(configuration: configuration, logger: logger))
     case .codegen:
       CodegenService(
-        generator: try RepositoryGenerator(), validators: ValidatorSuite(configuration: validators(configuration)), logger: logger)
+        generator: RepositoryGenerator(
+          templates: try configuration.templatesDirectory.map { try TemplateLibrary(directory: URL(fileURLWithPath: $0)) }
+            ?? .bundled()),
+        validators: ValidatorSuite(configuration: validators(configuration)), logger: logger)
     }
   }
 

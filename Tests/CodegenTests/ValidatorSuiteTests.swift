@@ -53,6 +53,7 @@ import Testing
     #expect(ruff.outcome == .fail)
     #expect(ruff.findings.contains { $0.path == "services/inference/app/predictor.py" && $0.rule == "F821" })
     #expect(result(.ruffFormat)?.outcome == .fail)
+    #expect(result(.ruffFormat)?.findings.contains { $0.path == "services/inference/app/predictor.py" && $0.line > 0 } == true)
     #expect(result(.mypy)?.findings.contains { $0.path == "services/inference/app/predictor.py" } == true)
     if Self.configuration.terraformPluginDirectory != nil {
       let validate = try #require(result(.terraformValidate))

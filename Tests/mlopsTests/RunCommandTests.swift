@@ -36,7 +36,7 @@ import Testing
   static func run(_ arguments: [String], server: String, in directory: URL, input: String? = nil) async throws -> MLOpsProcess {
     let process = try MLOpsProcess(
       ["run", "--server", server] + arguments, environment: [:], workingDirectory: directory, input: input)
-    _ = await process.waitForExit(timeout: .seconds(60))
+    _ = await process.waitForExit(timeout: .seconds(180))
     return process
   }
 
@@ -126,7 +126,48 @@ import Testing
       #expect(run.output.contains("policy: pass"))
       #expect(run.output.contains("codegen"), "\(run.output)")
       #expect(run.output.contains("validators"), "\(run.output)")
+      #expect(run.output.contains("artifact      v1 bundle "), "\(run.output)")
+      #expect(run.output.contains("/downloads/projects/"), "\(run.output)")
       #expect(run.output.contains("run failed: no implementation is registered for the node rationale_compile"), "\(run.output)")
+      #expect(await serve.terminate() == 0)
+    }
+  }
+
+  /// A secret in a template reaches the generated repository; the scan catches it, nothing is
+  /// published, and the run fails naming the file and the rule.
+  @Test func aSecretSeededInATemplateBlocksPublishing() async throws {
+    try await TestDatabase.withFreshDatabase { _, url in
+      let directory = try ServeTests.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appending(path: "Sources/Codegen/Resources/templates")
+      let templates = directory.appending(path: "templates")
+      try FileManager.default.copyItem(at: source, to: templates)
+      let settings = templates.appending(path: "services/inference/app/settings.py.mustache")
+      var text = try String(contentsOf: settings, encoding: .utf8)
+      text += "\n\nDEPLOY_KEY = \"" + "AKIA" + "QYLPMN5HFIQR7XYZ" + "\"\n"  // assembled so this file holds no key
+      try text.write(to: settings, atomically: true, encoding: .utf8)
+
+      let ports = try TopologyPorts()
+      var environment = ports.environment
+      environment["DATABASE_URL"] = url.connectionString
+      environment["MLOPS_TEMPLATES_DIR"] = templates.path
+      environment["MLOPS_DATA_DIR"] = directory.appending(path: "data").path
+      let serve = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
+      let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) { serve.process.isRunning }
+      try #require(ready != nil, "\(serve.errors)")
+      try "Churn prediction for our telecom customers, online via API, p95 under 150 ms, 300 requests per second, EU only."
+        .write(to: directory.appending(path: "brief.txt"), atomically: true, encoding: .utf8)
+      let run = try await Self.run(
+        ["--answer", "data_class=confidential", "--answer", "monthly_budget=1k_5k", "--approve", "--no-input", "brief.txt"],
+        server: ports.baseURL, in: directory)
+      #expect(run.process.terminationStatus == 1, "\(run.output)\n\(run.errors)")
+      #expect(run.output.contains("run failed: publishing blocked: secret-scan: services/inference/app/settings.py:"),
+        "only the secret scan fails (the seeded line is formatted and typed):\n\(run.output)")
+      #expect(run.output.contains("[aws-access-key-id]"), "\(run.output)")
+      #expect(run.output.contains("artifacts     none published"), "\(run.output)")
+      let stored = try FileManager.default.subpathsOfDirectory(atPath: directory.appending(path: "data/artifacts").path)
+      #expect(!stored.contains { $0.contains("/bundles/") }, "only the staged files, nothing published: \(stored)")
       #expect(await serve.terminate() == 0)
     }
   }

@@ -31,9 +31,18 @@ enum PythonValidators {
     guard case .success(let ruff) = run.locate("ruff") else { return ToolRun.skipped(.ruffFormat, reason: skip(run, "ruff")) }
     let started = ContinuousClock.now
     let output = try await run.run(ruff, ["format", "--check", "--no-cache"] + projects)
-    var findings = output.text.split(separator: "\n").compactMap { line -> Mlops_V1_ValidatorFinding? in
-      guard line.hasPrefix("Would reformat: ") else { return nil }
-      return ToolRun.finding(path: String(line.dropFirst("Would reformat: ".count)), rule: "format", message: "not formatted as ruff format would")
+    // ruff prints "Would reformat: PATH" (older) or "unformatted: ..." then " --> PATH:LINE:COLUMN".
+    var findings: [Mlops_V1_ValidatorFinding] = []
+    for line in output.text.split(separator: "\n").map(String.init) {
+      if line.hasPrefix("Would reformat: ") {
+        findings.append(ToolRun.finding(path: String(line.dropFirst("Would reformat: ".count)), rule: "format", message: "not formatted as ruff format would"))
+      } else if let arrow = line.range(of: "--> "), line[..<arrow.lowerBound].allSatisfy({ $0 == " " }) {
+        let location = line[arrow.upperBound...].split(separator: ":")
+        findings.append(
+          ToolRun.finding(
+            path: relative(String(location.first ?? ""), to: run.root), line: location.count > 1 ? Int(location[1]) ?? 0 : 0,
+            rule: "format", message: "not formatted as ruff format would"))
+      }
     }
     if output.status != 0, findings.isEmpty { findings.append(ToolRun.generalFinding(output, tool: "ruff format")) }
     return ToolRun.result(

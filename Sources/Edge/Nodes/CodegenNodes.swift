@@ -99,7 +99,9 @@ struct ValidatorsNode: GraphNode {
     for result in report.results where result.outcome == .fail {
       let first = result.findings.first
       let place = first.map { finding in
-        (finding.line > 0 ? "\(finding.path):\(finding.line)" : finding.path) + (finding.rule.isEmpty ? "" : " [\(finding.rule)]")
+        finding.path.isEmpty
+          ? String(finding.message.prefix(120))
+          : (finding.line > 0 ? "\(finding.path):\(finding.line)" : finding.path) + (finding.rule.isEmpty ? "" : " [\(finding.rule)]")
       }
       problems.append("\(result.tool): " + (place ?? "failed") + (result.findings.count > 1 ? " and \(result.findings.count - 1) more" : ""))
       for finding in result.findings.prefix(20) {

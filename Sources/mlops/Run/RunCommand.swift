@@ -82,8 +82,14 @@ struct RunCommand: AsyncParsableCommand {
     Console.line("")
     Console.line("decision set  \(server)\(session.path)  (status \(final["status"] as? String ?? "?"))")
     Console.line("timeline      mlops events \(session.id)")
-    for artifact in final["artifacts"] as? [[String: Any]] ?? [] {
-      Console.line("artifact      \(artifact["key"] as? String ?? "?")  \(artifact["download"] as? String ?? "")")
+    let artifacts = (try? await client.send(.GET, "\(session.path)/artifacts").fields["artifacts"]) as? [[String: Any]] ?? []
+    if artifacts.isEmpty { Console.line("artifacts     none published") }
+    for artifact in artifacts {
+      let size = (artifact["size_bytes"] as? Int).map { String(format: "%.1f KiB", Double($0) / 1024) } ?? "?"
+      Console.line("artifact      v\(artifact["version"] as? Int ?? 0) bundle \(String((artifact["sha256"] as? String ?? "?").prefix(12))) (\(size), \(artifact["status"] as? String ?? "?"))")
+      if let link = artifact["download_url"] as? String {
+        Console.line("download      \(link)  (until \(artifact["expires_at"] as? String ?? "?"))")
+      }
     }
     var timings: [String] = []
     if let gate = session.gateReached { timings.append(String(format: "submission → gate %.1f s", (gate - started).seconds)) }
