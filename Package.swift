@@ -107,7 +107,7 @@ let package = Package(
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
       ],
-      resources: [.copy("Migrations"), .copy("Resources/openapi.yaml")]
+      resources: [.copy("Migrations"), .copy("Resources/openapi.yaml"), .copy("Resources/rationale.schema.json")]
     ),
     .executableTarget(
       name: "mlops",

@@ -79,6 +79,11 @@ public enum EdgeApplication {
     DecisionSetsController<Context>(
       store: decisionSets, engine: engine, client: database, maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: v1)
+    VersionsController<Context>(
+      store: decisionSets, versions: VersionStore(client: database, logger: logger),
+      repositories: ProjectRepositories(dataDirectory: configuration.dataDirectory, client: database, logger: logger),
+      maxBodyBytes: configuration.maxBodyBytes
+    ).addRoutes(to: v1)
     ArtifactsController<Context>(
       store: try ArtifactStores.make(configuration),
       signer: try DownloadSigner.load(secret: configuration.artifacts.downloadSecret, dataDirectory: configuration.dataDirectory),

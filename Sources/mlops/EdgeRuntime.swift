@@ -53,7 +53,12 @@ enum EdgeRuntime {
       let worker =
         role == .api ? nil
         : WorkerRole(
-          database: client, nodes: clients.nodes(store: try ArtifactStores.make(configuration)), configuration: configuration.worker, logger: logger)
+          database: client,
+          nodes: clients.nodes(
+            store: try ArtifactStores.make(configuration),
+            repositories: ProjectRepositories(dataDirectory: configuration.dataDirectory, client: client, logger: logger),
+            versions: VersionStore(client: client, logger: logger)),
+          configuration: configuration.worker, logger: logger)
 
       // Shutdown runs in reverse: the worker stops first, while the services it calls still answer.
       var services: [any Service] = hosts.map { $0 as any Service } + downstream.map { $0 as any Service }

@@ -44,11 +44,11 @@ def test_stream_replays_then_follows_to_the_end_and_resumes(serve):
     assert json.loads(events[2].data)["node"] == "planner"
     assert "cost-update" in kinds and "policy-update" in kinds
     assert json.loads(events[kinds.index("cost-update")].data)["method"] == "bom_v1"
-    assert kinds[-1] == "run-error"
-    # Codegen and the validators ran (their cards are there); the nodes after them are issue #8's.
+    assert kinds[-1] == "run-complete"
+    assert json.loads(events[-1].data)["status"] == "completed"
     nodes = [json.loads(e.data)["node"] for e in events if e.event == "reason-card"]
-    assert nodes[-2:] == ["codegen", "validators"]
-    assert "rationale_compile" in json.loads(events[-1].data)["error"]
+    assert nodes[-4:] == ["codegen", "validators", "rationale_compile", "diff_and_persist"]
+    assert "diff-update" in kinds
     ids = [int(event.id) for event in events]
     assert ids == sorted(ids)
 

@@ -104,7 +104,7 @@ import Testing
 
   /// Against `mlops serve` with the real services: the API and the worker share one process
   /// and one connection pool, and the run goes through the questions and the gate.
-  @Test func aRunAgainstServeAnswersQuestionsAndReachesCodegen() async throws {
+  @Test func aRunAgainstServeGoesThroughEveryNode() async throws {
     try await TestDatabase.withFreshDatabase { _, url in
       let directory = try ServeTests.scratchDirectory()
       defer { try? FileManager.default.removeItem(at: directory) }
@@ -119,8 +119,8 @@ import Testing
       let run = try await Self.run(
         ["--answer", "data_class=confidential", "--answer", "monthly_budget=1k_5k", "--approve", "--no-input", "brief.txt"],
         server: ports.baseURL, in: directory)
-      // Codegen and the validators run; rationale_compile is the next issue's, so the run stops there.
-      #expect(run.process.terminationStatus == 1, "\(run.output)\n\(run.errors)\n\(serve.errors.suffix(2000))")
+      // Every node runs: codegen, the validators, the rationale, and the versioned publish.
+      #expect(run.process.terminationStatus == 0, "\(run.output)\n\(run.errors)\n\(serve.errors.suffix(2000))")
       #expect(run.output.contains("[ 8/12 gate_hitl"))
       #expect(run.output.contains("cost: $"))
       #expect(run.output.contains("policy: pass"))
@@ -128,7 +128,8 @@ import Testing
       #expect(run.output.contains("validators"), "\(run.output)")
       #expect(run.output.contains("artifact      v1 bundle "), "\(run.output)")
       #expect(run.output.contains("/downloads/projects/"), "\(run.output)")
-      #expect(run.output.contains("run failed: no implementation is registered for the node rationale_compile"), "\(run.output)")
+      #expect(run.output.contains("[12/12 diff_and_persist"), "\(run.output)")
+      #expect(run.output.contains("run completed"), "\(run.output)")
       #expect(await serve.terminate() == 0)
     }
   }

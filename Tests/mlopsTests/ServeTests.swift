@@ -124,7 +124,7 @@ import TestSupport
 
 /// The worker inside `mlops serve` and `mlops worker` alone, against real services.
 @Suite(.serialized) struct WorkerRoleTests {
-  @Test func serveRunsAJobThroughRealGRPCAndReportsWhyItStopped() async throws {
+  @Test func serveRunsABriefToAPublishedVersionAndARevisionShowsItsChanges() async throws {
     try await TestDatabase.withFreshDatabase(migrated: false) { client, url in
       let directory = try ServeTests.scratchDirectory()
       defer { try? FileManager.default.removeItem(at: directory) }
@@ -142,32 +142,66 @@ import TestSupport
       _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
         try await engine.start(threadID: threads[0], projectID: project, state: .with { $0.brief = ServeTests.completeBrief }, on: connection)
       }
-      // Planner, critics and policy run for real up to the gate; approved, codegen and the
-      // validators publish the bundle, and the run reaches rationale_compile, which has no
-      // node until issue #8: retrying cannot help, so the job dies at once and says why.
+      // Planner, critics and policy run for real up to the gate; approved, codegen, the
+      // validators, the rationale and the versioned publish finish the run.
+      let thread = threads[0]
+      let base = "\(ports.baseURL)/v1/decision-sets/\(thread.uuidString.lowercased())"
       #expect(try await RuntimeProcessTests.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(30)), "\(serve.errors.suffix(3000))")
       let cards = try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'reason-card'", on: client)
       #expect(cards == 7, "intake, coverage, planner, two critics, policy and the gate each explain themselves")
-      let approved = try await HTTP.send(
-        "POST", "\(ports.baseURL)/v1/decision-sets/\(threads[0].uuidString.lowercased())/approve", json: #"{"status": "approved"}"#)
-      #expect(approved.status == 202)
-      var error: String?
-      let deadline = ContinuousClock.now + .seconds(180)
-      while error == nil, ContinuousClock.now < deadline {
-        let rows = try await client.query(
-          "SELECT payload->>'error' FROM events WHERE type = 'run-error' AND decision_set_id = \(threads[0])",
-          logger: TestDatabase.logger)
-        for try await text in rows.decode(String.self) { error = text }
-        if error == nil { try await Task.sleep(for: .milliseconds(100)) }
+      #expect(try await HTTP.send("POST", "\(base)/approve", json: #"{"status": "approved"}"#).status == 202)
+      #expect(try await RuntimeProcessTests.waitUntil(1, at: "completed", on: client, timeout: .seconds(180)), "\(serve.errors.suffix(3000))")
+      #expect(try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'reason-card'", on: client) == 11)
+      #expect(try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'diff-update'", on: client) == 1)
+      #expect(try await Fixtures.count("SELECT count(*) FROM decision_set_versions", on: client) == 1)
+      try await Self.checkDownloads(baseURL: ports.baseURL, decisionSet: thread, secret: environment["MLOPS_DOWNLOAD_SECRET"]!)
+      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'dead'", on: client) == 0)
+      let noSecond = try await HTTP.send("GET", "\(base)/changes?from=1&to=2")
+      #expect(noSecond.status == 404)
+      #expect(try noSecond.json()["code"] as? String == "version_not_found")
+
+      // A revision that raises the budget: a new run, the gate again, then a Change Summary.
+      let revised = try await HTTP.send(
+        "POST", "\(base)/revisions",
+        json: #"{"constraint_overrides": {"monthly_budget": {"min": 5000, "max": 9000, "currency": "USD", "min_usd": 5000, "max_usd": 9000, "provenance": {"kind": "SOURCE_KIND_OVERRIDE", "confidence": 1}}}}"#)
+      #expect(revised.status == 202, "\(String(decoding: revised.body, as: UTF8.self))")
+      #expect(try revised.json()["version"] as? Int == 2)
+      let again = try await HTTP.send("POST", "\(base)/revisions", json: "{}")
+      #expect(again.status == 409, "one run at a time")
+      #expect(try await RuntimeProcessTests.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(30)), "\(serve.errors.suffix(3000))")
+      #expect(try await HTTP.send("POST", "\(base)/approve", json: #"{"status": "approved"}"#).status == 202)
+      #expect(try await RuntimeProcessTests.waitUntil(1, at: "completed", on: client, timeout: .seconds(180)), "\(serve.errors.suffix(3000))")
+
+      let changes = try await HTTP.send("GET", "\(base)/changes?from=1&to=2")
+      #expect(changes.status == 200, "\(String(decoding: changes.body, as: UTF8.self))")
+      if let folder = ProcessInfo.processInfo.environment["MLOPS_DUMP_CHANGES"] {
+        try changes.body.write(to: URL(fileURLWithPath: folder))
       }
-      #expect(error?.contains("no implementation is registered for the node rationale_compile") == true, "\(serve.errors.suffix(3000))")
-      try await Self.checkDownloads(baseURL: ports.baseURL, decisionSet: threads[0], secret: environment["MLOPS_DOWNLOAD_SECRET"]!)
-      #expect(try await Fixtures.count("SELECT attempts FROM jobs WHERE state = 'dead'", on: client) == 1)
+      let summary = try changes.json()
+      let cost = try #require(summary["cost"] as? [String: Any])
+      #expect(cost["delta_usd"] as? Double == cost["critic_delta_usd"] as? Double, "the summary's cost delta is the critic's")
+      let stateChanges = try #require(summary["state_changes"] as? [[String: Any]])
+      #expect(stateChanges.contains { ($0["path"] as? String)?.hasPrefix("constraints.monthly_budget") == true })
+      let files = Set((summary["files"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String })
+      #expect(files.contains("reports/cost.json"))
+      let components = stateChanges.contains {
+        let path = $0["path"] as? String ?? ""
+        return path.hasPrefix("plan.components") || path.hasPrefix("plan.summary")
+      }
+      #expect(!components, "raising the budget keeps these components: \(stateChanges.map { $0["path"] ?? "" })")
+      if !components {
+        // The same components: what the budget does not touch stays as it was.
+        for unrelated in ["docs/architecture.md", "docs/runbook.md", "docs/README.md", "reports/index.md"] {
+          #expect(!files.contains(unrelated), "\(unrelated) changed though the plan did not: \(files.sorted())")
+        }
+      }
+      #expect((summary["unified_diff"] as? String)?.contains("diff --git a/reports/cost.json b/reports/cost.json") == true)
+      #expect(try await Fixtures.count("SELECT count(*) FROM decision_set_versions", on: client) == 2)
 
       let health = try await HTTP.send("GET", "\(ports.baseURL)/healthz/worker").json()
       let counters = try #require(health["counters"] as? [String: Int])
-      #expect(counters["claimed"] == 2, "the first segment up to the gate, the second after approval")
-      #expect(counters["dead"] == 1)
+      #expect(counters["claimed"] == 4, "two segments a version: up to the gate, and after approval")
+      #expect(counters["dead"] == 0)
       #expect((health["queue"] as? [String: Int])?["ready"] == 0)
       #expect(await serve.terminate() == 0)
     }

@@ -3,8 +3,8 @@ import Foundation
 import SwiftProtobuf
 
 /// The bundle people download: the generated files, `manifest.json` (every generated file
-/// with its hash, and the bundle hash) and `reports/validators.json` (what the validators
-/// found). The manifest's hash names the generated content; the zip's own hash names this
+/// with its hash, and the bundle hash), `reports/validators.json` (what the validators
+/// found) and the rationale (`reports/rationale.json`, `docs/decisions.md`). The manifest's hash names the generated content; the zip's own hash names this
 /// archive, durations and all.
 public enum PublishedBundle {
   public static let manifestPath = "manifest.json"
@@ -25,11 +25,13 @@ public enum PublishedBundle {
   }
 
   public static func make(
-    generated: [Mlops_V1_GeneratedFile], manifest: Mlops_V1_BundleManifest, validation: Mlops_V1_ValidationReport
+    generated: [Mlops_V1_GeneratedFile], manifest: Mlops_V1_BundleManifest, validation: Mlops_V1_ValidationReport,
+    extra: [(path: String, contents: Data)] = []
   ) throws -> Data {
     var files = Self.files(from: generated)
     files.append(BundleArchive.File(path: manifestPath, contents: try json(manifest)))
     files.append(BundleArchive.File(path: validatorsPath, contents: try json(validation)))
+    files += extra.map { BundleArchive.File(path: $0.path, contents: $0.contents) }
     return try BundleArchive.make(files)
   }
 

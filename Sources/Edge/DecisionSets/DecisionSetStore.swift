@@ -58,6 +58,45 @@ public struct DecisionSetStore: Sendable {
     }
   }
 
+  public enum ReviseError: Error { case notFound, runInProgress }
+
+  /// Version n+1 of a decision set: the brief with its addendum, the explicit overrides, the
+  /// answers already given, and version n's estimate for the cost critic's delta. Its run
+  /// starts at once; row, checkpoint and job commit together.
+  public func revise(_ id: UUID, briefAddendum: String?, overrides: Mlops_V1_Constraints?) async throws -> Row {
+    try await client.transaction(logger: logger) { connection in
+      let locked = try await connection.query(
+        "SELECT project_id, status FROM decision_sets WHERE id = \(id) FOR UPDATE", logger: logger)
+      var found: (UUID, String)?
+      for try await row in locked.decode((UUID, String).self) { found = row }
+      guard let (projectID, status) = found else { throw ReviseError.notFound }
+      guard Self.finishedStatuses.contains(status), let ended = try await engine.checkpointer.latest(threadID: id, on: connection)
+      else { throw ReviseError.runInProgress }
+      let previous = ended.state
+      var state = Mlops_V1_DecisionState()
+      state.version = previous.version + 1
+      state.projectName = previous.projectName
+      state.brief = [previous.brief, briefAddendum].compactMap { $0?.isEmpty == false ? $0 : nil }.joined(separator: "\n\n")
+      if let overrides { state.constraints = overrides }
+      state.answers = previous.answers
+      if previous.hasCost { state.previousCost = previous.cost }
+      do {
+        try await engine.revise(threadID: id, projectID: projectID, from: ended, state: state, on: connection)
+      } catch GraphEngine.EngineError.notFinished {
+        throw ReviseError.runInProgress
+      }
+      let rows = try await connection.query(
+        """
+        UPDATE decision_sets SET version = \(Int(state.version)), brief = \(state.brief), status = 'running',
+          current_node = NULL, lock_version = lock_version + 1, updated_at = now()
+        WHERE id = \(id)
+        RETURNING id, project_id, version, lock_version, status, current_node, created_at, updated_at
+        """, logger: logger)
+      guard let row = try await Self.rows(rows).first else { throw ReviseError.notFound }
+      return row
+    }
+  }
+
   public func get(_ id: UUID) async throws -> (row: Row, state: Mlops_V1_DecisionState?)? {
     let rows = try await client.query(
       """

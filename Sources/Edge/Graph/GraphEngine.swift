@@ -39,6 +39,7 @@ public struct GraphEngine: Sendable {
     case notWaiting(UUID)
     case stillWaiting(UUID, GraphTopology.WaitReason)
     case leaseLost(jobID: Int64)
+    case notFinished(UUID)
 
     public var description: String {
       switch self {
@@ -47,6 +48,7 @@ public struct GraphEngine: Sendable {
       case .notWaiting(let thread): "decision set \(thread) is not waiting for input"
       case .stillWaiting(let thread, let reason): "decision set \(thread) still waits for \(reason.rawValue)"
       case .leaseLost(let job): "job \(job) lost its lease; another worker owns it now"
+      case .notFinished(let thread): "decision set \(thread) has a run in progress; revise it once the run has ended"
       }
     }
   }
@@ -62,11 +64,33 @@ public struct GraphEngine: Sendable {
     state.decisionSetID = threadID.uuidString.lowercased()
     state.projectID = projectID.uuidString.lowercased()
     state.status = .running
+    if state.version < 1 { state.version = 1 }  // a run is a version, and versions count from 1
     guard
       let root = try await checkpointer.save(
         threadID: threadID, projectID: projectID, parentID: nil, node: "start", nextNode: GraphTopology.entry,
         isInterrupt: false, state: state, on: connection)
     else { throw EngineError.noCheckpoint(threadID) }
+    try await enqueueContinuation(of: root, on: connection)
+    return root
+  }
+
+  /// Starts the next version's run from the thread's last checkpoint, which must have ended:
+  /// the revision's root is that checkpoint's only child, so two revisions of one version
+  /// cannot both land (the second gets `notFinished`).
+  @discardableResult
+  public func revise(
+    threadID: UUID, projectID: UUID, from ended: Checkpoint, state: Mlops_V1_DecisionState, on connection: PostgresConnection
+  ) async throws -> Checkpoint {
+    guard ended.nextNode == nil, !ended.isInterrupt else { throw EngineError.notFinished(threadID) }
+    var state = state
+    state.decisionSetID = threadID.uuidString.lowercased()
+    state.projectID = projectID.uuidString.lowercased()
+    state.status = .running
+    guard
+      let root = try await checkpointer.save(
+        threadID: threadID, projectID: projectID, parentID: ended.id, node: "revision", nextNode: GraphTopology.entry,
+        isInterrupt: false, state: state, on: connection)
+    else { throw EngineError.notFinished(threadID) }
     try await enqueueContinuation(of: root, on: connection)
     return root
   }

@@ -48,9 +48,9 @@ struct CodegenNode: GraphNode {
   }
 }
 
-/// validators: the real tools on the staged files. A pass publishes the bundle under its
-/// content hash and records it in `artifacts`; a failure blocks publishing and ends the run
-/// with a run-error naming the files and rules.
+/// validators: the real tools on the staged files. A pass lets the run go on to publish
+/// (diff_and_persist); a failure blocks publishing and ends the run with a run-error naming
+/// the files and rules.
 struct ValidatorsNode: GraphNode {
   let codegen: any Mlops_V1_Codegen.ClientProtocol
   let store: any ArtifactStore
@@ -74,20 +74,6 @@ struct ValidatorsNode: GraphNode {
     guard response.report.passed else {
       context.events.emit(.runError, payload: try Self.blockedPayload(response.report))
       return state
-    }
-    let bundle = try PublishedBundle.make(generated: files, manifest: state.manifest, validation: response.report)
-    let sha256 = SHA256.hash(data: bundle).map { String(format: "%02x", $0) }.joined()
-    let key = try ArtifactKey.bundle(projectID: context.projectID, sha256: sha256)
-    try await store.put(bundle, at: key)
-    state.artifactKey = key.path
-    let (projectID, threadID, version, size) = (context.projectID, context.threadID, Int(state.version), bundle.count)
-    context.effects.add { connection in
-      try await connection.query(
-        """
-        INSERT INTO artifacts (project_id, decision_set_id, version, sha256, size_bytes, key, status)
-        VALUES (\(projectID), \(threadID), \(version), \(sha256), \(size), \(key.path), 'stored')
-        ON CONFLICT (project_id, sha256) DO UPDATE SET status = 'stored'
-        """, logger: .init(label: "validators"))
     }
     return state
   }

@@ -17,10 +17,9 @@ public struct ServiceClients: Sendable {
     self.codegen = codegen
   }
 
-  /// The graph's nodes that have landed, wired to these clients and the artifact store.
-  /// rationale_compile and diff_and_persist join with issue #8; until then a run that reaches
-  /// them stops with a run-error naming the missing node.
-  public func nodes(store: any ArtifactStore) -> [any GraphNode] {
+  /// Every node of the graph, wired to these clients, the artifact store, the project
+  /// repositories and the version records.
+  public func nodes(store: any ArtifactStore, repositories: ProjectRepositories, versions: VersionStore) -> [any GraphNode] {
     [
       IntakeExtractNode(planner: planner),
       CoverageCheckNode(planner: planner),
@@ -32,6 +31,8 @@ public struct ServiceClients: Sendable {
       ApprovalGateNode(),
       CodegenNode(codegen: codegen, store: store),
       ValidatorsNode(codegen: codegen, store: store),
+      RationaleCompileNode(),
+      DiffAndPersistNode(store: store, repositories: repositories, versions: versions),
     ]
   }
 }

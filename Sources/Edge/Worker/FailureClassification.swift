@@ -11,7 +11,7 @@ enum FailureClassification {
     if let error = error as? GraphEngine.EngineError {
       switch error {
       case .noNode, .noCheckpoint: return true
-      case .notWaiting, .stillWaiting, .leaseLost: return false
+      case .notWaiting, .stillWaiting, .leaseLost, .notFinished: return false
       }
     }
     return false

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Revisions (version n+1 of a decision set, run at once) and the Change Summary between two
+/// published versions.
+public struct VersionsController<Context: RequestContext>: Sendable {
+  let store: DecisionSetStore
+  let versions: VersionStore
+  let repositories: ProjectRepositories
+  let maxBodyBytes: Int
+
+  public init(store: DecisionSetStore, versions: VersionStore, repositories: ProjectRepositories, maxBodyBytes: Int) {
+    self.store = store
+    self.versions = versions
+    self.repositories = repositories
+    self.maxBodyBytes = maxBodyBytes
+  }
+
+  public func addRoutes(to v1: RouterGroup<Context>) {
+    v1.post("decision-sets/:id/revisions", use: revise)
+    v1.get("decision-sets/:id/changes", use: changes)
+  }
+
+  @Sendable func revise(_ request: Request, context: Context) async throws -> Response {
+    let id = try decisionSetID(context)
+    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    let addendum = try body.optionalString("brief_addendum", maxLength: DecisionSetsController<Context>.maxBriefLength)
+    let overrides = try DecisionSetsController<Context>.constraints(body.fields["constraint_overrides"])
+    for key in body.fields.keys where !["brief_addendum", "constraint_overrides"].contains(key) {
+      throw Problem.invalidField(key, "unknown field \(key.debugDescription); a revision takes brief_addendum and constraint_overrides")
+    }
+    do {
+      let row = try await store.revise(id, briefAddendum: addendum, overrides: overrides)
+      return try JSONResponse.make(
+        object: DecisionSetJSON.summary(row), status: .accepted, headers: [.location: DecisionSetJSON.links(row.id)["self"]!])
+    } catch DecisionSetStore.ReviseError.notFound {
+      throw Self.notFound(id)
+    } catch DecisionSetStore.ReviseError.runInProgress {
+      throw Problem(
+        status: .conflict, code: "run_in_progress", title: "Run in progress",
+        detail: "decision set \(id.uuidString.lowercased()) has a run in progress; revise it once the run has ended")
+    }
+  }
+
+  @Sendable func changes(_ request: Request, context: Context) async throws -> Response {
+    let id = try decisionSetID(context)
+    guard try await store.get(id) != nil else { throw Self.notFound(id) }
+    let published = try await versions.versions(of: id)
+    let to = try Self.version(request, "to") ?? published.last ?? 0
+    let from = try Self.version(request, "from") ?? (to - 1)
+    guard from != to else { throw Problem.invalidField("from", "from and to name the same version (\(to))") }
+    guard let old = try await versions.version(from, of: id) else { throw Self.versionNotFound(id, from, published) }
+    guard let new = try await versions.version(to, of: id) else { throw Self.versionNotFound(id, to, published) }
+    let diff = try await repositories.diff(projectID: try Self.projectID(new), decisionSetID: id, from: from, to: to)
+    let summary = try ChangeSummary.make(decisionSetID: id, from: old, to: new, diff: diff)
+    return try JSONResponse.make(object: summary.json(), status: .ok)
+  }
+
+  static func version(_ request: Request, _ name: String) throws(Problem) -> Int? {
+    guard let text = request.uri.queryParameters.get(name) else { return nil }
+    guard let value = Int(text), value >= 1 else { throw Problem.invalidField(name, "\(name) is a version number from 1") }
+    return value
+  }
+
+  static func projectID(_ version: VersionStore.Version) throws -> UUID {
+    guard let id = UUID(uuidString: version.state.projectID) else { throw Problem.notFound("project_not_found", "the version names no project") }
+    return id
+  }
+
+  static func versionNotFound(_ id: UUID, _ version: Int, _ published: [Int]) -> Problem {
+    Problem.notFound(
+      "version_not_found",
+      "decision set \(id.uuidString.lowercased()) has no published version \(version)"
+        + (published.isEmpty ? " (none is published yet)" : " (published: \(published.map(String.init).joined(separator: ", ")))"))
+  }
+
+  private func decisionSetID(_ context: Context) throws -> UUID {
+    let text = context.parameters.get("id") ?? ""
+    guard let id = UUID(uuidString: text) else {
+      throw Problem.notFound("decision_set_not_found", "no decision set has the id \(text.debugDescription)")
+    }
+    return id
+  }
+
+  private static func notFound(_ id: UUID) -> Problem {
+    Problem.notFound("decision_set_not_found", "no decision set has the id \(id.uuidString.lowercased())")
+  }
+}

@@ -1,0 +1,68 @@
+import Contracts
+import Foundation
+
+/// What changed from one version of a decision set to another: the state diff, the git diff
+/// of the versioned files (plan, docs, manifest, reports), and the cost delta.
+public struct ChangeSummary: Sendable {
+  public var decisionSetID: UUID
+  public var from: Int
+  public var to: Int
+  public var stateChanges: [StateDiff.Change]
+  public var files: [(status: String, path: String)]
+  public var unifiedDiff: String
+  public var costBefore: Double
+  public var costAfter: Double
+  /// The cost critic's own line deltas, when `to` was estimated against `from`.
+  public var criticDelta: Mlops_V1_CostDelta?
+
+  public var costDelta: Double { ((costAfter - costBefore) * 100).rounded() / 100 }
+
+  public static func make(
+    decisionSetID: UUID, from old: VersionStore.Version, to new: VersionStore.Version,
+    diff: (unified: String, paths: [(String, String)])
+  ) throws -> ChangeSummary {
+    ChangeSummary(
+      decisionSetID: decisionSetID, from: old.version, to: new.version,
+      stateChanges: try StateDiff.changes(from: old.state, to: new.state), files: diff.paths, unifiedDiff: diff.unified,
+      costBefore: old.state.cost.monthlyUsd, costAfter: new.state.cost.monthlyUsd,
+      criticDelta: new.version == old.version + 1 && new.state.cost.delta.hasPrevious_p ? new.state.cost.delta : nil)
+  }
+
+  /// The API's and the diff-update event's shape; `includeDiff` false leaves the unified diff out.
+  public func json(includeDiff: Bool = true) -> [String: Any] {
+    var cost: [String: Any] = [
+      "before_usd": costBefore, "after_usd": costAfter, "delta_usd": costDelta,
+    ]
+    if let criticDelta {
+      cost["critic_delta_usd"] = criticDelta.deltaUsd
+      cost["lines"] = criticDelta.lines.map { line in
+        [
+          "component": line.component, "item": line.item, "op": Self.opName(line.op), "before_usd": line.beforeUsd,
+          "after_usd": line.afterUsd,
+        ] as [String: Any]
+      }
+    }
+    var object: [String: Any] = [
+      "decision_set_id": decisionSetID.uuidString.lowercased(), "from": from, "to": to,
+      "state_changes": stateChanges.map { change in
+        var item: [String: Any] = ["path": change.path, "op": change.op.rawValue]
+        item["before"] = change.before ?? NSNull()
+        item["after"] = change.after ?? NSNull()
+        return item
+      },
+      "files": files.map { ["status": $0.status, "path": $0.path] },
+      "cost": cost,
+    ]
+    if includeDiff { object["unified_diff"] = unifiedDiff }
+    return object
+  }
+
+  static func opName(_ op: Mlops_V1_DeltaOp) -> String {
+    switch op {
+    case .added: "added"
+    case .removed: "removed"
+    case .changed: "changed"
+    default: "unchanged"
+    }
+  }
+}

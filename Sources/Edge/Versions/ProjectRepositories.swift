@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// One bare git repository per project under `{data}/repositories/{project_id}.git`. Each
+/// decision set has its branch `ds/{id}`; each published version is a commit on it, tagged
+/// `ds/{id}/v{version}`. Work on one project is serialised by a PostgreSQL advisory lock, so
+/// any number of workers (on any machines sharing the folder) can commit.
+public struct ProjectRepositories: Sendable {
+  public let root: URL
+  let client: PostgresClient
+  let logger: Logger
+
+  public init(root: URL, client: PostgresClient, logger: Logger) {
+    self.root = root
+    self.client = client
+    self.logger = logger
+  }
+
+  /// The repositories of a data directory: `{data}/repositories`.
+  public init(dataDirectory: String, client: PostgresClient, logger: Logger) {
+    self.init(
+      root: URL(fileURLWithPath: dataDirectory).appending(path: "repositories").standardizedFileURL, client: client,
+      logger: logger)
+  }
+
+  public struct File: Sendable {
+    public var path: String
+    public var contents: Data
+    public init(path: String, contents: Data) {
+      self.path = path
+      self.contents = contents
+    }
+  }
+
+  public static func tag(decisionSetID: UUID, version: Int) -> String {
+    "ds/\(decisionSetID.uuidString.lowercased())/v\(version)"
+  }
+
+  /// Commits `files` as the whole tree of `version` and tags it; a version already tagged
+  /// (a retried step) returns its commit unchanged.
+  public func commit(
+    projectID: UUID, decisionSetID: UUID, version: Int, files: [File], message: String
+  ) async throws -> String {
+    try await withProjectLock(projectID) {
+      let repository = try await ensureRepository(projectID)
+      let tag = Self.tag(decisionSetID: decisionSetID, version: version)
+      if let existing = try await revParse(repository, "refs/tags/\(tag)") { return existing }
+      let scratch = FileManager.default.temporaryDirectory.appending(path: "mlops-commit-\(UUID().uuidString)")
+      defer { try? FileManager.default.removeItem(at: scratch) }
+      let tree = scratch.appending(path: "tree")
+      for file in files {
+        let url = tree.appending(path: file.path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try file.contents.write(to: url)
+      }
+      try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
+      var environment = Self.identity
+      environment["GIT_DIR"] = repository.path
+      environment["GIT_WORK_TREE"] = tree.path
+      environment["GIT_INDEX_FILE"] = scratch.appending(path: "index").path
+      try await CommandRunner.run(["git", "add", "-A", "."], environment: environment, workingDirectory: tree.path)
+      let treeID = try await CommandRunner.run(["git", "write-tree"], environment: environment, workingDirectory: tree.path)
+        .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+      let branch = "refs/heads/ds/\(decisionSetID.uuidString.lowercased())"
+      var arguments = ["git", "commit-tree", treeID, "-m", message]
+      if let parent = try await revParse(repository, branch) { arguments += ["-p", parent] }
+      let commit = try await CommandRunner.run(arguments, environment: environment, workingDirectory: tree.path)
+        .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+      try await git(repository, ["update-ref", branch, commit])
+      try await git(repository, ["tag", tag, commit])
+      return commit
+    }
+  }
+
+  /// `git diff` between two tagged versions of a decision set: the unified diff and the
+  /// changed paths with their status letter (A, M, D).
+  public func diff(projectID: UUID, decisionSetID: UUID, from: Int, to: Int) async throws -> (unified: String, paths: [(String, String)]) {
+    let repository = repositoryURL(projectID)
+    let old = Self.tag(decisionSetID: decisionSetID, version: from)
+    let new = Self.tag(decisionSetID: decisionSetID, version: to)
+    let unified = try await git(repository, ["diff", "--no-color", "--no-ext-diff", old, new]).standardOutput
+    let names = try await git(repository, ["diff", "--no-color", "--name-status", old, new]).standardOutput
+    let paths = names.split(separator: "\n").compactMap { line -> (String, String)? in
+      let parts = line.split(separator: "\t", maxSplits: 1)
+      return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+    }
+    return (unified, paths)
+  }
+
+  public func hasVersion(projectID: UUID, decisionSetID: UUID, version: Int) async throws -> Bool {
+    let repository = repositoryURL(projectID)
+    guard FileManager.default.fileExists(atPath: repository.path) else { return false }
+    return try await revParse(repository, "refs/tags/\(Self.tag(decisionSetID: decisionSetID, version: version))") != nil
+  }
+
+  func repositoryURL(_ projectID: UUID) -> URL {
+    root.appending(path: "\(projectID.uuidString.lowercased()).git")
+  }
+
+  private func ensureRepository(_ projectID: UUID) async throws -> URL {
+    let repository = repositoryURL(projectID)
+    if !FileManager.default.fileExists(atPath: repository.appending(path: "HEAD").path) {
+      try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+      try await CommandRunner.run(["git", "init", "--bare", "--quiet", repository.path], environment: Self.identity)
+    }
+    return repository
+  }
+
+  private func revParse(_ repository: URL, _ reference: String) async throws -> String? {
+    let output = try await CommandRunner.run(
+      ["git", "--git-dir", repository.path, "rev-parse", "--verify", "--quiet", "\(reference)^{commit}"],
+      environment: Self.identity, checked: false)
+    let text = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    return output.status == 0 && !text.isEmpty ? text : nil
+  }
+
+  @discardableResult
+  private func git(_ repository: URL, _ arguments: [String]) async throws -> CommandRunner.Output {
+    try await CommandRunner.run(["git", "--git-dir", repository.path] + arguments, environment: Self.identity)
+  }
+
+  /// The platform commits as itself, whatever the machine's git configuration says.
+  static let identity = [
+    "GIT_AUTHOR_NAME": "mlops", "GIT_AUTHOR_EMAIL": "mlops@localhost", "GIT_COMMITTER_NAME": "mlops",
+    "GIT_COMMITTER_EMAIL": "mlops@localhost", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
+    "GIT_TERMINAL_PROMPT": "0",
+  ]
+
+  /// Runs `body` holding the project's advisory lock on a connection of its own.
+  func withProjectLock<T: Sendable>(_ projectID: UUID, _ body: @Sendable () async throws -> T) async throws -> T {
+    let key = Self.lockKey(projectID)
+    return try await client.withConnection { connection in
+      try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)
+      do {
+        let result = try await body()
+        try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+        return result
+      } catch {
+        _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+        throw error
+      }
+    }
+  }
+
+  /// A stable 64-bit key from the project id (its first eight bytes).
+  static func lockKey(_ projectID: UUID) -> Int64 {
+    let bytes = withUnsafeBytes(of: projectID.uuid) { Array($0.prefix(8)) }
+    return bytes.reduce(Int64(0)) { ($0 << 8) | Int64($1) }
+  }
+}

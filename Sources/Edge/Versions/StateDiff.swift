@@ -1,0 +1,66 @@
+import Contracts
+import Foundation
+import SwiftProtobuf
+
+/// What changed between two versions' final states, field by field (JSON paths over
+/// `DecisionState`), leaving out what always differs: ids, version, status, the Reason Cards,
+/// the artifact key, the previous estimate, and validator durations.
+public enum StateDiff {
+  public struct Change: Sendable, Equatable {
+    public enum Op: String, Sendable { case add, remove, replace }
+    public var path: String
+    public var op: Op
+    public var before: String?
+    public var after: String?
+  }
+
+  static let ignoredFields: Set<String> = [
+    "decision_set_id", "project_id", "version", "current_node", "status", "reason_cards", "artifact_key",
+    "previous_cost", "project_name", "question_rounds",
+  ]
+  static let ignoredKeys: Set<String> = ["duration_ms"]
+
+  public static func changes(from old: Mlops_V1_DecisionState, to new: Mlops_V1_DecisionState) throws -> [Change] {
+    let before = try flatten(old)
+    let after = try flatten(new)
+    var changes: [Change] = []
+    for path in Set(before.keys).union(after.keys).sorted() {
+      switch (before[path], after[path]) {
+      case (nil, let value?): changes.append(Change(path: path, op: .add, before: nil, after: value))
+      case (let value?, nil): changes.append(Change(path: path, op: .remove, before: value, after: nil))
+      case (let a?, let b?) where a != b: changes.append(Change(path: path, op: .replace, before: a, after: b))
+      default: break
+      }
+    }
+    return changes
+  }
+
+  static func flatten(_ state: Mlops_V1_DecisionState) throws -> [String: String] {
+    var options = JSONEncodingOptions()
+    options.preserveProtoFieldNames = true
+    options.alwaysPrintInt64sAsNumbers = true
+    let object = try JSONSerialization.jsonObject(with: Data(try state.jsonString(options: options).utf8))
+    var flat: [String: String] = [:]
+    guard let root = object as? [String: Any] else { return flat }
+    for (key, value) in root where !ignoredFields.contains(key) { walk(value, path: key, into: &flat) }
+    return flat
+  }
+
+  static func walk(_ value: Any, path: String, into flat: inout [String: String]) {
+    switch value {
+    case let object as [String: Any]:
+      for (key, child) in object where !ignoredKeys.contains(key) { walk(child, path: "\(path).\(key)", into: &flat) }
+    case let array as [Any]:
+      for (index, child) in array.enumerated() { walk(child, path: "\(path)[\(index)]", into: &flat) }
+    default:
+      flat[path] = scalar(value)
+    }
+  }
+
+  /// A leaf as JSON writes it (strings without their quotes), the same on every platform.
+  static func scalar(_ value: Any) -> String {
+    if let text = value as? String { return text }
+    let data = (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])) ?? Data()
+    return String(decoding: data, as: UTF8.self)
+  }
+}
