@@ -12,6 +12,13 @@ public enum StateDiff {
     public var op: Op
     public var before: String?
     public var after: String?
+
+    public init(path: String, op: Op, before: String?, after: String?) {
+      self.path = path
+      self.op = op
+      self.before = before
+      self.after = after
+    }
   }
 
   static let ignoredFields: Set<String> = [

@@ -1,0 +1,107 @@
+import Contracts
+import Edge
+import Foundation
+import PostgresNIO
+import TestSupport
+import Testing
+
+@Suite struct StateDiffTests {
+  @Test func reportsChangedFieldsAndIgnoresIdsStatusCardsAndDurations() throws {
+    var old = Mlops_V1_DecisionState()
+    old.decisionSetID = "a"
+    old.status = .completed
+    old.constraints.latencyP95Ms.value = 80
+    old.cost.monthlyUsd = 100
+    old.plan.components = [.with { $0.id = "serve"; $0.option = "ecs_fargate_service" }]
+    old.validation.results = [.with { $0.tool = "mypy"; $0.durationMs = 10 }]
+    old.reasonCards = [.with { $0.choice = "x" }]
+    var new = old
+    new.decisionSetID = "b"
+    new.status = .running
+    new.version = 2
+    new.constraints.latencyP95Ms.value = 60
+    new.cost.monthlyUsd = 150
+    new.plan.components.append(.with { $0.id = "feature"; $0.option = "elasticache_redis" })
+    new.validation.results[0].durationMs = 99
+    new.reasonCards.append(.with { $0.choice = "y" })
+    let changes = try StateDiff.changes(from: old, to: new)
+    #expect(
+      changes == [
+        .init(path: "constraints.latency_p95_ms.value", op: .replace, before: "80", after: "60"),
+        .init(path: "cost.monthly_usd", op: .replace, before: "100", after: "150"),
+        .init(path: "plan.components[1].id", op: .add, before: nil, after: "feature"),
+        .init(path: "plan.components[1].option", op: .add, before: nil, after: "elasticache_redis"),
+      ])
+    #expect(try StateDiff.changes(from: old, to: old).isEmpty)
+  }
+}
+
+@Suite struct RationaleExportTests {
+  @Test func theExportMatchesItsSchema() throws {
+    let cards: [Mlops_V1_ReasonCard] = [
+      .with {
+        $0.agent = "planner"; $0.node = "planner"; $0.choice = "ecs"; $0.confidence = 0.8
+        $0.candidates = [.with { $0.option = "serve/ecs"; $0.score = 0.8; $0.chosen = true; $0.reasons = ["fits"] }]
+        $0.provider = .with { $0.name = "deterministic"; $0.model = "rules-v1" }
+      },
+      .with { $0.agent = "gate"; $0.node = "gate_hitl"; $0.choice = "wait"; $0.confidence = 1; $0.quotedComments = ["ok"] },
+    ]
+    let folder = FileManager.default.temporaryDirectory.appending(path: "mlops-rationale-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try RationaleExport.json(cards, decisionSetID: UUID().uuidString.lowercased(), version: 1).write(to: folder.appending(path: "rationale.json"))
+    try RationaleExport.schema().write(to: folder.appending(path: "schema.json"))
+    var bad = try JSONSerialization.jsonObject(with: RationaleExport.json(cards, decisionSetID: "x", version: 0)) as! [String: Any]
+    bad["cards"] = [["node": "nowhere"]]
+    try JSONSerialization.data(withJSONObject: bad).write(to: folder.appending(path: "bad.json"))
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let checker = root.appending(path: ".venv/bin/check-jsonschema").path
+    try #require(FileManager.default.isExecutableFile(atPath: checker), "scripts/bootstrap installs check-jsonschema")
+    func check(_ file: String) throws -> Int32 {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: checker)
+      process.arguments = ["--schemafile", folder.appending(path: "schema.json").path, folder.appending(path: file).path]
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      process.waitUntilExit()
+      return process.terminationStatus
+    }
+    #expect(try check("rationale.json") == 0)
+    #expect(try check("bad.json") != 0, "the schema refuses what it should")
+    let markdown = String(decoding: RationaleExport.markdown(cards, version: 1), as: UTF8.self)
+    #expect(markdown.contains("## 1. planner (planner)"))
+    #expect(markdown.contains("> ok"))
+  }
+}
+
+@Suite struct ProjectRepositoriesTests {
+  @Test func versionsAreCommitsWithTagsAndARetryChangesNothing() async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+      let root = FileManager.default.temporaryDirectory.appending(path: "mlops-repos-\(UUID().uuidString.prefix(8))")
+      defer { try? FileManager.default.removeItem(at: root) }
+      let repositories = ProjectRepositories(root: root, client: client, logger: TestDatabase.logger)
+      let (project, set) = (UUID(), UUID())
+      let v1: [ProjectRepositories.File] = [
+        .init(path: "plan.json", contents: Data("{\"a\": 1}\n".utf8)), .init(path: "docs/x.md", contents: Data("same\n".utf8)),
+      ]
+      let first = try await repositories.commit(projectID: project, decisionSetID: set, version: 1, files: v1, message: "v1")
+      #expect(try await repositories.commit(projectID: project, decisionSetID: set, version: 1, files: v1, message: "v1") == first)
+      var v2 = v1
+      v2[0].contents = Data("{\"a\": 2}\n".utf8)
+      v2.append(.init(path: "reports/new.json", contents: Data("{}\n".utf8)))
+      // Two commits to one project at once are serialised by the project's lock.
+      async let other = repositories.commit(
+        projectID: project, decisionSetID: UUID(), version: 1, files: v1, message: "another decision set")
+      let second = try await repositories.commit(projectID: project, decisionSetID: set, version: 2, files: v2, message: "v2")
+      _ = try await other
+      #expect(second != first)
+      let diff = try await repositories.diff(projectID: project, decisionSetID: set, from: 1, to: 2)
+      #expect(diff.paths.map { "\($0.0) \($0.1)" } == ["M plan.json", "A reports/new.json"])
+      #expect(diff.unified.contains("-{\"a\": 1}"))
+      #expect(diff.unified.contains("+{\"a\": 2}"))
+      #expect(try await repositories.hasVersion(projectID: project, decisionSetID: set, version: 2))
+      #expect(try await !repositories.hasVersion(projectID: project, decisionSetID: set, version: 3))
+    }
+  }
+}
