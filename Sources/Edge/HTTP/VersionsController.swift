@@ -47,19 +47,27 @@ public struct VersionsController<Context: RequestContext>: Sendable {
     let id = try decisionSetID(context)
     guard try await store.get(id) != nil else { throw Self.notFound(id) }
     let published = try await versions.versions(of: id)
-    let to = try Self.version(request, "to") ?? published.last ?? 0
-    let from = try Self.version(request, "from") ?? (to - 1)
+    let to = try Self.version(request, "to", minimum: 1) ?? published.last ?? 1
+    let from = try Self.version(request, "from", minimum: 0) ?? (to - 1)
     guard from != to else { throw Problem.invalidField("from", "from and to name the same version (\(to))") }
-    guard let old = try await versions.version(from, of: id) else { throw Self.versionNotFound(id, from, published) }
+    let old: VersionStore.Version
+    if from == 0 {
+      old = VersionStore.Version(version: 0, state: .init(), bundleSHA256: "", artifactKey: "", gitCommit: "")
+    } else {
+      guard let found = try await versions.version(from, of: id) else { throw Self.versionNotFound(id, from, published) }
+      old = found
+    }
     guard let new = try await versions.version(to, of: id) else { throw Self.versionNotFound(id, to, published) }
     let diff = try await repositories.diff(projectID: try Self.projectID(new), decisionSetID: id, from: from, to: to)
     let summary = try ChangeSummary.make(decisionSetID: id, from: old, to: new, diff: diff)
     return try JSONResponse.make(object: summary.json(), status: .ok)
   }
 
-  static func version(_ request: Request, _ name: String) throws(Problem) -> Int? {
+  static func version(_ request: Request, _ name: String, minimum: Int) throws(Problem) -> Int? {
     guard let text = request.uri.queryParameters.get(name) else { return nil }
-    guard let value = Int(text), value >= 1 else { throw Problem.invalidField(name, "\(name) is a version number from 1") }
+    guard let value = Int(text), value >= minimum, value <= 1_000_000 else {
+      throw Problem.invalidField(name, "\(name) is a version number from \(minimum)")
+    }
     return value
   }
 

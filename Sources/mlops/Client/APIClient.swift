@@ -58,6 +58,16 @@ struct APIClient: Sendable {
     return Reply(status: status, object: object, etag: response.headers.first(name: "ETag"))
   }
 
+  /// The bytes at `url` (a download link from the artifacts listing), up to 512 MiB.
+  func download(_ url: String) async throws -> Data {
+    let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(120))
+    let bytes = try await response.body.collect(upTo: 512 << 20)
+    guard response.status == .ok else {
+      throw Failure(status: Int(response.status.code), code: "download_failed", description: "GET \(url) answered \(response.status.code)")
+    }
+    return Data(buffer: bytes)
+  }
+
   private func exchange(_ request: HTTPClientRequest) async throws -> (HTTPClientResponse, ByteBuffer) {
     let response = try await http.execute(request, timeout: .seconds(30))
     return (response, try await response.body.collect(upTo: 16 << 20))

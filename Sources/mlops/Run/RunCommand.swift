@@ -20,15 +20,38 @@ struct RunCommand: AsyncParsableCommand {
   @Flag(help: "Reject at the review gate without asking.") var reject = false
   @Option(help: "A review comment to send with the approval.") var comment: String?
   @Flag(help: "Never prompt: fail when the run needs an answer the flags do not give.") var noInput = false
+  @Flag(help: "Start the whole platform for this run (mlops serve as a child process, embedded PostgreSQL under MLOPS_DATA_DIR) and stop it afterwards.")
+  var embedded = false
+  @Option(help: "Where the finished run's bundle and Change Summary are written.") var out = "mlops-output"
   @Argument(help: "A file holding the brief, or - to read it from standard input.") var brief: String
 
   func validate() throws {
     if approve && reject { throw ValidationError("--approve and --reject exclude each other") }
+    if embedded && options.server != nil { throw ValidationError("--embedded starts its own server; leave out --server") }
     do { _ = try AnswerText.pairs(answers) } catch { throw ValidationError("\(error)") }
   }
 
   func run() async throws {
     let text = try readBrief()
+    guard embedded else { return try await follow(text, options: options) }
+    let dataDirectory = ProcessInfo.processInfo.environment["MLOPS_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./.mlops"
+    let stack = try EmbeddedStack(dataDirectory: dataDirectory)
+    Console.line("starting the platform (mlops serve, data in \(dataDirectory), logs in \(stack.logFile.path)) ...")
+    let booting = ContinuousClock.now
+    try await stack.start()
+    Console.line(String(format: "ready in %.1f s at %@", (ContinuousClock.now - booting).seconds, stack.server.absoluteString))
+    var local = options
+    local.server = stack.server.absoluteString
+    do {
+      try await follow(text, options: local)
+    } catch {
+      stack.stop()
+      throw error
+    }
+    stack.stop()
+  }
+
+  private func follow(_ text: String, options: ServerOptions) async throws {
     let started = ContinuousClock.now
     let outcome: RunSession.Outcome
     do {
@@ -47,7 +70,7 @@ struct RunCommand: AsyncParsableCommand {
           client: client, id: id, renderer: renderer,
           prompter: Prompter(interactive: !noInput, briefFromStandardInput: brief == "-"), scripted: scripted)
         let outcome = try await session.follow()
-        try await summarize(session, client: client, started: started)
+        try await summarize(session, client: client, server: try options.serverURL, started: started)
         return outcome
       }
     } catch let failure as APIClient.Failure where failure.status == 0 {
@@ -76,8 +99,8 @@ struct RunCommand: AsyncParsableCommand {
   }
 
   /// Where things are, and how long the person waited for the machine.
-  private func summarize(_ session: RunSession, client: APIClient, started: ContinuousClock.Instant) async throws {
-    let server = try options.serverURL.absoluteString
+  private func summarize(_ session: RunSession, client: APIClient, server url: URL, started: ContinuousClock.Instant) async throws {
+    let server = url.absoluteString
     let final = try await client.send(.GET, session.path).fields
     Console.line("")
     Console.line("decision set  \(server)\(session.path)  (status \(final["status"] as? String ?? "?"))")
@@ -90,6 +113,12 @@ struct RunCommand: AsyncParsableCommand {
       if let link = artifact["download_url"] as? String {
         Console.line("download      \(link)  (until \(artifact["expires_at"] as? String ?? "?"))")
       }
+    }
+    if final["status"] as? String == "completed",
+      let saved = try await RunOutput(root: URL(fileURLWithPath: out)).save(decisionSetPath: session.path, id: session.id, client: client)
+    {
+      Console.line("bundle        \(saved.folder.path)  (\(saved.files) files; reports in reports/, decisions in docs/)")
+      Console.line("changes       \(saved.changeSummary.path)  (\(saved.changedFiles) versioned files changed)")
     }
     var timings: [String] = []
     if let gate = session.gateReached { timings.append(String(format: "submission → gate %.1f s", (gate - started).seconds)) }

@@ -103,7 +103,16 @@ final class RunSession {
     case "policy-update":
       renderer.policy(try Self.decode(Mlops_V1_PolicyReport.self, event.data))
     case "diff-update":
-      renderer.line("changes: \(RunRenderer.shorten(event.data, to: 160))")
+      let change = Self.object(event.data)
+      let commit = String((change["commit"] as? String ?? "").prefix(10))
+      if let from = change["from"] as? Int, let to = change["to"] as? Int {
+        let files = (change["files"] as? [Any])?.count ?? 0
+        let delta = (change["cost"] as? [String: Any])?["delta_usd"] as? Double ?? 0
+        renderer.line(
+          "changes: v\(from) → v\(to): \(files) versioned file(s), cost \(String(format: "%+.2f", delta)) USD/month, commit \(commit)")
+      } else {
+        renderer.line("changes: v\(change["to"] as? Int ?? 1) is the first version, commit \(commit)")
+      }
     case "gate-waiting":
       let waitingFor = Self.object(event.data)["waiting_for"] as? String ?? ""
       if waitingFor == "answers" {

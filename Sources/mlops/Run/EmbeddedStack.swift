@@ -1,0 +1,63 @@
+import Foundation
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+import ServiceKit
+
+/// `mlops run --embedded`: this binary's `mlops serve` as a child process on free loopback
+/// ports (embedded PostgreSQL under MLOPS_DATA_DIR unless DATABASE_URL says otherwise), ready
+/// before the run starts and stopped gracefully after it. Its logs go to a file.
+final class EmbeddedStack: @unchecked Sendable {
+  let process = Process()
+  let server: URL
+  let logFile: URL
+
+  struct NotReady: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  init(dataDirectory: String) throws {
+    var environment = ProcessInfo.processInfo.environment
+    let port = try FreePort.find()
+    environment["MLOPS_HTTP_PORT"] = "\(port)"
+    environment["MLOPS_HTTP_HOST"] = "127.0.0.1"
+    for service in ServiceName.allCases {
+      environment[service.addressVariable] = "127.0.0.1:\(try FreePort.find())"
+    }
+    server = URL(string: "http://127.0.0.1:\(port)")!
+    try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+    logFile = URL(fileURLWithPath: dataDirectory).appending(path: "embedded-serve.log").standardizedFileURL
+    FileManager.default.createFile(atPath: logFile.path, contents: nil)
+    let log = try FileHandle(forWritingTo: logFile)
+    process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+    process.arguments = ["serve"]
+    process.environment = environment
+    process.standardOutput = log
+    process.standardError = log
+    process.standardInput = FileHandle.nullDevice
+  }
+
+  /// Starts the stack and waits until `/readyz` answers 200 (the first start initialises the
+  /// embedded PostgreSQL, which takes a few seconds).
+  func start(timeout: Duration = .seconds(120)) async throws {
+    try process.run()
+    let deadline = ContinuousClock.now + timeout
+    let ready = server.appending(path: "readyz")
+    while ContinuousClock.now < deadline {
+      guard process.isRunning else { throw NotReady(description: "mlops serve exited early; see \(logFile.path)") }
+      if let (_, response) = try? await URLSession.shared.data(from: ready), (response as? HTTPURLResponse)?.statusCode == 200 {
+        return
+      }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    stop()
+    throw NotReady(description: "the embedded stack was not ready after \(timeout); see \(logFile.path)")
+  }
+
+  /// SIGTERM, then wait: the services drain and the embedded PostgreSQL stops.
+  func stop() {
+    guard process.isRunning else { return }
+    process.terminate()
+    process.waitUntilExit()
+  }
+}
