@@ -191,6 +191,20 @@ let package = Package(
       path: "Tests/TestWorker"
     ),
     .testTarget(
+      name: "GoldenTests",
+      dependencies: [
+        "Edge", "Codegen", "Planner", "Critics", "Policy", "Contracts", "ServiceKit", "TestSupport",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      exclude: ["Snapshots"]
+    ),
+    .testTarget(
       name: "mlopsTests",
       dependencies: [
         "ServiceKit", "TestSupport", "Edge",

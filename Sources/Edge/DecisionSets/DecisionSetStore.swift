@@ -60,8 +60,9 @@ public struct DecisionSetStore: Sendable {
 
   public enum ReviseError: Error { case notFound, runInProgress }
 
-  /// Version n+1 of a decision set: the brief with its addendum, the explicit overrides, the
-  /// answers already given, and version n's estimate for the cost critic's delta. Its run
+  /// Version n+1 of a decision set: the brief with its addendum, what people already said
+  /// (answers and overrides of version n, so no question is asked twice) under the new
+  /// overrides, and version n's estimate for the cost critic's delta. Its run
   /// starts at once; row, checkpoint and job commit together.
   public func revise(_ id: UUID, briefAddendum: String?, overrides: Mlops_V1_Constraints?) async throws -> Row {
     try await client.transaction(logger: logger) { connection in
@@ -77,8 +78,7 @@ public struct DecisionSetStore: Sendable {
       state.version = previous.version + 1
       state.projectName = previous.projectName
       state.brief = [previous.brief, briefAddendum].compactMap { $0?.isEmpty == false ? $0 : nil }.joined(separator: "\n\n")
-      if let overrides { state.constraints = overrides }
-      state.answers = previous.answers
+      state.constraints = try Self.carriedConstraints(previous.constraints, overrides: overrides)
       if previous.hasCost { state.previousCost = previous.cost }
       do {
         try await engine.revise(threadID: id, projectID: projectID, from: ended, state: state, on: connection)
@@ -95,6 +95,21 @@ public struct DecisionSetStore: Sendable {
       guard let row = try await Self.rows(rows).first else { throw ReviseError.notFound }
       return row
     }
+  }
+
+  /// The fields of `previous` that people set (answers, overrides), with `overrides` on top.
+  static func carriedConstraints(_ previous: Mlops_V1_Constraints, overrides: Mlops_V1_Constraints?) throws -> Mlops_V1_Constraints {
+    var carried = (try JSONSerialization.jsonObject(with: Data(try previous.jsonString().utf8)) as? [String: Any]) ?? [:]
+    carried = carried.filter { _, value in
+      let kind = ((value as? [String: Any])?["provenance"] as? [String: Any])?["kind"] as? String
+      return kind == "SOURCE_KIND_ANSWER" || kind == "SOURCE_KIND_OVERRIDE"
+    }
+    if let overrides {
+      let given = (try JSONSerialization.jsonObject(with: Data(try overrides.jsonString().utf8)) as? [String: Any]) ?? [:]
+      carried.merge(given) { _, new in new }
+    }
+    let data = try JSONSerialization.data(withJSONObject: carried)
+    return try Mlops_V1_Constraints(jsonUTF8Data: data)
   }
 
   public func get(_ id: UUID) async throws -> (row: Row, state: Mlops_V1_DecisionState?)? {

@@ -83,8 +83,8 @@ public struct ProjectRepositories: Sendable {
       ? try await git(repository, ["hash-object", "-t", "tree", "/dev/null"]).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
       : Self.tag(decisionSetID: decisionSetID, version: from)
     let new = Self.tag(decisionSetID: decisionSetID, version: to)
-    let unified = try await git(repository, ["diff", "--no-color", "--no-ext-diff", old, new]).standardOutput
-    let names = try await git(repository, ["diff", "--no-color", "--name-status", old, new]).standardOutput
+    let unified = try await git(repository, ["diff", "--no-color", "--no-ext-diff", "--no-renames", old, new]).standardOutput
+    let names = try await git(repository, ["diff", "--no-color", "--no-renames", "--name-status", old, new]).standardOutput
     let paths = names.split(separator: "\n").compactMap { line -> (String, String)? in
       let parts = line.split(separator: "\t", maxSplits: 1)
       return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil

@@ -4,7 +4,8 @@ import SwiftProtobuf
 
 /// What changed between two versions' final states, field by field (JSON paths over
 /// `DecisionState`), leaving out what always differs: ids, version, status, the Reason Cards,
-/// the artifact key, the previous estimate, and validator durations.
+/// the artifact key, the previous estimate, validator durations, and the questions and raw
+/// answers (what was answered shows in the constraints).
 public enum StateDiff {
   public struct Change: Sendable, Equatable {
     public enum Op: String, Sendable { case add, remove, replace }
@@ -23,7 +24,7 @@ public enum StateDiff {
 
   static let ignoredFields: Set<String> = [
     "decision_set_id", "project_id", "version", "current_node", "status", "reason_cards", "artifact_key",
-    "previous_cost", "project_name", "question_rounds",
+    "previous_cost", "project_name", "question_rounds", "answers", "open_questions",
   ]
   static let ignoredKeys: Set<String> = ["duration_ms"]
 
