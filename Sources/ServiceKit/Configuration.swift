@@ -150,6 +150,9 @@ public struct Configuration: Sendable, Equatable {
     configuration.templatesDirectory = value("MLOPS_TEMPLATES_DIR")
     configuration.validators.toolsDirectory = value("MLOPS_TOOLS_DIR")
     configuration.validators.terraformPluginDirectory = value("TF_PLUGIN_DIR")
+    configuration.validators.only = value("MLOPS_VALIDATORS").map {
+      $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
     configuration.validators.timeoutSeconds = try positive(
       "MLOPS_VALIDATOR_TIMEOUT_SECONDS", default: configuration.validators.timeoutSeconds)
     if let text = value("MLOPS_ARTIFACT_STORE") {
@@ -201,6 +204,9 @@ public struct ValidatorConfiguration: Sendable, Equatable {
   public var terraformPluginDirectory: String?
   /// `MLOPS_VALIDATOR_TIMEOUT_SECONDS`: the most one tool may take, default 300.
   public var timeoutSeconds = 300
+  /// `MLOPS_VALIDATORS`: run only these validators (comma-separated names, e.g. `secret-scan`);
+  /// unset runs them all. The others are left out of the report, not reported as passed.
+  public var only: [String]?
 
   public init() {}
 }

@@ -22,7 +22,7 @@ enum DomainServices {
         generator: RepositoryGenerator(
           templates: try configuration.templatesDirectory.map { try TemplateLibrary(directory: URL(fileURLWithPath: $0)) }
             ?? .bundled()),
-        validators: ValidatorSuite(configuration: validators(configuration)), logger: logger)
+        validators: ValidatorSuite(configuration: try validators(configuration)), logger: logger)
     }
   }
 
@@ -53,17 +53,30 @@ enum DomainServices {
   }
 
   /// The validators' tools: MLOPS_TOOLS_DIR, else the project's `.venv/bin` when there is one.
-  static func validators(_ configuration: Configuration) -> ValidatorSuite.Configuration {
+  static func validators(_ configuration: Configuration) throws -> ValidatorSuite.Configuration {
     var directories: [String] = []
     if let tools = configuration.validators.toolsDirectory {
       directories.append(tools)
     } else if FileManager.default.fileExists(atPath: ".venv/bin") {
       directories.append(URL(fileURLWithPath: ".venv/bin").standardizedFileURL.path)
     }
+    var only: Set<ValidatorSuite.Validator>?
+    if let names = configuration.validators.only {
+      only = try Set(
+        names.map { name in
+          guard let validator = ValidatorSuite.Validator(rawValue: name) else {
+            throw ConfigurationError(
+              variable: "MLOPS_VALIDATORS", value: name,
+              expected: ValidatorSuite.Validator.allCases.map(\.rawValue).joined(separator: ", "))
+          }
+          return validator
+        })
+    }
     return ValidatorSuite.Configuration(
       toolDirectories: directories, terraformPluginDirectory: configuration.validators.terraformPluginDirectory,
       timeoutSeconds: configuration.validators.timeoutSeconds,
-      cacheDirectory: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "validator-cache").standardizedFileURL)
+      cacheDirectory: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "validator-cache").standardizedFileURL,
+      only: only)
   }
 
   static func host(_ name: ServiceName, configuration: Configuration, logger: Logger) throws -> GRPCServiceHost {

@@ -20,7 +20,7 @@ struct ValidateCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configuration = try Configuration(environment: ProcessInfo.processInfo.environment)
-    var suite = DomainServices.validators(configuration)
+    var suite = try DomainServices.validators(configuration)
     if !only.isEmpty {
       var chosen: Set<ValidatorSuite.Validator> = []
       for name in only {

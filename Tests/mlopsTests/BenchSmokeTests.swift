@@ -31,6 +31,9 @@ import Testing
     let codegen = try await Self.bench(["codegen", "--rounds", "3", "--no-validators"])
     #expect(codegen["benchmark"] as? String == "codegen")
     #expect((codegen["generate_p50_ms"] as? Double ?? 0) > 0)
+    let e2e = try await Self.bench(["e2e", "--runs", "2", "--concurrency", "1,2"])
+    #expect(e2e["benchmark"] as? String == "e2e")
+    #expect((e2e["c2_plans_per_s"] as? Double ?? 0) > 0)
   }
 
   @Test func sse() async throws {

@@ -81,6 +81,48 @@ import TestSupport
     }
   }
 
+  /// The production topology (each service its own process) and `mlops serve` generate the
+  /// same repository for the same brief, answers and approval.
+  @Test func servicesApartAndServeGiveTheSameBundle() async throws {
+    let brief = "Fraud scoring at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only, 400 requests per second."
+    func bundleHash(apart: Bool) async throws -> String {
+      try await TestDatabase.withFreshDatabase(migrated: false) { client, url in
+        let directory = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try brief.write(to: directory.appending(path: "brief.txt"), atomically: true, encoding: .utf8)
+        let ports = try TopologyPorts()
+        var environment = ports.environment
+        environment["DATABASE_URL"] = url.connectionString
+        environment["MLOPS_DATA_DIR"] = directory.appending(path: "data").path
+        environment["MLOPS_VALIDATORS"] = "secret-scan"
+        let processes =
+          apart
+          ? try (ServiceName.allCases.map(\.rawValue) + ["edge"]).map {
+            try MLOpsProcess([$0], environment: environment, workingDirectory: directory)
+          }
+          : [try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)]
+        let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) { processes.allSatisfy(\.process.isRunning) }
+        try #require(ready != nil, "\(processes.map(\.errors))")
+        let run = try MLOpsProcess(
+          ["run", "--server", ports.baseURL, "--project", "same-name", "--approve", "--no-input", "brief.txt"], environment: [:],
+          workingDirectory: directory)
+        #expect(await run.waitForExit(timeout: .seconds(120)) == 0, "\(run.output)\n\(run.errors)")
+        var hash = ""
+        for try await value in try await client.query("SELECT bundle_sha256 FROM decision_set_versions", logger: TestDatabase.logger)
+          .decode(String.self)
+        {
+          hash = value
+        }
+        for process in processes { #expect(await process.terminate() == 0) }
+        return hash
+      }
+    }
+    let apart = try await bundleHash(apart: true)
+    let together = try await bundleHash(apart: false)
+    #expect(apart.count == 64)
+    #expect(apart == together, "the same brief gives the same bundle whatever the topology")
+  }
+
   @Test func twoMigrateProcessesApplyEachMigrationOnce() async throws {
     try await TestDatabase.withFreshDatabase(migrated: false) { _, url in
       let directory = try Self.scratchDirectory()

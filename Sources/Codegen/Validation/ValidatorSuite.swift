@@ -52,6 +52,14 @@ public struct ValidatorSuite: Sendable {
   }
 
   public func validate(_ files: [Mlops_V1_GeneratedFile]) async throws -> Mlops_V1_ValidationReport {
+    // The built-in scan reads the files from memory; only the external tools need them on disk.
+    guard configuration.only.map({ !$0.subtracting([.secretScan]).isEmpty }) ?? true else {
+      let results = [Self.secretScan(files)]
+      return .with {
+        $0.results = results
+        $0.passed = !results.contains { $0.outcome == .fail }
+      }
+    }
     let checkout = try Checkout.make(files)
     defer { checkout.remove() }
     try? FileManager.default.createDirectory(at: configuration.cacheDirectory, withIntermediateDirectories: true)
@@ -103,23 +111,23 @@ public struct ValidatorSuite: Sendable {
       let workflows = files.map(\.path).filter { $0.hasPrefix(".github/workflows/") }.sorted()
       results.append(try await WorkflowSchemaValidator.validate(run, workflows: workflows))
     }
-    if wanted(.secretScan) {
-      let started = ContinuousClock.now
-      let scanner = SecretScanner()
-      let findings = files.flatMap { scanner.scan(path: $0.path, contents: $0.content) }
-      results.append(
-        ToolRun.result(
-          .secretScan, version: "builtin-1", started: started,
-          outcome: findings.isEmpty ? .pass : .fail,
-          findings: findings.map { finding in
-            .with {
-              $0.path = finding.path
-              $0.line = Int32(finding.line)
-              $0.rule = finding.rule
-              $0.message = finding.message
-            }
-          }))
-    }
+    if wanted(.secretScan) { results.append(Self.secretScan(files)) }
     return results
+  }
+
+  static func secretScan(_ files: [Mlops_V1_GeneratedFile]) -> Mlops_V1_ValidatorResult {
+    let started = ContinuousClock.now
+    let scanner = SecretScanner()
+    let findings = files.flatMap { scanner.scan(path: $0.path, contents: $0.content) }
+    return ToolRun.result(
+      .secretScan, version: "builtin-1", started: started, outcome: findings.isEmpty ? .pass : .fail,
+      findings: findings.map { finding in
+        .with {
+          $0.path = finding.path
+          $0.line = Int32(finding.line)
+          $0.rule = finding.rule
+          $0.message = finding.message
+        }
+      })
   }
 }

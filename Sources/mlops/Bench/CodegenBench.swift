@@ -43,7 +43,7 @@ struct CodegenBench: AsyncParsableCommand {
     ]
     if !noValidators {
       let repository = try generator.generate(prepared[0])
-      let suite = ValidatorSuite(configuration: DomainServices.validators(environment.configuration))
+      let suite = ValidatorSuite(configuration: try DomainServices.validators(environment.configuration))
       let (report, total) = try await timed { try await suite.validate(repository.files) }
       Console.line("validators on one bundle (\(repository.files.count) files), python and infrastructure lanes side by side:")
       printTable(

@@ -16,8 +16,8 @@ final class EmbeddedStack: @unchecked Sendable {
     var description: String
   }
 
-  init(dataDirectory: String) throws {
-    var environment = ProcessInfo.processInfo.environment
+  init(dataDirectory: String, environment extra: [String: String] = [:]) throws {
+    var environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
     let port = try FreePort.find()
     environment["MLOPS_HTTP_PORT"] = "\(port)"
     environment["MLOPS_HTTP_HOST"] = "127.0.0.1"

@@ -1,0 +1,179 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Edge
+import Foundation
+import ServiceKit
+import Synchronization
+
+/// Whole runs through `mlops serve` (this binary, started for the benchmark on a scratch
+/// database): a brief submitted over the API until its `gate-waiting` event arrives on the
+/// stream, then the approval until `run-complete`, at concurrency 1 and 8. Deterministic
+/// providers; the validators are the built-in secret scan only (the external tools are timed
+/// by `bench codegen`).
+struct E2EBench: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "e2e", abstract: "submit → gate-waiting and approve → run-complete through mlops serve, at concurrency 1 and 8.")
+
+  @Option(help: "Runs per concurrency level.") var runs = 80
+  @Option(help: "Concurrency levels, comma-separated.") var concurrency = "1,8"
+
+  static let briefs = [
+    "Fraud scoring on card transactions at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only. Peak traffic is 400 transactions per second. Retrain weekly with XGBoost.",
+    "Classify customer support tickets by topic as they arrive, online, p95 300 ms, 20 requests per second, us-west-2, budget 800 USD monthly, confidential data, retrain weekly.",
+    "Detect defects in product photos on the assembly line, online, p95 under 200 ms, GPU needed, PyTorch, eu-central-1, $4k per month, internal data, retrain weekly.",
+    "Recommend products on our shop's home page, online, p95 under 100 ms, 150 requests per second, us-east-1, customer profiles live in PostgreSQL, budget $2,500 per month, internal data, retrain daily.",
+  ]
+
+  func run() async throws {
+    let levels = concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard runs > 0, !levels.isEmpty, levels.allSatisfy({ $0 > 0 }) else { throw ValidationError("--runs and --concurrency must be positive") }
+    let environment = try ProcessEnvironment.load(label: "bench")
+    let runs = self.runs
+    let results = try await BenchDatabase.withScratch(environment: environment) { _, url in
+      let data = FileManager.default.temporaryDirectory.appending(path: "mlops-bench-e2e")
+      try? FileManager.default.removeItem(at: data)
+      let stack = try EmbeddedStack(
+        dataDirectory: data.path,
+        environment: [
+          "DATABASE_URL": url.connectionString, "MLOPS_VALIDATORS": "secret-scan", "MLOPS_LOG_LEVEL": "warning",
+          "MLOPS_WORKER_CONCURRENCY": "8", "MLOPS_SSE_PING_SECONDS": "30",
+        ])
+      try await stack.start()
+      defer { stack.stop() }
+      // A fresh connection per request: a benchmark should not hinge on pooled connections
+      // the server may have closed between runs.
+      var settings = HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(120)))
+      settings.maximumUsesPerConnection = 1
+      let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
+      let outcome: Result<[Level], any Error>
+      do {
+        outcome = .success(try await Self.measure(APIClient(server: stack.server, http: http), levels: levels, runs: runs))
+      } catch {
+        outcome = .failure(error)
+      }
+      try? await http.shutdown()
+      do {
+        return try outcome.get()
+      } catch {
+        // The platform's log stays for a look; a successful run leaves nothing behind.
+        throw ValidationError("\(error); the platform's log: \(stack.logFile.path)")
+      }
+    }
+    try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appending(path: "mlops-bench-e2e"))
+    Console.line("e2e: \(runs) runs per level through mlops serve (scratch database), deterministic providers, validators: secret scan only")
+    printTable(
+      ["concurrency", "runs", "plans/s", "→gate p50 ms", "→gate p95 ms", "ends/s", "approve→end p50 ms", "approve→end p95 ms"],
+      results.map { result in
+        let gate = Percentiles(result.toGate)
+        let end = Percentiles(result.toComplete)
+        return [
+          String(result.level), String(result.toGate.count), formatted(result.plansPerSecond, 1), formatted(gate.value(50)),
+          formatted(gate.value(95)), formatted(result.completionsPerSecond, 1), formatted(end.value(50)), formatted(end.value(95)),
+        ]
+      })
+    var figures: [String: Any] = ["benchmark": "e2e", "runs": runs]
+    for result in results {
+      let gate = Percentiles(result.toGate)
+      let end = Percentiles(result.toComplete)
+      figures["c\(result.level)_plans_per_s"] = (result.plansPerSecond * 10).rounded() / 10
+      figures["c\(result.level)_ends_per_s"] = (result.completionsPerSecond * 10).rounded() / 10
+      figures["c\(result.level)_to_gate_p50_ms"] = (gate.value(50) * 10).rounded() / 10
+      figures["c\(result.level)_to_gate_p95_ms"] = (gate.value(95) * 10).rounded() / 10
+      figures["c\(result.level)_approve_to_end_p50_ms"] = (end.value(50) * 10).rounded() / 10
+      figures["c\(result.level)_approve_to_end_p95_ms"] = (end.value(95) * 10).rounded() / 10
+    }
+    Console.line(jsonLine(figures))
+  }
+
+  struct Level: Sendable {
+    var level: Int
+    var plansPerSecond: Double
+    var completionsPerSecond: Double
+    var toGate: [Double]
+    var toComplete: [Double]
+  }
+
+  /// At each level: every brief submitted and followed to its gate (plans per second), then
+  /// every run approved and followed to its end, `level` at a time.
+  static func measure(_ client: APIClient, levels: [Int], runs: Int) async throws -> [Level] {
+    let project = try await ProjectLookup(client: client).resolve("bench-e2e")
+    let warm = try await toGate(client, project: project, brief: briefs[0])
+    _ = try await toEnd(client, warm)
+    var results: [Level] = []
+    for level in levels {
+      let planning = ContinuousClock.now
+      let gates = try await lanes(level, items: Array(0..<runs)) { index in
+        try await toGate(client, project: project, brief: briefs[index % briefs.count])
+      }
+      let planned = (ContinuousClock.now - planning).seconds
+      let finishing = ContinuousClock.now
+      let ends = try await lanes(level, items: gates) { gate in try await toEnd(client, gate) }
+      let finished = (ContinuousClock.now - finishing).seconds
+      results.append(
+        Level(
+          level: level, plansPerSecond: Double(runs) / planned, completionsPerSecond: Double(runs) / finished,
+          toGate: gates.map(\.milliseconds), toComplete: ends))
+    }
+    return results
+  }
+
+  /// `work` over `items`, `level` lanes at a time, results in no particular order.
+  static func lanes<Item: Sendable, Result: Sendable>(
+    _ level: Int, items: [Item], _ work: @escaping @Sendable (Item) async throws -> Result
+  ) async throws -> [Result] {
+    try await withThrowingTaskGroup(of: [Result].self) { group in
+      for lane in 0..<level {
+        let mine = items.enumerated().filter { $0.offset % level == lane }.map(\.element)
+        group.addTask {
+          var results: [Result] = []
+          for item in mine { results.append(try await work(item)) }
+          return results
+        }
+      }
+      return try await group.reduce([], +)
+    }
+  }
+
+  /// Thrown to leave a stream at the gate: the server keeps a waiting run's stream open.
+  struct AtGate: Error {}
+
+  struct Gate: Sendable {
+    var id: String
+    var lastEventID: String?
+    var milliseconds: Double
+  }
+
+  /// Submits a brief and follows its stream until gate-waiting.
+  static func toGate(_ client: APIClient, project: String, brief: String) async throws -> Gate {
+    let started = ContinuousClock.now
+    let created = try await client.send(.POST, "/v1/projects/\(project)/decision-sets", json: ["brief": brief])
+    guard let id = created.fields["id"] as? String else { throw ValidationError("no decision set id") }
+    var lastEventID: String?
+    do {
+      try await client.followEvents("/streams/\(id)", lastEventID: nil) { event in
+        if !event.id.isEmpty { lastEventID = event.id }
+        if event.event == "run-error" || event.event == "run-complete" { throw ValidationError("run \(id) ended before the gate: \(event.data)") }
+        if event.event == "gate-waiting" { throw AtGate() }
+        return true
+      }
+      throw ValidationError("the stream of \(id) closed before the gate")
+    } catch is AtGate {}
+    return Gate(id: id, lastEventID: lastEventID, milliseconds: (ContinuousClock.now - started).milliseconds)
+  }
+
+  /// Approves a run at its gate and follows its stream to run-complete; milliseconds taken.
+  static func toEnd(_ client: APIClient, _ gate: Gate) async throws -> Double {
+    let started = ContinuousClock.now
+    let id = gate.id
+    _ = try await client.send(.POST, "/v1/decision-sets/\(id)/approve", json: ["status": "approved"])
+    var status = ""
+    try await client.followEvents("/streams/\(id)", lastEventID: gate.lastEventID) { event in
+      if event.event == "run-error" { throw ValidationError("run \(id) failed: \(event.data)") }
+      guard event.event == "run-complete" else { return true }
+      status = (try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any])?["status"] as? String ?? ""
+      return false
+    }
+    guard status == "completed" else { throw ValidationError("run \(id) ended \(status)") }
+    return (ContinuousClock.now - started).milliseconds
+  }
+}
