@@ -133,7 +133,7 @@ import TestSupport
       #expect(await first.waitForExit(timeout: .seconds(60)) == 0, "\(first.errors)")
       #expect(await second.waitForExit(timeout: .seconds(60)) == 0, "\(second.errors)")
       let outputs = [first.output, second.output].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.sorted()
-      #expect(outputs == ["migrate: applied 1", "migrate: up to date"])
+      #expect(outputs == ["migrate: applied 1, 2", "migrate: up to date"])
     }
   }
 
@@ -226,6 +226,7 @@ import TestSupport
       #expect(stateChanges.contains { ($0["path"] as? String)?.hasPrefix("constraints.monthly_budget") == true })
       let files = Set((summary["files"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String })
       #expect(files.contains("reports/cost.json"))
+      #expect(files.contains("reports/policy.json"), "the budget check's evidence moves with the budget")
       let components = stateChanges.contains {
         let path = $0["path"] as? String ?? ""
         return path.hasPrefix("plan.components") || path.hasPrefix("plan.summary")
@@ -266,7 +267,7 @@ import TestSupport
       #expect(report["stopping"] as? Bool == false)
       #expect(worker.output.contains("/healthz/worker"))
       // It migrated the database before claiming anything.
-      #expect(try await Fixtures.count("SELECT count(*) FROM schema_migrations", on: client) == 1)
+      #expect(try await Fixtures.count("SELECT count(*) FROM schema_migrations", on: client) == (try Migration.bundled().count))
       #expect(await worker.terminate() == 0)
     }
   }

@@ -35,7 +35,7 @@ public struct BundleArtifacts: Sendable {
     do {
       try await store.put(bundle, at: key)
     } catch {
-      try? await client.query(
+      _ = try? await client.query(
         "UPDATE artifacts SET status = 'failed' WHERE project_id = \(projectID) AND sha256 = \(sha256) AND status <> 'stored'",
         logger: logger)
       throw error
