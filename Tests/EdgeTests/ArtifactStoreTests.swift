@@ -46,38 +46,6 @@ import Testing
   }
 }
 
-@Suite struct BundleArtifactsTests {
-  struct BrokenStore: ArtifactStore {
-    struct Full: Error {}
-    func put(_ bytes: Data, at key: ArtifactKey) async throws { throw Full() }
-    func get(_ key: ArtifactKey) async throws -> Data? { nil }
-  }
-
-  @Test func oneRowPerProjectAndHashStoredOnlyOnceTheBytesAre() async throws {
-    try await TestDatabase.withFreshDatabase { client, _ in
-      let (project, threads) = try await Fixtures.threads(2, on: client)
-      let root = LocalArtifactStoreTests.scratch()
-      defer { try? FileManager.default.removeItem(at: root) }
-      let bundle = Data("a reproducible bundle".utf8)
-
-      let broken = BundleArtifacts(store: BrokenStore(), client: client, logger: TestDatabase.logger)
-      await #expect(throws: BrokenStore.Full.self) {
-        try await broken.store(bundle, projectID: project, decisionSetID: threads[0], version: 1)
-      }
-      #expect(try await Fixtures.count("SELECT count(*) FROM artifacts WHERE status = 'failed'", on: client) == 1)
-
-      let artifacts = BundleArtifacts(store: LocalArtifactStore(root: root), client: client, logger: TestDatabase.logger)
-      let first = try await artifacts.store(bundle, projectID: project, decisionSetID: threads[0], version: 1)
-      let again = try await artifacts.store(bundle, projectID: project, decisionSetID: threads[1], version: 1)
-      #expect(first == again)
-      #expect(first.sizeBytes == bundle.count)
-      #expect(try await LocalArtifactStore(root: root).get(first.key) == bundle)
-      #expect(try await Fixtures.count("SELECT count(*) FROM artifacts", on: client) == 1)
-      #expect(try await Fixtures.count("SELECT count(*) FROM artifacts WHERE status = 'stored'", on: client) == 1)
-    }
-  }
-}
-
 @Suite struct BundleArchiveTests {
   static let files = [
     BundleArchive.File(path: "services/inference/app.py", contents: Data("print('hi')\n".utf8)),
