@@ -43,7 +43,11 @@ import Testing
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
-    defer { process.terminate() }
+    defer {
+      // moto's threaded server does not always stop on SIGTERM; nothing may outlive the test.
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+    }
     var configuration = ArtifactConfiguration()
     configuration.kind = .s3
     configuration.bucket = "mlops-bundles"
