@@ -85,7 +85,7 @@ public enum EdgeApplication {
       maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: v1)
     ArtifactsController<Context>(
-      store: try ArtifactStores.make(configuration),
+      store: try ArtifactStores.make(configuration), decisionSets: decisionSets,
       signer: try DownloadSigner.load(secret: configuration.artifacts.downloadSecret, dataDirectory: configuration.dataDirectory),
       client: database, ttlSeconds: configuration.artifacts.downloadTTLSeconds,
       publicURL: configuration.artifacts.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, logger: logger

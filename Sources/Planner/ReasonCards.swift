@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Providers
 import SwiftProtobuf
+import ServiceKit
 
 /// What every Reason Card from a service shares: the hash of the inputs and who answered.
 public enum ReasonCards {
@@ -11,7 +12,7 @@ public enum ReasonCards {
     var options = BinaryEncodingOptions()
     options.useDeterministicOrdering = true
     let bytes = (try? message.serializedBytes(options: options) as [UInt8]) ?? []
-    return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    return SHA256.hash(data: bytes).lowercaseHex
   }
 
   public static func card(agent: String = "planner", node: String, inputs summary: String, of request: some SwiftProtobuf.Message)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ServiceKit
 
 /// Worked examples shown to a model before the real input: a resource file per task,
 /// identified by the SHA-256 of its bytes so a Reason Card can say exactly which was used.
@@ -21,7 +22,7 @@ public struct FewShotPack: Sendable, Equatable {
   public static func load(from data: Data) throws -> FewShotPack {
     let file = try JSONDecoder().decode(File.self, from: data)
     return FewShotPack(
-      task: file.task, examples: file.examples, sha256: SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
+      task: file.task, examples: file.examples, sha256: SHA256.hash(data: data).lowercaseHex)
   }
 
   /// The examples as alternating user and assistant turns.

@@ -1,6 +1,7 @@
 import Contracts
 import Crypto
 import Foundation
+import ServiceKit
 
 /// The manifest of a generated repository: every file's path, size, mode and SHA-256, sorted
 /// by path, and the bundle's hash over them.
@@ -48,6 +49,6 @@ public enum BundleManifestBuilder {
   }
 
   static func hex(_ digest: SHA256.Digest) -> String {
-    digest.map { String(format: "%02x", $0) }.joined()
+    digest.lowercaseHex
   }
 }

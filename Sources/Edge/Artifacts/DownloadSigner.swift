@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ServiceKit
 
 /// Download links for the local store: `/downloads/{key}?expires={unix seconds}&signature={hex}`
 /// where the signature is HMAC-SHA256 over `{key}\n{expires}` with the Edge's secret. A link
@@ -54,7 +55,7 @@ public struct DownloadSigner: Sendable {
   }
 
   func signature(_ path: String, _ seconds: Int) -> String {
-    HMAC<SHA256>.authenticationCode(for: Data("\(path)\n\(seconds)".utf8), using: key).map { String(format: "%02x", $0) }.joined()
+    HMAC<SHA256>.authenticationCode(for: Data("\(path)\n\(seconds)".utf8), using: key).lowercaseHex
   }
 
   static func bytes(hex: String) -> Data? {

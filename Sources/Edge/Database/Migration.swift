@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ServiceKit
 
 /// One versioned SQL file from `Sources/Edge/Migrations`, named `NNNN_what_it_does.sql`.
 public struct Migration: Sendable, Equatable {
@@ -15,7 +16,7 @@ public struct Migration: Sendable, Equatable {
 
   /// sha256 of the file, recorded when applied so a later edit of a landed file is caught.
   public var checksum: String {
-    SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+    SHA256.hash(data: Data(sql.utf8)).lowercaseHex
   }
 
   public struct InvalidName: Error, CustomStringConvertible {

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import SwiftProtobuf
+import ServiceKit
 
 /// Runs the fixed topology over one thread (a decision set's run), a step at a time. Each
 /// step commits in one transaction: its checkpoint, its events, its `agent_runs` row, the
@@ -365,7 +366,7 @@ public struct GraphEngine: Sendable {
     var hasher = SHA256()
     hasher.update(data: Data(node.rawValue.utf8))
     hasher.update(data: Data(try Checkpointer.encode(state)))
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return hasher.finalize().lowercaseHex
   }
 
   public static func json(_ message: some SwiftProtobuf.Message) throws -> String {

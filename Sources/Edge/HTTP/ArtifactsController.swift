@@ -8,6 +8,7 @@ import PostgresNIO
 /// links sit outside `/v1` because the signature is their authorisation.
 public struct ArtifactsController<Context: RequestContext>: Sendable {
   let store: any ArtifactStore
+  let decisionSets: DecisionSetStore
   let signer: DownloadSigner
   let client: PostgresClient
   let ttlSeconds: Int
@@ -16,10 +17,11 @@ public struct ArtifactsController<Context: RequestContext>: Sendable {
   let logger: Logger
 
   public init(
-    store: any ArtifactStore, signer: DownloadSigner, client: PostgresClient, ttlSeconds: Int, publicURL: String?, logger: Logger
+    store: any ArtifactStore, decisionSets: DecisionSetStore, signer: DownloadSigner, client: PostgresClient, ttlSeconds: Int, publicURL: String?, logger: Logger
   ) {
     self.publicURL = publicURL
     self.store = store
+    self.decisionSets = decisionSets
     self.signer = signer
     self.client = client
     self.ttlSeconds = ttlSeconds
@@ -32,15 +34,8 @@ public struct ArtifactsController<Context: RequestContext>: Sendable {
   }
 
   @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-    let text = context.parameters.get("id") ?? ""
-    guard let id = UUID(uuidString: text) else {
-      throw Problem.notFound("decision_set_not_found", "no decision set has the id \(text.debugDescription)")
-    }
-    var exists = false
-    for try await _ in try await client.query("SELECT 1 FROM decision_sets WHERE id = \(id)", logger: logger).decode(Int.self) {
-      exists = true
-    }
-    guard exists else { throw Problem.notFound("decision_set_not_found", "no decision set has the id \(id.uuidString.lowercased())") }
+    let id = try DecisionSetRoute.id(context)
+    guard try await decisionSets.status(of: id) != nil else { throw DecisionSetRoute.notFound(id) }
     let rows = try await client.query(
       """
       SELECT version, sha256, size_bytes, key, status, created_at FROM artifacts
@@ -52,12 +47,12 @@ public struct ArtifactsController<Context: RequestContext>: Sendable {
     for try await (version, sha256, size, keyText, status, created) in rows.decode((Int?, String, Int, String, String, Date).self) {
       var item: [String: Any] = [
         "kind": "bundle", "version": version as Any? ?? NSNull(), "sha256": sha256, "size_bytes": size, "key": keyText,
-        "status": status, "created_at": ISO8601DateFormatter().string(from: created),
+        "status": status, "created_at": JSONResponse.timestamp(created),
       ]
       if status == "stored", let key = try? ArtifactKey(keyText) {
         let url = try store.presignedURL(for: key, expiresIn: ttlSeconds)?.absoluteString ?? base + signer.link(for: key, expires: expires)
         item["download_url"] = url
-        item["expires_at"] = ISO8601DateFormatter().string(from: expires)
+        item["expires_at"] = JSONResponse.timestamp(expires)
       }
       artifacts.append(item)
     }

@@ -50,15 +50,15 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
   }
 
   @Sendable func get(_ request: Request, context: Context) async throws -> Response {
-    let id = try decisionSetID(context)
-    guard let found = try await store.get(id) else { throw Self.notFound(id) }
+    let id = try DecisionSetRoute.id(context)
+    guard let found = try await store.get(id) else { throw DecisionSetRoute.notFound(id) }
     return try JSONResponse.make(
       object: try DecisionSetJSON.detail(found.row, state: found.state), status: .ok,
       headers: [.eTag: "\"\(found.row.lockVersion)\""])
   }
 
   @Sendable func events(_ request: Request, context: Context) async throws -> Response {
-    let id = try decisionSetID(context)
+    let id = try DecisionSetRoute.id(context)
     let query = request.uri.queryParameters
     var after: Int64 = 0
     if let text = query["after"] {
@@ -74,7 +74,7 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
       }
       limit = value
     }
-    guard try await store.get(id) != nil else { throw Self.notFound(id) }
+    guard try await store.get(id) != nil else { throw DecisionSetRoute.notFound(id) }
     let events = try await store.events(of: id, after: after, limit: limit)
     return try JSONResponse.make(
       object: [
@@ -84,7 +84,7 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
   }
 
   @Sendable func answer(_ request: Request, context: Context) async throws -> Response {
-    let id = try decisionSetID(context)
+    let id = try DecisionSetRoute.id(context)
     let expected = try IfMatch.lockVersion(request)
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     guard case .array(let items)? = body.fields["answers"] else {
@@ -103,7 +103,7 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
   }
 
   @Sendable func approve(_ request: Request, context: Context) async throws -> Response {
-    let id = try decisionSetID(context)
+    let id = try DecisionSetRoute.id(context)
     let expected = try IfMatch.lockVersion(request)
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     let decision = try body.requiredString("status", maxLength: 20)
@@ -146,7 +146,7 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
   private func waiting(
     _ id: UUID, for status: String, expected: Int?
   ) async throws -> (row: DecisionSetStore.Row, state: Mlops_V1_DecisionState?) {
-    guard let found = try await store.get(id) else { throw Self.notFound(id) }
+    guard let found = try await store.get(id) else { throw DecisionSetRoute.notFound(id) }
     if let expected, expected != found.row.lockVersion {
       throw Problem.versionMismatch(expected: expected, current: found.row.lockVersion)
     }
@@ -190,21 +190,9 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
   }
 
   private func accepted(_ id: UUID) async throws -> Response {
-    guard let found = try await store.get(id) else { throw Self.notFound(id) }
+    guard let found = try await store.get(id) else { throw DecisionSetRoute.notFound(id) }
     return try JSONResponse.make(
       object: DecisionSetJSON.summary(found.row), status: .accepted, headers: [.eTag: "\"\(found.row.lockVersion)\""])
-  }
-
-  private func decisionSetID(_ context: Context) throws -> UUID {
-    let text = context.parameters.get("id") ?? ""
-    guard let id = UUID(uuidString: text) else {
-      throw Problem.notFound("decision_set_not_found", "no decision set has the id \(text.debugDescription)")
-    }
-    return id
-  }
-
-  private static func notFound(_ id: UUID) -> Problem {
-    Problem.notFound("decision_set_not_found", "no decision set has the id \(id.uuidString.lowercased())")
   }
 
   /// Optional constraint overrides, in the `Constraints` message's JSON form.

@@ -20,10 +20,8 @@ public struct StreamsController<Context: RequestContext>: Sendable {
   }
 
   @Sendable func stream(_ request: Request, context: Context) async throws -> Response {
-    let text = context.parameters.get("id") ?? ""
-    guard let id = UUID(uuidString: text), try await store.status(of: id) != nil else {
-      throw Problem.notFound("decision_set_not_found", "no decision set has the id \(text.debugDescription)")
-    }
+    let id = try DecisionSetRoute.id(context)
+    guard try await store.status(of: id) != nil else { throw DecisionSetRoute.notFound(id) }
     let lastEventID = request.headers[.lastEventID] ?? request.uri.queryParameters["after"].map(String.init)
     var after: Int64 = 0
     if let lastEventID, !lastEventID.isEmpty {

@@ -23,7 +23,7 @@ public struct VersionsController<Context: RequestContext>: Sendable {
   }
 
   @Sendable func revise(_ request: Request, context: Context) async throws -> Response {
-    let id = try decisionSetID(context)
+    let id = try DecisionSetRoute.id(context)
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     let addendum = try body.optionalString("brief_addendum", maxLength: DecisionSetsController<Context>.maxBriefLength)
     let overrides = try DecisionSetsController<Context>.constraints(body.fields["constraint_overrides"])
@@ -35,7 +35,7 @@ public struct VersionsController<Context: RequestContext>: Sendable {
       return try JSONResponse.make(
         object: DecisionSetJSON.summary(row), status: .accepted, headers: [.location: DecisionSetJSON.links(row.id)["self"]!])
     } catch DecisionSetStore.ReviseError.notFound {
-      throw Self.notFound(id)
+      throw DecisionSetRoute.notFound(id)
     } catch DecisionSetStore.ReviseError.runInProgress {
       throw Problem(
         status: .conflict, code: "run_in_progress", title: "Run in progress",
@@ -44,8 +44,8 @@ public struct VersionsController<Context: RequestContext>: Sendable {
   }
 
   @Sendable func changes(_ request: Request, context: Context) async throws -> Response {
-    let id = try decisionSetID(context)
-    guard try await store.get(id) != nil else { throw Self.notFound(id) }
+    let id = try DecisionSetRoute.id(context)
+    guard try await store.get(id) != nil else { throw DecisionSetRoute.notFound(id) }
     let published = try await versions.versions(of: id)
     let to = try Self.version(request, "to", minimum: 1) ?? published.last ?? 1
     let from = try Self.version(request, "from", minimum: 0) ?? (to - 1)
@@ -83,15 +83,4 @@ public struct VersionsController<Context: RequestContext>: Sendable {
         + (published.isEmpty ? " (none is published yet)" : " (published: \(published.map(String.init).joined(separator: ", ")))"))
   }
 
-  private func decisionSetID(_ context: Context) throws -> UUID {
-    let text = context.parameters.get("id") ?? ""
-    guard let id = UUID(uuidString: text) else {
-      throw Problem.notFound("decision_set_not_found", "no decision set has the id \(text.debugDescription)")
-    }
-    return id
-  }
-
-  private static func notFound(_ id: UUID) -> Problem {
-    Problem.notFound("decision_set_not_found", "no decision set has the id \(id.uuidString.lowercased())")
-  }
 }

@@ -39,8 +39,7 @@ struct CodegenNode: GraphNode {
       guard let manifest else { throw CodegenNodeError.incomplete("Codegen.Generate ended without a manifest") }
       return (files, manifest, card ?? Mlops_V1_ReasonCard())
     }
-    let key = try ArtifactKey.staging(projectID: context.projectID, bundleSHA256: manifest.bundleSha256)
-    try await store.put(try BundleArchive.make(PublishedBundle.files(from: files)), at: key)
+    try await StagedFiles.put(files, manifest: manifest, projectID: context.projectID, in: store)
     var state = state
     state.manifest = manifest
     state.reasonCards.append(card.stamped(agent: agent, node: name))
@@ -58,11 +57,7 @@ struct ValidatorsNode: GraphNode {
   var agent: String { "validators" }
 
   func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
-    let staging = try ArtifactKey.staging(projectID: context.projectID, bundleSHA256: state.manifest.bundleSha256)
-    guard let archive = try await store.get(staging) else {
-      throw CodegenNodeError.incomplete("the generated files are missing from the store (\(staging))")
-    }
-    let files = PublishedBundle.generatedFiles(try BundleArchive.read(archive))
+    let files = try await StagedFiles.get(manifest: state.manifest, projectID: context.projectID, from: store)
     let response = try await codegen.validate(
       .with {
         $0.files = files
@@ -98,6 +93,27 @@ struct ValidatorsNode: GraphNode {
       "node": NodeName.validators.rawValue, "error": "publishing blocked: " + problems.joined(separator: "; "), "findings": findings,
     ]
     return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+  }
+}
+
+/// Generated files between codegen and diff_and_persist: one zip in the store's staging area,
+/// keyed by the manifest's hash, so staging the same files twice is harmless.
+enum StagedFiles {
+  static func put(
+    _ files: [Mlops_V1_GeneratedFile], manifest: Mlops_V1_BundleManifest, projectID: UUID, in store: any ArtifactStore
+  ) async throws {
+    let key = try ArtifactKey.staging(projectID: projectID, bundleSHA256: manifest.bundleSha256)
+    try await store.put(try BundleArchive.make(PublishedBundle.files(from: files)), at: key)
+  }
+
+  static func get(manifest: Mlops_V1_BundleManifest, projectID: UUID, from store: any ArtifactStore) async throws
+    -> [Mlops_V1_GeneratedFile]
+  {
+    let key = try ArtifactKey.staging(projectID: projectID, bundleSHA256: manifest.bundleSha256)
+    guard let archive = try await store.get(key) else {
+      throw CodegenNodeError.incomplete("the generated files are missing from the store (\(key))")
+    }
+    return PublishedBundle.generatedFiles(try BundleArchive.read(archive))
   }
 }
 

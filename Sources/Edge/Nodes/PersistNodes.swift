@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceKit
 
 /// rationale_compile: the run's Reason Cards become `reports/rationale.json` and
 /// `docs/decisions.md`; diff_and_persist writes them from the same cards, so this step only
@@ -45,11 +46,7 @@ struct DiffAndPersistNode: GraphNode {
   var agent: String { "persist" }
 
   func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
-    let staging = try ArtifactKey.staging(projectID: context.projectID, bundleSHA256: state.manifest.bundleSha256)
-    guard let archive = try await store.get(staging) else {
-      throw CodegenNodeError.incomplete("the generated files are missing from the store (\(staging))")
-    }
-    let generated = PublishedBundle.generatedFiles(try BundleArchive.read(archive))
+    let generated = try await StagedFiles.get(manifest: state.manifest, projectID: context.projectID, from: store)
     let version = Int(state.version)
     let cards = state.reasonCards
     let rationale = try RationaleExport.json(cards, decisionSetID: state.decisionSetID, version: version)
@@ -58,7 +55,7 @@ struct DiffAndPersistNode: GraphNode {
     let bundle = try PublishedBundle.make(
       generated: generated, manifest: state.manifest, validation: state.validation,
       extra: [(RationaleExport.jsonPath, rationale), (RationaleExport.markdownPath, decisions)])
-    let bundleSHA = SHA256.hash(data: bundle).map { String(format: "%02x", $0) }.joined()
+    let bundleSHA = SHA256.hash(data: bundle).lowercaseHex
     let key = try ArtifactKey.bundle(projectID: context.projectID, sha256: bundleSHA)
     try await store.put(bundle, at: key)
 

@@ -1,6 +1,7 @@
 import Contracts
 import Crypto
 import Foundation
+import ServiceKit
 
 /// The capability catalog: for each capability, the AWS options the planner weighs, with
 /// the attributes it scores and the BOM line templates the cost critic prices. A versioned
@@ -66,7 +67,7 @@ public struct CapabilityCatalog: Sendable, Decodable {
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     var catalog = try decoder.decode(CapabilityCatalog.self, from: data)
-    catalog.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    catalog.sha256 = SHA256.hash(data: data).lowercaseHex
     return catalog
   }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ServiceKit
 
 /// AWS Signature Version 4 for S3: signed headers for requests, and presigned URLs.
 /// https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html
@@ -113,6 +114,6 @@ public struct SigV4Signer: Sendable {
   }
 
   static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-    bytes.map { String(format: "%02x", $0) }.joined()
+    bytes.lowercaseHex
   }
 }
