@@ -170,6 +170,7 @@ let package = Package(
       name: "EdgeTests",
       dependencies: [
         "Edge", "ServiceKit", "TestSupport",
+        .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -9,11 +9,16 @@ public struct CodegenService: Mlops_V1_Codegen.SimpleServiceProtocol, NamedServi
 
   let generator: RepositoryGenerator
   let validators: ValidatorSuite
+  let signer: ManifestSigner
   let logger: Logger
 
-  public init(generator: RepositoryGenerator, validators: ValidatorSuite, logger: Logger = Logger(label: "codegen")) {
+  public init(
+    generator: RepositoryGenerator, validators: ValidatorSuite, signer: ManifestSigner = .ephemeral(),
+    logger: Logger = Logger(label: "codegen")
+  ) {
     self.generator = generator
     self.validators = validators
+    self.signer = signer
     self.logger = logger
   }
 
@@ -27,6 +32,7 @@ public struct CodegenService: Mlops_V1_Codegen.SimpleServiceProtocol, NamedServi
     response: RPCWriter<Mlops_V1_GenerateResponse>,
     context: ServerContext
   ) async throws {
+    try request.requireValid()
     let repository: RepositoryGenerator.Repository
     do {
       repository = try generator.generate(request)
@@ -36,7 +42,7 @@ public struct CodegenService: Mlops_V1_Codegen.SimpleServiceProtocol, NamedServi
     for file in repository.files {
       try await response.write(.with { $0.file = file })
     }
-    try await response.write(.with { $0.manifest = repository.manifest })
+    try await response.write(.with { $0.manifest = signer.sign(repository.manifest) })
     try await response.write(.with { $0.reasonCard = CodegenReasonCard.generated(repository, request: request) })
   }
 
@@ -47,9 +53,12 @@ public struct CodegenService: Mlops_V1_Codegen.SimpleServiceProtocol, NamedServi
     guard !request.files.isEmpty else {
       throw RPCError(code: .invalidArgument, message: "no files to validate; send the files Generate returned with their manifest")
     }
-    let mismatches = BundleManifestBuilder.mismatches(request.files, manifest: request.manifest)
-    guard mismatches.isEmpty else {
-      throw RPCError(code: .invalidArgument, message: "the files do not match their manifest: \(mismatches.prefix(5).joined(separator: "; "))")
+    let problems = signer.problems(request.files, manifest: request.manifest)
+    guard problems.isEmpty else {
+      throw RPCError(code: .invalidArgument, message: "the files are not a bundle Codegen generated: \(problems.prefix(5).joined(separator: "; "))")
+    }
+    if let unsafe = request.files.first(where: { !BundlePath.isSafe($0.path) }) {
+      throw RPCError(code: .invalidArgument, message: "unsafe path \(String(unsafe.path.prefix(80)).debugDescription)")
     }
     let report = try await validators.validate(request.files)
     return .with {

@@ -2,5 +2,5 @@
 // The hash of Proto/ that the code in Generated/ was made from (see scripts/proto-hash).
 
 public enum ProtoHash {
-  public static let sha256 = "74dc29e3d4452de23af970b943996e6526c94c4aeef6b494a95331a2c1a98c50"
+  public static let sha256 = "d62483ecb00f95cff8c00d7d3f8b7ae1bbc6eb8a6d40e460789013a661f5db70"
 }

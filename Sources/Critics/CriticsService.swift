@@ -20,6 +20,7 @@ public struct CriticsService: Mlops_V1_Critics.SimpleServiceProtocol, NamedServi
     request: Mlops_V1_ReviewTechnicalRequest,
     context: ServerContext
   ) async throws -> Mlops_V1_ReviewTechnicalResponse {
+    try request.requireValid()
     let review = technical.review(plan: request.plan, constraints: request.constraints)
     var card = ReasonCards.card(
       agent: "critic_tech", node: "critic_tech", inputs: "plan of \(request.plan.components.count) components", of: request)
@@ -48,6 +49,7 @@ public struct CriticsService: Mlops_V1_Critics.SimpleServiceProtocol, NamedServi
     request: Mlops_V1_EstimateCostRequest,
     context: ServerContext
   ) async throws -> Mlops_V1_EstimateCostResponse {
+    try request.requireValid()
     let estimate = cost.estimate(
       plan: request.plan, constraints: request.constraints, previous: request.hasPrevious ? request.previous : nil)
     var card = ReasonCards.card(

@@ -41,6 +41,7 @@ public enum EdgeApplication {
   ) -> some ApplicationProtocol {
     let router = Router(context: Context.self)
     router.middlewares.add(ProblemMiddleware(maxBodyBytes: configuration.maxBodyBytes))
+    router.middlewares.add(LoopbackHostMiddleware(listeningOn: configuration.httpHost))
     router.get("healthz") { _, _ in try JSONResponse.make(["status": "ok"], status: .ok) }
     WorkerHealthController<Context>(worker: worker.worker, queue: worker.queue).addRoutes(to: router)
     return Application(
@@ -63,6 +64,7 @@ public enum EdgeApplication {
   ) throws -> Router<Context> {
     let router = Router(context: Context.self)
     router.middlewares.add(ProblemMiddleware(maxBodyBytes: configuration.maxBodyBytes))
+    router.middlewares.add(LoopbackHostMiddleware(listeningOn: configuration.httpHost))
     OperationsController(
       probe: ReadinessProbe(database: database, migrator: migrator, downstream: downstream, logger: logger),
       buildInfo: buildInfo

@@ -36,10 +36,11 @@ public struct PlannerEngine: Sendable {
       "extract_constraints answered",
       metadata: [
         "provider": "\(answer.provider.name)", "model": "\(answer.provider.model)",
-        "latency_ms": "\(Int((ContinuousClock.now - started).milliseconds))",
+        "latency_ms": "\(Int(saturating: (ContinuousClock.now - started).milliseconds))",
         "fallback": "\(answer.fallbackReason.isEmpty ? "no" : "yes")",
       ])
-    let constraints = IntakeExtractor.applying(request.overrides, to: answer.output)
+    let bounded = ExtractionLimits.bounded(answer.output)
+    let constraints = IntakeExtractor.applying(request.overrides, to: bounded.constraints)
     let fields = ExtractionSummary.fields(constraints)
     var card = ReasonCards.card(
       node: "intake_extract",
@@ -64,6 +65,7 @@ public struct PlannerEngine: Sendable {
     card.risks = fields.filter { $0.confidence < scorer.settings.lowConfidence }.map {
       "\($0.name) is uncertain (confidence \(String(format: "%.2f", $0.confidence)))"
     }
+    card.risks += bounded.dropped
     if !answer.fallbackReason.isEmpty { card.risks.append("the rules answered because \(answer.fallbackReason)") }
     return .with {
       $0.constraints = constraints
@@ -86,8 +88,8 @@ public struct PlannerEngine: Sendable {
         $0.chosen = true
       }
     }
-    let percent = Int((report.score * 100).rounded())
-    let threshold = Int((report.threshold * 100).rounded())
+    let percent = Int(saturating: (report.score * 100).rounded())
+    let threshold = Int(saturating: (report.threshold * 100).rounded())
     if report.sufficient {
       card.choice = "coverage sufficient"
       card.rationale = "Coverage \(percent)% against a \(threshold)% threshold"

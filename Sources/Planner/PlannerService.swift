@@ -16,6 +16,7 @@ public struct PlannerService: Mlops_V1_Planner.SimpleServiceProtocol, NamedServi
     request: Mlops_V1_ExtractConstraintsRequest,
     context: ServerContext
   ) async throws -> Mlops_V1_ExtractConstraintsResponse {
+    try request.requireValid()
     guard !request.brief.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
       throw RPCError(code: .invalidArgument, message: "the brief is empty; describe the ML system in a few sentences")
     }
@@ -26,13 +27,15 @@ public struct PlannerService: Mlops_V1_Planner.SimpleServiceProtocol, NamedServi
     request: Mlops_V1_CheckCoverageRequest,
     context: ServerContext
   ) async throws -> Mlops_V1_CheckCoverageResponse {
-    engine.checkCoverage(request)
+    try request.requireValid()
+    return engine.checkCoverage(request)
   }
 
   public func composePlan(
     request: Mlops_V1_ComposePlanRequest,
     context: ServerContext
   ) async throws -> Mlops_V1_ComposePlanResponse {
-    engine.composePlan(request)
+    try request.requireValid()
+    return engine.composePlan(request)
   }
 }

@@ -18,6 +18,7 @@ public struct PolicyService: Mlops_V1_Policy.SimpleServiceProtocol, NamedService
     request: Mlops_V1_EvaluatePolicyRequest,
     context: ServerContext
   ) async throws -> Mlops_V1_EvaluatePolicyResponse {
+    try request.requireValid()
     let report = engine.evaluate(request)
     var card = ReasonCards.card(
       agent: "policy", node: "policy_eval", inputs: "plan, constraints, cost and technical review; packs \(report.packs.joined(separator: ", "))",

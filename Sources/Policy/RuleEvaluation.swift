@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Planner
+import ServiceKit
 
 /// The evaluators, one per rule kind.
 enum RuleEvaluation {
@@ -32,7 +33,7 @@ enum RuleEvaluation {
     }
     if estimate >= warnFrom * target {
       return Verdict(
-        outcome: .warn, message: "estimated p95 \(FigureText.format(estimate)) ms is within \(Int((1 - warnFrom) * 100))% of the target",
+        outcome: .warn, message: "estimated p95 \(FigureText.format(estimate)) ms is within \(Int(saturating: (1 - warnFrom) * 100))% of the target",
         evidence: evidence, remedy: "leave more headroom: a faster serving option or a looser target")
     }
     return Verdict(outcome: .pass, message: "estimated p95 \(FigureText.format(estimate)) ms meets \(FigureText.format(target)) ms", evidence: evidence)
@@ -57,7 +58,7 @@ enum RuleEvaluation {
     guard let cost = inputs.cost, cost.method != "" else { return .notApplicable("no cost estimate to compare") }
     let warnFrom = (parameters.number("warn_from_pct") ?? 80) / 100
     let evidence = [String(format: "estimate $%.2f a month", cost.monthlyUsd), String(format: "ceiling $%.2f a month", band.maxUsd)]
-    let share = Int((cost.monthlyUsd / band.maxUsd * 100).rounded())
+    let share = Int(saturating: (cost.monthlyUsd / band.maxUsd * 100).rounded())
     if cost.monthlyUsd > band.maxUsd {
       return Verdict(
         outcome: .fail, message: "the estimate is \(share)% of the budget ceiling", evidence: evidence,

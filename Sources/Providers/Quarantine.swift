@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceKit
 
 /// Where invalid model output goes for triage: one JSON file per rejected payload, with the
 /// task, the provider, the attempt and why it was rejected. Never read back by the service.
@@ -36,7 +37,7 @@ public struct Quarantine: Sendable {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
       encoder.dateEncodingStrategy = .iso8601
-      let name = "\(Int(entry.at.timeIntervalSince1970 * 1000))-\(entry.task)-\(UUID().uuidString.prefix(8)).json"
+      let name = "\(Int(saturating: entry.at.timeIntervalSince1970 * 1000))-\(entry.task)-\(UUID().uuidString.prefix(8)).json"
       try encoder.encode(entry).write(to: folder.appending(path: name), options: .atomic)
     } catch {
       logger.error("could not write to the quarantine", metadata: ["folder": "\(folder.path)", "error": "\(error)"])

@@ -23,10 +23,13 @@ public enum CommandRunner {
   }
 
   /// Runs `command` (an absolute path or a name looked up in PATH, then its arguments).
+  /// `environment` is added to this process's own, or is the whole environment when
+  /// `inheritEnvironment` is false (for programs that must not see our secrets).
   @discardableResult
   public static func run(
     _ command: [String],
     environment: [String: String] = [:],
+    inheritEnvironment: Bool = true,
     workingDirectory: String? = nil,
     checked: Bool = true
   ) async throws -> Output {
@@ -35,10 +38,12 @@ public enum CommandRunner {
     let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
     var overrides: [Environment.Key: String?] = [:]
     for (key, value) in environment { overrides[Environment.Key(stringLiteral: key)] = value }
+    var exact: [Environment.Key: String] = [:]
+    for (key, value) in environment { exact[Environment.Key(stringLiteral: key)] = value }
     let result = try await Subprocess.run(
       executable,
       arguments: Arguments(Array(command.dropFirst())),
-      environment: .inherit.updating(overrides),
+      environment: inheritEnvironment ? .inherit.updating(overrides) : .custom(exact),
       workingDirectory: workingDirectory.map { FilePath($0) },
       output: .string(limit: 1 << 20),
       error: .string(limit: 1 << 20)

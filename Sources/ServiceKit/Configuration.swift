@@ -31,6 +31,9 @@ public struct Configuration: Sendable, Equatable {
   /// `MLOPS_TEMPLATES_DIR`: Codegen's templates from this folder instead of the built-in ones
   /// (same layout as `Sources/Codegen/Resources/templates`).
   public var templatesDirectory: String?
+  /// `MLOPS_RPC_TIMEOUT_SECONDS`: the deadline of each call Edge makes to a service (Codegen's
+  /// Validate gets room for every validator's own timeout on top).
+  public var rpcTimeoutSeconds = 30
   /// The validators Codegen runs (`MLOPS_TOOLS_DIR`, `TF_PLUGIN_DIR`, `MLOPS_VALIDATOR_TIMEOUT_SECONDS`).
   public var validators = ValidatorConfiguration()
   /// Where bundles are stored and how downloads are signed (`MLOPS_ARTIFACT_STORE`, `MLOPS_S3_*`, `MLOPS_DOWNLOAD_*`).
@@ -147,12 +150,14 @@ public struct Configuration: Sendable, Equatable {
         throw ConfigurationError(variable: "MLOPS_LLM_API_KEY", value: "", expected: "an API key when MLOPS_LLM_PROVIDER is \(configuration.provider.kind.rawValue)")
       }
     }
+    configuration.rpcTimeoutSeconds = try positive("MLOPS_RPC_TIMEOUT_SECONDS", default: configuration.rpcTimeoutSeconds)
     configuration.templatesDirectory = value("MLOPS_TEMPLATES_DIR")
     configuration.validators.toolsDirectory = value("MLOPS_TOOLS_DIR")
     configuration.validators.terraformPluginDirectory = value("TF_PLUGIN_DIR")
     configuration.validators.only = value("MLOPS_VALIDATORS").map {
       $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
+    configuration.validators.signingKey = value("MLOPS_CODEGEN_SIGNING_KEY")
     configuration.validators.timeoutSeconds = try positive(
       "MLOPS_VALIDATOR_TIMEOUT_SECONDS", default: configuration.validators.timeoutSeconds)
     if let text = value("MLOPS_ARTIFACT_STORE") {
@@ -197,6 +202,10 @@ public struct Configuration: Sendable, Equatable {
 
 /// The validators Codegen runs on a generated repository.
 public struct ValidatorConfiguration: Sendable, Equatable {
+  /// How long one Validate call may take: the longer lane runs five tools one after the
+  /// other, each within `timeoutSeconds`.
+  public var validateDeadlineSeconds: Int { timeoutSeconds * 5 + 60 }
+
   /// `MLOPS_TOOLS_DIR`: searched for ruff, mypy, pytest, check-jsonschema and terraform
   /// before PATH; default `.venv/bin` when that folder exists.
   public var toolsDirectory: String?
@@ -204,6 +213,9 @@ public struct ValidatorConfiguration: Sendable, Equatable {
   public var terraformPluginDirectory: String?
   /// `MLOPS_VALIDATOR_TIMEOUT_SECONDS`: the most one tool may take, default 300.
   public var timeoutSeconds = 300
+  /// `MLOPS_CODEGEN_SIGNING_KEY`: the key Codegen signs its manifests with (every Codegen
+  /// replica needs the same one); unset: a random key kept in the data directory.
+  public var signingKey: String?
   /// `MLOPS_VALIDATORS`: run only these validators (comma-separated names, e.g. `secret-scan`);
   /// unset runs them all. The others are left out of the report, not reported as passed.
   public var only: [String]?

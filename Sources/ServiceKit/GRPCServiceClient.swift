@@ -9,15 +9,36 @@ public final class GRPCServiceClient: Service, Sendable {
   public let address: ServiceAddress
   public let client: GRPCClient<HTTP2ClientTransport.Posix>
 
-  public init(service: ServiceName, address: ServiceAddress) throws {
+  /// Every call has a deadline: `timeout` for the service's methods, or the one named in
+  /// `methodTimeouts` (a call that outlives it fails DEADLINE_EXCEEDED instead of holding
+  /// its step for ever).
+  public init(
+    service: ServiceName, address: ServiceAddress, timeout: Duration = .seconds(30),
+    methodTimeouts: [String: Duration] = [:]
+  ) throws {
     self.service = service
     self.address = address
+    let fullName = Self.fullyQualifiedName(service)
+    var methods = [MethodConfig(names: [MethodConfig.Name(service: fullName)], timeout: timeout)]
+    for (method, limit) in methodTimeouts.sorted(by: { $0.key < $1.key }) {
+      methods.append(MethodConfig(names: [MethodConfig.Name(service: fullName, method: method)], timeout: limit))
+    }
     self.client = GRPCClient(
       transport: try .http2NIOPosix(
         target: Self.target(for: address),
-        transportSecurity: .plaintext
+        transportSecurity: .plaintext,
+        serviceConfig: ServiceConfig(methodConfig: methods)
       )
     )
+  }
+
+  static func fullyQualifiedName(_ service: ServiceName) -> String {
+    switch service {
+    case .planner: "mlops.v1.Planner"
+    case .critics: "mlops.v1.Critics"
+    case .policy: "mlops.v1.Policy"
+    case .codegen: "mlops.v1.Codegen"
+    }
   }
 
   public func run() async throws {

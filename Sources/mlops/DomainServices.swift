@@ -22,7 +22,10 @@ enum DomainServices {
         generator: RepositoryGenerator(
           templates: try configuration.templatesDirectory.map { try TemplateLibrary(directory: URL(fileURLWithPath: $0)) }
             ?? .bundled()),
-        validators: ValidatorSuite(configuration: try validators(configuration)), logger: logger)
+        validators: ValidatorSuite(configuration: try validators(configuration)),
+        signer: try configuration.validators.signingKey.map(ManifestSigner.init(secret:))
+          ?? ManifestSigner.persisted(at: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "codegen-signing-key")),
+        logger: logger)
     }
   }
 

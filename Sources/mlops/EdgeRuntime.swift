@@ -42,7 +42,13 @@ enum EdgeRuntime {
       try await Migrator(client: client, migrations: try Migration.bundled(), logger: logger).migrate()
 
       let downstream = try ServiceName.allCases.map {
-        try GRPCServiceClient(service: $0, address: configuration.address(of: $0))
+        try GRPCServiceClient(
+          service: $0, address: configuration.address(of: $0), timeout: .seconds(configuration.rpcTimeoutSeconds),
+          methodTimeouts: $0 == .codegen
+            ? [
+              "Generate": .seconds(max(configuration.rpcTimeoutSeconds, 60)),
+              "Validate": .seconds(configuration.validators.validateDeadlineSeconds),
+            ] : [:])
       }
       func grpc(_ name: ServiceName) -> GRPCServiceClient { downstream.first { $0.service == name }! }
       let clients = ServiceClients(

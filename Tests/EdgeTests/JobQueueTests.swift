@@ -149,3 +149,52 @@ import Testing
     #expect(backoff.delay(afterAttempt: 20, random: 1) == .seconds(10))
   }
 }
+
+/// A step that ends its worker's process leaves only an expired lease behind; the second such
+/// end at the same checkpoint makes the job dead with a run-error that names the step.
+@Suite struct CrashingStepTests {
+  @Test func twoCrashesAtOneCheckpointEndTheJobWithARunError() async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+      let queue = JobQueueTests.queue(client)
+      let (project, threads) = try await Fixtures.threads(2, on: client)
+      for thread in threads {
+        try await queue.enqueue(JobQueueTests.job(thread, project))
+        try await client.query(
+          "UPDATE decision_sets SET current_node = 'validators' WHERE id = \(thread)", logger: TestDatabase.logger)
+      }
+      func crash(_ thread: UUID) async throws {
+        _ = try #require(try await queue.claim(threadID: thread, owner: "doomed", lease: .milliseconds(50)))
+        try await Task.sleep(for: .milliseconds(150))
+        do {
+          try await queue.reapExpiredLeases()
+        } catch {
+          Issue.record("reaping failed: \(String(reflecting: error))")
+          throw error
+        }
+      }
+      // First thread: two crashes in a row with no progress between them.
+      try await crash(threads[0])
+      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'ready' AND thread_id = '\(threads[0].uuidString.lowercased())'", on: client) == 1)
+      try await crash(threads[0])
+      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'dead' AND thread_id = '\(threads[0].uuidString.lowercased())'", on: client) == 1)
+      let rows = try await client.query(
+        "SELECT payload::text FROM events WHERE decision_set_id = \(threads[0]) AND type = 'run-error'", logger: TestDatabase.logger)
+      var payloads: [String] = []
+      for try await (payload) in rows.decode(String.self) { payloads.append(payload) }
+      #expect(payloads.count == 1)
+      #expect(payloads.first?.contains("\"node\": \"validators\"") == true || payloads.first?.contains("\"node\":\"validators\"") == true)
+      #expect(payloads.first?.contains("ended the service") == true, "\(payloads)")
+      #expect(try await Fixtures.count("SELECT count(*) FROM decision_sets WHERE status = 'failed' AND id = '\(threads[0].uuidString.lowercased())'", on: client) == 1)
+
+      // Second thread: a checkpoint committed between the crashes is progress, so it goes on.
+      try await crash(threads[1])
+      try await client.query(
+        """
+        INSERT INTO checkpoints (checkpoint_id, thread_id, project_id, node, state)
+        VALUES (\(UUID()), \(threads[1]), \(project), 'validators', '\\x'::bytea)
+        """, logger: TestDatabase.logger)
+      try await crash(threads[1])
+      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'ready' AND thread_id = '\(threads[1].uuidString.lowercased())'", on: client) == 1)
+    }
+  }
+}

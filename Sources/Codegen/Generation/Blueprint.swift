@@ -92,7 +92,7 @@ public struct Blueprint: Sendable, Equatable {
       case "lambda_container": .lambda
       default: .none
       }
-    minCapacity = max(1, Int(components["serve"]?.settings["min_capacity"] ?? "1") ?? 1)
+    minCapacity = min(max(1, Int(components["serve"]?.settings["min_capacity"] ?? "1") ?? 1), Self.maxCapacity)
     database =
       switch option("store") {
       case "rds_postgres": .postgres
@@ -101,7 +101,10 @@ public struct Blueprint: Sendable, Equatable {
       }
     buckets = plan.components
       .filter { ["s3_landing", "s3_data_lake", "s3_offline_features"].contains($0.option) }
-      .map { Bucket(componentID: $0.id, purpose: $0.displayName, retentionDays: Int($0.settings["retention_days"] ?? "") ?? 365) }
+      .map { component in
+        let days = Int(component.settings["retention_days"] ?? "") ?? 365
+        return Bucket(componentID: component.id, purpose: component.displayName, retentionDays: min(max(days, 1), 3_650))
+      }
     if !buckets.contains(where: { $0.componentID == "store" }) {
       // Models and training data need a home even when the store is a database.
       buckets.append(Bucket(componentID: "models", purpose: "Model artifacts", retentionDays: 365))
@@ -114,6 +117,9 @@ public struct Blueprint: Sendable, Equatable {
     network = privateNetworking || serving == .ecs || database == .postgres
     reviewNotes = constraints.reviewNotes.map(\.value).filter { !$0.isEmpty }
   }
+
+  /// Serving tasks or instances a generated service starts with, at most.
+  static let maxCapacity = 100
 
   static func slug(_ name: String) -> String {
     var slug = ""

@@ -21,7 +21,7 @@ enum DecisionRecords {
       let candidates = card.candidates.map { candidate -> [String: Any] in
         [
           "option": candidate.option, "score": String(format: "%.2f", candidate.score),
-          "chosen": candidate.chosen ? "yes" : "", "reasons": TemplateContext.cell(candidate.reasons.joined(separator: "; ")),
+          "chosen": candidate.chosen ? "yes" : "", "reasons": candidate.reasons.joined(separator: "; "),
         ]
       }
       let context: [String: Any] = [

@@ -11,7 +11,7 @@ enum TemplateContext {
     var context: [String: Any] = [
       "generator": generator,
       "project_name_text": b.projectName,
-      "title_literal": pythonString("\(b.projectName) inference"),
+      "service_title": "\(b.projectName) inference",
       "slug": b.slug,
       "version": b.version,
       "problem": b.problem.replacingOccurrences(of: "_", with: " "),
@@ -54,7 +54,7 @@ enum TemplateContext {
       "buckets": b.buckets.map { bucket -> [String: Any] in
         [
           "id": bucket.componentID, "id_underscore": identifier(bucket.componentID),
-          "purpose_text": bucket.purpose.replacingOccurrences(of: "\"", with: "'"), "retention_days": bucket.retentionDays,
+          "purpose_text": bucket.purpose, "retention_days": bucket.retentionDays,
         ]
       },
       "train_display": display(request.plan, id: "train") ?? "run locally",
@@ -130,9 +130,9 @@ enum TemplateContext {
     let components = plan.components.map { component -> [String: Any] in
       [
         "id": component.id, "capability": capabilityName(component.capability), "option": component.option,
-        "display_name": cell(component.displayName), "region": component.region,
-        "mermaid_label": component.displayName.replacingOccurrences(of: "\"", with: "'"),
-        "terraform": cell(terraformHome(component, blueprint: b)),
+        "display_name": component.displayName, "region": component.region,
+        "mermaid_label": mermaidLabel(component.displayName),
+        "terraform": terraformHome(component, blueprint: b),
       ]
     }
     let order = ["ingest", "transform", "store", "feature", "train", "serve"]
@@ -156,9 +156,9 @@ enum TemplateContext {
     let cost = request.cost
     let lines = cost.breakdown.map { line -> [String: Any] in
       [
-        "component": line.component, "item": cell(line.item), "quantity": FigureText.format(line.quantity),
-        "unit": cell(line.unit), "unit_price": String(format: "%.4f", line.unitPriceUsd),
-        "monthly": String(format: "%.2f", line.monthlyUsd), "assumption": cell(line.assumption),
+        "component": line.component, "item": line.item, "quantity": FigureText.format(line.quantity),
+        "unit": line.unit, "unit_price": String(format: "%.4f", line.unitPriceUsd),
+        "monthly": String(format: "%.2f", line.monthlyUsd), "assumption": line.assumption,
       ]
     }
     var delta = ""
@@ -170,7 +170,7 @@ enum TemplateContext {
     let results = request.policy.results.map { result -> [String: Any] in
       [
         "rule_id": result.ruleID, "outcome": PolicyReportExport.outcome(result.outcome),
-        "message": cell(result.message), "remedy": cell(result.remedy),
+        "message": result.message, "remedy": result.remedy,
       ]
     }
     return [
@@ -246,23 +246,23 @@ enum TemplateContext {
     }
   }
 
-  /// A name HCL and Python accept as an identifier.
+  /// A name HCL and Python accept as an identifier: ASCII letters, digits and `_`.
   static func identifier(_ text: String) -> String {
-    String(text.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    String(text.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) ? Character($0) : "_" })
   }
 
-  /// A Markdown table cell: no pipes or line breaks to end it early.
-  static func cell(_ text: String) -> String {
-    text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+  /// A Mermaid node label inside `["..."]`: letters, digits, spaces and plain punctuation
+  /// only, since Mermaid has no escape that every renderer reads.
+  static func mermaidLabel(_ text: String) -> String {
+    let kept = text.unicodeScalars.map { scalar -> Character in
+      scalar.properties.isAlphabetic || scalar.properties.numericType != nil || " ,./()+:".unicodeScalars.contains(scalar)
+        ? Character(scalar) : " "
+    }
+    return String(String(kept).prefix(80))
   }
 
+  /// An HCL list of strings, each encoded as an HCL string body.
   static func hclList(_ values: [String]) -> String {
-    "[" + values.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
-  }
-
-  /// A double-quoted Python string literal (JSON's escaping is valid Python).
-  static func pythonString(_ text: String) -> String {
-    let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
-    return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+    "[" + values.map { "\"\(LanguageEncoder.quotedString($0, dollarBraces: true))\"" }.joined(separator: ", ") + "]"
   }
 }

@@ -14,6 +14,8 @@ public struct TemplateLibrary: Sendable {
   public let names: [String]
 
   public init(directory: URL) throws {
+    // The content-type pragmas name the encoders, and swift-mustache looks them up at parse time.
+    _ = LanguageEncoder.registered
     let root = directory.standardizedFileURL.path
     var templates: [String: MustacheTemplate] = [:]
     guard let enumerator = FileManager.default.enumerator(atPath: root) else {

@@ -14,14 +14,18 @@ struct ToolRun: Sendable {
   }
 
   let tools: ToolLocator
-  let root: URL
+  let checkout: Checkout
   let configuration: ValidatorSuite.Configuration
+  let sandbox: Sandbox
   private static let versions = Mutex<[String: String]>([:])
 
-  init(tools: ToolLocator, root: URL, configuration: ValidatorSuite.Configuration) {
+  var root: URL { checkout.root }
+
+  init(tools: ToolLocator, checkout: Checkout, configuration: ValidatorSuite.Configuration, sandbox: Sandbox) {
     self.tools = tools
-    self.root = root
+    self.checkout = checkout
     self.configuration = configuration
+    self.sandbox = sandbox
   }
 
   /// The program's path, or the reason the validator is skipped.
@@ -39,16 +43,13 @@ struct ToolRun: Sendable {
   func run(_ program: String, _ arguments: [String], in directory: String = ".", environment: [String: String] = [:]) async throws
     -> Output
   {
-    var command = [program] + arguments
-    if FileManager.default.isExecutableFile(atPath: "/usr/bin/timeout") {
-      command = ["/usr/bin/timeout", "--kill-after=5", String(configuration.timeoutSeconds)] + command
-    }
-    var environment = environment
-    environment["PATH"] = tools.searchPath
-    environment["PYTHONDONTWRITEBYTECODE"] = "1"
-    environment["NO_COLOR"] = "1"
+    let workingDirectory = root.appending(path: directory).path
+    let command = sandbox.wrap(
+      [program] + arguments, writable: [checkout.workspace.path, configuration.cacheDirectory.path],
+      workingDirectory: workingDirectory, timeoutSeconds: configuration.timeoutSeconds)
     let output = try await CommandRunner.run(
-      command, environment: environment, workingDirectory: root.appending(path: directory).path, checked: false)
+      command, environment: Sandbox.environment(path: tools.searchPath, home: checkout.home.path, extra: environment),
+      inheritEnvironment: false, workingDirectory: workingDirectory, checked: false)
     return Output(
       status: output.status, standardOutput: output.standardOutput, standardError: output.standardError,
       timedOut: output.status == 124 || output.status == 137)
@@ -57,7 +58,9 @@ struct ToolRun: Sendable {
   /// `program --version`'s first line, asked once per program.
   func version(_ path: String, arguments: [String] = ["--version"]) async -> String {
     if let known = Self.versions.withLock({ $0[path] }) { return known }
-    let output = try? await CommandRunner.run([path] + arguments, checked: false)
+    let output = try? await CommandRunner.run(
+      [path] + arguments, environment: ["PATH": tools.searchPath, "HOME": FileManager.default.temporaryDirectory.path],
+      inheritEnvironment: false, checked: false)
     let text = [output?.standardOutput ?? "", output?.standardError ?? ""].joined(separator: "\n")
     let first = text.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "unknown"
     Self.versions.withLock { $0[path] = first }

@@ -11,7 +11,9 @@ enum ValidationReasonCard {
     if !skipped.isEmpty {
       rationale += " Skipped (not counted as passed): " + skipped.map { "\($0.tool) (\($0.skipReason))" }.joined(separator: "; ") + "."
     }
+    if !report.sandbox.isEmpty { rationale += " Sandbox: \(report.sandbox)." }
     var risks: [String] = []
+    if report.sandbox.hasPrefix("NOT isolated") { risks.append("the validators ran without network isolation: \(report.sandbox)") }
     for result in failed {
       for finding in result.findings.prefix(5) {
         let place = finding.path.isEmpty ? "" : (finding.line > 0 ? "\(finding.path):\(finding.line) " : "\(finding.path) ")

@@ -45,10 +45,12 @@ public struct ValidatorSuite: Sendable {
 
   let configuration: Configuration
   let tools: ToolLocator
+  let sandbox: Sandbox
 
   public init(configuration: Configuration = .init()) {
     self.configuration = configuration
     self.tools = ToolLocator(directories: configuration.toolDirectories)
+    self.sandbox = Sandbox.detect(toolDirectories: configuration.toolDirectories)
   }
 
   public func validate(_ files: [Mlops_V1_GeneratedFile]) async throws -> Mlops_V1_ValidationReport {
@@ -58,13 +60,15 @@ public struct ValidatorSuite: Sendable {
       return .with {
         $0.results = results
         $0.passed = !results.contains { $0.outcome == .fail }
+        $0.sandbox = Sandbox.none.isolation
       }
     }
     let checkout = try Checkout.make(files)
     defer { checkout.remove() }
     try? FileManager.default.createDirectory(at: configuration.cacheDirectory, withIntermediateDirectories: true)
+    sandbox.prepare([checkout.workspace.path, configuration.cacheDirectory.path])
     let paths = files.map(\.path)
-    let run = ToolRun(tools: tools, root: checkout.root, configuration: configuration)
+    let run = ToolRun(tools: tools, checkout: checkout, configuration: configuration, sandbox: sandbox)
 
     async let python = pythonLane(run, paths: paths)
     async let infrastructure = infrastructureLane(run, files: files)
@@ -72,6 +76,7 @@ public struct ValidatorSuite: Sendable {
     return .with {
       $0.results = results
       $0.passed = !results.contains { $0.outcome == .fail }
+      $0.sandbox = sandbox.isolation
     }
   }
 

@@ -119,6 +119,10 @@ public nonisolated struct Mlops_V1_BundleManifest: Sendable {
 
   public var generatorVersion: String = String()
 
+  /// HMAC-SHA256 (hex) of bundle_sha256 under the key Codegen signs with: Validate checks
+  /// only bundles Codegen itself generated, never a caller's own files.
+  public var signature: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -173,6 +177,9 @@ public nonisolated struct Mlops_V1_ValidationReport: Sendable {
 
   /// no result failed
   public var passed: Bool = false
+
+  /// the isolation the tools ran under, or why there was none
+  public var sandbox: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -279,7 +286,7 @@ nonisolated extension Mlops_V1_ManifestEntry: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Mlops_V1_BundleManifest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BundleManifest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}files\0\u{3}bundle_sha256\0\u{3}generator_version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}files\0\u{3}bundle_sha256\0\u{3}generator_version\0\u{1}signature\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -290,6 +297,7 @@ nonisolated extension Mlops_V1_BundleManifest: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.files) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.bundleSha256) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.generatorVersion) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.signature) }()
       default: break
       }
     }
@@ -305,6 +313,9 @@ nonisolated extension Mlops_V1_BundleManifest: SwiftProtobuf.Message, SwiftProto
     if !self.generatorVersion.isEmpty {
       try visitor.visitSingularStringField(value: self.generatorVersion, fieldNumber: 3)
     }
+    if !self.signature.isEmpty {
+      try visitor.visitSingularStringField(value: self.signature, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -312,6 +323,7 @@ nonisolated extension Mlops_V1_BundleManifest: SwiftProtobuf.Message, SwiftProto
     if lhs.files != rhs.files {return false}
     if lhs.bundleSha256 != rhs.bundleSha256 {return false}
     if lhs.generatorVersion != rhs.generatorVersion {return false}
+    if lhs.signature != rhs.signature {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -419,7 +431,7 @@ nonisolated extension Mlops_V1_ValidatorResult: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Mlops_V1_ValidationReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ValidationReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0\u{1}passed\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0\u{1}passed\0\u{1}sandbox\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -429,6 +441,7 @@ nonisolated extension Mlops_V1_ValidationReport: SwiftProtobuf.Message, SwiftPro
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.results) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.passed) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.sandbox) }()
       default: break
       }
     }
@@ -441,12 +454,16 @@ nonisolated extension Mlops_V1_ValidationReport: SwiftProtobuf.Message, SwiftPro
     if self.passed != false {
       try visitor.visitSingularBoolField(value: self.passed, fieldNumber: 2)
     }
+    if !self.sandbox.isEmpty {
+      try visitor.visitSingularStringField(value: self.sandbox, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mlops_V1_ValidationReport, rhs: Mlops_V1_ValidationReport) -> Bool {
     if lhs.results != rhs.results {return false}
     if lhs.passed != rhs.passed {return false}
+    if lhs.sandbox != rhs.sandbox {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Planner
+import ServiceKit
 
 /// The usage figures BOM quantities follow, derived from the constraints and the plan, each
 /// with the assumption behind it in words, so no line is priced on an unstated guess.
@@ -46,7 +47,7 @@ struct UsageModel {
       "serve_instance_hours", batch ? 0 : instances * Self.hoursPerMonth,
       batch
         ? "no always-on serving (batch inference)"
-        : "\(Int(instances)) instance(s) all month: at least \(minimum) for availability, \(Int(perInstance)) requests/s each; \(rpsSource)")
+        : "\(Int(saturating: instances)) instance(s) all month: at least \(minimum) for availability, \(Int(saturating: perInstance)) requests/s each; \(rpsSource)")
     set("serve_gb_seconds", requests * 0.1 * 2, "\(rpsSource), 100 ms at 2 GB each")
     set("serve_mega_requests", requests / 1e6, "\(rpsSource), 30 days")
     set("egress_gb", requests * 2 / 1e6, "\(rpsSource), 2 KB per response leaving AWS")

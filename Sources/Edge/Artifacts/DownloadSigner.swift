@@ -40,7 +40,7 @@ public struct DownloadSigner: Sendable {
 
   /// The path and query of a link to `artifact` that works until `expires`.
   public func link(for artifact: ArtifactKey, expires: Date) -> String {
-    let seconds = Int(expires.timeIntervalSince1970)
+    let seconds = Int(saturating: expires.timeIntervalSince1970)
     return "/\(Self.routePrefix)/\(artifact.path)?expires=\(seconds)&signature=\(signature(artifact.path, seconds))"
   }
 
@@ -59,15 +59,7 @@ public struct DownloadSigner: Sendable {
   }
 
   static func bytes(hex: String) -> Data? {
-    guard hex.count == 64 else { return nil }
-    var data = Data(capacity: 32)
-    var index = hex.startIndex
-    while index < hex.endIndex {
-      let next = hex.index(index, offsetBy: 2)
-      guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-      data.append(byte)
-      index = next
-    }
-    return data
+    guard hex.utf8.count == 64, let bytes = [UInt8](hexadecimal: hex) else { return nil }
+    return Data(bytes)
   }
 }

@@ -29,10 +29,18 @@ public enum PublishedBundle {
     extra: [(path: String, contents: Data)] = []
   ) throws -> Data {
     var files = Self.files(from: generated)
-    files.append(BundleArchive.File(path: manifestPath, contents: try json(manifest)))
+    files.append(BundleArchive.File(path: manifestPath, contents: try manifestJSON(manifest)))
     files.append(BundleArchive.File(path: validatorsPath, contents: try json(validation)))
     files += extra.map { BundleArchive.File(path: $0.path, contents: $0.contents) }
     return try BundleArchive.make(files)
+  }
+
+  /// The manifest as people read it: without Codegen's signature, which only Codegen can
+  /// check and which would differ between installations for the same files.
+  public static func manifestJSON(_ manifest: Mlops_V1_BundleManifest) throws -> Data {
+    var published = manifest
+    published.signature = ""
+    return try json(published)
   }
 
   /// Protobuf JSON with the proto's field names, pretty and with sorted keys.

@@ -22,6 +22,8 @@ public final class EmbeddedPostgres: Sendable {
   var passwordFile: URL { dataDirectory.appending(path: "postgres.password") }
   var portFile: URL { dataDirectory.appending(path: "postgres.port") }
   var serverLog: URL { clusterDirectory.appending(path: "server.log") }
+  /// The process id of the `mlops` process that started (or adopted) the server.
+  var ownerFile: URL { dataDirectory.appending(path: "postgres.owner") }
 
   public init(dataDirectory: String, binaries: PostgresBinaries, logger: Logger) {
     self.dataDirectory = URL(filePath: dataDirectory, relativeTo: URL.currentDirectory()).standardizedFileURL
@@ -42,10 +44,18 @@ public final class EmbeddedPostgres: Sendable {
     let password = try await initialiseIfNeeded()
 
     if let port = try await runningPort() {
-      logger.info("embedded PostgreSQL already running", metadata: ["port": "\(port)"])
       let url = databaseURL(port: port, password: password)
       try await createDatabaseIfNeeded(url)
-      return Started(url: url, startedHere: false)
+      // A server whose owner is gone was left by a process that crashed: this one adopts it
+      // and stops it when it ends. One whose owner lives (a `serve` beside this `migrate`) is
+      // that owner's to stop.
+      if let owner = recordedOwner(), owner != getpid(), kill(owner, 0) == 0 || errno == EPERM {
+        logger.info("embedded PostgreSQL already running", metadata: ["port": "\(port)", "owner_pid": "\(owner)"])
+        return Started(url: url, startedHere: false)
+      }
+      logger.notice("adopting the embedded PostgreSQL a stopped process left running", metadata: ["port": "\(port)"])
+      takeOwnership()
+      return Started(url: url, startedHere: true)
     }
 
     let port = try FreePort.find()
@@ -58,6 +68,7 @@ public final class EmbeddedPostgres: Sendable {
       "-D", clusterDirectory.path, "-l", serverLog.path, "-o", options,
     ])
     try String(port).write(to: portFile, atomically: true, encoding: .utf8)
+    takeOwnership()
     logger.info("embedded PostgreSQL started", metadata: ["port": "\(port)", "cluster": "\(clusterDirectory.path)"])
     let url = databaseURL(port: port, password: password)
     try await createDatabaseIfNeeded(url)
@@ -68,7 +79,42 @@ public final class EmbeddedPostgres: Sendable {
   public func stop() async throws {
     try await runServerProgram([binaries.pgCtl, "stop", "--wait", "--mode=fast", "--silent", "-D", clusterDirectory.path])
     try? FileManager.default.removeItem(at: portFile)
+    try? FileManager.default.removeItem(at: ownerFile)
     logger.info("embedded PostgreSQL stopped")
+  }
+
+  private func recordedOwner() -> pid_t? {
+    guard let text = try? String(contentsOf: ownerFile, encoding: .utf8) else { return nil }
+    return pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+  }
+
+  /// Records this process as the server's owner and starts a guard that stops the server if
+  /// this process dies without doing so (SIGKILL, a trap): nothing in a dead process can.
+  private func takeOwnership() {
+    let pid = getpid()
+    try? String(pid).write(to: ownerFile, atomically: true, encoding: .utf8)
+    let stop = (runsAsRoot ? ["runuser", "-u", "postgres", "--"] : []) + [
+      binaries.pgCtl, "stop", "--wait", "--mode=fast", "--silent", "-D", clusterDirectory.path,
+    ]
+    let quoted = stop.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+    let owner = "'\(ownerFile.path.replacingOccurrences(of: "'", with: "'\\''"))'"
+    // Stops the server only while the owner file still names the dead process: a clean stop
+    // removes the file, and an adopter rewrites it.
+    let script = """
+      while kill -0 \(pid) 2>/dev/null; do sleep 1; done
+      if [ "$(cat \(owner) 2>/dev/null)" = "\(pid)" ]; then \(quoted); rm -f \(owner); fi
+      """
+    let guardian = Process()
+    guardian.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+    guardian.arguments = ["/bin/sh", "-c", script]
+    guardian.standardInput = FileHandle.nullDevice
+    guardian.standardOutput = FileHandle.nullDevice
+    guardian.standardError = FileHandle.nullDevice
+    do {
+      try guardian.run()
+    } catch {
+      logger.warning("could not start the embedded PostgreSQL guard", metadata: ["error": "\(error)"])
+    }
   }
 
   // MARK: - Steps

@@ -1,10 +1,14 @@
 import Contracts
+import ServiceKit
 
 /// Checks answers against the questions the run asked: each must reply to an open question
 /// with a value of that question's type.
 enum AnswerValidation {
   static func validate(_ answers: [JSONValue], against questions: [Mlops_V1_Question]) throws(Problem) -> [Mlops_V1_Answer] {
     guard !answers.isEmpty else { throw Problem.invalidField("answers", "send at least one answer") }
+    guard answers.count <= InputLimits.answers else {
+      throw Problem.invalidField("answers", "send at most \(InputLimits.answers) answers")
+    }
     let byID = Dictionary(questions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     var result: [Mlops_V1_Answer] = []
     for (index, item) in answers.enumerated() {
@@ -28,10 +32,22 @@ enum AnswerValidation {
           detail: "question \(questionID) expects \(expected), not \(value.typeName)", field: "\(field).value")
       }
       let options = Set(question.options.map(\.value))
+      let range = InputLimits.range(forField: question.field)
+      func outOfRange(_ number: Double) -> Problem? {
+        guard let range, !range.contains(number) else { return nil }
+        return Problem(
+          status: .unprocessableContent, code: "out_of_range", title: "Value out of range",
+          detail: "question \(questionID) expects \(range.text), not \(number)", field: "\(field).value")
+      }
+      if case .string(let text) = value, let problem = InputLimits.textProblem(text, maxCharacters: InputLimits.answerCharacters) {
+        throw Problem.invalidField("\(field).value", "the answer \(problem)")
+      }
       switch (question.type, value) {
       case (.number, .number(let number)):
-        answer.value = number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
-      case (.number, .string(let text)) where Double(text.trimmingCharacters(in: .whitespaces)) != nil:
+        if let problem = outOfRange(number) { throw problem }
+        answer.value = number == number.rounded() && abs(number) < 1e15 ? String(Int(saturating: number)) : String(number)
+      case (.number, .string(let text)) where Double(text.trimmingCharacters(in: .whitespaces))?.isFinite == true:
+        if let problem = outOfRange(Double(text.trimmingCharacters(in: .whitespaces))!) { throw problem }
         answer.value = text.trimmingCharacters(in: .whitespaces)
       case (.number, _):
         throw wrongType("a number")

@@ -216,7 +216,7 @@ public struct GraphEngine: Sendable {
     let route = GraphTopology.route(after: node, state: result.state)
     let agentRun = AgentRun(
       idempotencyKey: idempotencyKey, node: node, agent: implementation.agent, inputHash: inputHash, output: result,
-      latencyMilliseconds: fresh ? Int(latency.seconds * 1000) : 0)
+      latencyMilliseconds: fresh ? Int(saturating: latency.seconds * 1000) : 0)
     let pendingEffects = effects.all
     let committed =
       if pendingEffects.isEmpty {

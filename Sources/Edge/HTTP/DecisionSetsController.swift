@@ -13,8 +13,8 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
   let client: PostgresClient
   let maxBodyBytes: Int
 
-  static var maxBriefLength: Int { 20_000 }
-  static var maxCommentLength: Int { 10_000 }
+  static var maxBriefLength: Int { InputLimits.briefCharacters }
+  static var maxCommentLength: Int { InputLimits.commentCharacters }
 
   public init(store: DecisionSetStore, engine: GraphEngine, client: PostgresClient, maxBodyBytes: Int) {
     self.store = store
@@ -39,7 +39,7 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
     }
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     let brief = try body.requiredString("brief", maxLength: Self.maxBriefLength)
-    let overrides = try Self.constraints(body.fields["constraints"])
+    let overrides = try Self.constraints(body.fields["constraints"], field: "constraints")
     do {
       let row = try await store.create(projectID: projectID, brief: brief, overrides: overrides)
       return try JSONResponse.make(
@@ -196,15 +196,25 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
   }
 
   /// Optional constraint overrides, in the `Constraints` message's JSON form.
-  static func constraints(_ value: JSONValue?) throws(Problem) -> Mlops_V1_Constraints? {
+  /// Numbers must be finite and in their documented ranges (`InputLimits`): protobuf JSON
+  /// accepts `"NaN"` and `"Infinity"` for doubles, which no later step could use.
+  static func constraints(_ value: JSONValue?, field: String) throws(Problem) -> Mlops_V1_Constraints? {
     guard let value, value != .null else { return nil }
-    guard case .object = value else { throw Problem.invalidField("constraints", "constraints must be an object") }
+    guard case .object = value else { throw Problem.invalidField(field, "\(field) must be an object") }
+    let constraints: Mlops_V1_Constraints
     do {
       let data = try JSONEncoder().encode(value)
-      return try Mlops_V1_Constraints(jsonUTF8Data: data, options: ProtoJSON.decoding)
+      constraints = try Mlops_V1_Constraints(jsonUTF8Data: data, options: ProtoJSON.decoding)
     } catch {
-      throw Problem.invalidField("constraints", "constraints do not match the Constraints schema: \(error)")
+      throw Problem.invalidField(field, "\(field) do not match the Constraints schema: \(error)")
     }
+    let violations = constraints.violations(at: field)
+    if let first = violations.first {
+      throw Problem(
+        status: .unprocessableContent, code: "out_of_range", title: "Value out of range", detail: violations.summary,
+        field: first.field)
+    }
+    return constraints
   }
 
   static func inlineComments(_ value: JSONValue?) throws(Problem) -> [Mlops_V1_InlineComment] {
@@ -212,12 +222,21 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
     guard case .array(let items) = value else {
       throw Problem.invalidField("inline_comments", "inline_comments must be an array of {path, text}")
     }
+    guard items.count <= InputLimits.inlineComments else {
+      throw Problem.invalidField("inline_comments", "send at most \(InputLimits.inlineComments) inline comments")
+    }
     var comments: [Mlops_V1_InlineComment] = []
     for (index, item) in items.enumerated() {
       guard case .object(let object) = item, case .string(let path)? = object["path"],
         case .string(let text)? = object["text"]
       else {
         throw Problem.invalidField("inline_comments[\(index)]", "each inline comment needs a string path and text")
+      }
+      if let problem = InputLimits.textProblem(path, maxCharacters: InputLimits.inlineCommentPathCharacters) {
+        throw Problem.invalidField("inline_comments[\(index)].path", "the path \(problem)")
+      }
+      if let problem = InputLimits.textProblem(text, maxCharacters: InputLimits.commentCharacters) {
+        throw Problem.invalidField("inline_comments[\(index)].text", "the text \(problem)")
       }
       comments.append(.with {
         $0.path = path

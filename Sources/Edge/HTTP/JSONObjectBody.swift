@@ -33,6 +33,9 @@ public struct JSONObjectBody: Sendable {
     } catch {
       throw Problem.malformedJSON("the request body is not valid JSON")
     }
+    if let path = value.firstPathHoldingNUL() {
+      throw Problem.invalidField(path, "\(path) must not contain NUL characters")
+    }
     guard case .object(let fields) = value else {
       throw Problem(
         status: .unprocessableContent, code: "invalid_body", title: "Invalid body",

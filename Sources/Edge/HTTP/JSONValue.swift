@@ -42,3 +42,27 @@ extension JSONValue: Encodable {
     }
   }
 }
+
+extension JSONValue {
+  /// The path (`inline_comments[0].text`) of the first string or key holding a NUL, which
+  /// PostgreSQL's text and jsonb cannot store.
+  func firstPathHoldingNUL(_ path: String = "") -> String? {
+    func hasNUL(_ text: String) -> Bool { text.utf8.contains(0) }
+    switch self {
+    case .string(let text): return hasNUL(text) ? (path.isEmpty ? "body" : path) : nil
+    case .array(let items):
+      for (index, item) in items.enumerated() {
+        if let found = item.firstPathHoldingNUL("\(path)[\(index)]") { return found }
+      }
+      return nil
+    case .object(let fields):
+      for key in fields.keys.sorted() {
+        let child = path.isEmpty ? key : "\(path).\(key)"
+        if hasNUL(key) { return child }
+        if let found = fields[key]!.firstPathHoldingNUL(child) { return found }
+      }
+      return nil
+    default: return nil
+    }
+  }
+}

@@ -26,7 +26,8 @@ public struct VersionsController<Context: RequestContext>: Sendable {
     let id = try DecisionSetRoute.id(context)
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     let addendum = try body.optionalString("brief_addendum", maxLength: DecisionSetsController<Context>.maxBriefLength)
-    let overrides = try DecisionSetsController<Context>.constraints(body.fields["constraint_overrides"])
+    let overrides = try DecisionSetsController<Context>.constraints(
+      body.fields["constraint_overrides"], field: "constraint_overrides")
     for key in body.fields.keys where !["brief_addendum", "constraint_overrides"].contains(key) {
       throw Problem.invalidField(key, "unknown field \(key.debugDescription); a revision takes brief_addendum and constraint_overrides")
     }

@@ -183,30 +183,53 @@ public struct JobQueue: Sendable {
     try await client.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
   }
 
-  /// Returns jobs whose lease expired to ready (or to dead when they have no attempt left,
-  /// with a `run-error` event). Returns how many it reclaimed.
+  /// Crashes in a row at one checkpoint that make a job dead.
+  public static let crashLimit = 2
+
+  /// Returns jobs whose lease expired to ready, or to dead (with a `run-error` event) when
+  /// they have no attempt left or have now ended their worker `crashLimit` times in a row at
+  /// the same checkpoint: an expired lease means no report came back, so the step may have
+  /// killed its process, and claiming it again would kill the next one. Returns how many it
+  /// reclaimed.
   @discardableResult
   public func reapExpiredLeases() async throws -> Int {
     try await client.transaction(logger: logger) { connection in
       let rows = try await connection.query(
         """
-        UPDATE jobs SET
-          state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'ready' END,
-          last_error = COALESCE(last_error, 'lease expired'),
+        WITH expired AS (
+          SELECT j.id, (SELECT max(c.seq) FROM checkpoints c WHERE c.thread_id = j.thread_id) AS head
+          FROM jobs j WHERE j.state = 'running' AND j.lease_expires_at < now()
+          FOR UPDATE OF j SKIP LOCKED
+        )
+        UPDATE jobs j SET
+          crashes = CASE WHEN j.crash_seq IS NOT DISTINCT FROM e.head THEN j.crashes + 1 ELSE 1 END,
+          crash_seq = e.head,
+          state = CASE WHEN j.attempts >= j.max_attempts
+                         OR (j.crash_seq IS NOT DISTINCT FROM e.head AND j.crashes + 1 >= \(Self.crashLimit))
+                       THEN 'dead' ELSE 'ready' END,
+          last_error = COALESCE(j.last_error, 'lease expired'),
           lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-        WHERE state = 'running' AND lease_expires_at < now()
-        RETURNING id, state, thread_id, project_id, attempts
+        FROM expired e WHERE j.id = e.id
+        RETURNING j.id, j.state, j.thread_id, j.project_id, j.attempts, j.crashes,
+          (SELECT d.current_node FROM decision_sets d WHERE d.id = j.thread_id)
         """, logger: logger)
       var reaped = 0
-      var dead: [(Int64, UUID, UUID, Int)] = []
-      for try await (id, state, thread, project, attempts) in rows.decode((Int64, String, UUID, UUID, Int).self) {
+      var dead: [(id: Int64, thread: UUID, project: UUID, attempts: Int, crashes: Int, node: String?)] = []
+      for try await (id, state, thread, project, attempts, crashes, node) in rows.decode(
+        (Int64, String, UUID, UUID, Int, Int, String?).self)
+      {
         reaped += 1
-        if state == "dead" { dead.append((id, thread, project, attempts)) }
+        if state == "dead" { dead.append((id, thread, project, attempts, crashes, node)) }
       }
-      for (id, thread, project, attempts) in dead {
+      for job in dead {
+        let step = job.node ?? "the current step"
+        let error =
+          job.crashes >= Self.crashLimit
+          ? "step \(step) ended the service: its worker stopped without a report \(job.crashes) times in a row at the same checkpoint, so it is not tried again"
+          : "the worker holding this job stopped answering after its last attempt"
         try await RunErrorEvent.insert(
-          threadID: thread, projectID: project, jobID: id, attempts: attempts,
-          error: "the worker holding this job stopped answering after its last attempt", on: connection, logger: logger)
+          threadID: job.thread, projectID: job.project, jobID: job.id, attempts: job.attempts, error: error,
+          node: job.node, on: connection, logger: logger)
       }
       if reaped > dead.count { try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger) }
       return reaped

@@ -130,7 +130,7 @@ struct DiffAndPersistNode: GraphNode {
     for index in validation.results.indices { validation.results[index].durationMs = 0 }
     files += [
       .init(path: "plan.json", contents: try PublishedBundle.json(state.plan)),
-      .init(path: PublishedBundle.manifestPath, contents: try PublishedBundle.json(state.manifest)),
+      .init(path: PublishedBundle.manifestPath, contents: try PublishedBundle.manifestJSON(state.manifest)),
       .init(path: PublishedBundle.validatorsPath, contents: try PublishedBundle.json(validation)),
       .init(path: RationaleExport.jsonPath, contents: rationale),
       .init(path: RationaleExport.markdownPath, contents: decisions),

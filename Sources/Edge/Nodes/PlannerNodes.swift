@@ -1,4 +1,5 @@
 import Contracts
+import ServiceKit
 
 /// intake_extract: the brief (and any explicit overrides) into typed constraints.
 struct IntakeExtractNode: GraphNode {
@@ -57,7 +58,7 @@ struct AdaptiveQuestionsNode: GraphNode {
         $0.node = name.rawValue
         $0.choice = "ask \(state.openQuestions.count) question(s)"
         $0.rationale =
-          "Coverage \(Int(state.coverage.score * 100))% is below the \(Int(state.coverage.threshold * 100))% threshold; "
+          "Coverage \(Int(saturating: state.coverage.score * 100))% is below the \(Int(saturating: state.coverage.threshold * 100))% threshold; "
           + "missing or uncertain: \(fields.joined(separator: ", "))."
         $0.confidence = state.coverage.score
       })

@@ -56,8 +56,8 @@ enum AnswerMerger {
         $0.provenance = provenance
       }
     case "latency_p95_ms":
-      guard let milliseconds = Double(value), milliseconds > 0, milliseconds.isFinite else {
-        throw Unusable(description: "\(value) is not a positive number of milliseconds")
+      guard let milliseconds = Double(value), InputLimits.latencyMilliseconds.contains(milliseconds) else {
+        throw Unusable(description: "\(value) is not \(InputLimits.latencyMilliseconds.text)")
       }
       constraints.latencyP95Ms = .with { $0.value = milliseconds; $0.unit = "ms"; $0.provenance = provenance }
     case "allowed_regions":

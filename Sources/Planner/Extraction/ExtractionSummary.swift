@@ -1,4 +1,5 @@
 import Contracts
+import ServiceKit
 
 /// The set fields of some constraints, in words, for Reason Cards.
 enum ExtractionSummary {
@@ -47,6 +48,6 @@ enum ExtractionSummary {
   }
 
   static func number(_ value: Double) -> String {
-    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.3g", value)
+    value == value.rounded() && abs(value) < 1e15 ? String(Int(saturating: value)) : String(format: "%.3g", value)
   }
 }

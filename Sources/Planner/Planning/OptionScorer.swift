@@ -1,4 +1,5 @@
 import Contracts
+import ServiceKit
 
 /// One option weighed against the constraints: excluded with the reasons, or scored with
 /// the reasons behind each point gained or lost.
@@ -29,7 +30,7 @@ struct OptionScorer {
       exclusions.append("made for \(option.modes.joined(separator: "/")) systems, not \(mode) ones")
     }
     if let rps = inputs.throughputRps, option.throughputRps.max > 0, rps > option.throughputRps.max {
-      exclusions.append("handles up to \(Int(option.throughputRps.max)) requests/s, below the \(FigureText.format(rps)) needed")
+      exclusions.append("handles up to \(Int(saturating: option.throughputRps.max)) requests/s, below the \(FigureText.format(rps)) needed")
     }
     if !exclusions.isEmpty { return Verdict(score: 0, reasons: exclusions, excluded: true) }
 

@@ -49,7 +49,7 @@ struct Percentiles {
   init(_ samples: [Double]) { sorted = samples.sorted() }
   func value(_ p: Double) -> Double {
     guard !sorted.isEmpty else { return 0 }
-    let rank = Int((p / 100 * Double(sorted.count - 1)).rounded())
+    let rank = Int(saturating: (p / 100 * Double(sorted.count - 1)).rounded())
     return sorted[min(max(rank, 0), sorted.count - 1)]
   }
 }

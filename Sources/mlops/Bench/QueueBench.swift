@@ -50,7 +50,7 @@ struct QueueBench: AsyncParsableCommand {
       results.map { [String($0.workers), String($0.jobs), formatted($0.seconds, 3), formatted(Double($0.jobs) / $0.seconds, 0)] })
     var figures: [String: Any] = ["benchmark": "queue", "batch": batch, "jobs": jobs]
     for result in results {
-      figures["jobs_per_second_\(result.workers)_workers"] = Int((Double(result.jobs) / result.seconds).rounded())
+      figures["jobs_per_second_\(result.workers)_workers"] = Int(saturating: (Double(result.jobs) / result.seconds).rounded())
     }
     Console.line(jsonLine(figures))
   }

@@ -1,0 +1,111 @@
+import Foundation
+import Mustache
+
+/// How a value from a person or a model is written into a file of each language the
+/// repository holds. Every template names its language in its first line
+/// (`{{% CONTENT_TYPE: PYTHON}}`), and swift-mustache runs each `{{value}}` through that
+/// language's encoder; `{{{value}}}` (raw) is kept for code the generator itself writes.
+///
+/// Each encoder makes text that is inert in every place its templates put values: inside a
+/// double-quoted string, a docstring or a comment. Identifiers never reach an encoder as
+/// free text: they are `Slug`s.
+enum LanguageEncoder: String, CaseIterable, MustacheContentType {
+  case python = "PYTHON"
+  case hcl = "HCL"
+  case yaml = "YAML"
+  case toml = "TOML"
+  case markdown = "MARKDOWN"
+  case dockerfile = "DOCKERFILE"
+  /// Files no outside text reaches (`.gitignore`, requirements).
+  case plain = "PLAIN"
+
+  /// Registers every encoder with swift-mustache, once per process.
+  static let registered: Void = {
+    for encoder in allCases { MustacheContentTypes.register(encoder, named: encoder.rawValue) }
+  }()
+
+  func escapeText(_ text: String) -> String {
+    switch self {
+    case .python, .toml, .yaml: Self.quotedString(text, dollarBraces: false)
+    case .hcl: Self.quotedString(text, dollarBraces: true)
+    case .markdown: Self.markdown(text)
+    case .dockerfile, .plain: Self.singleLine(text)
+    }
+  }
+
+  /// The body of a double-quoted string in Python, TOML, YAML and HCL (the four share
+  /// `\\`, `\"`, `\n`, `\r`, `\t` and `\uXXXX`): no quote ends it, no line break leaves it, no
+  /// control or bidirectional character hides in it. HCL also reads `${` and `%{` as
+  /// template sequences, written `$${` and `%%{` to stay literal.
+  static func quotedString(_ text: String, dollarBraces: Bool) -> String {
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    var previous: Unicode.Scalar?
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\\": out += "\\\\"
+      case "\"": out += "\\\""
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case "{" where dollarBraces && (previous == "$" || previous == "%"):
+        out.unicodeScalars.append(previous!)
+        out += "{"
+      default:
+        if needsEscape(scalar) {
+          out += scalar.value > 0xFFFF
+            ? String(format: "\\U%08X", scalar.value) : String(format: "\\u%04X", scalar.value)
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+      previous = scalar
+    }
+    return out
+  }
+
+  /// Text in a Markdown paragraph, list item, table cell or quote: one line, no HTML, no
+  /// link, emphasis, code or table syntax of its own.
+  static func markdown(_ text: String) -> String {
+    var out = ""
+    for scalar in singleLine(text).unicodeScalars {
+      switch scalar {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\\", "`", "*", "[", "]", "|", "#", "!", "~", "{", "}", "$", "%":
+        out += "\\"
+        out.unicodeScalars.append(scalar)
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    // A value that starts a line must not start a list, a heading or a quote.
+    if let first = out.unicodeScalars.first, ["-", "+", "=", ">"].contains(first) { out = "\\" + out }
+    if let dot = out.firstIndex(of: "."), !out[..<dot].isEmpty, out[..<dot].allSatisfy(\.isASCII), out[..<dot].allSatisfy(\.isNumber) {
+      out.insert("\\", at: dot)
+    }
+    return out
+  }
+
+  /// One line of text: line breaks become spaces, other control and bidirectional characters
+  /// are dropped (a comment in a Dockerfile or `.gitignore` has no escapes).
+  static func singleLine(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      if ["\n", "\r", "\t", "\u{85}", "\u{2028}", "\u{2029}"].contains(scalar) {
+        out += " "
+      } else if !needsEscape(scalar) {
+        out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+
+  /// Control characters, and the format characters (bidirectional overrides, zero-width
+  /// joiners, BOM) that make text read differently from what a reviewer sees.
+  static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+    if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { return true }
+    if scalar.value == 0x2028 || scalar.value == 0x2029 { return true }
+    return scalar.properties.generalCategory == .format
+  }
+}
