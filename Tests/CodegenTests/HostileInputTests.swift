@@ -160,6 +160,8 @@ import Testing
       defer { try? FileManager.default.removeItem(at: hostile) }
       let result = try Self.run([python, "-c", Self.structureScript, plain.path, hostile.path])
       #expect(result.status == 0 && result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "payload \(index): \(result.output)")
+      let ruff = try Self.run([Self.root.appending(path: ".venv/bin/ruff").path, "format", "--diff", "--no-cache", hostile.path])
+      #expect(ruff.status == 0, "payload \(index): ruff format: \(ruff.output)")
       if let terraform {
         let format = try Self.run([terraform, "fmt", "-check", "-recursive", "-no-color"], in: hostile.appending(path: "infra/terraform"))
         #expect(format.status == 0, "payload \(index): terraform fmt: \(format.output)")

@@ -11,7 +11,6 @@ enum TemplateContext {
     var context: [String: Any] = [
       "generator": generator,
       "project_name_text": b.projectName,
-      "service_title": "\(b.projectName) inference",
       "slug": b.slug,
       "version": b.version,
       "problem": b.problem.replacingOccurrences(of: "_", with: " "),

@@ -125,7 +125,15 @@ public struct Sandbox: Sendable {
     ]
     if FileManager.default.fileExists(atPath: "/root") {
       arguments += ["--perms", "0755", "--tmpfs", "/root"]
-      for home in toolHomes { arguments += ["--ro-bind", home, home] }
+      for home in toolHomes {
+        // bubblewrap makes missing parents 0700; nobody must be able to walk down to the venv's base.
+        var parent = ""
+        for part in home.split(separator: "/").dropLast() {
+          parent += "/\(part)"
+          if parent != "/root" { arguments += ["--perms", "0755", "--dir", parent] }
+        }
+        arguments += ["--ro-bind", home, home]
+      }
     }
     for folder in writable { arguments += ["--bind", folder, folder] }
     arguments += ["--chdir", workingDirectory, "--"]

@@ -26,7 +26,8 @@ enum LanguageEncoder: String, CaseIterable, MustacheContentType {
 
   func escapeText(_ text: String) -> String {
     switch self {
-    case .python, .toml, .yaml: Self.quotedString(text, dollarBraces: false)
+    case .python: Self.quotedString(text, quote: "\\x22")
+    case .toml, .yaml: Self.quotedString(text)
     case .hcl: Self.quotedString(text, dollarBraces: true)
     case .markdown: Self.markdown(text)
     case .dockerfile, .plain: Self.singleLine(text)
@@ -36,15 +37,17 @@ enum LanguageEncoder: String, CaseIterable, MustacheContentType {
   /// The body of a double-quoted string in Python, TOML, YAML and HCL (the four share
   /// `\\`, `\"`, `\n`, `\r`, `\t` and `\uXXXX`): no quote ends it, no line break leaves it, no
   /// control or bidirectional character hides in it. HCL also reads `${` and `%{` as
-  /// template sequences, written `$${` and `%%{` to stay literal.
-  static func quotedString(_ text: String, dollarBraces: Bool) -> String {
+  /// template sequences, written `$${` and `%%{` to stay literal. Python writes `"` as `\x22`:
+  /// ruff format turns a double-quoted string holding an escaped `"` into a single-quoted
+  /// one, and the generated code must already be formatted.
+  static func quotedString(_ text: String, dollarBraces: Bool = false, quote: String = "\\\"") -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
     var previous: Unicode.Scalar?
     for scalar in text.unicodeScalars {
       switch scalar {
       case "\\": out += "\\\\"
-      case "\"": out += "\\\""
+      case "\"": out += quote
       case "\n": out += "\\n"
       case "\r": out += "\\r"
       case "\t": out += "\\t"
@@ -54,7 +57,7 @@ enum LanguageEncoder: String, CaseIterable, MustacheContentType {
       default:
         if needsEscape(scalar) {
           out += scalar.value > 0xFFFF
-            ? String(format: "\\U%08X", scalar.value) : String(format: "\\u%04X", scalar.value)
+            ? String(format: "\\U%08x", scalar.value) : String(format: "\\u%04x", scalar.value)
         } else {
           out.unicodeScalars.append(scalar)
         }
