@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// the worker's health route when the worker runs in the same process. The caller runs the
 /// database client and applies migrations before starting it.
 public enum EdgeApplication {
-  public typealias Context = BasicRequestContext
+  public typealias Context = EdgeRequestContext
 
   public static func build(
     configuration: Configuration,
@@ -27,6 +27,7 @@ public enum EdgeApplication {
     if let worker { WorkerHealthController<Context>(worker: worker.worker, queue: worker.queue).addRoutes(to: router) }
     return Application(
       router: router,
+      server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)))),
       configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "mlops-edge"),
       services: [notifications],
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.httpPort) },
@@ -46,6 +47,7 @@ public enum EdgeApplication {
     WorkerHealthController<Context>(worker: worker.worker, queue: worker.queue).addRoutes(to: router)
     return Application(
       router: router,
+      server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)))),
       configuration: .init(
         address: .hostname(configuration.httpHost, port: configuration.worker.healthPort), serverName: "mlops-worker"),
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.worker.healthPort) },
@@ -98,7 +100,9 @@ public enum EdgeApplication {
       StreamsController<Context>(
         streamer: EventStreamer(
           store: decisionSets, notifications: notifications, client: database, settings: settings, logger: logger),
-        store: decisionSets
+        store: decisionSets,
+        limiter: StreamLimiter(
+          maxStreams: configuration.streams.maxStreams, maxPerClient: configuration.streams.maxStreamsPerClient)
       ).addRoutes(to: router, v1: v1)
     }
     return router

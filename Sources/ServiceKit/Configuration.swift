@@ -34,6 +34,9 @@ public struct Configuration: Sendable, Equatable {
   /// `MLOPS_RPC_TIMEOUT_SECONDS`: the deadline of each call Edge makes to a service (Codegen's
   /// Validate gets room for every validator's own timeout on top).
   public var rpcTimeoutSeconds = 30
+  /// `MLOPS_HTTP_IDLE_TIMEOUT_SECONDS`: a connection that sends no byte of a request for this
+  /// long (headers or body half read, or idle between requests) is closed.
+  public var httpIdleTimeoutSeconds = 60
   /// The validators Codegen runs (`MLOPS_TOOLS_DIR`, `TF_PLUGIN_DIR`, `MLOPS_VALIDATOR_TIMEOUT_SECONDS`).
   public var validators = ValidatorConfiguration()
   /// Where bundles are stored and how downloads are signed (`MLOPS_ARTIFACT_STORE`, `MLOPS_S3_*`, `MLOPS_DOWNLOAD_*`).
@@ -121,6 +124,11 @@ public struct Configuration: Sendable, Equatable {
     configuration.worker.healthPort = try port("MLOPS_WORKER_PORT", default: configuration.worker.healthPort)
     configuration.streams.pingSeconds = try positive("MLOPS_SSE_PING_SECONDS", default: configuration.streams.pingSeconds)
     configuration.streams.maxSeconds = try positive("MLOPS_SSE_MAX_SECONDS", default: configuration.streams.maxSeconds)
+    configuration.streams.maxStreams = try positive("MLOPS_SSE_MAX_STREAMS", default: configuration.streams.maxStreams)
+    configuration.streams.maxStreamsPerClient = try positive(
+      "MLOPS_SSE_MAX_STREAMS_PER_CLIENT", default: configuration.streams.maxStreamsPerClient)
+    configuration.httpIdleTimeoutSeconds = try positive(
+      "MLOPS_HTTP_IDLE_TIMEOUT_SECONDS", default: configuration.httpIdleTimeoutSeconds)
     if let text = value("MLOPS_COVERAGE_THRESHOLD") {
       guard let threshold = Double(text), threshold > 0, threshold <= 1 else {
         throw ConfigurationError(variable: "MLOPS_COVERAGE_THRESHOLD", value: text, expected: "a number above 0 and at most 1")
@@ -272,6 +280,10 @@ public struct StreamConfiguration: Sendable, Equatable {
   /// `MLOPS_SSE_MAX_SECONDS`: a stream closes cleanly after this long (under a proxy's 120 s
   /// limit); clients resume with Last-Event-ID.
   public var maxSeconds = 100
+  /// `MLOPS_SSE_MAX_STREAMS`: open streams one API process serves at once (503 past it).
+  public var maxStreams = 5_000
+  /// `MLOPS_SSE_MAX_STREAMS_PER_CLIENT`: open streams from one client address.
+  public var maxStreamsPerClient = 100
 
   public init() {}
 }

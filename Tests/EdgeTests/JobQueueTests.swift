@@ -157,10 +157,16 @@ import Testing
     try await TestDatabase.withFreshDatabase { client, _ in
       let queue = JobQueueTests.queue(client)
       let (project, threads) = try await Fixtures.threads(2, on: client)
+      func checkpoint(_ thread: UUID) async throws {
+        try await client.query(
+          """
+          INSERT INTO checkpoints (checkpoint_id, thread_id, project_id, node, next_node, state)
+          VALUES (\(UUID()), \(thread), \(project), 'codegen', 'validators', '\\x'::bytea)
+          """, logger: TestDatabase.logger)
+      }
       for thread in threads {
         try await queue.enqueue(JobQueueTests.job(thread, project))
-        try await client.query(
-          "UPDATE decision_sets SET current_node = 'validators' WHERE id = \(thread)", logger: TestDatabase.logger)
+        try await checkpoint(thread)
       }
       func crash(_ thread: UUID) async throws {
         _ = try #require(try await queue.claim(threadID: thread, owner: "doomed", lease: .milliseconds(50)))
@@ -188,11 +194,7 @@ import Testing
 
       // Second thread: a checkpoint committed between the crashes is progress, so it goes on.
       try await crash(threads[1])
-      try await client.query(
-        """
-        INSERT INTO checkpoints (checkpoint_id, thread_id, project_id, node, state)
-        VALUES (\(UUID()), \(threads[1]), \(project), 'validators', '\\x'::bytea)
-        """, logger: TestDatabase.logger)
+      try await checkpoint(threads[1])
       try await crash(threads[1])
       #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'ready' AND thread_id = '\(threads[1].uuidString.lowercased())'", on: client) == 1)
     }

@@ -35,6 +35,8 @@ public struct TestNode: GraphNode {
     case slow(Duration)
     /// validators: whether the bundle passed.
     case validation(passed: Bool)
+    /// ends the whole process at once, as a trap in a step would.
+    case crash
   }
 
   public let name: NodeName
@@ -57,6 +59,8 @@ public struct TestNode: GraphNode {
     switch behaviour {
     case .plain:
       break
+    case .crash:
+      kill(getpid(), SIGKILL)
     case .coverage(let briefSuffices):
       let answered = !state.answers.isEmpty
       state.coverage = .with {
@@ -97,10 +101,11 @@ public struct TestNode: GraphNode {
   /// All twelve nodes; the conditional ones behave as given.
   public static func all(
     book: TestNodeBook, briefSuffices: Bool = true, policy: Mlops_V1_RuleOutcome = .pass,
-    slow: (NodeName, Duration)? = nil
+    slow: (NodeName, Duration)? = nil, crash: NodeName? = nil
   ) -> [any GraphNode] {
     NodeName.allCases.map { name in
       if let slow, slow.0 == name { return TestNode(name, behaviour: .slow(slow.1), book: book) }
+      if crash == name { return TestNode(name, behaviour: .crash, book: book) }
       switch name {
       case .coverageCheck: return TestNode(name, behaviour: .coverage(briefSuffices: briefSuffices), book: book)
       case .adaptiveQuestions: return TestNode(name, behaviour: .askBudget, book: book)

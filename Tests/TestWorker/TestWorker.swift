@@ -16,6 +16,7 @@ struct TestWorker: AsyncParsableCommand {
   @Option(help: "Reaper interval in milliseconds.") var maintenanceMs = 1_000
   @Option(help: "A node that sleeps inside its step.") var slowNode: String?
   @Option var slowMs = 0
+  @Option(help: "A node that kills the process inside its step.") var crashNode: String?
   @Option var owner: String?
   @Flag(help: "coverage_check finds the brief insufficient, so the run asks a question.") var askQuestions = false
 
@@ -31,7 +32,8 @@ struct TestWorker: AsyncParsableCommand {
     let slow = slowNode.flatMap(NodeName.init(rawValue:)).map { ($0, Duration.milliseconds(slowMs)) }
     let queue = JobQueue(client: client, logger: logger)
     let lease = Duration.milliseconds(leaseMs)
-    let engine = GraphEngine(client: client, nodes: TestNode.all(book: book, briefSuffices: !askQuestions, slow: slow), queue: queue, lease: lease, logger: logger)
+    let engine = GraphEngine(client: client, nodes: TestNode.all(
+        book: book, briefSuffices: !askQuestions, slow: slow, crash: crashNode.flatMap(NodeName.init(rawValue:))), queue: queue, lease: lease, logger: logger)
     let wake = WakeSignal()
     let worker = Worker(
       queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)], checkpointer: nil,

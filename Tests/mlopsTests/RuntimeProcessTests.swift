@@ -101,6 +101,47 @@ import Testing
     }
   }
 
+  /// A step that kills its process (a trap, an OOM kill) is tried once more after the lease
+  /// expires, then never again: the job is dead and the run-error names the step.
+  @Test func aStepThatKillsItsWorkerTwiceEndsDeadWithARunError() async throws {
+    try await TestDatabase.withFreshDatabase { client, url in
+      let directory = try ServeTests.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let threads = try await Self.startRuns(1, on: client)
+      let environment = ["DATABASE_URL": url.connectionString]
+      let arguments = ["--concurrency", "1", "--lease-ms", "800", "--maintenance-ms", "200", "--crash-node", "critic_cost"]
+      var crashed = 0
+      for round in 0..<4 {
+        let worker = try MLOpsProcess(
+          arguments + ["--owner", "w\(round)"], environment: environment, workingDirectory: directory,
+          binary: MLOpsProcess.testWorkerBinary)
+        let deadline = ContinuousClock.now + .seconds(30)
+        var dead = false
+        while ContinuousClock.now < deadline, worker.process.isRunning, !dead {
+          dead = try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'dead'", on: client) == 1
+          if !dead { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        if worker.process.isRunning {
+          _ = await worker.terminate()
+        } else {
+          crashed += 1
+        }
+        if dead { break }
+      }
+      #expect(crashed == JobQueue.crashLimit, "the step ended \(crashed) workers")
+      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'dead'", on: client) == 1)
+      #expect(try await Fixtures.count("SELECT count(*) FROM decision_sets WHERE status = 'failed'", on: client) == 1)
+      let rows = try await client.query(
+        "SELECT payload->>'node', payload->>'error' FROM events WHERE type = 'run-error' AND decision_set_id = \(threads[0])",
+        logger: TestDatabase.logger)
+      var errors: [(String?, String?)] = []
+      for try await row in rows.decode((String?, String?).self) { errors.append(row) }
+      #expect(errors.count == 1)
+      #expect(errors.first?.0 == "critic_cost")
+      #expect(errors.first?.1?.contains("ended the service") == true, "\(errors)")
+    }
+  }
+
   @Test func sigtermFinishesTheStepGivesTheJobBackAndExits() async throws {
     try await TestDatabase.withFreshDatabase { client, url in
       let directory = try ServeTests.scratchDirectory()

@@ -58,7 +58,7 @@ enum PythonValidators {
     var findings: [Mlops_V1_ValidatorFinding] = []
     var passed = true
     for project in projects {
-      let cache = run.configuration.cacheDirectory.appending(path: "mypy").appending(path: project.replacingOccurrences(of: "/", with: "_")).path
+      let cache = run.cachePath + "/mypy/" + project.replacingOccurrences(of: "/", with: "_")
       let output = try await run.run(mypy, ["--cache-dir", cache, "--no-color-output", "--no-error-summary"], in: project)
       guard output.status != 0 else { continue }
       passed = false

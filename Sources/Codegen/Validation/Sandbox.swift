@@ -36,6 +36,9 @@ public struct Sandbox: Sendable {
   public let isolation: String
 
   static let nobody = "65534"
+  /// Where the cache folder appears inside the sandbox: its real home (the data directory)
+  /// may be a folder that `nobody` cannot walk through.
+  static let cacheMount = "/tmp/mlops-validator-cache"
 
   /// Probes bubblewrap once (a few milliseconds): it is installed but refused where the
   /// kernel or a container forbids namespaces.
@@ -46,32 +49,56 @@ public struct Sandbox: Sendable {
     let root = getuid() == 0
     var bubblewrap = executable("/usr/bin/bwrap")
     if let path = bubblewrap {
-      let probe = Process()
-      probe.executableURL = URL(fileURLWithPath: path)
-      probe.arguments = ["--unshare-net", "--unshare-pid", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "/bin/true"]
-      probe.environment = ["PATH": "/usr/bin:/bin"]
-      probe.standardOutput = FileHandle.nullDevice
-      probe.standardError = FileHandle.nullDevice
-      do {
-        try probe.run()
-        probe.waitUntilExit()
-        if probe.terminationStatus != 0 { bubblewrap = nil }
-      } catch {
-        bubblewrap = nil
-      }
+      let probe = [path, "--unshare-net", "--unshare-pid", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "/bin/true"]
+      if !succeeds(probe) { bubblewrap = nil }
     }
     let homes = toolDirectories.compactMap(Self.venvHome).filter { $0.hasPrefix("/root/") }
+    var dropToNobody = root && bubblewrap != nil
+    var asRoot = ""
+    if dropToNobody, let tool = toolDirectories.first(where: { FileManager.default.fileExists(atPath: $0 + "/python3") }) {
+      // nobody must reach the tools themselves: a checkout under a folder only root may
+      // enter cannot be run as nobody, and then the tools run as root, still sandboxed.
+      let probe = Sandbox(
+        bubblewrap: bubblewrap, prlimit: nil, timeout: nil, dropToNobody: true, toolHomes: homes, limits: limits, isolation: "")
+      let command = probe.wrap([tool + "/python3", "-c", "pass"], writable: [], workingDirectory: "/", timeoutSeconds: 30)
+      if Self.succeeds(command) == false {
+        dropToNobody = false
+        asRoot = ", as root (nobody cannot reach \(tool))"
+      }
+    }
     let isolation: String
     if bubblewrap != nil {
-      isolation = "bubblewrap: no network, own process tree, clean environment" + (root ? ", as nobody" : "")
+      isolation = "bubblewrap: no network, own process tree, clean environment" + (dropToNobody ? ", as nobody" : asRoot)
         + (prlimit != nil ? ", CPU/memory/file/process limits" : "")
     } else {
       isolation = "NOT isolated from the network (bubblewrap is missing or cannot create namespaces here); clean environment"
         + (prlimit != nil ? ", CPU/memory/file/process limits" : "")
     }
     return Sandbox(
-      bubblewrap: bubblewrap, prlimit: prlimit, timeout: timeout, dropToNobody: root && bubblewrap != nil,
+      bubblewrap: bubblewrap, prlimit: prlimit, timeout: timeout, dropToNobody: dropToNobody,
       toolHomes: homes, limits: limits, isolation: isolation)
+  }
+
+  /// Runs `command` to its end; whether it exited 0.
+  static func succeeds(_ command: [String]) -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
+    process.environment = ["PATH": "/usr/bin:/bin"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    do {
+      try process.run()
+      process.waitUntilExit()
+      return process.terminationStatus == 0
+    } catch {
+      return false
+    }
+  }
+
+  /// The cache folder as the tools see it.
+  func cachePath(_ cache: URL) -> String {
+    bubblewrap == nil ? cache.path : Self.cacheMount
   }
 
   /// No isolation at all: for callers that only run the in-memory secret scan.
@@ -105,7 +132,9 @@ public struct Sandbox: Sendable {
   }
 
   /// The command line that runs `command` inside the sandbox with `writable` folders.
-  func wrap(_ command: [String], writable: [String], workingDirectory: String, timeoutSeconds: Int) -> [String] {
+  func wrap(
+    _ command: [String], writable: [String], cache: String? = nil, workingDirectory: String, timeoutSeconds: Int
+  ) -> [String] {
     var inner = command
     if let timeout { inner = [timeout, "--kill-after=5", String(timeoutSeconds)] + inner }
     if let prlimit {
@@ -136,6 +165,7 @@ public struct Sandbox: Sendable {
       }
     }
     for folder in writable { arguments += ["--bind", folder, folder] }
+    if let cache { arguments += ["--bind", cache, Self.cacheMount] }
     arguments += ["--chdir", workingDirectory, "--"]
     return arguments + inner
   }

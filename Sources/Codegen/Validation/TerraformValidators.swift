@@ -79,7 +79,7 @@ enum TerraformValidators {
     if !FileManager.default.fileExists(atPath: config.path) {
       try? Data().write(to: config)
     }
-    return ["CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "TF_CLI_CONFIG_FILE": config.path]
+    return ["CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "TF_CLI_CONFIG_FILE": run.cachePath + "/terraformrc"]
   }
 
   static func unreachableRegistry(_ text: String) -> Bool {

@@ -10,13 +10,19 @@ public struct Problem: HTTPResponseError, Equatable {
   public var detail: String
   /// The request field at fault, for validation errors.
   public var field: String?
+  /// Sent as `Retry-After` (503, 429).
+  public var retryAfterSeconds: Int?
 
-  public init(status: HTTPResponse.Status, code: String, title: String, detail: String, field: String? = nil) {
+  public init(
+    status: HTTPResponse.Status, code: String, title: String, detail: String, field: String? = nil,
+    retryAfterSeconds: Int? = nil
+  ) {
     self.status = status
     self.code = code
     self.title = title
     self.detail = detail
     self.field = field
+    self.retryAfterSeconds = retryAfterSeconds
   }
 
   public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -29,7 +35,9 @@ public struct Problem: HTTPResponseError, Equatable {
       "instance": .string(request.uri.path),
     ]
     if let field { body["field"] = .string(field) }
-    return try JSONResponse.make(body, status: status, contentType: "application/problem+json")
+    var response = try JSONResponse.make(body, status: status, contentType: "application/problem+json")
+    if let retryAfterSeconds { response.headers[.retryAfter] = String(retryAfterSeconds) }
+    return response
   }
 
   private enum ProblemValue: Encodable {

@@ -8,10 +8,12 @@ import Hummingbird
 public struct StreamsController<Context: RequestContext>: Sendable {
   let streamer: EventStreamer
   let store: DecisionSetStore
+  let limiter: StreamLimiter
 
-  public init(streamer: EventStreamer, store: DecisionSetStore) {
+  public init(streamer: EventStreamer, store: DecisionSetStore, limiter: StreamLimiter) {
     self.streamer = streamer
     self.store = store
+    self.limiter = limiter
   }
 
   public func addRoutes(to router: Router<Context>, v1: RouterGroup<Context>) {
@@ -30,7 +32,19 @@ public struct StreamsController<Context: RequestContext>: Sendable {
       }
       after = value
     }
-    return streamer.response(for: request, id: id, after: after)
+    let client = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
+    switch limiter.acquire(client: client) {
+    case .success(let permit):
+      return streamer.response(for: request, id: id, after: after, holding: permit)
+    case .failure(let refusal):
+      let scope =
+        refusal == .full
+        ? "this server has \(limiter.maxStreams) streams open"
+        : "this client has \(limiter.maxPerClient) streams open"
+      throw Problem(
+        status: .serviceUnavailable, code: "too_many_streams", title: "Too many streams",
+        detail: "\(scope); close one or retry later", retryAfterSeconds: 5)
+    }
   }
 }
 

@@ -211,7 +211,7 @@ public struct JobQueue: Sendable {
           lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
         FROM expired e WHERE j.id = e.id
         RETURNING j.id, j.state, j.thread_id, j.project_id, j.attempts, j.crashes,
-          (SELECT d.current_node FROM decision_sets d WHERE d.id = j.thread_id)
+          (SELECT c.next_node FROM checkpoints c WHERE c.thread_id = j.thread_id ORDER BY c.seq DESC LIMIT 1)
         """, logger: logger)
       var reaped = 0
       var dead: [(id: Int64, thread: UUID, project: UUID, attempts: Int, crashes: Int, node: String?)] = []

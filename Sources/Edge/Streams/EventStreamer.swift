@@ -43,12 +43,14 @@ public struct EventStreamer: Sendable {
   /// Why a stream ended.
   enum Ending: String { case finished, maxDuration = "max_duration", disconnected, shutdown }
 
-  func response(for request: Request, id: UUID, after: Int64) -> Response {
+  /// The stream's response; `permit` is held until the body ends (or is never written).
+  func response(for request: Request, id: UUID, after: Int64, holding permit: StreamLimiter.Permit? = nil) -> Response {
     let streamer = self
     return Response(
       status: .ok,
       headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
       body: ResponseBody { writer in
+        defer { withExtendedLifetime(permit) {} }
         let closed = Atomic<Bool>(false)
         let signal = notifications.subscribe(id)
         defer { notifications.unsubscribe(id) }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 
 /// `reports/rationale.json` (shape: `Resources/rationale.schema.json`) and `docs/decisions.md`:
 /// every Reason Card of a version's run, in order.
@@ -38,15 +39,17 @@ public enum RationaleExport {
   public static func markdown(_ cards: [Mlops_V1_ReasonCard], version: Int) -> Data {
     var lines = ["# Decisions (version \(version))", "", "Every step of the run that produced this version, in order.", ""]
     for (index, card) in cards.enumerated() {
-      lines.append("## \(index + 1). \(card.node) (\(card.agent))")
+      lines.append("## \(index + 1). \(InertText.markdown(card.node)) (\(InertText.markdown(card.agent)))")
       lines.append("")
-      lines.append("**\(card.choice.isEmpty ? "no choice recorded" : card.choice)** (confidence \(String(format: "%.2f", card.confidence)))")
+      let choice = card.choice.isEmpty ? "no choice recorded" : InertText.markdown(card.choice)
+      lines.append("**\(choice)** (confidence \(String(format: "%.2f", card.confidence)))")
       if !card.rationale.isEmpty {
         lines.append("")
-        lines.append(card.rationale)
+        lines.append(InertText.markdown(card.rationale))
       }
-      for risk in card.risks { lines.append("- risk: \(risk)") }
-      for comment in card.quotedComments { lines.append("> \(comment)") }
+      // Cards come from services and models: their text is data, never Markdown of its own.
+      for risk in card.risks { lines.append("- risk: \(InertText.markdown(risk))") }
+      for comment in card.quotedComments { lines.append("> \(InertText.markdown(comment))") }
       lines.append("")
     }
     return Data(lines.joined(separator: "\n").utf8)

@@ -26,7 +26,8 @@ public enum StateDiff {
     "decision_set_id", "project_id", "version", "current_node", "status", "reason_cards", "artifact_key",
     "previous_cost", "project_name", "question_rounds", "answers", "open_questions",
   ]
-  static let ignoredKeys: Set<String> = ["duration_ms"]
+  /// `signature` is Codegen's HMAC over the manifest: it changes with the key, not the content.
+  static let ignoredKeys: Set<String> = ["duration_ms", "signature"]
 
   public static func changes(from old: Mlops_V1_DecisionState, to new: Mlops_V1_DecisionState) throws -> [Change] {
     let before = try flatten(old)

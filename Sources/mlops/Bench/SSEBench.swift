@@ -180,6 +180,9 @@ final class APIProcess: Sendable {
     environment["MLOPS_LOG_LEVEL"] = "warning"
     environment["MLOPS_SSE_MAX_SECONDS"] = "3600"
     environment["MLOPS_SSE_PING_SECONDS"] = "30"
+    // Every stream of the benchmark comes from this one client.
+    environment["MLOPS_SSE_MAX_STREAMS_PER_CLIENT"] = "100000"
+    environment["MLOPS_SSE_MAX_STREAMS"] = "100000"
     for name in ["PLANNER", "CRITICS", "POLICY", "CODEGEN"] {
       environment["MLOPS_\(name)_ADDR"] = "127.0.0.1:\(try FreePort.find())"
     }

@@ -27,7 +27,8 @@ final class EmbeddedStack: @unchecked Sendable {
     server = URL(string: "http://127.0.0.1:\(port)")!
     try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
     logFile = URL(fileURLWithPath: dataDirectory).appending(path: "embedded-serve.log").standardizedFileURL
-    FileManager.default.createFile(atPath: logFile.path, contents: nil)
+    // FileHandle(forWritingTo:) below reports a file that could not be made.
+    _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
     let log = try FileHandle(forWritingTo: logFile)
     process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
     process.arguments = ["serve"]

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import ServiceKit
 
 /// How a value from a person or a model is written into a file of each language the
 /// repository holds. Every template names its language in its first line
@@ -29,8 +30,8 @@ enum LanguageEncoder: String, CaseIterable, MustacheContentType {
     case .python: Self.quotedString(text, quote: "\\x22")
     case .toml, .yaml: Self.quotedString(text)
     case .hcl: Self.quotedString(text, dollarBraces: true)
-    case .markdown: Self.markdown(text)
-    case .dockerfile, .plain: Self.singleLine(text)
+    case .markdown: InertText.markdown(text)
+    case .dockerfile, .plain: InertText.singleLine(text)
     }
   }
 
@@ -55,7 +56,7 @@ enum LanguageEncoder: String, CaseIterable, MustacheContentType {
         out.unicodeScalars.append(previous!)
         out += "{"
       default:
-        if needsEscape(scalar) {
+        if InertText.needsEscape(scalar) {
           out += scalar.value > 0xFFFF
             ? String(format: "\\U%08x", scalar.value) : String(format: "\\u%04x", scalar.value)
         } else {
@@ -65,50 +66,5 @@ enum LanguageEncoder: String, CaseIterable, MustacheContentType {
       previous = scalar
     }
     return out
-  }
-
-  /// Text in a Markdown paragraph, list item, table cell or quote: one line, no HTML, no
-  /// link, emphasis, code or table syntax of its own.
-  static func markdown(_ text: String) -> String {
-    var out = ""
-    for scalar in singleLine(text).unicodeScalars {
-      switch scalar {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\\", "`", "*", "[", "]", "|", "#", "!", "~", "{", "}", "$", "%":
-        out += "\\"
-        out.unicodeScalars.append(scalar)
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    // A value that starts a line must not start a list, a heading or a quote.
-    if let first = out.unicodeScalars.first, ["-", "+", "=", ">"].contains(first) { out = "\\" + out }
-    if let dot = out.firstIndex(of: "."), !out[..<dot].isEmpty, out[..<dot].allSatisfy(\.isASCII), out[..<dot].allSatisfy(\.isNumber) {
-      out.insert("\\", at: dot)
-    }
-    return out
-  }
-
-  /// One line of text: line breaks become spaces, other control and bidirectional characters
-  /// are dropped (a comment in a Dockerfile or `.gitignore` has no escapes).
-  static func singleLine(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-      if ["\n", "\r", "\t", "\u{85}", "\u{2028}", "\u{2029}"].contains(scalar) {
-        out += " "
-      } else if !needsEscape(scalar) {
-        out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
-  }
-
-  /// Control characters, and the format characters (bidirectional overrides, zero-width
-  /// joiners, BOM) that make text read differently from what a reviewer sees.
-  static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-    if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { return true }
-    if scalar.value == 0x2028 || scalar.value == 0x2029 { return true }
-    return scalar.properties.generalCategory == .format
   }
 }
