@@ -13,7 +13,9 @@ public struct WorkerRole: Sendable {
   public init(database: PostgresClient, nodes: [any GraphNode], configuration: WorkerConfiguration, logger: Logger) {
     let lease = Duration.seconds(configuration.leaseSeconds)
     let queue = JobQueue(client: database, logger: logger)
-    let engine = GraphEngine(client: database, nodes: nodes, queue: queue, lease: lease, logger: logger)
+    let engine = GraphEngine(
+      client: database, nodes: nodes, queue: queue, lease: lease,
+      maxStepDuration: .seconds(configuration.maxStepSeconds), logger: logger)
     let wake = WakeSignal()
     worker = Worker(
       queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)], checkpointer: engine.checkpointer,

@@ -168,6 +168,8 @@ public struct Configuration: Sendable, Equatable {
     configuration.validators.signingKey = value("MLOPS_CODEGEN_SIGNING_KEY")
     configuration.validators.timeoutSeconds = try positive(
       "MLOPS_VALIDATOR_TIMEOUT_SECONDS", default: configuration.validators.timeoutSeconds)
+    configuration.worker.maxStepSeconds = try positive(
+      "MLOPS_MAX_STEP_SECONDS", default: configuration.validators.validateDeadlineSeconds + 120)
     if let text = value("MLOPS_ARTIFACT_STORE") {
       guard let kind = ArtifactConfiguration.Kind(rawValue: text.lowercased()) else {
         throw ConfigurationError(variable: "MLOPS_ARTIFACT_STORE", value: text, expected: "local or s3")
@@ -269,6 +271,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
   public var checkpointsKept = 20
   /// `MLOPS_WORKER_PORT`: where `mlops worker` serves its health endpoint.
   public var healthPort = 8081
+  /// `MLOPS_MAX_STEP_SECONDS`: the most one step may take before it is stopped and its job
+  /// fails (unset: room for a whole Validate call and a margin).
+  public var maxStepSeconds = 1_800
 
   public init() {}
 }

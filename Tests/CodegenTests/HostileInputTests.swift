@@ -170,19 +170,6 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: Self.canary))
   }
 
-  /// The whole corpus at once through the real validators (pytest imports the packages that
-  /// carry the project name): nothing runs, every validator passes, the canary never appears.
-  @Test func theValidatorsRunNothingAHostileValueCarries() async throws {
-    try? FileManager.default.removeItem(atPath: Self.canary)
-    let joined = Self.corpus.prefix(12).joined(separator: " ")
-    var request = try await Self.request(String(joined.prefix(InputLimits.commentCharacters)))
-    request.projectName = String(Self.corpus[0].prefix(InputLimits.projectNameCharacters))
-    let repository = try RepositoryGenerator().generate(request)
-    let report = try await ValidatorSuite(configuration: ValidatorSuiteTests.configuration).validate(repository.files)
-    #expect(report.passed, "\(ValidatorSuiteTests.summary(report))")
-    #expect(!FileManager.default.fileExists(atPath: Self.canary), "a payload ran on this machine")
-  }
-
   @Test func identifiersAreSlugsWhateverTheName() async throws {
     let request = try await Self.request("Ünïcödé \"quoted\" name\nwith $(shell) and ../../path")
     let files = try RepositoryGenerator().generate(request).files
@@ -194,5 +181,20 @@ import Testing
     for file in files {
       #expect(!file.path.hasPrefix("/") && !file.path.split(separator: "/").contains(".."), "\(file.path)")
     }
+  }
+}
+
+extension ValidatorSuiteTests {
+  /// The whole corpus at once through the real validators (pytest imports the packages that
+  /// carry the project name): nothing runs, every validator passes, the canary never appears.
+  @Test func theValidatorsRunNothingAHostileValueCarries() async throws {
+    try? FileManager.default.removeItem(atPath: HostileInputTests.canary)
+    let joined = HostileInputTests.corpus.prefix(12).joined(separator: " ")
+    var request = try await HostileInputTests.request(String(joined.prefix(InputLimits.commentCharacters)))
+    request.projectName = String(HostileInputTests.corpus[0].prefix(InputLimits.projectNameCharacters))
+    let repository = try RepositoryGenerator().generate(request)
+    let report = try await ValidatorSuite(configuration: Self.configuration).validate(repository.files)
+    #expect(report.passed, "\(Self.summary(report))")
+    #expect(!FileManager.default.fileExists(atPath: HostileInputTests.canary), "a payload ran on this machine")
   }
 }

@@ -28,6 +28,9 @@ import Testing
   @Test func plannerAndCritics() async throws {
     #expect(try await Self.bench(["planner", "--calls", "5"])["benchmark"] as? String == "planner")
     #expect(try await Self.bench(["critics", "--calls", "5"])["benchmark"] as? String == "critics")
+    let scan = try await Self.bench(["secret-scan", "--rounds", "1"])
+    #expect(scan["benchmark"] as? String == "secret-scan")
+    #expect((scan["scan_200kb_ms"] as? Double) != nil)
     let codegen = try await Self.bench(["codegen", "--rounds", "3", "--no-validators"])
     #expect(codegen["benchmark"] as? String == "codegen")
     #expect((codegen["generate_p50_ms"] as? Double ?? 0) > 0)

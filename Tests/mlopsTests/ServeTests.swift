@@ -123,6 +123,52 @@ import TestSupport
     #expect(apart == together, "the same brief gives the same bundle whatever the topology")
   }
 
+  /// `serve` killed outright (SIGKILL, a trap) cannot stop its PostgreSQL itself: a guard
+  /// process does. And a cluster left running by a dead `serve` whose guard died too is
+  /// adopted by the next one, which stops it when it exits.
+  @Test func aKilledServeLeavesNoPostgreSQLRunning() async throws {
+    let directory = try Self.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let ports = try TopologyPorts()
+    var environment = ports.environment
+    environment["MLOPS_DATA_DIR"] = directory.appending(path: "data").path
+    let clusterPid = directory.appending(path: "data/postgres/postmaster.pid").path
+    func waitForClusterToStop() async throws -> Bool {
+      let deadline = ContinuousClock.now + .seconds(30)
+      while ContinuousClock.now < deadline {
+        if !FileManager.default.fileExists(atPath: clusterPid) { return true }
+        try await Task.sleep(for: .milliseconds(100))
+      }
+      return false
+    }
+
+    let first = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
+    try #require(await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(90)) { first.process.isRunning } != nil, "\(first.errors)")
+    #expect(FileManager.default.fileExists(atPath: clusterPid))
+    kill(first.process.processIdentifier, SIGKILL)
+    _ = await first.waitForExit(timeout: .seconds(10))
+    #expect(try await waitForClusterToStop(), "the embedded PostgreSQL outlived a killed serve")
+
+    // Killed together with its guard: the next serve adopts the cluster and stops it on exit.
+    let second = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
+    try #require(await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(90)) { second.process.isRunning } != nil, "\(second.errors)")
+    let owner = directory.appending(path: "data/postgres.owner").path
+    let guardians = Process()
+    guardians.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+    guardians.arguments = ["-KILL", "-f", owner]
+    kill(second.process.processIdentifier, SIGKILL)
+    try guardians.run()
+    guardians.waitUntilExit()
+    _ = await second.waitForExit(timeout: .seconds(10))
+    try await Task.sleep(for: .seconds(2))
+    #expect(FileManager.default.fileExists(atPath: clusterPid), "the guard was meant to be gone with serve")
+    let third = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
+    try #require(await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(90)) { third.process.isRunning } != nil, "\(third.errors)")
+    #expect(third.errors.contains("adopting the embedded PostgreSQL"), "\(third.errors.suffix(2000))")
+    #expect(await third.terminate() == 0)
+    #expect(!FileManager.default.fileExists(atPath: clusterPid), "the adopted PostgreSQL was left running")
+  }
+
   @Test func twoMigrateProcessesApplyEachMigrationOnce() async throws {
     try await TestDatabase.withFreshDatabase(migrated: false) { _, url in
       let directory = try Self.scratchDirectory()

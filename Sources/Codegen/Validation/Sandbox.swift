@@ -170,10 +170,13 @@ public struct Sandbox: Sendable {
     return arguments + inner
   }
 
-  /// Hands the folders the tools write to the user they run as.
+  /// Hands the folders the tools write to the user they run as. A folder nobody already owns
+  /// holds only what nobody wrote, so the walk (thousands of mypy cache files) is skipped.
   func prepare(_ folders: [String]) {
     guard dropToNobody else { return }
     for folder in folders {
+      var info = stat()
+      if stat(folder, &info) == 0, info.st_uid == 65534 { continue }
       _ = chown(folder, 65534, 65534)
       guard let enumerator = FileManager.default.enumerator(atPath: folder) else { continue }
       for case let relative as String in enumerator { _ = lchown(folder + "/" + relative, 65534, 65534) }

@@ -21,11 +21,14 @@ public struct GraphEngine: Sendable {
   private let client: PostgresClient
   private let nodes: [NodeName: any GraphNode]
   private let lease: Duration
+  private let deadline: StepDeadline
   private let logger: Logger
 
   public init(
-    client: PostgresClient, nodes: [any GraphNode], queue: JobQueue, lease: Duration = .seconds(30), logger: Logger
+    client: PostgresClient, nodes: [any GraphNode], queue: JobQueue, lease: Duration = .seconds(30),
+    maxStepDuration: Duration = .seconds(1_800), logger: Logger
   ) {
+    self.deadline = StepDeadline(limit: maxStepDuration)
     self.client = client
     self.nodes = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
     self.queue = queue
@@ -201,7 +204,8 @@ public struct GraphEngine: Sendable {
       let context = NodeContext(
         threadID: parent.threadID, projectID: parent.projectID, parentCheckpointID: parent.id,
         attempt: job?.attempt ?? 1, events: writer, effects: effects)
-      var state = try await implementation.run(state: parent.state, context: context)
+      let input = parent.state
+      var state = try await deadline.run(node) { try await implementation.run(state: input, context: context) }
       state.currentNode = node.rawValue
       let before = parent.state.reasonCards.count
       var events = writer.events

@@ -28,7 +28,7 @@ struct SecretScanBench: AsyncParsableCommand {
     guard rounds > 0 else { throw ValidationError("--rounds must be positive") }
     let scanner = SecretScanner()
     var rows: [[String]] = []
-    var figures: [String: Any] = ["bench": "secret-scan"]
+    var figures: [String: Any] = ["benchmark": "secret-scan"]
     var perKB: [Double] = []
     for kilobytes in [25, 50, 100, 200] {
       let file = Self.adversarial(kilobytes: kilobytes)
