@@ -5,9 +5,7 @@ import SwiftProtobuf
 /// the message is safe to plan, price and generate from.
 extension Mlops_V1_Constraints {
   public func violations(at path: String = "constraints") -> [InputViolation] {
-    var check = ViolationCollector()
-    check.constraints(self, at: path)
-    return check.violations
+    ViolationCollector.collect { $0.constraints(self, at: path) }
   }
 }
 

@@ -4,6 +4,13 @@ public struct ViolationCollector: Sendable {
 
   public init() {}
 
+  /// The violations `check` finds.
+  public static func collect(_ check: (inout ViolationCollector) -> Void) -> [InputViolation] {
+    var collector = ViolationCollector()
+    check(&collector)
+    return collector.violations
+  }
+
   public mutating func add(_ field: String, _ message: String) {
     violations.append(InputViolation(field: field, message: message))
   }

@@ -110,10 +110,15 @@ public final class Worker: Service, Sendable {
           try await handler.handle(job, queue: self.queue) { self.isStopping }
         }
         group.addTask {
-          // Heartbeat: renew at a third of the lease; a lost lease stops the handler.
+          // Heartbeat: renew at a third of the lease; a lost lease stops the handler. A renewal
+          // can also fail because the handler's last commit just finished the job: give the
+          // handler a moment to return first, so a finished job is not counted as lost.
           while true {
             try await Task.sleep(for: self.settings.lease / 3)
-            if try await !self.queue.heartbeat(job, lease: self.settings.lease) { throw LeaseLost() }
+            if try await !self.queue.heartbeat(job, lease: self.settings.lease) {
+              try await Task.sleep(for: self.settings.lease / 3)
+              throw LeaseLost()
+            }
           }
         }
         defer { group.cancelAll() }
