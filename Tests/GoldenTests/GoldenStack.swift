@@ -87,7 +87,10 @@ struct GoldenStack: Sendable {
 
   /// Works the queue like a worker until the run waits or ends; answers the questions from
   /// `answers` (by field; otherwise the first choice) and approves at the gate.
-  func drive(_ id: String, answers: [String: String], comment: String = "Approved for the golden run.") async throws -> String {
+  func drive(
+    _ id: String, answers: [String: String], comment: String = "Approved for the golden run.",
+    inlineComments: [[String: String]] = []
+  ) async throws -> String {
     for _ in 0..<12 {
       while let job = try await engine.queue.claim(owner: "golden", limit: 1, lease: .seconds(60)).first {
         _ = try await engine.run(job)
@@ -107,7 +110,9 @@ struct GoldenStack: Sendable {
         let answered = try await send(.post, "/v1/decision-sets/\(id)/answers", json: body)
         try #require(answered.status == .accepted, "\(answered)")
       case "waiting_for_approval":
-        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["status": "approved", "comment": comment]), as: UTF8.self)
+        var approval: [String: Any] = ["status": "approved", "comment": comment]
+        if !inlineComments.isEmpty { approval["inline_comments"] = inlineComments }
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: approval), as: UTF8.self)
         let approved = try await send(.post, "/v1/decision-sets/\(id)/approve", json: body)
         try #require(approved.status == .accepted, "\(approved)")
       default:
