@@ -43,7 +43,7 @@ public struct ChatModelProvider: OrchestrationProvider {
         metadata: [
           "task": "\(task.name)", "provider": "\(identity.name)", "model": "\(identity.model)", "attempt": "\(attempt)",
           "input_tokens": "\(reply.inputTokens)", "output_tokens": "\(reply.outputTokens)",
-          "latency_ms": "\(Int((ContinuousClock.now - started).milliseconds))",
+          "latency_ms": "\(Int(saturating: (ContinuousClock.now - started).milliseconds))",
         ])
       do {
         return ProviderAnswer(output: try task.decode(reply.text), provider: identity, packSHA256: pack?.sha256 ?? "")

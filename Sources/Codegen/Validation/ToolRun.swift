@@ -77,7 +77,7 @@ struct ToolRun: Sendable {
       $0.tool = validator.rawValue
       $0.version = version
       $0.outcome = outcome
-      $0.durationMs = Int64((ContinuousClock.now - started).seconds * 1000)
+      $0.durationMs = Int64(Int(saturating: (ContinuousClock.now - started).seconds * 1000))
       $0.findings = findings
       $0.skipReason = skipReason
     }

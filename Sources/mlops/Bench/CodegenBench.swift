@@ -50,7 +50,7 @@ struct CodegenBench: AsyncParsableCommand {
         ["validator", "outcome", "ms", "version"],
         report.results.map { [$0.tool, outcomeName($0.outcome) + ($0.skipReason.isEmpty ? "" : " (\($0.skipReason.prefix(60)))"), String($0.durationMs), $0.version] })
       for result in report.results { figures["validator_\(result.tool.replacingOccurrences(of: " ", with: "_"))_ms"] = Int(result.durationMs) }
-      figures["validators_total_ms"] = Int(total)
+      figures["validators_total_ms"] = Int(saturating: total)
       figures["validators_passed"] = report.passed
     }
     Console.line(jsonLine(figures))
