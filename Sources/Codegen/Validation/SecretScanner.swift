@@ -66,11 +66,23 @@ public struct SecretScanner: Sendable {
     let nsText = text as NSString
     var flagged: Set<String> = []
     var findings: [Finding] = []
+    // Whether a line carries the allowlist marker, read once per line: a file of one long
+    // line with many matches would otherwise copy that line once per match.
+    var allowlisted: [Int: Bool] = [:]
+    func isAllowlisted(_ number: Int) -> Bool {
+      if let known = allowlisted[number] { return known }
+      let start = lineStarts[number - 1]
+      let end = number < lineStarts.count ? lineStarts[number] : utf16.count
+      let found = nsText.range(of: "pragma: allowlist secret", options: [], range: NSRange(location: start, length: end - start))
+        .location != NSNotFound
+      allowlisted[number] = found
+      return found
+    }
     let deadline = ContinuousClock.now + fileDeadline
     var timedOut = false
     for rule in Self.rules where !timedOut {
       var matches: [NSTextCheckingResult] = []
-      rule.pattern.enumerateMatches(in: text, options: [.reportProgress], range: whole) { match, _, stop in
+      rule.pattern.enumerateMatches(in: nsText as String, options: [.reportProgress], range: whole) { match, _, stop in
         if let match { matches.append(match) }
         if ContinuousClock.now > deadline {
           timedOut = true
@@ -79,17 +91,13 @@ public struct SecretScanner: Sendable {
       }
       for match in matches {
         let number = line(at: match.range.location)
-        let start = lineStarts[number - 1]
-        let end = number < lineStarts.count ? lineStarts[number] : utf16.count
-        let lineText = nsText.substring(with: NSRange(location: start, length: end - start))
-        guard !lineText.contains("pragma: allowlist secret"), flagged.insert("\(number)|\(rule.id)").inserted else { continue }
+        let key = "\(number)|\(rule.id)"
+        guard !flagged.contains(key), !isAllowlisted(number) else { continue }
         if let group = rule.valueGroup {
           let valueRange = match.range(at: group)
-          guard valueRange.location != NSNotFound, Self.looksRandom(nsText.substring(with: valueRange)) else {
-            flagged.remove("\(number)|\(rule.id)")
-            continue
-          }
+          guard valueRange.location != NSNotFound, Self.looksRandom(nsText.substring(with: valueRange)) else { continue }
         }
+        flagged.insert(key)
         findings.append(Finding(path: path, line: number, rule: rule.id, message: "\(rule.message) on line \(number)"))
       }
     }
