@@ -42,6 +42,12 @@ struct ToolRun: Sendable {
     var text: String
   }
 
+  /// The tool was found but could not be started inside the sandbox (a launcher that lives
+  /// in a home the sandbox hides, such as a pyenv shim): the validator did not run.
+  struct Unrunnable: Error {
+    var text: String
+  }
+
   func run(_ program: String, _ arguments: [String], in directory: String = ".", environment: [String: String] = [:]) async throws
     -> Output
   {
@@ -52,6 +58,14 @@ struct ToolRun: Sendable {
     let output = try await CommandRunner.run(
       command, environment: Sandbox.environment(path: tools.searchPath, home: checkout.home.path, extra: environment),
       inheritEnvironment: false, workingDirectory: workingDirectory, checked: false)
+    let stderr = output.standardError
+    if [126, 127].contains(output.status),
+      stderr.contains("failed to run command") || stderr.hasPrefix("bwrap: execvp") || stderr.contains("prlimit: failed to execute")
+    {
+      throw Unrunnable(
+        text: "\(program) could not be started in the sandbox (\(stderr.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))); "
+          + "set MLOPS_TOOLS_DIR to the project's .venv/bin (scripts/bootstrap makes it)")
+    }
     return Output(
       status: output.status, standardOutput: output.standardOutput, standardError: output.standardError,
       timedOut: output.status == 124 || output.status == 137)

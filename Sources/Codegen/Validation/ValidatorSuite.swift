@@ -80,6 +80,17 @@ public struct ValidatorSuite: Sendable {
     }
   }
 
+  /// A validator whose tool cannot be started is skipped with the reason, never failed or passed.
+  private func guarded(
+    _ validator: Validator, _ body: () async throws -> Mlops_V1_ValidatorResult
+  ) async throws -> Mlops_V1_ValidatorResult {
+    do {
+      return try await body()
+    } catch let error as ToolRun.Unrunnable {
+      return ToolRun.skipped(validator, reason: error.text)
+    }
+  }
+
   private func wanted(_ validator: Validator) -> Bool {
     configuration.only?.contains(validator) ?? true
   }
@@ -89,10 +100,10 @@ public struct ValidatorSuite: Sendable {
       .map { $0 == "pyproject.toml" ? "." : String($0.dropLast("/pyproject.toml".count)) }
       .sorted()
     var results: [Mlops_V1_ValidatorResult] = []
-    if wanted(.ruffCheck) { results.append(try await PythonValidators.ruffCheck(run, projects: projects)) }
-    if wanted(.ruffFormat) { results.append(try await PythonValidators.ruffFormat(run, projects: projects)) }
-    if wanted(.mypy) { results.append(try await PythonValidators.mypy(run, projects: projects)) }
-    if wanted(.pytest) { results.append(try await PythonValidators.pytest(run, projects: projects)) }
+    if wanted(.ruffCheck) { results.append(try await guarded(.ruffCheck) { try await PythonValidators.ruffCheck(run, projects: projects) }) }
+    if wanted(.ruffFormat) { results.append(try await guarded(.ruffFormat) { try await PythonValidators.ruffFormat(run, projects: projects) }) }
+    if wanted(.mypy) { results.append(try await guarded(.mypy) { try await PythonValidators.mypy(run, projects: projects) }) }
+    if wanted(.pytest) { results.append(try await guarded(.pytest) { try await PythonValidators.pytest(run, projects: projects) }) }
     return results
   }
 
@@ -101,20 +112,21 @@ public struct ValidatorSuite: Sendable {
     let terraformRoot = "infra/terraform"
     let hasTerraform = files.contains { $0.path.hasPrefix(terraformRoot + "/") }
     if hasTerraform {
-      if wanted(.terraformFormat) { results.append(try await TerraformValidators.format(run, root: terraformRoot)) }
+      if wanted(.terraformFormat) { results.append(try await guarded(.terraformFormat) { try await TerraformValidators.format(run, root: terraformRoot) }) }
       var initialised: Mlops_V1_ValidatorResult?
       if wanted(.terraformInit) || wanted(.terraformValidate) {
-        let result = try await TerraformValidators.initialise(run, root: terraformRoot)
+        let result = try await guarded(.terraformInit) { try await TerraformValidators.initialise(run, root: terraformRoot) }
         initialised = result
         if wanted(.terraformInit) { results.append(result) }
       }
       if wanted(.terraformValidate), let initialised {
-        results.append(try await TerraformValidators.validate(run, root: terraformRoot, after: initialised))
+        results.append(
+          try await guarded(.terraformValidate) { try await TerraformValidators.validate(run, root: terraformRoot, after: initialised) })
       }
     }
     if wanted(.workflowSchema) {
       let workflows = files.map(\.path).filter { $0.hasPrefix(".github/workflows/") }.sorted()
-      results.append(try await WorkflowSchemaValidator.validate(run, workflows: workflows))
+      results.append(try await guarded(.workflowSchema) { try await WorkflowSchemaValidator.validate(run, workflows: workflows) })
     }
     if wanted(.secretScan) { results.append(Self.secretScan(files)) }
     return results
