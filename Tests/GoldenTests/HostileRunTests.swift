@@ -119,4 +119,46 @@ import Testing
     }
     #expect(!FileManager.default.fileExists(atPath: Self.canary), "a payload ran on this machine")
   }
+
+  /// The planner's typed question for a latency, answered with extreme figures over the API:
+  /// each is a 422 that names the answer, never a 5xx, and a sane figure then goes through.
+  @Test func extremeAnswersToANumberQuestionAre422() async throws {
+    try await GoldenStack.with { stack in
+      let id = try await stack.submit(
+        "Fraud scoring on card payments behind an online API at checkout, 200 requests per second, PII, eu-west-1, $3k a month, retrain weekly.",
+        project: "extreme-answers")
+      // Round by round until the planner asks for the latency (other questions get their first option).
+      var latency: [String: Any]?
+      var questions: [[String: Any]] = []
+      for _ in 0..<3 where latency == nil {
+        while let job = try await stack.engine.queue.claim(owner: "golden", limit: 1, lease: .seconds(60)).first {
+          _ = try await stack.engine.run(job)
+        }
+        let detail = try await stack.send(.get, "/v1/decision-sets/\(id)").body
+        try #require(detail["status"] as? String == "waiting_for_answers", "\(detail["status"] ?? "")")
+        questions = detail["open_questions"] as? [[String: Any]] ?? []
+        latency = questions.first { $0["field"] as? String == "latency_p95_ms" }
+        if latency == nil {
+          let given = questions.map { question -> [String: Any] in
+            let options = (question["options"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String }
+            return ["question_id": question["id"] as? String ?? "", "value": options.first ?? "1"]
+          }
+          _ = try await stack.send(.post, "/v1/decision-sets/\(id)/answers", json: try Self.json(["answers": given]))
+        }
+      }
+      let question = try #require(latency, "\(questions)")
+      let questionID = try #require(question["id"] as? String)
+      let others = questions.filter { $0["field"] as? String != "latency_p95_ms" }.map { question -> [String: Any] in
+        let options = (question["options"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String }
+        return ["question_id": question["id"] as? String ?? "", "value": options.first ?? "1"]
+      }
+      for value: Any in ["NaN", "Infinity", "-Infinity", 1e308, -1, 0, "1e400", "", "\u{0}"] {
+        let body = try Self.json(["answers": others + [["question_id": questionID, "value": value]]])
+        let reply = try await stack.send(.post, "/v1/decision-sets/\(id)/answers", json: body)
+        #expect(reply.status == .unprocessableContent, "latency answer \(value): \(reply)")
+      }
+      let body = try Self.json(["answers": others + [["question_id": questionID, "value": 80]]])
+      #expect(try await stack.send(.post, "/v1/decision-sets/\(id)/answers", json: body).status == .accepted)
+    }
+  }
 }
