@@ -7,6 +7,8 @@ struct Checkout {
   let workspace: URL
   let root: URL
   let home: URL
+  /// Where the tools see the validator cache when they run sandboxed.
+  var cacheMount: URL { workspace.appending(path: "cache") }
 
   static let prefix = "mlops-validate-"
 
@@ -15,6 +17,7 @@ struct Checkout {
     let root = workspace.appending(path: "repo")
     let home = workspace.appending(path: "home")
     try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: workspace.appending(path: "cache"), withIntermediateDirectories: true)
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     for file in files {
       guard BundlePath.isSafe(file.path) else {

@@ -7,9 +7,9 @@ import ServiceKit
 /// - A clean environment: PATH, a temporary HOME, LANG and what each tool needs; none of the
 ///   service's own variables (AWS keys, model keys, `DATABASE_URL`, `MLOPS_*`).
 /// - With bubblewrap: no network (a namespace of its own), its own process tree (when the
-///   tool times out or the service dies, every process in it is killed), `/root` and `/tmp`
-///   hidden, the checkout and the cache the only writable folders; as root, the tool runs as
-///   `nobody`.
+///   tool times out or the service dies, every process in it is killed), `/` read-only with
+///   `/root` hidden, the checkout and the cache the only writable folders; as root, the tool
+///   runs as `nobody`.
 /// - Limits (prlimit): CPU seconds, address space, file size and processes; GNU `timeout`
 ///   inside the namespace for the wall clock.
 ///
@@ -36,9 +36,6 @@ public struct Sandbox: Sendable {
   public let isolation: String
 
   static let nobody = "65534"
-  /// Where the cache folder appears inside the sandbox: its real home (the data directory)
-  /// may be a folder that `nobody` cannot walk through.
-  static let cacheMount = "/tmp/mlops-validator-cache"
 
   /// Probes bubblewrap once (a few milliseconds): it is installed but refused where the
   /// kernel or a container forbids namespaces.
@@ -96,9 +93,10 @@ public struct Sandbox: Sendable {
     }
   }
 
-  /// The cache folder as the tools see it.
-  func cachePath(_ cache: URL) -> String {
-    bubblewrap == nil ? cache.path : Self.cacheMount
+  /// The cache folder as the tools see it: inside the sandbox it is mounted at `mount` (in the
+  /// workspace), since its real home (the data directory) may be a folder `nobody` cannot walk.
+  func cachePath(_ cache: URL, mount: String) -> String {
+    bubblewrap == nil ? cache.path : mount
   }
 
   /// No isolation at all: for callers that only run the in-memory secret scan.
@@ -133,7 +131,8 @@ public struct Sandbox: Sendable {
 
   /// The command line that runs `command` inside the sandbox with `writable` folders.
   func wrap(
-    _ command: [String], writable: [String], cache: String? = nil, workingDirectory: String, timeoutSeconds: Int
+    _ command: [String], writable: [String], cache: (real: String, mount: String)? = nil, workingDirectory: String,
+    timeoutSeconds: Int
   ) -> [String] {
     var inner = command
     if let timeout { inner = [timeout, "--kill-after=5", String(timeoutSeconds)] + inner }
@@ -150,7 +149,7 @@ public struct Sandbox: Sendable {
     }
     var arguments = [
       bubblewrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session",
-      "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+      "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
     ]
     if FileManager.default.fileExists(atPath: "/root") {
       arguments += ["--perms", "0755", "--tmpfs", "/root"]
@@ -165,7 +164,7 @@ public struct Sandbox: Sendable {
       }
     }
     for folder in writable { arguments += ["--bind", folder, folder] }
-    if let cache { arguments += ["--bind", cache, Self.cacheMount] }
+    if let cache { arguments += ["--bind", cache.real, cache.mount] }
     arguments += ["--chdir", workingDirectory, "--"]
     return arguments + inner
   }

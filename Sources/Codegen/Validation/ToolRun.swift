@@ -21,7 +21,7 @@ struct ToolRun: Sendable {
 
   var root: URL { checkout.root }
   /// The cache folder as the tools see it (inside the sandbox it has a path of its own).
-  var cachePath: String { sandbox.cachePath(configuration.cacheDirectory) }
+  var cachePath: String { sandbox.cachePath(configuration.cacheDirectory, mount: checkout.cacheMount.path) }
 
   init(tools: ToolLocator, checkout: Checkout, configuration: ValidatorSuite.Configuration, sandbox: Sandbox) {
     self.tools = tools
@@ -53,7 +53,7 @@ struct ToolRun: Sendable {
   {
     let workingDirectory = root.appending(path: directory).path
     let command = sandbox.wrap(
-      [program] + arguments, writable: [checkout.workspace.path], cache: configuration.cacheDirectory.path,
+      [program] + arguments, writable: [checkout.workspace.path], cache: (configuration.cacheDirectory.path, checkout.cacheMount.path),
       workingDirectory: workingDirectory, timeoutSeconds: configuration.timeoutSeconds)
     let output = try await CommandRunner.run(
       command, environment: Sandbox.environment(path: tools.searchPath, home: checkout.home.path, extra: environment),
