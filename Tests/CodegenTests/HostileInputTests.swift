@@ -170,6 +170,31 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: Self.canary))
   }
 
+  /// Raw output (`{{{…}}}`, `{{&…}}`) is kept for code the generator writes itself; a new raw
+  /// key must be added here only after checking that no person's or model's text reaches it.
+  static let generatorMadeRawKeys: Set<String> = [
+    "example_request", "train_input_default", "train_output_default", "training_rows", "record_without_target",
+    "kms_key_arn", "iam_services_hcl",
+    // Built from validated region codes, each encoded as an HCL string, and from component
+    // ids reduced to `[A-Za-z0-9_]`.
+    "allowed_regions_hcl", "bucket_arns_hcl",
+  ]
+
+  @Test func rawTemplateOutputCarriesOnlyGeneratorMadeValues() throws {
+    let folder = Self.root.appending(path: "Sources/Codegen/Resources/templates")
+    let enumerator = try #require(FileManager.default.enumerator(atPath: folder.path))
+    var raw: Set<String> = []
+    for case let relative as String in enumerator where relative.hasSuffix(".mustache") {
+      let text = try String(contentsOf: folder.appending(path: relative), encoding: .utf8)
+      #expect(!text.contains("CONTENT_TYPE: TEXT"), "\(relative) turns encoding off")
+      for match in text.matches(of: /\{\{\{\s*([a-z_]+)\s*\}\}\}|\{\{&\s*([a-z_]+)\s*\}\}/) {
+        raw.insert(String(match.1 ?? match.2 ?? ""))
+      }
+    }
+    #expect(raw.count == Self.generatorMadeRawKeys.count, "found \(raw.sorted())")
+    #expect(raw.isSubset(of: Self.generatorMadeRawKeys), "raw output of \(raw.subtracting(Self.generatorMadeRawKeys).sorted())")
+  }
+
   @Test func identifiersAreSlugsWhateverTheName() async throws {
     let request = try await Self.request("Ünïcödé \"quoted\" name\nwith $(shell) and ../../path")
     let files = try RepositoryGenerator().generate(request).files
