@@ -156,9 +156,12 @@ import TestSupport
     let guardians = Process()
     guardians.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
     guardians.arguments = ["-KILL", "-f", owner]
-    kill(second.process.processIdentifier, SIGKILL)
+    // The guard first: it polls its owner every second, and a slow pkill on a loaded machine
+    // would otherwise find it already stopping the cluster.
     try guardians.run()
     guardians.waitUntilExit()
+    #expect(guardians.terminationStatus == 0, "no guard was running beside serve")
+    kill(second.process.processIdentifier, SIGKILL)
     _ = await second.waitForExit(timeout: .seconds(10))
     try await Task.sleep(for: .seconds(2))
     #expect(FileManager.default.fileExists(atPath: clusterPid), "the guard was meant to be gone with serve")
