@@ -45,13 +45,26 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Subprocess", package: "swift-subprocess"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "SystemPackage", package: "swift-system"),
       ]
+    ),
+    // The domain kernel: what more than one service needs (the capability catalog, enum
+    // names, figures, Reason Card building, built-in patterns). Services depend on it and
+    // never on each other.
+    .target(
+      name: "Domain",
+      dependencies: [
+        "Contracts", "ServiceKit",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      resources: [.copy("Resources/capability-catalog.json")]
     ),
     .target(
       name: "Providers",
       dependencies: [
-        "ServiceKit",
+        "ServiceKit", "Domain",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
@@ -61,34 +74,40 @@ let package = Package(
     .target(
       name: "Planner",
       dependencies: [
-        "Contracts", "ServiceKit", "Providers",
+        "Contracts", "ServiceKit", "Domain", "Providers",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
-      resources: [.copy("Resources/capability-catalog.json"), .copy("Resources/packs")]
+      resources: [.copy("Resources/packs")]
     ),
     .target(
       name: "Critics",
-      dependencies: ["Contracts", "ServiceKit", "Planner"],
+      dependencies: ["Contracts", "ServiceKit", "Domain"],
       resources: [.copy("Resources/price-catalog.json")]
     ),
     .target(
       name: "Policy",
-      dependencies: ["Contracts", "ServiceKit", "Planner", "Critics"],
-      resources: [.copy("Resources/packs"), .copy("Resources/policy-report.schema.json")]
+      dependencies: ["Contracts", "ServiceKit", "Domain"],
+      resources: [.copy("Resources/packs")]
     ),
     .target(
       name: "Codegen",
       dependencies: [
-        "Contracts", "ServiceKit", "Planner", "Policy",
+        "Contracts", "ServiceKit", "Domain",
         .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Subprocess", package: "swift-subprocess"),
       ],
-      resources: [.copy("Resources/templates")]
+      resources: [.copy("Resources/templates"), .copy("Resources/policy-report.schema.json")]
+    ),
+    // A brief taken in process through extraction, planning, both critics and policy: a
+    // harness for benchmarks and tests, not a service.
+    .target(
+      name: "InProcessPipeline",
+      dependencies: ["Contracts", "Planner", "Critics", "Policy"]
     ),
     .target(
       name: "Edge",
@@ -112,7 +131,7 @@ let package = Package(
     .executableTarget(
       name: "mlops",
       dependencies: [
-        "Contracts", "ServiceKit", "Planner", "Critics", "Policy", "Codegen", "Edge", "Providers",
+        "Contracts", "ServiceKit", "Domain", "Planner", "Critics", "Policy", "Codegen", "Edge", "Providers", "InProcessPipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -134,23 +153,23 @@ let package = Package(
     .testTarget(
       name: "CriticsTests",
       dependencies: [
-        "Critics", "Planner", "Contracts",
+        "Critics", "Planner", "Domain", "Contracts",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
     .testTarget(
       name: "CodegenTests",
-      dependencies: ["Codegen", "Planner", "Critics", "Policy", "Contracts", "ServiceKit"]
+      dependencies: ["Codegen", "Domain", "InProcessPipeline", "Contracts", "ServiceKit"]
     ),
     .testTarget(
       name: "PolicyTests",
-      dependencies: ["Policy", "Critics", "Planner", "Contracts", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      dependencies: ["Policy", "Domain", "InProcessPipeline", "Contracts", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(
       name: "PlannerTests",
       dependencies: [
-        "Planner", "Providers", "Contracts", "ServiceKit",
+        "Planner", "Domain", "Providers", "Contracts", "ServiceKit",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
@@ -160,7 +179,7 @@ let package = Package(
     .testTarget(
       name: "ServicesTests",
       dependencies: [
-        "Contracts", "ServiceKit", "Planner", "Critics", "Policy", "Codegen",
+        "Contracts", "ServiceKit", "Domain", "Planner", "Critics", "Policy", "Codegen", "InProcessPipeline",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -194,7 +213,7 @@ let package = Package(
     .testTarget(
       name: "GoldenTests",
       dependencies: [
-        "Edge", "Codegen", "Planner", "Critics", "Policy", "Contracts", "ServiceKit", "TestSupport",
+        "Edge", "Codegen", "Domain", "Planner", "Critics", "Policy", "Contracts", "ServiceKit", "TestSupport",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),

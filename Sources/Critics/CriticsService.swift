@@ -1,6 +1,6 @@
 import Contracts
 import GRPCCore
-import Planner
+import Domain
 import ServiceKit
 
 /// The Critics' gRPC face: the technical critic and the cost critic, each answering with

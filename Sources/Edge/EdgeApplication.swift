@@ -77,21 +77,20 @@ public enum EdgeApplication {
     ProjectsController<Context>(
       store: ProjectStore(client: database, logger: logger), maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: v1.group("projects"))
-    // The API starts and resumes runs; it executes no node, so its engine has none.
-    let engine = GraphEngine(client: database, nodes: [], queue: JobQueue(client: database, logger: logger), logger: logger)
-    let decisionSets = DecisionSetStore(client: database, engine: engine, logger: logger)
-    DecisionSetsController<Context>(
-      store: decisionSets, engine: engine, client: database, maxBodyBytes: configuration.maxBodyBytes
-    ).addRoutes(to: v1)
+    // The API starts and resumes runs; executing them is the worker's.
+    let runs = RunControl(client: database, queue: JobQueue(client: database, logger: logger), logger: logger)
+    let decisionSets = DecisionSetStore(client: database, runs: runs, logger: logger)
+    DecisionSetsController<Context>(store: decisionSets, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: v1)
+    let versions = VersionStore(client: database, logger: logger)
     VersionsController<Context>(
-      store: decisionSets, versions: VersionStore(client: database, logger: logger),
+      store: decisionSets, versions: versions,
       repositories: ProjectRepositories(dataDirectory: configuration.dataDirectory, client: database, logger: logger),
       maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: v1)
     ArtifactsController<Context>(
       store: try ArtifactStores.make(configuration), decisionSets: decisionSets,
       signer: try DownloadSigner.load(secret: configuration.artifacts.downloadSecret, dataDirectory: configuration.dataDirectory),
-      client: database, ttlSeconds: configuration.artifacts.downloadTTLSeconds,
+      versions: versions, ttlSeconds: configuration.artifacts.downloadTTLSeconds,
       publicURL: configuration.artifacts.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, logger: logger
     ).addRoutes(to: router, v1: v1)
     if let notifications {
@@ -99,7 +98,7 @@ public enum EdgeApplication {
         ping: .seconds(configuration.streams.pingSeconds), maxDuration: .seconds(configuration.streams.maxSeconds))
       StreamsController<Context>(
         streamer: EventStreamer(
-          store: decisionSets, notifications: notifications, client: database, settings: settings, logger: logger),
+          store: decisionSets, notifications: notifications, settings: settings, logger: logger),
         store: decisionSets,
         limiter: StreamLimiter(
           maxStreams: configuration.streams.maxStreams, maxPerClient: configuration.streams.maxStreamsPerClient)

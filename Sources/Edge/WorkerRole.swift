@@ -18,10 +18,10 @@ public struct WorkerRole: Sendable {
       maxStepDuration: .seconds(configuration.maxStepSeconds), logger: logger)
     let wake = WakeSignal()
     worker = Worker(
-      queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)], checkpointer: engine.checkpointer,
+      queue: queue,
+      handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine, checkpointsKept: configuration.checkpointsKept)],
       settings: .init(
-        concurrency: configuration.concurrency, lease: lease, pollInterval: .seconds(configuration.pollSeconds),
-        checkpointsKept: configuration.checkpointsKept),
+        concurrency: configuration.concurrency, lease: lease, pollInterval: .seconds(configuration.pollSeconds)),
       wake: wake, logger: logger)
     self.queue = queue
     services = [JobNotificationListener(client: database, wake: wake, logger: logger), worker]

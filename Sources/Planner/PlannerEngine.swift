@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 import Logging
 import Providers
@@ -47,7 +48,7 @@ public struct PlannerEngine: Sendable {
       inputs: "brief of \(request.brief.count) characters"
         + (request.hasOverrides ? ", with explicit overrides" : ""),
       of: request)
-    card.provider = ReasonCards.provider(answer)
+    card.provider = answer.providerUse
     card.candidates = fields.map { field in
       .with {
         $0.option = "\(field.name) = \(field.value)"
@@ -144,6 +145,6 @@ public struct PlannerEngine: Sendable {
 
 enum CapabilityNames {
   static func name(_ capability: Mlops_V1_Capability) -> String {
-    CapabilityCatalog.capabilityNames.first { $0.value == capability }?.key ?? "unknown"
+    ProtoNames.capability.first { $0.value == capability }?.key ?? "unknown"
   }
 }

@@ -1,6 +1,6 @@
 import Contracts
 import GRPCCore
-import Planner
+import Domain
 import ServiceKit
 
 /// The Policy service's gRPC face: every rule pack against the plan, with a Reason Card
@@ -31,7 +31,7 @@ public struct PolicyService: Mlops_V1_Policy.SimpleServiceProtocol, NamedService
         $0.chosen = result.outcome == .fail || result.outcome == .warn
       }
     }
-    card.choice = "\(PolicyReportExport.outcome(report.overall)): \(report.summary)"
+    card.choice = "\(ProtoNames.outcome(report.overall)): \(report.summary)"
     card.policySummary = report.summary
     let failed = report.results.filter { $0.outcome == .fail }
     card.rationale =

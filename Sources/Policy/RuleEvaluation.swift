@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import Planner
+import Domain
 import ServiceKit
 
 /// The evaluators, one per rule kind.

@@ -1,5 +1,5 @@
 import Contracts
-import Planner
+import Domain
 
 /// What a rule checks. Each kind says which parameters it takes and evaluates one rule.
 public enum RuleKind: String, CaseIterable, Sendable {

@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 
 /// A declarative rule pack: rules with an id, a description, a severity, a kind (which
@@ -54,7 +55,7 @@ public struct RulePack: Sendable, Equatable {
           source: source, rule: id,
           problem: "\"kind\" must be one of \(RuleKind.allCases.map(\.rawValue).joined(separator: ", ")), not \((rule.kind ?? "nothing").debugDescription)")
       }
-      guard let severity = Self.severities[rule.severity ?? ""] else {
+      guard let severity = ProtoNames.severity[rule.severity ?? ""] else {
         throw PolicyPackError(source: source, rule: id, problem: "\"severity\" must be info, warning or critical")
       }
       let parameters = RuleParameters(rule.parameters ?? [:])
@@ -63,8 +64,6 @@ public struct RulePack: Sendable, Equatable {
     }
     return RulePack(name: name, version: file.version ?? "1", description: file.description ?? "", rules: parsed)
   }
-
-  static let severities: [String: Mlops_V1_Severity] = ["info": .info, "warning": .warning, "critical": .critical]
 
   /// The packs shipped with the service, read once.
   public static let bundled: [RulePack] = {

@@ -1,3 +1,5 @@
+import Domain
+
 /// One exchange with a chat model: messages in, text and token counts out.
 public struct ChatMessage: Sendable, Equatable, Codable {
   public enum Role: String, Sendable, Codable { case system, user, assistant }

@@ -1,8 +1,10 @@
 import AsyncHTTPClient
+import Domain
 import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import ServiceKit
 
 /// Posts JSON and reads JSON back, turning transport failures and non-2xx answers into
 /// `ChatTransportError`s the breaker counts.
@@ -24,7 +26,7 @@ struct JSONPoster: Sendable {
     request.method = .POST
     request.headers.add(name: "Content-Type", value: "application/json")
     for (name, value) in headers { request.headers.add(name: name, value: value) }
-    request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])))
+    request.body = .bytes(ByteBuffer(data: try SortedJSON.data(body)))
     let response: HTTPClientResponse
     let bytes: ByteBuffer
     do {

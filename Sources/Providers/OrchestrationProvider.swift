@@ -1,18 +1,5 @@
+import Domain
 import Logging
-
-/// Which provider answered a call: recorded in every Reason Card that used one.
-public struct ProviderIdentity: Sendable, Hashable, Codable {
-  public var name: String
-  public var model: String
-
-  public init(name: String, model: String) {
-    self.name = name
-    self.model = model
-  }
-
-  /// The built-in provider: rules and catalogs, no network, same input → same output.
-  public static let deterministic = ProviderIdentity(name: "deterministic", model: "rules-v1")
-}
 
 /// One non-codegen decision a provider can make (intake extraction, say): how to ask a
 /// model for it, how to check a model's answer, and the rules' own answer.

@@ -49,9 +49,7 @@ struct ValidateCommand: AsyncParsableCommand {
       })
     }
     let report = try await ValidatorSuite(configuration: suite).validate(files)
-    var options = JSONEncodingOptions()
-    options.preserveProtoFieldNames = true
-    Console.line(try report.jsonString(options: options))
+    Console.line(try ProtoJSON.string(report))
     if !report.passed { throw ExitCode(1) }
   }
 }

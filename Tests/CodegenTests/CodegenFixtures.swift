@@ -1,9 +1,7 @@
 import Codegen
 import Contracts
-import Critics
 import Foundation
-import Planner
-import Policy
+import InProcessPipeline
 
 /// Approved GenerateRequests for real briefs, built the way the graph builds them: planner,
 /// both critics, policy, an approval with a comment.

@@ -26,7 +26,7 @@ import Testing
 
     func start(_ thread: UUID, brief: String = "fraud scoring") async throws {
       _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
-        try await engine.start(threadID: thread, projectID: project, state: .with { $0.brief = brief; $0.version = 1 }, on: connection)
+        try await engine.runs.start(threadID: thread, projectID: project, state: .with { $0.brief = brief; $0.version = 1 }, on: connection)
       }
     }
 
@@ -91,7 +91,7 @@ import Testing
         let engine = GraphEngine(
           client: one, nodes: TestNode.all(book: harness.book), queue: JobQueue(client: one, logger: TestDatabase.logger),
           logger: TestDatabase.logger)
-        try await engine.resume(threadID: thread) { $0.approval.status = .approved }
+        try await engine.runs.resume(threadID: thread) { $0.approval.status = .approved }
         let job = try #require(try await engine.queue.claim(owner: "test", limit: 1, lease: .seconds(30)).first)
         #expect(try await engine.run(job) == .ended(.completed))
       }
@@ -111,7 +111,7 @@ import Testing
       #expect(try await Fixtures.count("SELECT count(*) FROM decision_sets WHERE status = 'waiting_for_approval'", on: client) == 1)
       #expect(try await harness.engine.queue.claim(owner: "x", limit: 1, lease: .seconds(5)).isEmpty, "the job ended at the gate")
 
-      try await harness.engine.resume(threadID: thread) { $0.approval.status = .approved }
+      try await harness.engine.runs.resume(threadID: thread) { $0.approval.status = .approved }
       #expect(try await harness.runNextJob() == .ended(.completed))
       let order = try await harness.nodeOrder(thread)
       #expect(
@@ -138,10 +138,10 @@ import Testing
       #expect(try await harness.runNextJob() == .waiting(.answers))
       #expect(try await harness.nodeOrder(thread) == ["start", "intake_extract", "coverage_check", "adaptive_questions"])
 
-      await #expect(throws: GraphEngine.EngineError.stillWaiting(thread, .answers)) {
-        try await harness.engine.resume(threadID: thread) { _ in }
+      await #expect(throws: GraphError.stillWaiting(thread, .answers)) {
+        try await harness.engine.runs.resume(threadID: thread) { _ in }
       }
-      try await harness.engine.resume(threadID: thread) {
+      try await harness.engine.runs.resume(threadID: thread) {
         $0.answers.append(.with { $0.questionID = "q-budget"; $0.value = "3000" })
       }
       #expect(try await harness.runNextJob() == .waiting(.approval))
@@ -172,13 +172,13 @@ import Testing
       let thread = harness.threads[0]
       try await harness.start(thread)
       _ = try await harness.runNextJob()
-      let ended = try await harness.engine.resume(threadID: thread) { $0.approval.status = .rejected }
+      let ended = try await harness.engine.runs.resume(threadID: thread) { $0.approval.status = .rejected }
       #expect(ended.nextNode == nil)
       #expect(ended.state.status == .rejected)
       #expect(try await harness.engine.queue.claim(owner: "x", limit: 1, lease: .seconds(5)).isEmpty)
       #expect(harness.book.called(.codegen) == 0)
-      await #expect(throws: GraphEngine.EngineError.notWaiting(thread)) {
-        try await harness.engine.resume(threadID: thread) { $0.approval.status = .approved }
+      await #expect(throws: GraphError.notWaiting(thread)) {
+        try await harness.engine.runs.resume(threadID: thread) { $0.approval.status = .approved }
       }
     }
   }
@@ -208,7 +208,7 @@ import Testing
       try await Task.sleep(for: .milliseconds(250))
       try await harness.engine.queue.reapExpiredLeases()
       let root = try #require(try await harness.engine.checkpointer.latest(threadID: thread))
-      await #expect(throws: GraphEngine.EngineError.leaseLost(jobID: stale.id)) {
+      await #expect(throws: GraphError.leaseLost(jobID: stale.id)) {
         try await harness.engine.step(.intakeExtract, from: root, job: stale)
       }
       #expect(try await harness.nodeOrder(thread) == ["start"])
@@ -223,7 +223,7 @@ import Testing
       _ = try await harness.runNextJob()
       _ = try await harness.runNextJob()
       // Finish the first run; leave the second waiting at the gate.
-      try await harness.engine.resume(threadID: harness.threads[0]) { $0.approval.status = .approved }
+      try await harness.engine.runs.resume(threadID: harness.threads[0]) { $0.approval.status = .approved }
       #expect(try await harness.runNextJob() == .ended(.completed))
       let before = try await harness.nodeOrder(harness.threads[0])
       #expect(before.count == 13)

@@ -94,7 +94,7 @@ import Testing
         let job = try #require(try await queue.claim(owner: "w", limit: 1, lease: .seconds(30)).first)
         #expect(job.attempt == attempt)
         let failedAt = Date()
-        let outcome = try await queue.fail(job, error: "boom \(attempt)")
+        let outcome = try await queue.fail(job, error: "boom \(attempt)", onDeath: GraphJobHandler.failRun)
         switch outcome {
         case .retryScheduled(let at):
           #expect(attempt < 3)
@@ -163,6 +163,8 @@ import Testing
           INSERT INTO checkpoints (checkpoint_id, thread_id, project_id, node, next_node, state)
           VALUES (\(UUID()), \(thread), \(project), 'codegen', 'validators', '\\x'::bytea)
           """, logger: TestDatabase.logger)
+        // What a step's commit does besides: the job made progress.
+        try await client.query("UPDATE jobs SET progress = progress + 1 WHERE thread_id = \(thread)", logger: TestDatabase.logger)
       }
       for thread in threads {
         try await queue.enqueue(JobQueueTests.job(thread, project))
@@ -172,7 +174,7 @@ import Testing
         _ = try #require(try await queue.claim(threadID: thread, owner: "doomed", lease: .milliseconds(50)))
         try await Task.sleep(for: .milliseconds(150))
         do {
-          try await queue.reapExpiredLeases()
+          try await queue.reapExpiredLeases(onDeath: GraphJobHandler.failRun)
         } catch {
           Issue.record("reaping failed: \(String(reflecting: error))")
           throw error

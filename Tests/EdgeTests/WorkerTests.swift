@@ -2,6 +2,7 @@ import Edge
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceKit
 import ServiceLifecycle
 import TestSupport
 import Testing
@@ -40,7 +41,6 @@ import Testing
       let wake = WakeSignal()
       let worker = Worker(
         queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)],
-        checkpointer: engine.checkpointer,
         settings: .init(concurrency: 4, lease: .seconds(10), pollInterval: .seconds(30), maintenanceInterval: .seconds(30)),
         wake: wake, logger: TestDatabase.logger)
       let listener = JobNotificationListener(client: client, wake: wake, logger: TestDatabase.logger)
@@ -52,7 +52,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         for thread in threads {
           _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
-            try await engine.start(threadID: thread, projectID: project, state: .with { $0.brief = "b" }, on: connection)
+            try await engine.runs.start(threadID: thread, projectID: project, state: .with { $0.brief = "b" }, on: connection)
           }
         }
         let deadline = ContinuousClock.now + .seconds(30)

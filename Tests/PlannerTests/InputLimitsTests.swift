@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Planner
 import ServiceKit
 import Testing

@@ -1,7 +1,7 @@
 import Contracts
-import Critics
+import Domain
 import Foundation
-import Planner
+import InProcessPipeline
 import Policy
 import Testing
 
@@ -35,7 +35,7 @@ import Testing
         #expect(cost.breakdown.contains { $0.component == component.id }, "\(plan["name"] ?? ""): \(component.id) has no BOM line")
       }
       actual[plan["name"] ?? "?"] = Outcome(
-        overall: PolicyReportExport.outcome(report.overall), failed: report.results.filter { $0.outcome == .fail }.map(\.ruleID),
+        overall: ProtoNames.outcome(report.overall), failed: report.results.filter { $0.outcome == .fail }.map(\.ruleID),
         warned: report.results.filter { $0.outcome == .warn }.map(\.ruleID))
       #expect(report.results.count == 11)
     }

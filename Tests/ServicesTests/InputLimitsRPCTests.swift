@@ -2,6 +2,7 @@ import Codegen
 import Contracts
 import Critics
 import Foundation
+import InProcessPipeline
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Planner

@@ -36,7 +36,7 @@ struct TestWorker: AsyncParsableCommand {
         book: book, briefSuffices: !askQuestions, slow: slow, crash: crashNode.flatMap(NodeName.init(rawValue:))), queue: queue, lease: lease, logger: logger)
     let wake = WakeSignal()
     let worker = Worker(
-      queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)], checkpointer: nil,
+      queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)],
       settings: .init(concurrency: concurrency, lease: lease, pollInterval: .seconds(2), maintenanceInterval: .milliseconds(maintenanceMs)),
       wake: wake, logger: logger, owner: owner)
     let group = ServiceGroup(

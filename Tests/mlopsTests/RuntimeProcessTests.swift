@@ -13,7 +13,7 @@ import Testing
       client: client, nodes: [], queue: JobQueue(client: client, logger: TestDatabase.logger), logger: TestDatabase.logger)
     for thread in threads {
       _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
-        try await engine.start(threadID: thread, projectID: project, state: .with { $0.brief = "b" }, on: connection)
+        try await engine.runs.start(threadID: thread, projectID: project, state: .with { $0.brief = "b" }, on: connection)
       }
     }
     return threads

@@ -232,7 +232,7 @@ import TestSupport
       let engine = GraphEngine(
         client: client, nodes: [], queue: JobQueue(client: client, logger: TestDatabase.logger), logger: TestDatabase.logger)
       _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
-        try await engine.start(threadID: threads[0], projectID: project, state: .with { $0.brief = ServeTests.completeBrief }, on: connection)
+        try await engine.runs.start(threadID: threads[0], projectID: project, state: .with { $0.brief = ServeTests.completeBrief }, on: connection)
       }
       // Planner, critics and policy run for real up to the gate; approved, codegen, the
       // validators, the rationale and the versioned publish finish the run.

@@ -1,5 +1,5 @@
 import Contracts
-import Planner
+import Domain
 
 /// What the generated repository has to be, read off the approved plan and constraints:
 /// the facts every template and the file layout decide on. Plain data, derived once.

@@ -1,5 +1,5 @@
 import Contracts
-import Planner
+import Domain
 
 /// One decision record (ADR) per Reason Card that took a decision, numbered in the order the
 /// run took them: `docs/adr/0001-intake-extract.md`, ...

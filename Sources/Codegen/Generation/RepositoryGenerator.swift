@@ -1,7 +1,7 @@
 import Contracts
+import Domain
 import Crypto
 import Foundation
-import Policy
 import SwiftProtobuf
 
 /// Renders the repository for an approved plan: the same request gives the same files, in

@@ -1,7 +1,6 @@
 import Contracts
 import Foundation
-import Planner
-import Policy
+import Domain
 
 /// The values the templates see, built from the blueprint and the request. Keys are the
 /// templates' own names; values are strings, numbers, booleans, lists and nested objects.
@@ -141,7 +140,7 @@ enum TemplateContext {
       if present.contains("serve") { edges.append("\(watcher) -.- serve") }
     }
     let findings = review.findings.map { finding -> [String: Any] in
-      ["severity": severityName(finding.severity), "message": finding.message, "recommendation": finding.recommendation]
+      ["severity": ProtoNames.severity(finding.severity), "message": finding.message, "recommendation": finding.recommendation]
     }
     return [
       "components": components, "mermaid_edges": edges, "findings": findings, "has_findings": !findings.isEmpty,
@@ -168,7 +167,7 @@ enum TemplateContext {
     }
     let results = request.policy.results.map { result -> [String: Any] in
       [
-        "rule_id": result.ruleID, "outcome": PolicyReportExport.outcome(result.outcome),
+        "rule_id": result.ruleID, "outcome": ProtoNames.outcome(result.outcome),
         "message": result.message, "remedy": result.remedy,
       ]
     }
@@ -177,7 +176,7 @@ enum TemplateContext {
       "cost_catalog": cost.priceCatalogVersion.isEmpty ? "unknown" : cost.priceCatalogVersion,
       "cost_lines": lines, "cost_assumptions": cost.assumptions, "has_cost_assumptions": !cost.assumptions.isEmpty,
       "cost_delta": delta,
-      "policy_overall": PolicyReportExport.outcome(request.policy.overall),
+      "policy_overall": ProtoNames.outcome(request.policy.overall),
       "policy_summary": request.policy.summary, "policy_results": results,
     ]
   }
@@ -234,14 +233,6 @@ enum TemplateContext {
     case .observe: "observe"
     case .govern: "govern"
     default: "other"
-    }
-  }
-
-  static func severityName(_ severity: Mlops_V1_Severity) -> String {
-    switch severity {
-    case .critical: "critical"
-    case .warning: "warning"
-    default: "info"
     }
   }
 

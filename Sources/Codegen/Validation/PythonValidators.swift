@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import Planner
+import Domain
 
 /// ruff, mypy and pytest on each Python project of the bundle (each folder with a pyproject.toml).
 enum PythonValidators {

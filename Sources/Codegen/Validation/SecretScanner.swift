@@ -1,5 +1,5 @@
 import Foundation
-import Planner
+import Domain
 
 /// Finds credentials in generated files before they can be published: cloud keys, private
 /// keys, common token formats, and secret-looking values assigned to secret-looking names.

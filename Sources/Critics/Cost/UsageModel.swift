@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import Planner
+import Domain
 import ServiceKit
 
 /// The usage figures BOM quantities follow, derived from the constraints and the plan, each

@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import Planner
+import Domain
 
 /// Findings on a plan: each with a severity, a category, the components concerned and a
 /// concrete recommendation. Each check is one small function over the plan and constraints.

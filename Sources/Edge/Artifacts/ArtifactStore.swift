@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// Where bundles live: content-addressed keys under `projects/{project_id}/`, so writing the
 /// same bytes twice is harmless and a key always names the same content.
@@ -40,7 +41,7 @@ public struct ArtifactKey: Sendable, Hashable, CustomStringConvertible {
     guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
       throw Invalid(description: "a bundle is named by its lower-case SHA-256, not \(sha256.debugDescription)")
     }
-    return try ArtifactKey("projects/\(projectID.uuidString.lowercased())/bundles/\(sha256).zip")
+    return try ArtifactKey("projects/\(projectID.lowercaseString)/bundles/\(sha256).zip")
   }
 
   /// `projects/{project_id}/staging/{bundle_sha256}.zip`: generated files waiting for the

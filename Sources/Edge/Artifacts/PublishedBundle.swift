@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import SwiftProtobuf
 
 /// The bundle people download: the generated files, `manifest.json` (every generated file
@@ -45,11 +46,7 @@ public enum PublishedBundle {
 
   /// Protobuf JSON with the proto's field names, pretty and with sorted keys.
   static func json(_ message: some SwiftProtobuf.Message) throws -> Data {
-    var options = JSONEncodingOptions()
-    options.preserveProtoFieldNames = true
-    options.alwaysPrintInt64sAsNumbers = true
-    let object = try JSONSerialization.jsonObject(with: Data(try message.jsonString(options: options).utf8))
-    var data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    var data = try SortedJSON.document(try ProtoJSON.object(message, options: ProtoJSON.documentEncoding))
     data.append(0x0A)
     return data
   }

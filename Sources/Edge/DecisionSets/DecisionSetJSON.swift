@@ -1,17 +1,18 @@
 import Contracts
 import Foundation
+import ServiceKit
 
 /// The API's view of a decision set and of its events.
 enum DecisionSetJSON {
   static func links(_ id: UUID) -> [String: String] {
-    let base = "/v1/decision-sets/\(id.uuidString.lowercased())"
-    return ["self": base, "events": "\(base)/events", "stream": "/streams/\(id.uuidString.lowercased())"]
+    let base = "/v1/decision-sets/\(id.lowercaseString)"
+    return ["self": base, "events": "\(base)/events", "stream": "/streams/\(id.lowercaseString)"]
   }
 
   static func summary(_ row: DecisionSetStore.Row) -> [String: Any] {
     [
-      "id": row.id.uuidString.lowercased(),
-      "project_id": row.projectID.uuidString.lowercased(),
+      "id": row.id.lowercaseString,
+      "project_id": row.projectID.lowercaseString,
       "version": row.version,
       "lock_version": row.lockVersion,
       "status": row.status,
@@ -28,7 +29,7 @@ enum DecisionSetJSON {
     body["brief"] = state.brief
     body["constraints"] = try ProtoJSON.object(state.constraints)
     body["coverage"] = try ProtoJSON.object(state.coverage)
-    body["open_questions"] = try state.openQuestions.map(ProtoJSON.object)
+    body["open_questions"] = try state.openQuestions.map { try ProtoJSON.object($0) }
     body["plan"] = state.hasPlan ? try ProtoJSON.object(state.plan) : NSNull()
     body["cost"] =
       state.hasCost
@@ -44,7 +45,7 @@ enum DecisionSetJSON {
     [
       "id": event.id,
       "type": event.type,
-      "checkpoint_id": event.checkpointID?.uuidString.lowercased() ?? NSNull(),
+      "checkpoint_id": event.checkpointID?.lowercaseString ?? NSNull(),
       "created_at": JSONResponse.timestamp(event.createdAt),
       "data": try JSONSerialization.jsonObject(with: Data(event.payload.utf8)),
     ]

@@ -2,17 +2,22 @@ import Contracts
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceKit
 
 /// Decision sets in PostgreSQL: created together with their run's first checkpoint and job,
 /// read back with the state of their latest checkpoint, and their event timeline.
+///
+/// The owner of `decision_sets` and `approvals`: every write to them is here (answers and
+/// approvals with their lock bump, abandoned streams, run errors), except the status and
+/// current node a step commits with its checkpoint (`StepCommitter`).
 public struct DecisionSetStore: Sendable {
   private let client: PostgresClient
-  private let engine: GraphEngine
+  private let runs: RunControl
   private let logger: Logger
 
-  public init(client: PostgresClient, engine: GraphEngine, logger: Logger) {
+  public init(client: PostgresClient, runs: RunControl, logger: Logger) {
     self.client = client
-    self.engine = engine
+    self.runs = runs
     self.logger = logger
   }
 
@@ -28,9 +33,6 @@ public struct DecisionSetStore: Sendable {
   }
 
   public enum CreateError: Error { case projectNotFound }
-
-  /// Statuses after which a run writes no more events.
-  public static let finishedStatuses: Set<String> = ["blocked", "rejected", "completed", "failed"]
 
   /// Creates the decision set and starts its run: the row, the root checkpoint and the first
   /// job commit together or not at all.
@@ -53,7 +55,7 @@ public struct DecisionSetStore: Sendable {
       }
       state.version = 1
       if let overrides { state.constraints = overrides }
-      try await engine.start(threadID: id, projectID: projectID, state: state, on: connection)
+      try await runs.start(threadID: id, projectID: projectID, state: state, on: connection)
       return row
     }
   }
@@ -71,7 +73,7 @@ public struct DecisionSetStore: Sendable {
       var found: (UUID, String)?
       for try await row in locked.decode((UUID, String).self) { found = row }
       guard let (projectID, status) = found else { throw ReviseError.notFound }
-      guard Self.finishedStatuses.contains(status), let ended = try await engine.checkpointer.latest(threadID: id, on: connection)
+      guard Mlops_V1_RunStatus.finishedAPINames.contains(status), let ended = try await runs.checkpointer.latest(threadID: id, on: connection)
       else { throw ReviseError.runInProgress }
       let previous = ended.state
       var state = Mlops_V1_DecisionState()
@@ -81,13 +83,13 @@ public struct DecisionSetStore: Sendable {
       state.constraints = try Self.carriedConstraints(previous.constraints, overrides: overrides)
       if previous.hasCost { state.previousCost = previous.cost }
       do {
-        try await engine.revise(threadID: id, projectID: projectID, from: ended, state: state, on: connection)
-      } catch GraphEngine.EngineError.notFinished {
+        try await runs.revise(threadID: id, projectID: projectID, from: ended, state: state, on: connection)
+      } catch GraphError.notFinished {
         throw ReviseError.runInProgress
       }
       let rows = try await connection.query(
         """
-        UPDATE decision_sets SET version = \(Int(state.version)), brief = \(state.brief), status = 'running',
+        UPDATE decision_sets SET version = \(Int(state.version)), brief = \(state.brief), status = \(Mlops_V1_RunStatus.running.apiName),
           current_node = NULL, lock_version = lock_version + 1, updated_at = now()
         WHERE id = \(id)
         RETURNING id, project_id, version, lock_version, status, current_node, created_at, updated_at
@@ -119,7 +121,7 @@ public struct DecisionSetStore: Sendable {
       FROM decision_sets WHERE id = \(id)
       """, logger: logger)
     guard let row = try await Self.rows(rows).first else { return nil }
-    let latest = try await engine.checkpointer.latest(threadID: id)
+    let latest = try await runs.checkpointer.latest(threadID: id)
     return (row, latest?.state)
   }
 
@@ -129,6 +131,99 @@ public struct DecisionSetStore: Sendable {
     for try await status in rows.decode(String.self) { return status }
     return nil
   }
+
+  // MARK: People's input
+
+  public enum InputError: Error, Equatable {
+    /// Someone changed the decision set since `expected` was read.
+    case lockVersionChanged(expected: Int)
+  }
+
+  /// Replies to open questions: the run resumes with them, and the lock version moves on.
+  public func answer(_ id: UUID, expected lockVersion: Int, answers: [Mlops_V1_Answer]) async throws {
+    try await applyInput(id, expected: lockVersion) { connection in
+      try await runs.resume(threadID: id, on: connection) { state in
+        let replied = Set(answers.map(\.questionID))
+        state.answers.removeAll { replied.contains($0.questionID) }
+        state.answers.append(contentsOf: answers)
+      }
+    }
+  }
+
+  /// The reviewer's decision: an `approvals` row, and the run resumes past the gate with the
+  /// comments as review notes, in one transaction with the lock bump.
+  public func decide(_ id: UUID, expected row: Row, approval: Mlops_V1_Approval) async throws {
+    let decision = approval.status == .approved ? "approved" : "rejected"
+    let inlineJSON = String(
+      decoding: try JSONSerialization.data(withJSONObject: approval.inlineComments.map { ["path": $0.path, "text": $0.text] }),
+      as: UTF8.self)
+    try await applyInput(id, expected: row.lockVersion) { connection in
+      try await connection.query(
+        """
+        INSERT INTO approvals (decision_set_id, project_id, version, status, comment, inline_comments)
+        VALUES (\(id), \(row.projectID), \(row.version), \(decision), \(approval.comment), \(inlineJSON)::jsonb)
+        """, logger: logger)
+      try await runs.resume(threadID: id, on: connection) { state in
+        state.approval = approval
+        let notes = ([approval.comment] + approval.inlineComments.map { "\($0.path): \($0.text)" }).filter { !$0.isEmpty }
+        for note in notes {
+          state.constraints.reviewNotes.append(
+            .with {
+              $0.value = note
+              $0.provenance = .with { $0.kind = .reviewComment; $0.confidence = 1 }
+            })
+        }
+      }
+    }
+  }
+
+  /// Applies input in one transaction with the optimistic lock bump; a concurrent change
+  /// (another answer, another approval) makes it `lockVersionChanged` instead of a double
+  /// resume.
+  private func applyInput(
+    _ id: UUID, expected lockVersion: Int, _ body: @escaping @Sendable (PostgresConnection) async throws -> Void
+  ) async throws {
+    try await client.transaction(logger: logger) { connection in
+      let bumped = try await connection.query(
+        """
+        UPDATE decision_sets SET lock_version = lock_version + 1, updated_at = now()
+        WHERE id = \(id) AND lock_version = \(lockVersion) RETURNING lock_version
+        """, logger: logger)
+      var updated = false
+      for try await _ in bumped { updated = true }
+      guard updated else { throw InputError.lockVersionChanged(expected: lockVersion) }
+      try await body(connection)
+    }
+  }
+
+  // MARK: Streams and failures
+
+  /// A client left the decision set's event stream before the run ended.
+  public func markStreamAbandoned(_ id: UUID) async throws {
+    try await client.query("UPDATE decision_sets SET stream_abandoned = true WHERE id = \(id)", logger: logger)
+  }
+
+  /// Ends a run for good: a `run-error` event saying why, the decision set failed, and the
+  /// NOTIFY that wakes its streams, on the caller's transaction.
+  static func recordRunError(
+    threadID: UUID, projectID: UUID, jobID: Int64, attempts: Int, error: String, node: String? = nil,
+    on connection: PostgresConnection, logger: Logger
+  ) async throws {
+    var fields: [String: Any] = ["job_id": jobID, "attempts": attempts, "error": error]
+    if let node { fields["node"] = node }
+    let payload = try SortedJSON.string(fields)
+    try await connection.query(
+      """
+      INSERT INTO events (decision_set_id, project_id, type, payload)
+      VALUES (\(threadID), \(projectID), \(EventType.runError.rawValue), \(payload)::jsonb)
+      """, logger: logger)
+    try await connection.query(
+      "UPDATE decision_sets SET status = \(Mlops_V1_RunStatus.failed.apiName), updated_at = now() WHERE id = \(threadID)",
+      logger: logger)
+    try await connection.query("SELECT pg_notify(\(GraphEngine.eventsChannel), \(threadID.lowercaseString))", logger: logger)
+  }
+
+  // MARK: Events
 
   public struct Event: Sendable {
     public var id: Int64

@@ -82,7 +82,7 @@ public struct Checkpointer: Sendable {
         SELECT c.checkpoint_id, c.is_interrupt,
                row_number() OVER (PARTITION BY c.thread_id ORDER BY c.seq DESC) AS rank
         FROM checkpoints c JOIN decision_sets d ON d.id = c.thread_id
-        WHERE d.status IN ('completed', 'blocked', 'rejected', 'failed'))
+        WHERE d.status = ANY(\(Array(Mlops_V1_RunStatus.finishedAPINames))))
       DELETE FROM checkpoints WHERE checkpoint_id IN (
         SELECT checkpoint_id FROM ranked WHERE rank > \(max(keepLast, 1)) AND NOT is_interrupt)
       RETURNING checkpoint_id

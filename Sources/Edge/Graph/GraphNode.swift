@@ -61,6 +61,9 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
   case gateWaiting = "gate-waiting"
   case runError = "run-error"
   case runComplete = "run-complete"
+
+  /// The events after which a run writes no more: a stream that sees one closes.
+  public static let terminal: Set<EventType> = [.runComplete, .runError]
 }
 
 public struct StepEvent: Sendable, Equatable, Codable {

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import PostgresNIO
+import ServiceKit
 
 /// The one statement that commits a graph step (see `GraphEngine.commit`). Prepared once per
 /// connection: planning it costs more than running it.
@@ -33,7 +34,7 @@ struct StepCommitStatement: PostgresPreparedStatement {
         state = CASE WHEN $22 THEN 'succeeded' ELSE state END,
         lease_owner = CASE WHEN $22 THEN NULL ELSE lease_owner END,
         lease_expires_at = CASE WHEN $22 THEN NULL ELSE now() + make_interval(secs => $23) END,
-        updated_at = now()
+        progress = progress + 1, updated_at = now()
       WHERE id IN (SELECT id FROM held) AND EXISTS (SELECT 1 FROM cp)),
     announced AS (SELECT pg_notify($24, $25) FROM cp WHERE $26),
     queued AS (
@@ -110,7 +111,7 @@ struct StepCommitStatement: PostgresPreparedStatement {
     bindings.append(finishesJob)
     bindings.append(leaseSeconds)
     bindings.append(channel)
-    bindings.append(threadID.uuidString.lowercased())
+    bindings.append(threadID.lowercaseString)
     bindings.append(!eventTypes.isEmpty)
     bindings.append(continuationKind != nil)
     bindings.append(continuationKind)

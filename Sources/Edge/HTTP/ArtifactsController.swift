@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceKit
 
 /// A decision set's published bundles with download links, and the downloads themselves.
 /// Links are presigned by the store (S3) or signed by Edge (local store); downloads of Edge's
@@ -10,20 +11,20 @@ public struct ArtifactsController<Context: RequestContext>: Sendable {
   let store: any ArtifactStore
   let decisionSets: DecisionSetStore
   let signer: DownloadSigner
-  let client: PostgresClient
+  let versions: VersionStore
   let ttlSeconds: Int
   /// The Edge's address as clients reach it (MLOPS_PUBLIC_URL); nil uses the request's Host.
   let publicURL: String?
   let logger: Logger
 
   public init(
-    store: any ArtifactStore, decisionSets: DecisionSetStore, signer: DownloadSigner, client: PostgresClient, ttlSeconds: Int, publicURL: String?, logger: Logger
+    store: any ArtifactStore, decisionSets: DecisionSetStore, signer: DownloadSigner, versions: VersionStore, ttlSeconds: Int, publicURL: String?, logger: Logger
   ) {
     self.publicURL = publicURL
     self.store = store
     self.decisionSets = decisionSets
     self.signer = signer
-    self.client = client
+    self.versions = versions
     self.ttlSeconds = ttlSeconds
     self.logger = logger
   }
@@ -36,27 +37,23 @@ public struct ArtifactsController<Context: RequestContext>: Sendable {
   @Sendable func list(_ request: Request, context: Context) async throws -> Response {
     let id = try DecisionSetRoute.id(context)
     guard try await decisionSets.status(of: id) != nil else { throw DecisionSetRoute.notFound(id) }
-    let rows = try await client.query(
-      """
-      SELECT version, sha256, size_bytes, key, status, created_at FROM artifacts
-      WHERE decision_set_id = \(id) ORDER BY version, created_at
-      """, logger: logger)
     let expires = Date().addingTimeInterval(Double(ttlSeconds))
     let base = publicURL ?? "http://\(request.head.authority ?? "127.0.0.1")"
     var artifacts: [[String: Any]] = []
-    for try await (version, sha256, size, keyText, status, created) in rows.decode((Int?, String, Int, String, String, Date).self) {
+    for artifact in try await versions.artifacts(of: id) {
       var item: [String: Any] = [
-        "kind": "bundle", "version": version as Any? ?? NSNull(), "sha256": sha256, "size_bytes": size, "key": keyText,
-        "status": status, "created_at": JSONResponse.timestamp(created),
+        "kind": "bundle", "version": artifact.version as Any? ?? NSNull(), "sha256": artifact.sha256,
+        "size_bytes": artifact.sizeBytes, "key": artifact.key, "status": artifact.status,
+        "created_at": JSONResponse.timestamp(artifact.createdAt),
       ]
-      if status == "stored", let key = try? ArtifactKey(keyText) {
+      if artifact.status == "stored", let key = try? ArtifactKey(artifact.key) {
         let url = try store.presignedURL(for: key, expiresIn: ttlSeconds)?.absoluteString ?? base + signer.link(for: key, expires: expires)
         item["download_url"] = url
         item["expires_at"] = JSONResponse.timestamp(expires)
       }
       artifacts.append(item)
     }
-    return try JSONResponse.make(object: ["decision_set_id": id.uuidString.lowercased(), "artifacts": artifacts], status: .ok)
+    return try JSONResponse.make(object: ["decision_set_id": id.lowercaseString, "artifacts": artifacts], status: .ok)
   }
 
   @Sendable func download(_ request: Request, context: Context) async throws -> Response {

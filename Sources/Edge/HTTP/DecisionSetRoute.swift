@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceKit
 
 /// The `:id` of a decision-set route, and the 404 every such route answers for an unknown one.
 enum DecisionSetRoute {
@@ -12,6 +13,6 @@ enum DecisionSetRoute {
   }
 
   static func notFound(_ id: UUID) -> Problem {
-    Problem.notFound("decision_set_not_found", "no decision set has the id \(id.uuidString.lowercased())")
+    Problem.notFound("decision_set_not_found", "no decision set has the id \(id.lowercaseString)")
   }
 }

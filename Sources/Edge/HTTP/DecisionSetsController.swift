@@ -3,23 +3,20 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceKit
 import SwiftProtobuf
 
 /// Decision sets: create (which starts the run), read, the event timeline, answers to the
 /// follow-up questions, and the reviewer's approval or rejection.
 public struct DecisionSetsController<Context: RequestContext>: Sendable {
   let store: DecisionSetStore
-  let engine: GraphEngine
-  let client: PostgresClient
   let maxBodyBytes: Int
 
   static var maxBriefLength: Int { InputLimits.briefCharacters }
   static var maxCommentLength: Int { InputLimits.commentCharacters }
 
-  public init(store: DecisionSetStore, engine: GraphEngine, client: PostgresClient, maxBodyBytes: Int) {
+  public init(store: DecisionSetStore, maxBodyBytes: Int) {
     self.store = store
-    self.engine = engine
-    self.client = client
     self.maxBodyBytes = maxBodyBytes
   }
 
@@ -45,7 +42,7 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
       return try JSONResponse.make(
         object: DecisionSetJSON.summary(row), status: .accepted, headers: [.location: DecisionSetJSON.links(row.id)["self"]!])
     } catch DecisionSetStore.CreateError.projectNotFound {
-      throw Problem.notFound("project_not_found", "no project has the id \(projectID.uuidString.lowercased())")
+      throw Problem.notFound("project_not_found", "no project has the id \(projectID.lowercaseString)")
     }
   }
 
@@ -90,15 +87,9 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
     guard case .array(let items)? = body.fields["answers"] else {
       throw body.fields["answers"] == nil ? Problem.missingField("answers") : Problem.invalidField("answers", "answers must be an array")
     }
-    let found = try await waiting(id, for: "waiting_for_answers", expected: expected)
+    let found = try await waiting(id, for: .waitingForAnswers, expected: expected)
     let answers = try AnswerValidation.validate(items, against: found.state?.openQuestions ?? [])
-    try await resume(id, expected: found.row.lockVersion, logger: context.logger) { connection in
-      try await engine.resume(threadID: id, on: connection) { state in
-        let replied = Set(answers.map(\.questionID))
-        state.answers.removeAll { replied.contains($0.questionID) }
-        state.answers.append(contentsOf: answers)
-      }
-    }
+    try await applying(found.row) { try await store.answer(id, expected: found.row.lockVersion, answers: answers) }
     return try await accepted(id)
   }
 
@@ -112,31 +103,13 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
     }
     let comment = try body.optionalString("comment", maxLength: Self.maxCommentLength) ?? ""
     let inline = try Self.inlineComments(body.fields["inline_comments"])
-    let found = try await waiting(id, for: "waiting_for_approval", expected: expected)
-    let inlineJSON = String(
-      decoding: try JSONSerialization.data(withJSONObject: inline.map { ["path": $0.path, "text": $0.text] }), as: UTF8.self)
-    try await resume(id, expected: found.row.lockVersion, logger: context.logger) { connection in
-      try await connection.query(
-        """
-        INSERT INTO approvals (decision_set_id, project_id, version, status, comment, inline_comments)
-        VALUES (\(id), \(found.row.projectID), \(found.row.version), \(decision), \(comment), \(inlineJSON)::jsonb)
-        """, logger: context.logger)
-      try await engine.resume(threadID: id, on: connection) { state in
-        state.approval = .with {
-          $0.status = decision == "approved" ? .approved : .rejected
-          $0.comment = comment
-          $0.inlineComments = inline
-        }
-        let notes = ([comment] + inline.map { "\($0.path): \($0.text)" }).filter { !$0.isEmpty }
-        for note in notes {
-          state.constraints.reviewNotes.append(
-            .with {
-              $0.value = note
-              $0.provenance = .with { $0.kind = .reviewComment; $0.confidence = 1 }
-            })
-        }
-      }
+    let found = try await waiting(id, for: .waitingForApproval, expected: expected)
+    let approval = Mlops_V1_Approval.with {
+      $0.status = decision == "approved" ? .approved : .rejected
+      $0.comment = comment
+      $0.inlineComments = inline
     }
+    try await applying(found.row) { try await store.decide(id, expected: found.row, approval: approval) }
     return try await accepted(id)
   }
 
@@ -144,39 +117,28 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
 
   /// The decision set, checked to be waiting for `status` and at the `If-Match` version.
   private func waiting(
-    _ id: UUID, for status: String, expected: Int?
+    _ id: UUID, for status: Mlops_V1_RunStatus, expected: Int?
   ) async throws -> (row: DecisionSetStore.Row, state: Mlops_V1_DecisionState?) {
     guard let found = try await store.get(id) else { throw DecisionSetRoute.notFound(id) }
     if let expected, expected != found.row.lockVersion {
       throw Problem.versionMismatch(expected: expected, current: found.row.lockVersion)
     }
-    guard found.row.status == status else {
+    guard found.row.status == status.apiName else {
       throw Problem(
         status: .conflict, code: "not_waiting", title: "Not waiting",
-        detail: "decision set \(id.uuidString.lowercased()) is \(found.row.status), not \(status)")
+        detail: "decision set \(id.lowercaseString) is \(found.row.status), not \(status.apiName)")
     }
     return found
   }
 
-  /// Applies input in one transaction with the optimistic lock bump; a concurrent change
-  /// (another answer, another approval) makes it a 409 or 412 instead of a double resume.
-  private func resume(
-    _ id: UUID, expected lockVersion: Int, logger: Logger,
-    _ body: @escaping @Sendable (PostgresConnection) async throws -> Void
-  ) async throws {
+  /// Runs the store's input call, its refusals as problems: a concurrent change (another
+  /// answer, another approval) is a 412, a run that is not waiting a 409.
+  private func applying(_ row: DecisionSetStore.Row, _ input: () async throws -> Void) async throws {
     do {
-      try await client.transaction(logger: logger) { connection in
-        let bumped = try await connection.query(
-          """
-          UPDATE decision_sets SET lock_version = lock_version + 1, updated_at = now()
-          WHERE id = \(id) AND lock_version = \(lockVersion) RETURNING lock_version
-          """, logger: logger)
-        var updated = false
-        for try await _ in bumped { updated = true }
-        guard updated else { throw Problem.versionMismatch(expected: lockVersion, current: lockVersion + 1) }
-        try await body(connection)
-      }
-    } catch let error as GraphEngine.EngineError {
+      try await input()
+    } catch DecisionSetStore.InputError.lockVersionChanged(let expected) {
+      throw Problem.versionMismatch(expected: expected, current: expected + 1)
+    } catch let error as GraphError {
       switch error {
       case .stillWaiting(_, let reason):
         throw Problem(

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceKit
 
 /// Every JSON body Edge writes: sorted keys (stable bytes for tests and caches) and ISO 8601
 /// times with milliseconds.
@@ -19,7 +20,7 @@ enum JSONResponse {
   ) throws -> Response {
     var headers = extra
     headers[.contentType] = "application/json"
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    let data = try SortedJSON.data(object)
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
   }
 

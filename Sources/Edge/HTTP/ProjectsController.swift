@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceKit
 
 /// `/v1/projects`: create, get, list (cursor pagination), update and delete, with
 /// optimistic locking through `If-Match: <lock_version>` on writes.
@@ -31,7 +32,7 @@ public struct ProjectsController<Context: RequestContext>: Sendable {
     let description = try body.optionalString("description", maxLength: Self.maxDescriptionLength) ?? ""
     let project = try await store.create(name: name, description: description)
     var response = try ProjectJSON.response(project, status: .created)
-    response.headers[.location] = "/v1/projects/\(project.id.uuidString.lowercased())"
+    response.headers[.location] = "/v1/projects/\(project.id.lowercaseString)"
     return response
   }
 
@@ -95,7 +96,7 @@ public struct ProjectsController<Context: RequestContext>: Sendable {
   }
 
   private static func notFound(_ id: UUID) -> Problem {
-    Problem.notFound("project_not_found", "no project has the id \(id.uuidString.lowercased())")
+    Problem.notFound("project_not_found", "no project has the id \(id.lowercaseString)")
   }
 }
 

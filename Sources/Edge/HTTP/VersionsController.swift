@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceKit
 
 /// Revisions (version n+1 of a decision set, run at once) and the Change Summary between two
 /// published versions.
@@ -40,7 +41,7 @@ public struct VersionsController<Context: RequestContext>: Sendable {
     } catch DecisionSetStore.ReviseError.runInProgress {
       throw Problem(
         status: .conflict, code: "run_in_progress", title: "Run in progress",
-        detail: "decision set \(id.uuidString.lowercased()) has a run in progress; revise it once the run has ended")
+        detail: "decision set \(id.lowercaseString) has a run in progress; revise it once the run has ended")
     }
   }
 
@@ -80,7 +81,7 @@ public struct VersionsController<Context: RequestContext>: Sendable {
   static func versionNotFound(_ id: UUID, _ version: Int, _ published: [Int]) -> Problem {
     Problem.notFound(
       "version_not_found",
-      "decision set \(id.uuidString.lowercased()) has no published version \(version)"
+      "decision set \(id.lowercaseString) has no published version \(version)"
         + (published.isEmpty ? " (none is published yet)" : " (published: \(published.map(String.init).joined(separator: ", ")))"))
   }
 

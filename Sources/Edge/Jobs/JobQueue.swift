@@ -141,9 +141,10 @@ public struct JobQueue: Sendable {
   }
 
   /// Records a failure: back to ready after a backoff, or dead after the last attempt (or at
-  /// once when retrying cannot help) with a `run-error` event on the decision set, in one
-  /// transaction.
-  public func fail(_ job: ClaimedJob, error: String, permanent: Bool = false) async throws -> FailureOutcome {
+  /// once when retrying cannot help), with `onDeath` run in the same transaction.
+  public func fail(
+    _ job: ClaimedJob, error: String, permanent: Bool = false, onDeath: DeadLetterHook? = nil
+  ) async throws -> FailureOutcome {
     let delay = backoff.delay(afterAttempt: job.attempt)
     return try await client.transaction(logger: logger) { connection in
       let rows = try await connection.query(
@@ -160,10 +161,11 @@ public struct JobQueue: Sendable {
       for try await (state, runAt) in rows.decode((String, Date).self) {
         outcome = state == "dead" ? .dead : .retryScheduled(at: runAt)
       }
-      if outcome == .dead {
-        try await RunErrorEvent.insert(
-          threadID: job.threadID, projectID: job.projectID, jobID: job.id, attempts: job.attempt, error: error,
-          on: connection, logger: logger)
+      if outcome == .dead, let onDeath {
+        let dead = DeadJob(
+          id: job.id, kind: job.kind, threadID: job.threadID, projectID: job.projectID, attempts: job.attempt,
+          cause: .failed(error))
+        try await onDeath(dead, connection)
       }
       if case .retryScheduled = outcome {
         try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
@@ -183,53 +185,49 @@ public struct JobQueue: Sendable {
     try await client.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
   }
 
-  /// Crashes in a row at one checkpoint that make a job dead.
+  /// Crashes in a row with no progress between them that make a job dead.
   public static let crashLimit = 2
 
-  /// Returns jobs whose lease expired to ready, or to dead (with a `run-error` event) when
-  /// they have no attempt left or have now ended their worker `crashLimit` times in a row at
-  /// the same checkpoint: an expired lease means no report came back, so the step may have
-  /// killed its process, and claiming it again would kill the next one. Returns how many it
-  /// reclaimed.
+  /// Returns jobs whose lease expired to ready, or to dead (handed to `onDeath`) when they
+  /// have no attempt left or have now ended their worker `crashLimit` times in a row with no
+  /// progress between: an expired lease means no report came back, so the work may have
+  /// killed its process, and claiming it again would kill the next one. Progress is the
+  /// job's `progress` count, which its handler bumps as it commits work (the graph does in
+  /// each step's transaction). Returns how many it reclaimed.
   @discardableResult
-  public func reapExpiredLeases() async throws -> Int {
+  public func reapExpiredLeases(onDeath: DeadLetterHook? = nil) async throws -> Int {
     try await client.transaction(logger: logger) { connection in
       let rows = try await connection.query(
         """
         WITH expired AS (
-          SELECT j.id, (SELECT max(c.seq) FROM checkpoints c WHERE c.thread_id = j.thread_id) AS head
-          FROM jobs j WHERE j.state = 'running' AND j.lease_expires_at < now()
+          SELECT j.id FROM jobs j WHERE j.state = 'running' AND j.lease_expires_at < now()
           FOR UPDATE OF j SKIP LOCKED
         )
         UPDATE jobs j SET
-          crashes = CASE WHEN j.crash_seq IS NOT DISTINCT FROM e.head THEN j.crashes + 1 ELSE 1 END,
-          crash_seq = e.head,
+          crashes = CASE WHEN j.crash_seq IS NOT DISTINCT FROM j.progress THEN j.crashes + 1 ELSE 1 END,
+          crash_seq = j.progress,
           state = CASE WHEN j.attempts >= j.max_attempts
-                         OR (j.crash_seq IS NOT DISTINCT FROM e.head AND j.crashes + 1 >= \(Self.crashLimit))
+                         OR (j.crash_seq IS NOT DISTINCT FROM j.progress AND j.crashes + 1 >= \(Self.crashLimit))
                        THEN 'dead' ELSE 'ready' END,
           last_error = COALESCE(j.last_error, 'lease expired'),
           lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
         FROM expired e WHERE j.id = e.id
-        RETURNING j.id, j.state, j.thread_id, j.project_id, j.attempts, j.crashes,
-          (SELECT c.next_node FROM checkpoints c WHERE c.thread_id = j.thread_id ORDER BY c.seq DESC LIMIT 1)
+        RETURNING j.id, j.kind, j.state, j.thread_id, j.project_id, j.attempts, j.crashes
         """, logger: logger)
       var reaped = 0
-      var dead: [(id: Int64, thread: UUID, project: UUID, attempts: Int, crashes: Int, node: String?)] = []
-      for try await (id, state, thread, project, attempts, crashes, node) in rows.decode(
-        (Int64, String, UUID, UUID, Int, Int, String?).self)
+      var dead: [DeadJob] = []
+      for try await (id, kind, state, thread, project, attempts, crashes) in rows.decode(
+        (Int64, String, String, UUID, UUID, Int, Int).self)
       {
         reaped += 1
-        if state == "dead" { dead.append((id, thread, project, attempts, crashes, node)) }
+        guard state == "dead" else { continue }
+        dead.append(
+          DeadJob(
+            id: id, kind: kind, threadID: thread, projectID: project, attempts: attempts,
+            cause: crashes >= Self.crashLimit ? .crashed(times: crashes) : .stoppedAnswering))
       }
-      for job in dead {
-        let step = job.node ?? "the current step"
-        let error =
-          job.crashes >= Self.crashLimit
-          ? "step \(step) ended the service: its worker stopped without a report \(job.crashes) times in a row at the same checkpoint, so it is not tried again"
-          : "the worker holding this job stopped answering after its last attempt"
-        try await RunErrorEvent.insert(
-          threadID: job.thread, projectID: job.project, jobID: job.id, attempts: job.attempts, error: error,
-          node: job.node, on: connection, logger: logger)
+      if let onDeath {
+        for job in dead { try await onDeath(job, connection) }
       }
       if reaped > dead.count { try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger) }
       return reaped

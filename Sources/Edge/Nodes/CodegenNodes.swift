@@ -2,6 +2,7 @@ import Contracts
 import Crypto
 import Foundation
 import PostgresNIO
+import ServiceKit
 
 /// codegen: the approved plan into a repository. The files wait in the store's staging area,
 /// keyed by their manifest hash, for the validators; the state carries the manifest.
@@ -92,7 +93,7 @@ struct ValidatorsNode: GraphNode {
     let object: [String: Any] = [
       "node": NodeName.validators.rawValue, "error": "publishing blocked: " + problems.joined(separator: "; "), "findings": findings,
     ]
-    return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    return try SortedJSON.string(object)
   }
 }
 

@@ -70,7 +70,7 @@ struct DiffAndPersistNode: GraphNode {
       version: version, state: state, bundleSHA256: state.manifest.bundleSha256, artifactKey: key.path, gitCommit: commit)
     var summaryText = "first version: \(generated.count) files"
     var event: [String: Any] = [
-      "decision_set_id": context.threadID.uuidString.lowercased(), "from": NSNull(), "to": version,
+      "decision_set_id": context.threadID.lowercaseString, "from": NSNull(), "to": version,
       "commit": commit, "tag": ProjectRepositories.tag(decisionSetID: context.threadID, version: version),
     ]
     if version > 1, let previous = try await versions.version(version - 1, of: context.threadID) {
@@ -84,8 +84,8 @@ struct DiffAndPersistNode: GraphNode {
         "\(summary.files.count) versioned file(s) changed against v\(previous.version), \(summary.stateChanges.count) "
         + "state field(s); cost \(String(format: "%+.2f", summary.costDelta)) USD per month"
     }
-    event["changes_url"] = "/v1/decision-sets/\(context.threadID.uuidString.lowercased())/changes?from=\(max(1, version - 1))&to=\(version)"
-    context.events.emit(.diffUpdate, payload: String(decoding: try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys]), as: UTF8.self))
+    event["changes_url"] = "/v1/decision-sets/\(context.threadID.lowercaseString)/changes?from=\(max(1, version - 1))&to=\(version)"
+    context.events.emit(.diffUpdate, payload: try SortedJSON.string(event))
 
     state.reasonCards.append(
       .with {
@@ -106,12 +106,9 @@ struct DiffAndPersistNode: GraphNode {
     let (projectID, threadID, size, final) = (context.projectID, context.threadID, bundle.count, state)
     context.effects.add { connection in
       let logger = Logger(label: "diff_and_persist")
-      try await connection.query(
-        """
-        INSERT INTO artifacts (project_id, decision_set_id, version, sha256, size_bytes, key, status)
-        VALUES (\(projectID), \(threadID), \(version), \(bundleSHA), \(size), \(key.path), 'stored')
-        ON CONFLICT (project_id, sha256) DO UPDATE SET status = 'stored'
-        """, logger: logger)
+      try await VersionStore.insertArtifact(
+        projectID: projectID, decisionSetID: threadID, version: version, sha256: bundleSHA, sizeBytes: size, key: key.path,
+        on: connection, logger: logger)
       try await VersionStore.insert(
         decisionSetID: threadID, projectID: projectID, state: final, bundleSHA256: final.manifest.bundleSha256,
         artifactKey: key.path, gitCommit: commit, on: connection, logger: logger)

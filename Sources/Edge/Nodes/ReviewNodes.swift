@@ -1,4 +1,5 @@
 import Contracts
+import ServiceKit
 
 /// critic_tech: the technical critic's findings on the plan.
 struct TechnicalCriticNode: GraphNode {
@@ -35,7 +36,7 @@ struct CostCriticNode: GraphNode {
     var state = state
     state.cost = response.estimate
     state.reasonCards.append(response.reasonCard.stamped(agent: agent, node: name))
-    context.events.emit(.costUpdate, payload: try GraphEngine.json(response.estimate))
+    context.events.emit(.costUpdate, payload: try ProtoJSON.string(response.estimate))
     return state
   }
 }
@@ -57,7 +58,7 @@ struct PolicyEvalNode: GraphNode {
     var state = state
     state.policy = response.report
     state.reasonCards.append(response.reasonCard.stamped(agent: agent, node: name))
-    context.events.emit(.policyUpdate, payload: try GraphEngine.json(response.report))
+    context.events.emit(.policyUpdate, payload: try ProtoJSON.string(response.report))
     return state
   }
 }

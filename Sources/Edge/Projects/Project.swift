@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// A project: the tenant every decision set, artifact and repository belongs to.
 public struct Project: Sendable, Equatable, Encodable {
@@ -19,7 +20,7 @@ public struct Project: Sendable, Equatable, Encodable {
   /// Foundation writes UUIDs in upper case; the API speaks lower case.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode(id.uuidString.lowercased(), forKey: .id)
+    try container.encode(id.lowercaseString, forKey: .id)
     try container.encode(name, forKey: .name)
     try container.encode(description, forKey: .description)
     try container.encode(lockVersion, forKey: .lockVersion)

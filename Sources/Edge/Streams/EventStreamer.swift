@@ -1,7 +1,9 @@
+import Contracts
 import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceKit
 import ServiceLifecycle
 import Synchronization
 
@@ -25,17 +27,15 @@ public struct EventStreamer: Sendable {
 
   let store: DecisionSetStore
   let notifications: EventNotifications
-  let client: PostgresClient
   let settings: Settings
   let logger: Logger
 
   public init(
-    store: DecisionSetStore, notifications: EventNotifications, client: PostgresClient, settings: Settings,
+    store: DecisionSetStore, notifications: EventNotifications, settings: Settings,
     logger: Logger
   ) {
     self.store = store
     self.notifications = notifications
-    self.client = client
     self.settings = settings
     self.logger = logger
   }
@@ -68,8 +68,7 @@ public struct EventStreamer: Sendable {
           signal.signal()
         }
         if ending == .disconnected {
-          _ = try? await client.query(
-            "UPDATE decision_sets SET stream_abandoned = true WHERE id = \(id)", logger: logger)
+          try? await store.markStreamAbandoned(id)
         }
         try await writer.finish(nil)
       })
@@ -91,12 +90,12 @@ public struct EventStreamer: Sendable {
         for event in events {
           try await writer.write(ByteBuffer(string: ServerSentEvents.event(id: event.id, type: event.type, data: event.payload)))
           last = event.id
-          if ServerSentEvents.terminalTypes.contains(event.type) { return .finished }
+          if let type = EventType(rawValue: event.type), EventType.terminal.contains(type) { return .finished }
         }
         if events.count < 500 { break }
       }
       // A client resuming after a finished run's last event has nothing more coming.
-      if first, let status = try await store.status(of: id), DecisionSetStore.finishedStatuses.contains(status) {
+      if first, let status = try await store.status(of: id), Mlops_V1_RunStatus.finishedAPINames.contains(status) {
         return .finished
       }
       first = false

@@ -11,6 +11,4 @@ enum ServerSentEvents {
   static func ping() -> String { "event: ping\ndata: {}\n\n" }
 
   static func retry(milliseconds: Int) -> String { "retry: \(milliseconds)\n\n" }
-
-  static let terminalTypes: Set<String> = ["run-complete", "run-error"]
 }

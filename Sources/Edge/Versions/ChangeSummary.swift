@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 
 /// What changed from one version of a decision set to another: the state diff, the git diff
 /// of the versioned files (plan, docs, manifest, reports), and the cost delta.
@@ -43,7 +44,7 @@ public struct ChangeSummary: Sendable {
       }
     }
     var object: [String: Any] = [
-      "decision_set_id": decisionSetID.uuidString.lowercased(), "from": from, "to": to,
+      "decision_set_id": decisionSetID.lowercaseString, "from": from, "to": to,
       "state_changes": stateChanges.map { change in
         var item: [String: Any] = ["path": change.path, "op": change.op.rawValue]
         item["before"] = change.before ?? NSNull()

@@ -35,7 +35,7 @@ public struct ProjectRepositories: Sendable {
   }
 
   public static func tag(decisionSetID: UUID, version: Int) -> String {
-    "ds/\(decisionSetID.uuidString.lowercased())/v\(version)"
+    "ds/\(decisionSetID.lowercaseString)/v\(version)"
   }
 
   /// Commits `files` as the whole tree of `version` and tags it; a version already tagged
@@ -63,7 +63,7 @@ public struct ProjectRepositories: Sendable {
       try await CommandRunner.run(["git", "add", "-A", "."], environment: environment, workingDirectory: tree.path)
       let treeID = try await CommandRunner.run(["git", "write-tree"], environment: environment, workingDirectory: tree.path)
         .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-      let branch = "refs/heads/ds/\(decisionSetID.uuidString.lowercased())"
+      let branch = "refs/heads/ds/\(decisionSetID.lowercaseString)"
       var arguments = ["git", "commit-tree", treeID, "-m", message]
       if let parent = try await revParse(repository, branch) { arguments += ["-p", parent] }
       let commit = try await CommandRunner.run(arguments, environment: environment, workingDirectory: tree.path)
@@ -99,7 +99,7 @@ public struct ProjectRepositories: Sendable {
   }
 
   func repositoryURL(_ projectID: UUID) -> URL {
-    root.appending(path: "\(projectID.uuidString.lowercased()).git")
+    root.appending(path: "\(projectID.lowercaseString).git")
   }
 
   private func ensureRepository(_ projectID: UUID) async throws -> URL {

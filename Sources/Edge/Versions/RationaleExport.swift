@@ -31,7 +31,7 @@ public enum RationaleExport {
     let document: [String: Any] = [
       "schema_version": schemaVersion, "decision_set_id": decisionSetID, "version": version, "cards": items,
     ]
-    var data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    var data = try SortedJSON.document(document)
     data.append(0x0A)
     return data
   }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import SwiftProtobuf
 
 /// What changed between two versions' final states, field by field (JSON paths over
@@ -45,10 +46,7 @@ public enum StateDiff {
   }
 
   static func flatten(_ state: Mlops_V1_DecisionState) throws -> [String: String] {
-    var options = JSONEncodingOptions()
-    options.preserveProtoFieldNames = true
-    options.alwaysPrintInt64sAsNumbers = true
-    let object = try JSONSerialization.jsonObject(with: Data(try state.jsonString(options: options).utf8))
+    let object = try ProtoJSON.object(state, options: ProtoJSON.documentEncoding)
     var flat: [String: String] = [:]
     guard let root = object as? [String: Any] else { return flat }
     for (key, value) in root where !ignoredFields.contains(key) { walk(value, path: key, into: &flat) }

@@ -5,7 +5,8 @@ import NIOCore
 import PostgresNIO
 
 /// The published versions of decision sets (`decision_set_versions`): final state, bundle,
-/// commit. Written in diff_and_persist's step transaction; read for Change Summaries.
+/// commit; and their stored bundles (`artifacts`). The owner of both tables: written in
+/// diff_and_persist's step transaction, read for Change Summaries and download links.
 public struct VersionStore: Sendable {
   public struct Version: Sendable {
     public var version: Int
@@ -43,6 +44,42 @@ public struct VersionStore: Sendable {
     var versions: [Int] = []
     for try await version in rows.decode(Int.self) { versions.append(version) }
     return versions
+  }
+
+  public struct Artifact: Sendable {
+    public var version: Int?
+    public var sha256: String
+    public var sizeBytes: Int
+    public var key: String
+    public var status: String
+    public var createdAt: Date
+  }
+
+  /// A decision set's bundles, oldest version first.
+  public func artifacts(of decisionSetID: UUID) async throws -> [Artifact] {
+    let rows = try await client.query(
+      """
+      SELECT version, sha256, size_bytes, key, status, created_at FROM artifacts
+      WHERE decision_set_id = \(decisionSetID) ORDER BY version, created_at
+      """, logger: logger)
+    var artifacts: [Artifact] = []
+    for try await (version, sha256, size, key, status, created) in rows.decode((Int?, String, Int, String, String, Date).self) {
+      artifacts.append(Artifact(version: version, sha256: sha256, sizeBytes: size, key: key, status: status, createdAt: created))
+    }
+    return artifacts
+  }
+
+  /// Records a stored bundle; the same bytes stored again (a retried step) keep one row.
+  static func insertArtifact(
+    projectID: UUID, decisionSetID: UUID, version: Int, sha256: String, sizeBytes: Int, key: String,
+    on connection: PostgresConnection, logger: Logger
+  ) async throws {
+    try await connection.query(
+      """
+      INSERT INTO artifacts (project_id, decision_set_id, version, sha256, size_bytes, key, status)
+      VALUES (\(projectID), \(decisionSetID), \(version), \(sha256), \(sizeBytes), \(key), 'stored')
+      ON CONFLICT (project_id, sha256) DO UPDATE SET status = 'stored'
+      """, logger: logger)
   }
 
   static func insert(

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import ServiceKit
 import ServiceLifecycle
 
 /// Listens on the jobs channel over a dedicated connection and wakes the executors, so

@@ -1,11 +1,12 @@
 import Foundation
 import Logging
+import ServiceKit
 import ServiceLifecycle
 import Synchronization
 
 /// The worker role: N executors claim jobs, run them under a lease that a heartbeat renews,
 /// and record how each ended. A maintenance loop returns expired leases to the queue and
-/// prunes finished runs' checkpoints. On graceful shutdown it stops claiming, lets running
+/// runs each handler's upkeep (the graph prunes finished runs' checkpoints). On graceful shutdown it stops claiming, lets running
 /// jobs reach a safe point, gives back what it holds, and returns.
 public final class Worker: Service, Sendable {
   public struct Settings: Sendable {
@@ -13,18 +14,15 @@ public final class Worker: Service, Sendable {
     public var lease: Duration
     public var pollInterval: Duration
     public var maintenanceInterval: Duration
-    /// Checkpoints kept per finished run (interrupt points are always kept).
-    public var checkpointsKept: Int
 
     public init(
       concurrency: Int = 4, lease: Duration = .seconds(30), pollInterval: Duration = .seconds(5),
-      maintenanceInterval: Duration = .seconds(10), checkpointsKept: Int = 20
+      maintenanceInterval: Duration = .seconds(10)
     ) {
       self.concurrency = concurrency
       self.lease = lease
       self.pollInterval = pollInterval
       self.maintenanceInterval = maintenanceInterval
-      self.checkpointsKept = checkpointsKept
     }
   }
 
@@ -33,18 +31,16 @@ public final class Worker: Service, Sendable {
   public let wake: WakeSignal
   private let queue: JobQueue
   private let handlers: [String: any JobHandler]
-  private let checkpointer: Checkpointer?
   private let settings: Settings
   private let logger: Logger
   private let stopping = Atomic<Bool>(false)
 
   public init(
-    queue: JobQueue, handlers: [String: any JobHandler], checkpointer: Checkpointer?, settings: Settings,
+    queue: JobQueue, handlers: [String: any JobHandler], settings: Settings,
     wake: WakeSignal, logger: Logger, owner: String? = nil
   ) {
     self.queue = queue
     self.handlers = handlers
-    self.checkpointer = checkpointer
     self.settings = settings
     self.wake = wake
     self.logger = logger
@@ -101,7 +97,7 @@ public final class Worker: Service, Sendable {
     logger[metadataKey: "thread_id"] = "\(job.threadID)"
     logger[metadataKey: "job_id"] = "\(job.id)"
     guard let handler = handlers[job.kind] else {
-      await recordFailure(job, error: "no handler for job kind \(job.kind)", permanent: true, logger: logger)
+      await recordFailure(job, error: "no handler for job kind \(job.kind)", permanent: true, handler: nil, logger: logger)
       return
     }
     do {
@@ -131,18 +127,21 @@ public final class Worker: Service, Sendable {
       default:
         counters.update { $0.succeeded += 1 }
       }
-    } catch let error where error is LeaseLost || FailureClassification.isLeaseLost(error) {
+    } catch let error where error is LeaseLost || handler.lostItsLease(error) {
       counters.update { $0.leasesLost += 1 }
       logger.warning("lease lost; another worker owns the job now")
     } catch {
       await recordFailure(
-        job, error: FailureText.describe(error), permanent: FailureClassification.isPermanent(error), logger: logger)
+        job, error: FailureText.describe(error),
+        permanent: FailureClassification.isPermanent(error) || handler.isPermanent(error), handler: handler, logger: logger)
     }
   }
 
-  private func recordFailure(_ job: ClaimedJob, error: String, permanent: Bool = false, logger: Logger) async {
+  private func recordFailure(
+    _ job: ClaimedJob, error: String, permanent: Bool, handler: (any JobHandler)?, logger: Logger
+  ) async {
     do {
-      switch try await queue.fail(job, error: error, permanent: permanent) {
+      switch try await queue.fail(job, error: error, permanent: permanent, onDeath: handler.map { $0.jobDied }) {
       case .retryScheduled(let at):
         counters.update { $0.retried += 1 }
         logger.warning("job failed; retry scheduled", metadata: ["error": "\(error)", "retry_at": "\(at)"])
@@ -162,9 +161,12 @@ public final class Worker: Service, Sendable {
   private func maintenanceLoop() async {
     while !isStopping && !Task.isCancelled {
       do {
-        let reclaimed = try await queue.reapExpiredLeases()
+        let handlers = self.handlers
+        let reclaimed = try await queue.reapExpiredLeases { job, connection in
+          try await handlers[job.kind]?.jobDied(job, on: connection)
+        }
         if reclaimed > 0 { logger.info("reclaimed expired leases", metadata: ["jobs": "\(reclaimed)"]) }
-        if let checkpointer { try await checkpointer.prune(keepLast: settings.checkpointsKept) }
+        for handler in handlers.values { try await handler.maintain() }
       } catch {
         logger.warning("maintenance failed", metadata: ["error": "\(FailureText.describe(error))"])
       }

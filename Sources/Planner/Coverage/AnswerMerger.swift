@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 
 /// Folds answers into the constraints with source `answer`; an answer always wins over text.
 enum AnswerMerger {
@@ -68,22 +69,5 @@ enum AnswerMerger {
     default:
       throw Unusable(description: "no field \(field) takes answers")
     }
-  }
-}
-
-/// The enums' names as the API, the questions and the rule packs spell them (lower case, no prefix).
-public enum ProtoNames {
-  public static let problemType: [String: Mlops_V1_ProblemType] = [
-    "classification": .classification, "regression": .regression, "forecasting": .forecasting,
-    "recommendation": .recommendation, "ranking": .ranking, "nlp": .nlp, "computer_vision": .computerVision,
-    "anomaly_detection": .anomalyDetection, "generative": .generative,
-  ]
-  public static let inferenceMode: [String: Mlops_V1_InferenceMode] = ["online": .online, "batch": .batch, "streaming": .streaming]
-  public static let dataClass: [String: Mlops_V1_DataClass] = [
-    "public": .public, "internal": .internal, "confidential": .confidential, "pii": .pii, "phi": .phi, "pci": .pci,
-  ]
-
-  public static func name<T: Equatable>(_ value: T, in table: [String: T]) -> String {
-    table.first { $0.value == value }?.key ?? "unknown"
   }
 }

@@ -101,16 +101,3 @@ struct BriefText {
 
   private static func isDigit(_ unit: UInt16) -> Bool { unit >= 0x30 && unit <= 0x39 }
 }
-
-extension NSRegularExpression {
-  /// A pattern known at build time; a typo in one is a programming error. Patterns are
-  /// case-sensitive: write them in lower case for folded text (`BriefText.matches`,
-  /// `Cues.contains`), in the case that matters for `BriefText.matchesAsWritten`.
-  public static func builtIn(_ pattern: String) -> NSRegularExpression {
-    do {
-      return try NSRegularExpression(pattern: pattern)
-    } catch {
-      preconditionFailure("bad built-in pattern \(pattern): \(error)")
-    }
-  }
-}

@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 
 /// The monthly budget band: "$2–5k a month", "3,000 USD per month", "under €4k/month",

@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 
 /// Fields named by words rather than figures: problem type, inference mode, data class,

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// Words around a figure that say what it is: a target, a figure from the past, a negation.

@@ -1,6 +1,8 @@
 import Contracts
+import Domain
 import Foundation
 import Providers
+import ServiceKit
 import SwiftProtobuf
 
 /// Intake extraction as an orchestration task: a model may answer it (checked against the
@@ -24,9 +26,7 @@ struct ExtractConstraintsTask: OrchestrationTask {
   }
 
   func decode(_ reply: String) throws -> Mlops_V1_Constraints {
-    var options = JSONDecodingOptions()
-    options.ignoreUnknownFields = false
-    let constraints = try Mlops_V1_Constraints(jsonString: reply, options: options)
+    let constraints = try Mlops_V1_Constraints(jsonString: reply, options: ProtoJSON.decoding)
     try ConstraintsCheck.validate(constraints, brief: brief)
     return constraints
   }

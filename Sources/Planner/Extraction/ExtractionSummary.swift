@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import ServiceKit
 
 /// The set fields of some constraints, in words, for Reason Cards.

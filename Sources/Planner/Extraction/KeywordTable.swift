@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// Many keyword patterns matched in one pass: one regular expression with a group per

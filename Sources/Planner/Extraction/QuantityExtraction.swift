@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 
 /// Figures with units: the latency target, throughput, availability, data volume and rows.

@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 
 /// Allowed AWS regions: region codes as written, scopes ("EU only", "US regions") and places

@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import ServiceKit
 
 /// One option weighed against the constraints: excluded with the reasons, or scored with

@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 
 /// Composes a plan from the capability catalog: one option per needed capability, the best
@@ -31,7 +32,7 @@ public struct PlanComposer: Sendable {
 
     for entry in catalog.capabilities {
       var decision = Mlops_V1_CapabilityDecision()
-      decision.capability = CapabilityCatalog.capabilityNames[entry.capability] ?? .unspecified
+      decision.capability = ProtoNames.capability[entry.capability] ?? .unspecified
       if let problem = inputs.problemType, let reason = entry.notNeededFor[problem] {
         decision.needed = false
         decision.notNeededReason = reason
@@ -102,7 +103,7 @@ public struct PlanComposer: Sendable {
     if option.services.contains("S3") { settings["block_public_access"] = "true" }
     return .with {
       $0.id = capability
-      $0.capability = CapabilityCatalog.capabilityNames[capability] ?? .unspecified
+      $0.capability = ProtoNames.capability[capability] ?? .unspecified
       $0.option = option.id
       $0.region = region
       $0.settings = settings

@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 
 /// The constraints as the composer reads them: names instead of enums, nil for unknown.
 struct PlanningInputs {

@@ -19,7 +19,7 @@ enum BenchDatabase {
   ) async throws -> T {
     let logger = environment.logger
     let prepared = try await DatabaseBootstrap.prepare(configuration: environment.configuration, logger: logger)
-    let name = "bench_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+    let name = "bench_" + UUID().lowercaseString.replacingOccurrences(of: "-", with: "").prefix(12)
     var scratch = prepared.url
     scratch.database = String(name)
     do {
@@ -71,7 +71,7 @@ func printTable(_ header: [String], _ rows: [[String]]) {
 }
 
 func jsonLine(_ object: [String: Any]) -> String {
-  let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+  let data = (try? SortedJSON.data(object)) ?? Data("{}".utf8)
   return String(decoding: data, as: UTF8.self)
 }
 

@@ -3,6 +3,7 @@ import Codegen
 import Contracts
 import Critics
 import Foundation
+import InProcessPipeline
 import Planner
 import Policy
 import ServiceKit

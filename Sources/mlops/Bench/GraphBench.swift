@@ -86,12 +86,12 @@ struct GraphBench: AsyncParsableCommand {
   ) async throws -> Double {
     let start = ContinuousClock.now
     _ = try await client.withTransaction(logger: logger) { connection in
-      try await engine.start(threadID: thread, projectID: project, state: .with { $0.brief = "bench" }, on: connection)
+      try await engine.runs.start(threadID: thread, projectID: project, state: .with { $0.brief = "bench" }, on: connection)
     }
     try await runClaimed(engine, thread: thread)
-    try await engine.resume(threadID: thread) { $0.answers = [.with { $0.questionID = "q"; $0.value = "yes" }] }
+    try await engine.runs.resume(threadID: thread) { $0.answers = [.with { $0.questionID = "q"; $0.value = "yes" }] }
     try await runClaimed(engine, thread: thread)
-    try await engine.resume(threadID: thread) { $0.approval.status = .approved }
+    try await engine.runs.resume(threadID: thread) { $0.approval.status = .approved }
     try await runClaimed(engine, thread: thread)
     return (ContinuousClock.now - start).milliseconds
   }

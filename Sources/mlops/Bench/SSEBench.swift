@@ -84,7 +84,7 @@ struct SSEBench: AsyncParsableCommand {
       let result = try await withThrowingTaskGroup(of: Void.self) { group in
         for id in ids {
           group.addTask {
-            try await apiClient.followEvents("/streams/\(id.uuidString.lowercased())", lastEventID: nil) { event in
+            try await apiClient.followEvents("/streams/\(id.lowercaseString)", lastEventID: nil) { event in
               if event.retry != nil { receipts.connected() }
               guard event.event == "reason-card",
                 let object = try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any],

@@ -152,6 +152,6 @@ struct ServerOptions: ParsableArguments {
 }
 
 func printJSON(_ object: Any) {
-  let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+  let data = (try? SortedJSON.data(object)) ?? Data()
   Console.line(String(decoding: data, as: UTF8.self))
 }

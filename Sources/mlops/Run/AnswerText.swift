@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import SwiftProtobuf
 
 /// Typed answers from what a person types: the API wants a number for a number question,
@@ -49,10 +50,8 @@ enum AnswerText {
 
   /// The open questions in a decision set's JSON.
   static func openQuestions(in decisionSet: [String: Any]) throws -> [Mlops_V1_Question] {
-    var options = JSONDecodingOptions()
-    options.ignoreUnknownFields = true
-    return try (decisionSet["open_questions"] as? [Any] ?? []).map {
-      try Mlops_V1_Question(jsonUTF8Data: try JSONSerialization.data(withJSONObject: $0), options: options)
+    try (decisionSet["open_questions"] as? [Any] ?? []).map {
+      try Mlops_V1_Question(jsonUTF8Data: try JSONSerialization.data(withJSONObject: $0), options: ProtoJSON.lenientDecoding)
     }
   }
 

@@ -136,7 +136,7 @@ struct ProjectLookup {
 
   func resolve(_ reference: String) async throws -> String {
     if let id = UUID(uuidString: reference) {
-      return (try await client.send(.GET, "/v1/projects/\(id.uuidString.lowercased())").fields["id"] as? String) ?? reference
+      return (try await client.send(.GET, "/v1/projects/\(id.lowercaseString)").fields["id"] as? String) ?? reference
     }
     var cursor: String?
     repeat {

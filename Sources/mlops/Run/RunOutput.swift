@@ -31,7 +31,7 @@ struct RunOutput {
     }
     let summary = try await client.send(.GET, "\(decisionSetPath)/changes?from=\(version - 1)&to=\(version)").fields
     let summaryURL = folder.appending(path: "change-summary.json")
-    try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    try SortedJSON.document(summary)
       .write(to: summaryURL)
     return Saved(
       folder: folder.appending(path: "bundle"), files: files.count, changeSummary: summaryURL,

@@ -233,9 +233,7 @@ final class RunSession {
   }
 
   private static func decode<M: SwiftProtobuf.Message>(_ type: M.Type, _ json: String) throws -> M {
-    var options = JSONDecodingOptions()
-    options.ignoreUnknownFields = true
-    return try M(jsonString: json, options: options)
+    try M(jsonString: json, options: ProtoJSON.lenientDecoding)
   }
 
   private static func object(_ json: String) -> [String: Any] {

@@ -71,20 +71,15 @@ public struct CapabilityCatalog: Sendable, Decodable {
     return catalog
   }
 
-  /// The catalog shipped with the planner.
+  /// The catalog shipped with the kernel.
   public static let bundled: CapabilityCatalog = {
     guard let url = Bundle.module.url(forResource: "capability-catalog", withExtension: "json"),
       let data = try? Data(contentsOf: url), let catalog = try? load(from: data)
-    else { preconditionFailure("the Planner's capability-catalog.json resource is missing or malformed") }
+    else { preconditionFailure("the capability-catalog.json resource is missing or malformed") }
     return catalog
   }()
 
   public func option(_ id: String) -> Option? {
     capabilities.lazy.flatMap(\.options).first { $0.id == id }
   }
-
-  static let capabilityNames: [String: Mlops_V1_Capability] = [
-    "ingest": .ingest, "transform": .transform, "store": .store, "feature": .feature, "train": .train,
-    "serve": .serve, "observe": .observe, "govern": .govern,
-  ]
 }

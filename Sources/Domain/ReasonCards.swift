@@ -1,7 +1,6 @@
 import Contracts
 import Crypto
 import Foundation
-import Providers
 import SwiftProtobuf
 import ServiceKit
 
@@ -29,15 +28,6 @@ public enum ReasonCards {
         $0.name = ProviderIdentity.deterministic.name
         $0.model = ProviderIdentity.deterministic.model
       }
-    }
-  }
-
-  static func provider<Output>(_ answer: ProviderAnswer<Output>) -> Mlops_V1_ProviderUse {
-    .with {
-      $0.name = answer.provider.name
-      $0.model = answer.provider.model
-      $0.packSha256 = answer.packSHA256
-      $0.fallbackReason = answer.fallbackReason
     }
   }
 

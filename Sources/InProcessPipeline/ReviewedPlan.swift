@@ -1,6 +1,7 @@
 import Contracts
 import Critics
 import Planner
+import Policy
 
 /// A brief taken in process through what the graph runs before the gate: extraction, the
 /// plan, both critics and policy. For benchmarks, regression suites and fixtures; the graph

@@ -1,3 +1,4 @@
+import ServiceKit
 import Synchronization
 
 /// Wakes every waiting executor at once (a NOTIFY arrived, or shutdown began). A waiter

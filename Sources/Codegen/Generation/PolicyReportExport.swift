@@ -1,0 +1,34 @@
+import Contracts
+import Domain
+import Foundation
+import ServiceKit
+
+/// `reports/policy.json`: the report in the shape `policy-report.schema.json` documents,
+/// with stable key order so the same report gives the same bytes.
+public enum PolicyReportExport {
+  public static let schemaVersion = 1
+
+  public static func json(_ report: Mlops_V1_PolicyReport) throws -> Data {
+    let object: [String: Any] = [
+      "schema_version": schemaVersion,
+      "overall": ProtoNames.outcome(report.overall),
+      "summary": report.summary,
+      "packs": report.packs,
+      "results": report.results.map { result in
+        [
+          "rule_id": result.ruleID, "description": result.description_p, "severity": ProtoNames.severity(result.severity),
+          "outcome": ProtoNames.outcome(result.outcome), "message": result.message, "evidence": result.evidence, "remedy": result.remedy,
+        ] as [String: Any]
+      },
+    ]
+    return try SortedJSON.document(object, escapingSlashes: true)
+  }
+
+  /// The schema, shipped with Codegen.
+  public static func schema() throws -> Data {
+    guard let url = Bundle.module.url(forResource: "policy-report.schema", withExtension: "json") else {
+      throw CocoaError(.fileNoSuchFile)
+    }
+    return try Data(contentsOf: url)
+  }
+}

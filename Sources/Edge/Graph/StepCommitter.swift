@@ -1,0 +1,124 @@
+import Contracts
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceKit
+
+/// The step transaction, owned by the graph runtime: a step's (or a resume's) checkpoint, its
+/// agent run, its events, the decision set's status and current node, the job's lease and the
+/// run's continuation commit in one statement (`StepCommitStatement`). This is the one write to
+/// `decision_sets` outside `DecisionSetStore`, kept here because it must commit with the
+/// checkpoint in the same round trip.
+struct StepCommitter: Sendable {
+  let queue: JobQueue
+  let lease: Duration
+  let logger: Logger
+
+  /// Writes one step; returns nil (and writes nothing) when `parent` already has a child.
+  ///
+  /// The writes form one statement: the job row is locked and its lease checked, the
+  /// checkpoint inserted (unless the parent has a child already), then the agent run, the
+  /// events, the decision set's status, the job's lease or completion, and the NOTIFY, each
+  /// only if the checkpoint landed (`StepCommitStatement`). One round trip; a node's database
+  /// effects, when it has any, run after it in the same transaction.
+  func commit(
+    _ result: StepResult, node: String, route: GraphTopology.Route, parent: Checkpoint, job: ClaimedJob?,
+    agentRun: AgentRun?, effects: [StepEffects.Effect], enqueueContinuation: Bool = false,
+    on connection: PostgresConnection
+  ) async throws -> Checkpoint? {
+    var state = result.state
+    var events = result.events
+    let nextNode: NodeName?
+    switch route {
+    case .node(let next):
+      nextNode = next
+      state.status = .running
+    case .interrupt(let reason):
+      nextNode = nil
+      state.status = reason.status
+      events.append(StepEvent(type: .gateWaiting, payload: try SortedJSON.string(["node": node, "waiting_for": reason.rawValue])))
+    case .end(let status):
+      nextNode = nil
+      state.status = status
+      events.append(
+        StepEvent(type: .runComplete, payload: try SortedJSON.string(["status": status.apiName, "node": node])))
+    }
+    let isInterrupt: Bool = if case .interrupt = route { true } else { false }
+    let finishesJob = job != nil && nextNode == nil
+
+    let checkpointID = UUID()
+    let continues = enqueueContinuation && nextNode != nil
+    let statement = StepCommitStatement(
+      jobID: job?.id, leaseOwner: job?.leaseOwner, checkpointID: checkpointID, threadID: parent.threadID,
+      projectID: parent.projectID, parentID: parent.id, version: Int(state.version), node: node,
+      nextNode: nextNode?.rawValue, state: ByteBuffer(bytes: try Checkpointer.encode(state)), isInterrupt: isInterrupt,
+      idempotencyKey: agentRun?.idempotencyKey, agentNode: agentRun?.node.rawValue, agent: agentRun?.agent,
+      inputHash: agentRun?.inputHash, output: try agentRun.map { ByteBuffer(bytes: try JSONEncoder().encode($0.output)) },
+      latencyMilliseconds: agentRun?.latencyMilliseconds, eventTypes: events.map(\.type.rawValue),
+      eventPayloads: events.map(\.payload), status: state.status.apiName, finishesJob: finishesJob,
+      leaseSeconds: lease.seconds, channel: GraphEngine.eventsChannel,
+      continuationKind: continues ? GraphEngine.jobKind : nil,
+      continuationKey: continues ? Self.continuationKey(threadID: parent.threadID, checkpointID: checkpointID) : nil,
+      jobsChannel: JobQueue.channel)
+    var allowed = 0
+    var sequence: Int64?
+    for try await row in try await connection.execute(statement, logger: logger) {
+      allowed = row.allowed
+      sequence = row.sequence
+    }
+    if let job, allowed == 0 { throw GraphError.leaseLost(jobID: job.id) }
+    guard let sequence else { return nil }
+    for effect in effects { try await effect(connection) }
+    return Checkpoint(
+      id: statement.checkpointID, threadID: parent.threadID, projectID: parent.projectID, parentID: parent.id,
+      version: Int(state.version), node: node, nextNode: nextNode, isInterrupt: isInterrupt, state: state,
+      sequence: sequence)
+  }
+
+  func enqueueContinuation(of checkpoint: Checkpoint, on connection: PostgresConnection) async throws {
+    try await queue.enqueue(
+      NewJob(
+        kind: GraphEngine.jobKind, threadID: checkpoint.threadID, projectID: checkpoint.projectID,
+        idempotencyKey: Self.continuationKey(threadID: checkpoint.threadID, checkpointID: checkpoint.id)),
+      on: connection)
+  }
+
+  /// One job per checkpoint a run continues from.
+  static func continuationKey(threadID: UUID, checkpointID: UUID) -> String {
+    "run:\(threadID.lowercaseString):\(checkpointID.lowercaseString)"
+  }
+}
+
+struct StepResult: Sendable, Codable {
+  var state: Mlops_V1_DecisionState
+  var events: [StepEvent]
+
+  enum CodingKeys: String, CodingKey { case state, events }
+
+  init(state: Mlops_V1_DecisionState, events: [StepEvent]) {
+    self.state = state
+    self.events = events
+  }
+
+  init(from decoder: any Swift.Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    state = try Mlops_V1_DecisionState(serializedBytes: try container.decode(Data.self, forKey: .state))
+    events = try container.decode([StepEvent].self, forKey: .events)
+  }
+
+  func encode(to encoder: any Swift.Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(Data(try Checkpointer.encode(state)), forKey: .state)
+    try container.encode(events, forKey: .events)
+  }
+}
+
+struct AgentRun: Sendable {
+  var idempotencyKey: String
+  var node: NodeName
+  var agent: String
+  var inputHash: String
+  var output: StepResult
+  var latencyMilliseconds: Int
+}
