@@ -163,7 +163,9 @@ let package = Package(
     ),
     .testTarget(
       name: "PolicyTests",
-      dependencies: ["Policy", "Domain", "InProcessPipeline", "Contracts", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      dependencies: [
+        "Policy", "Domain", "InProcessPipeline", "Contracts", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(

@@ -51,11 +51,14 @@ public struct CodegenService: Mlops_V1_Codegen.SimpleServiceProtocol, NamedServi
     context: ServerContext
   ) async throws -> Mlops_V1_ValidateResponse {
     guard !request.files.isEmpty else {
-      throw RPCError(code: .invalidArgument, message: "no files to validate; send the files Generate returned with their manifest")
+      throw RPCError(
+        code: .invalidArgument, message: "no files to validate; send the files Generate returned with their manifest")
     }
     let problems = signer.problems(request.files, manifest: request.manifest)
     guard problems.isEmpty else {
-      throw RPCError(code: .invalidArgument, message: "the files are not a bundle Codegen generated: \(problems.prefix(5).joined(separator: "; "))")
+      throw RPCError(
+        code: .invalidArgument,
+        message: "the files are not a bundle Codegen generated: \(problems.prefix(5).joined(separator: "; "))")
     }
     if let unsafe = request.files.first(where: { !BundlePath.isSafe($0.path) }) {
       throw RPCError(code: .invalidArgument, message: "unsafe path \(String(unsafe.path.prefix(80)).debugDescription)")

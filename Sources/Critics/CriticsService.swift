@@ -1,6 +1,6 @@
 import Contracts
-import GRPCCore
 import Domain
+import GRPCCore
 import ServiceKit
 
 /// The Critics' gRPC face: the technical critic and the cost critic, each answering with
@@ -54,7 +54,8 @@ public struct CriticsService: Mlops_V1_Critics.SimpleServiceProtocol, NamedServi
       plan: request.plan, constraints: request.constraints, previous: request.hasPrevious ? request.previous : nil)
     var card = ReasonCards.card(
       agent: "critic_cost", node: "critic_cost",
-      inputs: "plan of \(request.plan.components.count) components" + (request.hasPrevious ? ", previous estimate" : ""), of: request)
+      inputs: "plan of \(request.plan.components.count) components" + (request.hasPrevious ? ", previous estimate" : ""),
+      of: request)
     let byComponent = Dictionary(grouping: estimate.breakdown, by: \.component).mapValues { $0.reduce(0) { $0 + $1.monthlyUsd } }
     card.candidates = byComponent.sorted { $0.value > $1.value }.map { component, total in
       .with {
@@ -67,7 +68,8 @@ public struct CriticsService: Mlops_V1_Critics.SimpleServiceProtocol, NamedServi
     card.choice = String(format: "$%.2f a month (%@)", estimate.monthlyUsd, estimate.method)
     card.costSummary = card.choice
     if estimate.delta.hasPrevious_p {
-      card.costSummary += String(format: ", %@$%.2f vs the previous version", estimate.delta.deltaUsd >= 0 ? "+" : "−", abs(estimate.delta.deltaUsd))
+      card.costSummary += String(
+        format: ", %@$%.2f vs the previous version", estimate.delta.deltaUsd >= 0 ? "+" : "−", abs(estimate.delta.deltaUsd))
     }
     card.rationale =
       "Priced \(estimate.breakdown.count) BOM lines from catalog \(estimate.priceCatalogVersion); the largest: "
@@ -78,7 +80,8 @@ public struct CriticsService: Mlops_V1_Critics.SimpleServiceProtocol, NamedServi
     if request.constraints.hasMonthlyBudget, request.constraints.monthlyBudget.maxUsd > 0,
       estimate.monthlyUsd > request.constraints.monthlyBudget.maxUsd
     {
-      card.risks.append(String(format: "the estimate is above the $%.0f monthly ceiling", request.constraints.monthlyBudget.maxUsd))
+      card.risks.append(
+        String(format: "the estimate is above the $%.0f monthly ceiling", request.constraints.monthlyBudget.maxUsd))
     }
     card.confidence = 0.7
     return .with {

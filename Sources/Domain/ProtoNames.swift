@@ -8,7 +8,9 @@ public enum ProtoNames {
     "recommendation": .recommendation, "ranking": .ranking, "nlp": .nlp, "computer_vision": .computerVision,
     "anomaly_detection": .anomalyDetection, "generative": .generative,
   ]
-  public static let inferenceMode: [String: Mlops_V1_InferenceMode] = ["online": .online, "batch": .batch, "streaming": .streaming]
+  public static let inferenceMode: [String: Mlops_V1_InferenceMode] = [
+    "online": .online, "batch": .batch, "streaming": .streaming,
+  ]
   public static let dataClass: [String: Mlops_V1_DataClass] = [
     "public": .public, "internal": .internal, "confidential": .confidential, "pii": .pii, "phi": .phi, "pci": .pci,
   ]

@@ -1,8 +1,8 @@
 import Contracts
 import Crypto
 import Foundation
-import SwiftProtobuf
 import ServiceKit
+import SwiftProtobuf
 
 /// What every Reason Card from a service shares: the hash of the inputs and who answered.
 public enum ReasonCards {

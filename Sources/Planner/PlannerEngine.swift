@@ -93,11 +93,15 @@ public struct PlannerEngine: Sendable {
     let threshold = Int(saturating: (report.threshold * 100).rounded())
     if report.sufficient {
       card.choice = "coverage sufficient"
-      card.rationale = "Coverage \(percent)% against a \(threshold)% threshold"
-        + (report.missing.isEmpty ? "; every required field is known." : "; going on after \(request.round) rounds without \(report.missing.joined(separator: ", ")).")
+      card.rationale =
+        "Coverage \(percent)% against a \(threshold)% threshold"
+        + (report.missing.isEmpty
+          ? "; every required field is known."
+          : "; going on after \(request.round) rounds without \(report.missing.joined(separator: ", ")).")
     } else {
       card.choice = "ask \(questions.count) question\(questions.count == 1 ? "" : "s")"
-      card.rationale = "Coverage \(percent)% against a \(threshold)% threshold; missing or uncertain: \(report.missing.joined(separator: ", ")). "
+      card.rationale =
+        "Coverage \(percent)% against a \(threshold)% threshold; missing or uncertain: \(report.missing.joined(separator: ", ")). "
         + "Asking only for those, the ones that change the plan most first."
     }
     card.confidence = report.score
@@ -116,7 +120,9 @@ public struct PlannerEngine: Sendable {
   public func composePlan(_ request: Mlops_V1_ComposePlanRequest) -> Mlops_V1_ComposePlanResponse {
     let result = composer.compose(request.constraints)
     var card = ReasonCards.card(
-      node: "planner", inputs: "constraints with \(ExtractionSummary.fields(request.constraints).count) fields set; catalog \(result.plan.catalogVersion)",
+      node: "planner",
+      inputs:
+        "constraints with \(ExtractionSummary.fields(request.constraints).count) fields set; catalog \(result.plan.catalogVersion)",
       of: request)
     card.candidates = result.plan.decisions.flatMap { decision in
       decision.candidates.map { candidate in
@@ -130,12 +136,17 @@ public struct PlannerEngine: Sendable {
       let capability = CapabilityNames.name(decision.capability)
       guard decision.needed else { return "\(capability): not needed, \(decision.notNeededReason)" }
       guard let chosen = decision.candidates.first(where: \.chosen) else { return "\(capability): no option fits" }
-      return "\(capability): \(chosen.option) (\(String(format: "%.2f", chosen.score))) — \(chosen.reasons.prefix(3).joined(separator: ", "))"
+      return
+        "\(capability): \(chosen.option) (\(String(format: "%.2f", chosen.score))) — \(chosen.reasons.prefix(3).joined(separator: ", "))"
     }.joined(separator: "\n")
     let scores = result.plan.decisions.compactMap { $0.candidates.first(where: \.chosen)?.score }
     card.confidence = scores.isEmpty ? 0 : ReasonCards.rounded(scores.reduce(0, +) / Double(scores.count))
     card.risks = result.risks
-    card.links = [.with { $0.rel = "catalog"; $0.href = "catalog:\(result.plan.catalogVersion)@sha256:\(result.plan.catalogSha256)" }]
+    card.links = [
+      .with {
+        $0.rel = "catalog"; $0.href = "catalog:\(result.plan.catalogVersion)@sha256:\(result.plan.catalogSha256)"
+      }
+    ]
     return .with {
       $0.plan = result.plan
       $0.reasonCard = card

@@ -1,6 +1,6 @@
 import Contracts
-import Foundation
 import Domain
+import Foundation
 
 /// Every rule of every pack against a plan: one result per rule, the overall outcome (fail
 /// if any fails, else warn if any warns, else pass) and a one-line summary.

@@ -1,6 +1,6 @@
 import Contracts
-import GRPCCore
 import Domain
+import GRPCCore
 import ServiceKit
 
 /// The Policy service's gRPC face: every rule pack against the plan, with a Reason Card
@@ -21,7 +21,8 @@ public struct PolicyService: Mlops_V1_Policy.SimpleServiceProtocol, NamedService
     try request.requireValid()
     let report = engine.evaluate(request)
     var card = ReasonCards.card(
-      agent: "policy", node: "policy_eval", inputs: "plan, constraints, cost and technical review; packs \(report.packs.joined(separator: ", "))",
+      agent: "policy", node: "policy_eval",
+      inputs: "plan, constraints, cost and technical review; packs \(report.packs.joined(separator: ", "))",
       of: request)
     card.candidates = report.results.map { result in
       .with {
@@ -36,7 +37,10 @@ public struct PolicyService: Mlops_V1_Policy.SimpleServiceProtocol, NamedService
     let failed = report.results.filter { $0.outcome == .fail }
     card.rationale =
       failed.isEmpty
-      ? "No rule failed." + (report.results.contains { $0.outcome == .warn } ? " Warnings: " + report.results.filter { $0.outcome == .warn }.map { "\($0.ruleID) (\($0.message))" }.joined(separator: "; ") : "")
+      ? "No rule failed."
+        + (report.results.contains { $0.outcome == .warn }
+          ? " Warnings: "
+            + report.results.filter { $0.outcome == .warn }.map { "\($0.ruleID) (\($0.message))" }.joined(separator: "; ") : "")
       : "Blocked by " + failed.map { "\($0.ruleID): \($0.message); fix: \($0.remedy)" }.joined(separator: " | ")
     card.risks = engine.loadErrors.map { "custom rule pack not applied: \($0)" }
     card.confidence = 0.95

@@ -1,6 +1,6 @@
 import Contracts
-import Foundation
 import Domain
+import Foundation
 import ServiceKit
 
 /// The evaluators, one per rule kind.
@@ -28,15 +28,21 @@ enum RuleEvaluation {
     let evidence = ["estimated p95 \(FigureText.format(estimate)) ms", "target p95 \(FigureText.format(target)) ms"]
     if estimate > target {
       return Verdict(
-        outcome: .fail, message: "estimated p95 \(FigureText.format(estimate)) ms exceeds the \(FigureText.format(target)) ms target", evidence: evidence,
+        outcome: .fail,
+        message: "estimated p95 \(FigureText.format(estimate)) ms exceeds the \(FigureText.format(target)) ms target",
+        evidence: evidence,
         remedy: "choose a faster serving option or relax the latency target")
     }
     if estimate >= warnFrom * target {
       return Verdict(
-        outcome: .warn, message: "estimated p95 \(FigureText.format(estimate)) ms is within \(Int(saturating: (1 - warnFrom) * 100))% of the target",
+        outcome: .warn,
+        message:
+          "estimated p95 \(FigureText.format(estimate)) ms is within \(Int(saturating: (1 - warnFrom) * 100))% of the target",
         evidence: evidence, remedy: "leave more headroom: a faster serving option or a looser target")
     }
-    return Verdict(outcome: .pass, message: "estimated p95 \(FigureText.format(estimate)) ms meets \(FigureText.format(target)) ms", evidence: evidence)
+    return Verdict(
+      outcome: .pass, message: "estimated p95 \(FigureText.format(estimate)) ms meets \(FigureText.format(target)) ms",
+      evidence: evidence)
   }
 
   static func regions(_ inputs: PolicyInputs) -> Verdict {
@@ -46,7 +52,8 @@ enum RuleEvaluation {
     let evidence = inputs.plan.components.map { "\($0.id) in \($0.region)" }
     guard outside.isEmpty else {
       return Verdict(
-        outcome: .fail, message: "\(outside.map(\.id).joined(separator: ", ")) run outside the allowed regions", evidence: evidence,
+        outcome: .fail, message: "\(outside.map(\.id).joined(separator: ", ")) run outside the allowed regions",
+        evidence: evidence,
         remedy: "move them to one of \(allowed.sorted().joined(separator: ", "))")
     }
     return Verdict(outcome: .pass, message: "every component runs in an allowed region", evidence: evidence)
@@ -57,7 +64,9 @@ enum RuleEvaluation {
     guard inputs.constraints.hasMonthlyBudget, band.maxUsd > 0 else { return .notApplicable("no budget ceiling was set") }
     guard let cost = inputs.cost, cost.method != "" else { return .notApplicable("no cost estimate to compare") }
     let warnFrom = (parameters.number("warn_from_pct") ?? 80) / 100
-    let evidence = [String(format: "estimate $%.2f a month", cost.monthlyUsd), String(format: "ceiling $%.2f a month", band.maxUsd)]
+    let evidence = [
+      String(format: "estimate $%.2f a month", cost.monthlyUsd), String(format: "ceiling $%.2f a month", band.maxUsd),
+    ]
     let share = Int(saturating: (cost.monthlyUsd / band.maxUsd * 100).rounded())
     if cost.monthlyUsd > band.maxUsd {
       return Verdict(
@@ -74,9 +83,14 @@ enum RuleEvaluation {
 
   static func availability(_ inputs: PolicyInputs) -> Verdict {
     let c = inputs.constraints
-    guard c.hasAvailabilityTargetPct, c.availabilityTargetPct.value > 0 else { return .notApplicable("no availability target was set") }
+    guard c.hasAvailabilityTargetPct, c.availabilityTargetPct.value > 0 else {
+      return .notApplicable("no availability target was set")
+    }
     guard inputs.plan.estimatedAvailabilityPct > 0 else { return .notApplicable("the plan has no serving path to estimate") }
-    let evidence = ["design \(FigureText.format(inputs.plan.estimatedAvailabilityPct))%", "target \(FigureText.format(c.availabilityTargetPct.value))%"]
+    let evidence = [
+      "design \(FigureText.format(inputs.plan.estimatedAvailabilityPct))%",
+      "target \(FigureText.format(c.availabilityTargetPct.value))%",
+    ]
     guard inputs.plan.estimatedAvailabilityPct >= c.availabilityTargetPct.value else {
       return Verdict(
         outcome: .fail, message: "the design's estimated availability is below the target", evidence: evidence,
@@ -101,11 +115,15 @@ enum RuleEvaluation {
         ? Verdict(outcome: .pass, message: "every component encrypts with KMS keys", evidence: components.map { "\($0.id): kms" })
         : Verdict(
           outcome: .fail, message: "\(bad.map(\.id).joined(separator: ", ")) do not encrypt with KMS keys",
-          evidence: bad.map { "\($0.id): \($0.settings["encryption"] ?? "unset")" }, remedy: "set SSE-KMS with a customer managed key")
+          evidence: bad.map { "\($0.id): \($0.settings["encryption"] ?? "unset")" },
+          remedy: "set SSE-KMS with a customer managed key")
     case .privateNetworking:
-      let bad = failing { $0.settings["private_networking"] != "true" || inputs.option(of: $0)?.services.contains("API Gateway") == true }
+      let bad = failing {
+        $0.settings["private_networking"] != "true" || inputs.option(of: $0)?.services.contains("API Gateway") == true
+      }
       return bad.isEmpty
-        ? Verdict(outcome: .pass, message: "every component stays on private networks", evidence: components.map { "\($0.id): private" })
+        ? Verdict(
+          outcome: .pass, message: "every component stays on private networks", evidence: components.map { "\($0.id): private" })
         : Verdict(
           outcome: .fail, message: "\(bad.map(\.id).joined(separator: ", ")) are reachable from public networks",
           evidence: bad.map { "\($0.id): \($0.option)" }, remedy: "use private subnets, VPC endpoints and a private API")
@@ -114,7 +132,8 @@ enum RuleEvaluation {
       guard !buckets.isEmpty else { return .notApplicable("no component keeps data in S3") }
       let bad = buckets.filter { $0.settings["block_public_access"] != "true" }
       return bad.isEmpty
-        ? Verdict(outcome: .pass, message: "every bucket blocks public access", evidence: buckets.map { "\($0.id): block public access" })
+        ? Verdict(
+          outcome: .pass, message: "every bucket blocks public access", evidence: buckets.map { "\($0.id): block public access" })
         : Verdict(
           outcome: .fail, message: "\(bad.map(\.id).joined(separator: ", ")) may be public", evidence: bad.map { "\($0.id)" },
           remedy: "turn on S3 Block Public Access for the account and the buckets")
@@ -122,16 +141,20 @@ enum RuleEvaluation {
       let audited = components.filter { inputs.option(of: $0)?.services.contains("CloudTrail") == true }
       return audited.isEmpty
         ? Verdict(
-          outcome: .fail, message: "no component records access to the data", remedy: "add CloudTrail data events through the govern capability")
+          outcome: .fail, message: "no component records access to the data",
+          remedy: "add CloudTrail data events through the govern capability")
         : Verdict(outcome: .pass, message: "CloudTrail records access", evidence: audited.map { "\($0.id): \($0.option)" })
     case .retention:
       let stores = components.filter { $0.id == "store" || $0.id == "ingest" }
       guard !stores.isEmpty else { return .notApplicable("no component stores data") }
       let bad = stores.filter { Int($0.settings["retention_days"] ?? "") == nil }
       return bad.isEmpty
-        ? Verdict(outcome: .pass, message: "every store has a retention period", evidence: stores.map { "\($0.id): \($0.settings["retention_days"] ?? "")" })
+        ? Verdict(
+          outcome: .pass, message: "every store has a retention period",
+          evidence: stores.map { "\($0.id): \($0.settings["retention_days"] ?? "")" })
         : Verdict(
-          outcome: .fail, message: "\(bad.map(\.id).joined(separator: ", ")) keep data forever", remedy: "set a lifecycle rule with a retention period")
+          outcome: .fail, message: "\(bad.map(\.id).joined(separator: ", ")) keep data forever",
+          remedy: "set a lifecycle rule with a retention period")
     }
   }
 
@@ -145,7 +168,8 @@ enum RuleEvaluation {
         remedy: critical.map(\.recommendation).joined(separator: "; "))
     }
     if !warnings.isEmpty {
-      return Verdict(outcome: .warn, message: "\(warnings.count) warning(s)", evidence: warnings.map { "\($0.id): \($0.message)" })
+      return Verdict(
+        outcome: .warn, message: "\(warnings.count) warning(s)", evidence: warnings.map { "\($0.id): \($0.message)" })
     }
     return Verdict(outcome: .pass, message: "no critical finding")
   }

@@ -42,18 +42,26 @@ public struct RulePack: Sendable, Equatable {
     } catch {
       throw PolicyPackError(source: source, rule: nil, problem: "not a rule pack in JSON: \(error)")
     }
-    guard let name = file.pack, !name.isEmpty else { throw PolicyPackError(source: source, rule: nil, problem: "\"pack\" (its name) is missing") }
-    guard let rules = file.rules, !rules.isEmpty else { throw PolicyPackError(source: source, rule: nil, problem: "\"rules\" is missing or empty") }
+    guard let name = file.pack, !name.isEmpty else {
+      throw PolicyPackError(source: source, rule: nil, problem: "\"pack\" (its name) is missing")
+    }
+    guard let rules = file.rules, !rules.isEmpty else {
+      throw PolicyPackError(source: source, rule: nil, problem: "\"rules\" is missing or empty")
+    }
     var seen: Set<String> = []
     var parsed: [Rule] = []
     for (index, rule) in rules.enumerated() {
       let label = rule.id ?? "rules[\(index)]"
-      guard let id = rule.id, !id.isEmpty else { throw PolicyPackError(source: source, rule: label, problem: "\"id\" is missing") }
+      guard let id = rule.id, !id.isEmpty else {
+        throw PolicyPackError(source: source, rule: label, problem: "\"id\" is missing")
+      }
       guard seen.insert(id).inserted else { throw PolicyPackError(source: source, rule: id, problem: "the id is used twice") }
       guard let kindName = rule.kind, let kind = RuleKind(rawValue: kindName) else {
         throw PolicyPackError(
           source: source, rule: id,
-          problem: "\"kind\" must be one of \(RuleKind.allCases.map(\.rawValue).joined(separator: ", ")), not \((rule.kind ?? "nothing").debugDescription)")
+          problem:
+            "\"kind\" must be one of \(RuleKind.allCases.map(\.rawValue).joined(separator: ", ")), not \((rule.kind ?? "nothing").debugDescription)"
+        )
       }
       guard let severity = ProtoNames.severity[rule.severity ?? ""] else {
         throw PolicyPackError(source: source, rule: id, problem: "\"severity\" must be info, warning or critical")

@@ -37,7 +37,9 @@ struct JSONPoster: Sendable {
     }
     let status = Int(response.status.code)
     guard (200..<300).contains(status) else {
-      throw ChatTransportError(status: status, description: "\(url) answered \(status): \(String(decoding: bytes.readableBytesView, as: UTF8.self).prefix(300))")
+      throw ChatTransportError(
+        status: status,
+        description: "\(url) answered \(status): \(String(decoding: bytes.readableBytesView, as: UTF8.self).prefix(300))")
     }
     guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any] else {
       throw ChatTransportError(status: status, description: "\(url) answered with something that is not a JSON object")
@@ -87,7 +89,8 @@ public struct AnthropicMessagesTransport: ChatTransport {
   }
 
   public func complete(_ messages: [ChatMessage]) async throws -> ChatReply {
-    let system = messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
+    let system =
+      messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
       + "\n\nReply with one JSON object and nothing else."
     let reply = try await poster.post(
       "/v1/messages", headers: [("x-api-key", apiKey), ("anthropic-version", "2023-06-01")],

@@ -29,7 +29,8 @@ public enum ProviderFactory {
       maxAttempts: configuration.maxAttempts, logger: logger)
     return ResilientProvider(
       primary: model,
-      breaker: CircuitBreaker(failureThreshold: configuration.breakerFailures, coolDown: .seconds(configuration.breakerCooldownSeconds)),
+      breaker: CircuitBreaker(
+        failureThreshold: configuration.breakerFailures, coolDown: .seconds(configuration.breakerCooldownSeconds)),
       logger: logger)
   }
 }

@@ -15,7 +15,8 @@ public enum CommandRunner {
     public var command: [String]
     public var output: Output
     public var description: String {
-      let detail = [output.standardError, output.standardOutput]
+      let detail =
+        [output.standardError, output.standardOutput]
         .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         .first { !$0.isEmpty } ?? "no output"
       return "`\(command.joined(separator: " "))` exited with status \(output.status): \(detail)"

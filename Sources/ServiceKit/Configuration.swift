@@ -146,16 +146,22 @@ public struct Configuration: Sendable, Equatable {
     configuration.provider.model = value("MLOPS_LLM_MODEL")
     configuration.provider.apiKey = value("MLOPS_LLM_API_KEY")
     configuration.provider.maxAttempts = try positive("MLOPS_LLM_MAX_ATTEMPTS", default: configuration.provider.maxAttempts)
-    configuration.provider.breakerFailures = try positive("MLOPS_LLM_BREAKER_FAILURES", default: configuration.provider.breakerFailures)
+    configuration.provider.breakerFailures = try positive(
+      "MLOPS_LLM_BREAKER_FAILURES", default: configuration.provider.breakerFailures)
     configuration.provider.breakerCooldownSeconds = try positive(
       "MLOPS_LLM_BREAKER_COOLDOWN_SECONDS", default: configuration.provider.breakerCooldownSeconds)
-    configuration.provider.timeoutSeconds = try positive("MLOPS_LLM_TIMEOUT_SECONDS", default: configuration.provider.timeoutSeconds)
+    configuration.provider.timeoutSeconds = try positive(
+      "MLOPS_LLM_TIMEOUT_SECONDS", default: configuration.provider.timeoutSeconds)
     if configuration.provider.kind != .deterministic {
       guard configuration.provider.model != nil else {
-        throw ConfigurationError(variable: "MLOPS_LLM_MODEL", value: "", expected: "a model name when MLOPS_LLM_PROVIDER is \(configuration.provider.kind.rawValue)")
+        throw ConfigurationError(
+          variable: "MLOPS_LLM_MODEL", value: "",
+          expected: "a model name when MLOPS_LLM_PROVIDER is \(configuration.provider.kind.rawValue)")
       }
       guard configuration.provider.apiKey != nil else {
-        throw ConfigurationError(variable: "MLOPS_LLM_API_KEY", value: "", expected: "an API key when MLOPS_LLM_PROVIDER is \(configuration.provider.kind.rawValue)")
+        throw ConfigurationError(
+          variable: "MLOPS_LLM_API_KEY", value: "",
+          expected: "an API key when MLOPS_LLM_PROVIDER is \(configuration.provider.kind.rawValue)")
       }
     }
     configuration.rpcTimeoutSeconds = try positive("MLOPS_RPC_TIMEOUT_SECONDS", default: configuration.rpcTimeoutSeconds)
@@ -182,7 +188,8 @@ public struct Configuration: Sendable, Equatable {
     configuration.artifacts.accessKeyID = value("AWS_ACCESS_KEY_ID")
     configuration.artifacts.secretAccessKey = value("AWS_SECRET_ACCESS_KEY")
     configuration.artifacts.sessionToken = value("AWS_SESSION_TOKEN")
-    configuration.artifacts.retentionDays = try positive("MLOPS_BUNDLE_RETENTION_DAYS", default: configuration.artifacts.retentionDays)
+    configuration.artifacts.retentionDays = try positive(
+      "MLOPS_BUNDLE_RETENTION_DAYS", default: configuration.artifacts.retentionDays)
     configuration.artifacts.downloadSecret = value("MLOPS_DOWNLOAD_SECRET")
     configuration.artifacts.downloadTTLSeconds = try positive(
       "MLOPS_DOWNLOAD_TTL_SECONDS", default: configuration.artifacts.downloadTTLSeconds)

@@ -29,7 +29,10 @@ public enum FreePort {
     return nil
   }
 
-  private enum Probe { case success(Int), failure(Int32) }
+  private enum Probe {
+    case success(Int)
+    case failure(Int32)
+  }
 
   private static func bindProbe(host: String, port: Int) -> Probe {
     var address = sockaddr_in()

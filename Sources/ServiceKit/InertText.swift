@@ -18,7 +18,9 @@ public enum InertText {
     }
     // A value that starts a line must not start a list, a heading or a quote.
     if let first = out.unicodeScalars.first, ["-", "+", "=", ">"].contains(first) { out = "\\" + out }
-    if let dot = out.firstIndex(of: "."), !out[..<dot].isEmpty, out[..<dot].allSatisfy(\.isASCII), out[..<dot].allSatisfy(\.isNumber) {
+    if let dot = out.firstIndex(of: "."), !out[..<dot].isEmpty, out[..<dot].allSatisfy(\.isASCII),
+      out[..<dot].allSatisfy(\.isNumber)
+    {
       out.insert("\\", at: dot)
     }
     return out

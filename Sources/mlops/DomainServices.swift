@@ -24,7 +24,8 @@ enum DomainServices {
             ?? .bundled()),
         validators: ValidatorSuite(configuration: try validators(configuration)),
         signer: try configuration.validators.signingKey.map(ManifestSigner.init(secret:))
-          ?? ManifestSigner.persisted(at: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "codegen-signing-key")),
+          ?? ManifestSigner.persisted(
+            at: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "codegen-signing-key")),
         logger: logger)
     }
   }
@@ -87,7 +88,9 @@ enum DomainServices {
     return GRPCServiceHost(
       name: name.rawValue, address: address, services: [try make(name, configuration: configuration, logger: logger)],
       logger: logger,
-      onListening: { port in Console.line("\(name.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) grpc://\(address.host):\(port)") }
+      onListening: { port in
+        Console.line("\(name.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) grpc://\(address.host):\(port)")
+      }
     )
   }
 }

@@ -57,7 +57,8 @@ enum EdgeRuntime {
         policy: Mlops_V1_Policy.Client(wrapping: grpc(.policy).client),
         codegen: Mlops_V1_Codegen.Client(wrapping: grpc(.codegen).client))
       let worker =
-        role == .api ? nil
+        role == .api
+        ? nil
         : WorkerRole(
           database: client,
           nodes: clients.nodes(

@@ -16,7 +16,8 @@ struct MigrateCommand: AsyncParsableCommand {
       let applied = try await database.url.withRunningClient(logger: environment.logger) { client in
         try await Migrator(client: client, migrations: try Migration.bundled(), logger: environment.logger).migrate()
       }
-      Console.line(applied.isEmpty ? "migrate: up to date" : "migrate: applied \(applied.map(String.init).joined(separator: ", "))")
+      Console.line(
+        applied.isEmpty ? "migrate: up to date" : "migrate: applied \(applied.map(String.init).joined(separator: ", "))")
     } catch {
       await database.release(logger: environment.logger)
       throw error

@@ -27,7 +27,8 @@ struct StorageCommand: AsyncParsableCommand {
         try await store.createBucket(region: artifacts.region)
         try await store.setBundleExpiry(days: artifacts.retentionDays)
         Console.line(
-          "s3://\(artifacts.bucket ?? "") ready in \(artifacts.region): bundles expire \(artifacts.retentionDays) days after upload")
+          "s3://\(artifacts.bucket ?? "") ready in \(artifacts.region): bundles expire \(artifacts.retentionDays) days after upload"
+        )
       }
     }
   }

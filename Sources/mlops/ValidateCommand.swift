@@ -15,7 +15,9 @@ struct ValidateCommand: AsyncParsableCommand {
   @Argument(help: "The folder to validate.")
   var folder: String
 
-  @Option(name: .customLong("only"), help: "Run only this validator (repeatable): \(ValidatorSuite.Validator.allCases.map(\.rawValue).joined(separator: ", ")).")
+  @Option(
+    name: .customLong("only"),
+    help: "Run only this validator (repeatable): \(ValidatorSuite.Validator.allCases.map(\.rawValue).joined(separator: ", ")).")
   var only: [String] = []
 
   func run() async throws {
@@ -25,7 +27,9 @@ struct ValidateCommand: AsyncParsableCommand {
       var chosen: Set<ValidatorSuite.Validator> = []
       for name in only {
         guard let validator = ValidatorSuite.Validator(rawValue: name) else {
-          throw ValidationError("unknown validator \(name.debugDescription); choose from \(ValidatorSuite.Validator.allCases.map(\.rawValue).joined(separator: ", "))")
+          throw ValidationError(
+            "unknown validator \(name.debugDescription); choose from \(ValidatorSuite.Validator.allCases.map(\.rawValue).joined(separator: ", "))"
+          )
         }
         chosen.insert(validator)
       }
@@ -41,12 +45,15 @@ struct ValidateCommand: AsyncParsableCommand {
     while let url = enumerator?.nextObject() as? URL {
       guard (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true else { continue }
       let relative = String(url.standardizedFileURL.path.dropFirst(root.path.count + 1))
-      if relative.split(separator: "/").contains(where: { [".git", ".terraform", "__pycache__", ".venv"].contains($0) }) { continue }
-      files.append(.with {
-        $0.path = relative
-        $0.content = (try? Data(contentsOf: url)) ?? Data()
-        $0.mode = 0o644
-      })
+      if relative.split(separator: "/").contains(where: { [".git", ".terraform", "__pycache__", ".venv"].contains($0) }) {
+        continue
+      }
+      files.append(
+        .with {
+          $0.path = relative
+          $0.content = (try? Data(contentsOf: url)) ?? Data()
+          $0.mode = 0o644
+        })
     }
     let report = try await ValidatorSuite(configuration: suite).validate(files)
     Console.line(try ProtoJSON.string(report))

@@ -36,6 +36,7 @@ import Testing
     #expect(BundleManifestBuilder.mismatches(files, manifest: manifest).isEmpty)
     var tampered = files
     tampered[1].content.append(0x20)
-    #expect(BundleManifestBuilder.mismatches(tampered, manifest: manifest) == ["\(files[1].path): contents differ from the manifest"])
+    #expect(
+      BundleManifestBuilder.mismatches(tampered, manifest: manifest) == ["\(files[1].path): contents differ from the manifest"])
   }
 }

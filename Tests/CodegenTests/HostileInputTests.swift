@@ -37,7 +37,11 @@ import Testing
     var request = try await CodegenFixtures.request("fraud-online-pii")
     request.projectName = String(text.prefix(InputLimits.projectNameCharacters))
     request.approval.comment = text
-    request.approval.inlineComments = [.with { $0.path = "docs/architecture.md"; $0.text = text }]
+    request.approval.inlineComments = [
+      .with {
+        $0.path = "docs/architecture.md"; $0.text = text
+      }
+    ]
     request.constraints.reviewNotes = [.with { $0.value = text }, .with { $0.value = "docs/architecture.md: " + text }]
     request.constraints.stackPreferences.values = [String(text.prefix(InputLimits.stackPreferenceCharacters))]
     request.plan.summary = text
@@ -159,11 +163,14 @@ import Testing
       let hostile = try Self.write(try generator.generate(request).files)
       defer { try? FileManager.default.removeItem(at: hostile) }
       let result = try Self.run([python, "-c", Self.structureScript, plain.path, hostile.path])
-      #expect(result.status == 0 && result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "payload \(index): \(result.output)")
+      #expect(
+        result.status == 0 && result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+        "payload \(index): \(result.output)")
       let ruff = try Self.run([Self.root.appending(path: ".venv/bin/ruff").path, "format", "--diff", "--no-cache", hostile.path])
       #expect(ruff.status == 0, "payload \(index): ruff format: \(ruff.output)")
       if let terraform {
-        let format = try Self.run([terraform, "fmt", "-check", "-recursive", "-no-color"], in: hostile.appending(path: "infra/terraform"))
+        let format = try Self.run(
+          [terraform, "fmt", "-check", "-recursive", "-no-color"], in: hostile.appending(path: "infra/terraform"))
         #expect(format.status == 0, "payload \(index): terraform fmt: \(format.output)")
       }
     }
@@ -202,7 +209,9 @@ import Testing
     let text = String(decoding: variables.content, as: UTF8.self)
     let match = try #require(text.firstMatch(of: /variable "project" \{[^}]*default\s+= "([^"]*)"/))
     let slug = String(match.1)
-    #expect(!slug.isEmpty && slug.count <= 24 && slug.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }, "\(slug)")
+    #expect(
+      !slug.isEmpty && slug.count <= 24 && slug.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") },
+      "\(slug)")
     for file in files {
       #expect(!file.path.hasPrefix("/") && !file.path.split(separator: "/").contains(".."), "\(file.path)")
     }

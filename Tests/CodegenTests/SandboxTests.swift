@@ -17,7 +17,9 @@ import Testing
 
   static func project(_ test: String) -> [Mlops_V1_GeneratedFile] {
     [
-      file("probe/pyproject.toml", "[project]\nname = \"probe\"\nversion = \"0\"\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n"),
+      file(
+        "probe/pyproject.toml",
+        "[project]\nname = \"probe\"\nversion = \"0\"\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n"),
       file("probe/tests/test_probe.py", test),
     ]
   }

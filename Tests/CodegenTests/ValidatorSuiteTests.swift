@@ -48,7 +48,9 @@ import Testing
     files[tf].content.append(Data("\nresource \"aws_s3_bucket\" \"broken\" {\n  no_such_argument = true\n}\n".utf8))
     let report = try await ValidatorSuite(configuration: Self.configuration).validate(files)
     #expect(!report.passed)
-    func result(_ tool: ValidatorSuite.Validator) -> Mlops_V1_ValidatorResult? { report.results.first { $0.tool == tool.rawValue } }
+    func result(_ tool: ValidatorSuite.Validator) -> Mlops_V1_ValidatorResult? {
+      report.results.first { $0.tool == tool.rawValue }
+    }
     let ruff = try #require(result(.ruffCheck))
     #expect(ruff.outcome == .fail)
     #expect(ruff.findings.contains { $0.path == "services/inference/app/predictor.py" && $0.rule == "F821" })

@@ -46,7 +46,9 @@ import Testing
     process.waitUntilExit()
     let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     #expect(process.terminationStatus == 0)
-    #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == (try Self.protoHash(of: Self.packageRoot.appending(path: "Proto"))))
+    #expect(
+      output.trimmingCharacters(in: .whitespacesAndNewlines)
+        == (try Self.protoHash(of: Self.packageRoot.appending(path: "Proto"))))
   }
 
   @Test func stateEncodingIsDeterministic() throws {

@@ -46,7 +46,9 @@ import Testing
 
   // MARK: Properties
 
-  static func estimate(rps: Double, dataGB: Double, cadence: Mlops_V1_RetrainCadence, plan: Mlops_V1_Plan) -> Mlops_V1_CostEstimate {
+  static func estimate(rps: Double, dataGB: Double, cadence: Mlops_V1_RetrainCadence, plan: Mlops_V1_Plan)
+    -> Mlops_V1_CostEstimate
+  {
     var constraints = Mlops_V1_Constraints()
     constraints.inferenceMode.value = .online
     constraints.throughputRps.value = rps
@@ -73,7 +75,9 @@ import Testing
   }
 
   @Test func moreTrafficMoreDataOrAHigherCadenceNeverLowersTheEstimate() async throws {
-    let plans = try await [Plans.briefs[0], Plans.briefs[2], Plans.briefs[4]].asyncMap { Plans.plan(try await Plans.constraints($0)) }
+    let plans = try await [Plans.briefs[0], Plans.briefs[2], Plans.briefs[4]].asyncMap {
+      Plans.plan(try await Plans.constraints($0))
+    }
     await propertyCheck(
       input: Gen.double(in: 0.1...5_000), Gen.double(in: 0...5_000), Gen.double(in: 1...50_000), Gen.double(in: 0...50_000),
       Gen.int(in: 0...3), Gen.int(in: 0...2)

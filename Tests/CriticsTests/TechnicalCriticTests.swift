@@ -42,30 +42,46 @@ import Testing
 
   static let cases: [Case] = [
     Case(finding: "plan.empty", plan: plan([]), constraints: online(), severity: .critical),
-    Case(finding: "latency.slo", plan: plan([component("serve", "ecs_fargate_service")], p95: 120),
+    Case(
+      finding: "latency.slo", plan: plan([component("serve", "ecs_fargate_service")], p95: 120),
       constraints: online { $0.latencyP95Ms.value = 100 }, severity: .critical),
-    Case(finding: "latency.margin", plan: plan([component("serve", "ecs_fargate_service")], p95: 90),
+    Case(
+      finding: "latency.margin", plan: plan([component("serve", "ecs_fargate_service")], p95: 90),
       constraints: online { $0.latencyP95Ms.value = 100 }, severity: .warning),
-    Case(finding: "throughput.capacity", plan: plan([component("serve", "sagemaker_serverless")]),
+    Case(
+      finding: "throughput.capacity", plan: plan([component("serve", "sagemaker_serverless")]),
       constraints: online { $0.throughputRps.value = 500 }, severity: .critical),
-    Case(finding: "throughput.headroom", plan: plan([component("serve", "ecs_fargate_service")]),
+    Case(
+      finding: "throughput.headroom", plan: plan([component("serve", "ecs_fargate_service")]),
       constraints: online { $0.throughputRps.value = 2500 }, severity: .warning),
-    Case(finding: "availability.single_instance", plan: plan([component("serve", "ecs_fargate_service", ["min_capacity": "1"])]),
+    Case(
+      finding: "availability.single_instance", plan: plan([component("serve", "ecs_fargate_service", ["min_capacity": "1"])]),
       constraints: online { $0.availabilityTargetPct.value = 99.9 }, severity: .critical),
-    Case(finding: "availability.single_az", plan: plan([component("serve", "ecs_fargate_service", ["multi_az": "false"])]),
+    Case(
+      finding: "availability.single_az", plan: plan([component("serve", "ecs_fargate_service", ["multi_az": "false"])]),
       constraints: online { $0.availabilityTargetPct.value = 99.9 }, severity: .warning),
-    Case(finding: "availability.single_region", plan: plan([component("serve", "ecs_fargate_service")]),
+    Case(
+      finding: "availability.single_region", plan: plan([component("serve", "ecs_fargate_service")]),
       constraints: online { $0.availabilityTargetPct.value = 99.99 }, severity: .warning),
-    Case(finding: "coupling.shared_store",
-      plan: plan([component("store", "rds_postgres"), component("train", "sagemaker_training_cpu"), component("serve", "ecs_fargate_service")]),
+    Case(
+      finding: "coupling.shared_store",
+      plan: plan([
+        component("store", "rds_postgres"), component("train", "sagemaker_training_cpu"),
+        component("serve", "ecs_fargate_service"),
+      ]),
       constraints: online(), severity: .warning),
-    Case(finding: "coupling.streaming_batch_features", plan: plan([component("ingest", "msk_kafka"), component("feature", "s3_offline_features")]),
+    Case(
+      finding: "coupling.streaming_batch_features",
+      plan: plan([component("ingest", "msk_kafka"), component("feature", "s3_offline_features")]),
       constraints: online(), severity: .warning),
-    Case(finding: "gpu.serve", plan: plan([component("serve", "ecs_fargate_service")]),
+    Case(
+      finding: "gpu.serve", plan: plan([component("serve", "ecs_fargate_service")]),
       constraints: online { $0.gpuRequired.value = true }, severity: .critical),
-    Case(finding: "security.public_path.serve", plan: plan([component("serve", "lambda_container")]),
+    Case(
+      finding: "security.public_path.serve", plan: plan([component("serve", "lambda_container")]),
       constraints: online { $0.dataClass.value = .pii }, severity: .warning),
-    Case(finding: "security.public_path.store", plan: plan([component("store", "s3_data_lake", ["private_networking": "false"])]),
+    Case(
+      finding: "security.public_path.store", plan: plan([component("store", "s3_data_lake", ["private_networking": "false"])]),
       constraints: online { $0.dataClass.value = .phi }, severity: .critical),
   ]
 
@@ -82,7 +98,10 @@ import Testing
   @Test func aSoundPlanHasNoFindings() {
     let plan = Self.plan([Self.component("serve", "ecs_fargate_service"), Self.component("store", "s3_data_lake")])
     let review = TechnicalCritic().review(
-      plan: plan, constraints: Self.online { $0.latencyP95Ms.value = 100; $0.throughputRps.value = 100; $0.availabilityTargetPct.value = 99.9 })
+      plan: plan,
+      constraints: Self.online {
+        $0.latencyP95Ms.value = 100; $0.throughputRps.value = 100; $0.availabilityTargetPct.value = 99.9
+      })
     #expect(review.findings.isEmpty, "\(review.findings.map(\.id))")
     #expect(review.summary == "no findings")
   }

@@ -41,7 +41,8 @@ import Testing
     try await store.put(bytes, at: key)
     #expect(try await store.get(key) == bytes)
     let folder = root.appending(path: key.path).deletingLastPathComponent()
-    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["\(String(repeating: "0f", count: 32)).zip"],
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["\(String(repeating: "0f", count: 32)).zip"],
       "no partial files left behind")
   }
 }

@@ -72,14 +72,17 @@ import Testing
       #expect(stale.status == .preconditionFailed)
       let approved = try await edge.send(
         .post, "/v1/decision-sets/\(id)/approve",
-        json: #"{"status": "approved", "comment": "ship it", "inline_comments": [{"path": "infra/main.tf", "text": "tag everything"}]}"#,
+        json:
+          #"{"status": "approved", "comment": "ship it", "inline_comments": [{"path": "infra/main.tf", "text": "tag everything"}]}"#,
         headers: [.ifMatch: "\(version)"])
       #expect(approved.status == .accepted)
       #expect(try await Self.runPendingJob(client) == .ended(.completed))
 
       let done = try await edge.send(.get, "/v1/decision-sets/\(id)").json()
       #expect(done["status"] as? String == "completed")
-      let notes = ((done["constraints"] as? [String: Any])?["review_notes"] as? [[String: Any]])?.compactMap { $0["value"] as? String }
+      let notes = ((done["constraints"] as? [String: Any])?["review_notes"] as? [[String: Any]])?.compactMap {
+        $0["value"] as? String
+      }
       #expect(notes == ["ship it", "infra/main.tf: tag everything"])
       #expect(try await Fixtures.count("SELECT count(*) FROM approvals WHERE status = 'approved'", on: client) == 1)
 
@@ -114,12 +117,18 @@ import Testing
   @Test(arguments: [
     ("POST", "/v1/projects/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e/decision-sets", #"{"brief": "b"}"#, 404, "project_not_found"),
     ("POST", "/v1/projects/PROJECT/decision-sets", #"{}"#, 422, "missing_field"),
-    ("POST", "/v1/projects/PROJECT/decision-sets", #"{"brief": "b", "constraints": {"latency_p95_ms": "fast"}}"#, 422, "invalid_field"),
+    (
+      "POST", "/v1/projects/PROJECT/decision-sets", #"{"brief": "b", "constraints": {"latency_p95_ms": "fast"}}"#, 422,
+      "invalid_field"
+    ),
     ("POST", "/v1/projects/PROJECT/decision-sets", #"{"brief": "b", "constraints": {"no_such_field": 1}}"#, 422, "invalid_field"),
     ("POST", "/v1/projects/PROJECT/decision-sets", #"{"brief": "#, 400, "malformed_json"),
     ("GET", "/v1/decision-sets/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e", "", 404, "decision_set_not_found"),
     ("GET", "/v1/decision-sets/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e/events", "", 404, "decision_set_not_found"),
-    ("POST", "/v1/decision-sets/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e/approve", #"{"status": "approved"}"#, 404, "decision_set_not_found"),
+    (
+      "POST", "/v1/decision-sets/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e/approve", #"{"status": "approved"}"#, 404,
+      "decision_set_not_found"
+    ),
   ])
   func badInput(method: String, path: String, body: String, status: Int, code: String) async throws {
     try await EdgeTestClient.withEdge { edge, _ in

@@ -13,7 +13,9 @@ import Testing
     let project: UUID
     let threads: [UUID]
 
-    init(client: PostgresClient, threads count: Int = 1, briefSuffices: Bool = true, policy: Mlops_V1_RuleOutcome = .pass) async throws {
+    init(client: PostgresClient, threads count: Int = 1, briefSuffices: Bool = true, policy: Mlops_V1_RuleOutcome = .pass)
+      async throws
+    {
       self.client = client
       try await client.query(PostgresQuery(unsafeSQL: TestNodeBook.effectsTable), logger: TestDatabase.logger)
       book = TestNodeBook()
@@ -26,7 +28,11 @@ import Testing
 
     func start(_ thread: UUID, brief: String = "fraud scoring") async throws {
       _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
-        try await engine.runs.start(threadID: thread, projectID: project, state: .with { $0.brief = brief; $0.version = 1 }, on: connection)
+        try await engine.runs.start(
+          threadID: thread, projectID: project,
+          state: .with {
+            $0.brief = brief; $0.version = 1
+          }, on: connection)
       }
     }
 
@@ -55,9 +61,19 @@ import Testing
       let state = Mlops_V1_DecisionState.with { state in
         state.brief = "fraud scoring, p95 under 80 ms"
         state.version = 3
-        state.constraints.latencyP95Ms = .with { $0.value = 80; $0.unit = "ms"; $0.provenance.confidence = 0.9 }
-        state.plan.components = [.with { $0.id = "serve"; $0.option = "ecs_fargate"; $0.settings = ["cpu": "1", "memory": "2048", "az": "2"] }]
-        state.answers = [.with { $0.questionID = "q1"; $0.value = "3000" }]
+        state.constraints.latencyP95Ms = .with {
+          $0.value = 80; $0.unit = "ms"; $0.provenance.confidence = 0.9
+        }
+        state.plan.components = [
+          .with {
+            $0.id = "serve"; $0.option = "ecs_fargate"; $0.settings = ["cpu": "1", "memory": "2048", "az": "2"]
+          }
+        ]
+        state.answers = [
+          .with {
+            $0.questionID = "q1"; $0.value = "3000"
+          }
+        ]
       }
       let saved = try await client.withTransaction(logger: TestDatabase.logger) { connection in
         try await Checkpointer(client: client, logger: TestDatabase.logger).save(
@@ -68,7 +84,8 @@ import Testing
 
       // A new client and a new checkpointer, as after a process restart.
       try await TestDatabase.withClient(url) { fresh in
-        let reloaded = try #require(try await Checkpointer(client: fresh, logger: TestDatabase.logger).latest(threadID: threads[0]))
+        let reloaded = try #require(
+          try await Checkpointer(client: fresh, logger: TestDatabase.logger).latest(threadID: threads[0]))
         #expect(reloaded == checkpoint)
         #expect(reloaded.state == state)
         #expect(try Checkpointer.encode(reloaded.state) == Checkpointer.encode(state))
@@ -108,7 +125,8 @@ import Testing
         try await harness.nodeOrder(thread) == [
           "start", "intake_extract", "coverage_check", "planner", "critic_tech", "critic_cost", "policy_eval", "gate_hitl",
         ])
-      #expect(try await Fixtures.count("SELECT count(*) FROM decision_sets WHERE status = 'waiting_for_approval'", on: client) == 1)
+      #expect(
+        try await Fixtures.count("SELECT count(*) FROM decision_sets WHERE status = 'waiting_for_approval'", on: client) == 1)
       #expect(try await harness.engine.queue.claim(owner: "x", limit: 1, lease: .seconds(5)).isEmpty, "the job ended at the gate")
 
       try await harness.engine.runs.resume(threadID: thread) { $0.approval.status = .approved }
@@ -142,7 +160,10 @@ import Testing
         try await harness.engine.runs.resume(threadID: thread) { _ in }
       }
       try await harness.engine.runs.resume(threadID: thread) {
-        $0.answers.append(.with { $0.questionID = "q-budget"; $0.value = "3000" })
+        $0.answers.append(
+          .with {
+            $0.questionID = "q-budget"; $0.value = "3000"
+          })
       }
       #expect(try await harness.runNextJob() == .waiting(.approval))
       #expect(

@@ -2,8 +2,8 @@ import Edge
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import ServiceKit
 import PostgresNIO
+import ServiceKit
 import TestSupport
 import Testing
 
@@ -18,9 +18,14 @@ import Testing
         [
           (#"{"latency_p95_ms": {"value": \#(value)}}"#, "constraints.latency_p95_ms.value", value == "5e-324"),
           (#"{"throughput_rps": {"value": \#(value)}}"#, "constraints.throughput_rps.value", ["5e-324", "0"].contains(value)),
-          (#"{"data_class": {"value": "DATA_CLASS_PII", "provenance": {"confidence": \#(value)}}}"#,
-            "constraints.data_class.provenance.confidence", ["5e-324", "0"].contains(value)),
-          (#"{"monthly_budget": {"min_usd": 0, "max_usd": \#(value)}}"#, "constraints.monthly_budget.max_usd", ["5e-324", "0"].contains(value)),
+          (
+            #"{"data_class": {"value": "DATA_CLASS_PII", "provenance": {"confidence": \#(value)}}}"#,
+            "constraints.data_class.provenance.confidence", ["5e-324", "0"].contains(value)
+          ),
+          (
+            #"{"monthly_budget": {"min_usd": 0, "max_usd": \#(value)}}"#, "constraints.monthly_budget.max_usd",
+            ["5e-324", "0"].contains(value)
+          ),
         ]
       }
       for (constraints, field, allowed) in cases {
@@ -60,7 +65,8 @@ import Testing
       #expect(inline.status == .unprocessableContent)
       let tooMany = try await edge.send(
         .post, "/v1/decision-sets/\(id)/approve",
-        json: #"{"status": "approved", "inline_comments": ["# + Array(repeating: #"{"path": "a", "text": "b"}"#, count: 51).joined(separator: ",") + "]}")
+        json: #"{"status": "approved", "inline_comments": ["#
+          + Array(repeating: #"{"path": "a", "text": "b"}"#, count: 51).joined(separator: ",") + "]}")
       #expect(tooMany.status == .unprocessableContent)
       for value in ["2147483648", "99999999999999999999", "\"9223372036854775808\""] {
         let reply = try await edge.send(
@@ -68,7 +74,8 @@ import Testing
         #expect(reply.status == .badRequest, "If-Match \(value): \(reply.status)")
       }
       let long = try await edge.send(
-        .post, "/v1/decision-sets/\(id)/approve", json: #"{"status": "approved", "comment": "\#(String(repeating: "a", count: 10_001))"}"#)
+        .post, "/v1/decision-sets/\(id)/approve",
+        json: #"{"status": "approved", "comment": "\#(String(repeating: "a", count: 10_001))"}"#)
       #expect(long.status == .unprocessableContent)
     }
   }
@@ -85,7 +92,9 @@ import Testing
         func status(_ host: String, _ path: String) throws -> String {
           let process = Process()
           process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-          process.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: \(host)", "http://127.0.0.1:\(client.port!)\(path)"]
+          process.arguments = [
+            "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: \(host)", "http://127.0.0.1:\(client.port!)\(path)",
+          ]
           let pipe = Pipe()
           process.standardOutput = pipe
           try process.run()

@@ -85,7 +85,8 @@ import Testing
   @Test func failuresBackOffThenDieWithARunErrorEvent() async throws {
     try await TestDatabase.withFreshDatabase { client, _ in
       // A base long enough that a loaded machine cannot outrun it; the test moves time on.
-      let queue = JobQueue(client: client, backoff: RetryBackoff(base: .seconds(4), cap: .seconds(60)), logger: TestDatabase.logger)
+      let queue = JobQueue(
+        client: client, backoff: RetryBackoff(base: .seconds(4), cap: .seconds(60)), logger: TestDatabase.logger)
       let (project, threads) = try await Fixtures.threads(1, on: client)
       try await queue.enqueue(Self.job(threads[0], project, maxAttempts: 3))
 
@@ -182,23 +183,38 @@ import Testing
       }
       // First thread: two crashes in a row with no progress between them.
       try await crash(threads[0])
-      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'ready' AND thread_id = '\(threads[0].uuidString.lowercased())'", on: client) == 1)
+      #expect(
+        try await Fixtures.count(
+          "SELECT count(*) FROM jobs WHERE state = 'ready' AND thread_id = '\(threads[0].uuidString.lowercased())'", on: client)
+          == 1)
       try await crash(threads[0])
-      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'dead' AND thread_id = '\(threads[0].uuidString.lowercased())'", on: client) == 1)
+      #expect(
+        try await Fixtures.count(
+          "SELECT count(*) FROM jobs WHERE state = 'dead' AND thread_id = '\(threads[0].uuidString.lowercased())'", on: client)
+          == 1)
       let rows = try await client.query(
-        "SELECT payload::text FROM events WHERE decision_set_id = \(threads[0]) AND type = 'run-error'", logger: TestDatabase.logger)
+        "SELECT payload::text FROM events WHERE decision_set_id = \(threads[0]) AND type = 'run-error'",
+        logger: TestDatabase.logger)
       var payloads: [String] = []
       for try await (payload) in rows.decode(String.self) { payloads.append(payload) }
       #expect(payloads.count == 1)
-      #expect(payloads.first?.contains("\"node\": \"validators\"") == true || payloads.first?.contains("\"node\":\"validators\"") == true)
+      #expect(
+        payloads.first?.contains("\"node\": \"validators\"") == true
+          || payloads.first?.contains("\"node\":\"validators\"") == true)
       #expect(payloads.first?.contains("ended the service") == true, "\(payloads)")
-      #expect(try await Fixtures.count("SELECT count(*) FROM decision_sets WHERE status = 'failed' AND id = '\(threads[0].uuidString.lowercased())'", on: client) == 1)
+      #expect(
+        try await Fixtures.count(
+          "SELECT count(*) FROM decision_sets WHERE status = 'failed' AND id = '\(threads[0].uuidString.lowercased())'",
+          on: client) == 1)
 
       // Second thread: a checkpoint committed between the crashes is progress, so it goes on.
       try await crash(threads[1])
       try await checkpoint(threads[1])
       try await crash(threads[1])
-      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'ready' AND thread_id = '\(threads[1].uuidString.lowercased())'", on: client) == 1)
+      #expect(
+        try await Fixtures.count(
+          "SELECT count(*) FROM jobs WHERE state = 'ready' AND thread_id = '\(threads[1].uuidString.lowercased())'", on: client)
+          == 1)
     }
   }
 }

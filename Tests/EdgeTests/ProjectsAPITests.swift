@@ -7,7 +7,8 @@ import Testing
 @Suite struct ProjectsAPITests {
   @Test func createGetUpdateDeleteRoundTrip() async throws {
     try await EdgeTestClient.withEdge { edge, _ in
-      let created = try await edge.send(.post, "/v1/projects", json: #"{"name": "  Fraud scoring  ", "description": "card transactions"}"#)
+      let created = try await edge.send(
+        .post, "/v1/projects", json: #"{"name": "  Fraud scoring  ", "description": "card transactions"}"#)
       #expect(created.status == .created)
       let project = try created.json()
       let id = try #require(project["id"] as? String)
@@ -22,7 +23,8 @@ import Testing
       #expect(fetched.status == .ok)
       #expect(try fetched.json()["name"] as? String == "Fraud scoring")
 
-      let renamed = try await edge.send(.patch, "/v1/projects/\(id)", json: #"{"name": "Fraud v2"}"#, headers: [.ifMatch: "\"1\""])
+      let renamed = try await edge.send(
+        .patch, "/v1/projects/\(id)", json: #"{"name": "Fraud v2"}"#, headers: [.ifMatch: "\"1\""])
       #expect(renamed.status == .ok)
       #expect(try renamed.json()["name"] as? String == "Fraud v2")
       #expect(try renamed.json()["description"] as? String == "card transactions")
@@ -87,22 +89,50 @@ import Testing
   }
 
   static let badInputs: [BadInput] = [
-    BadInput(name: "malformed JSON", method: .post, path: "/v1/projects", body: #"{"name": "#, status: .badRequest, code: "malformed_json"),
+    BadInput(
+      name: "malformed JSON", method: .post, path: "/v1/projects", body: #"{"name": "#, status: .badRequest,
+      code: "malformed_json"),
     BadInput(name: "empty body", method: .post, path: "/v1/projects", body: "", status: .badRequest, code: "malformed_json"),
-    BadInput(name: "array body", method: .post, path: "/v1/projects", body: "[1]", status: .unprocessableContent, code: "invalid_body"),
-    BadInput(name: "missing name", method: .post, path: "/v1/projects", body: #"{"description": "x"}"#, status: .unprocessableContent, code: "missing_field", field: "name"),
-    BadInput(name: "blank name", method: .post, path: "/v1/projects", body: #"{"name": "   "}"#, status: .unprocessableContent, code: "invalid_field", field: "name"),
-    BadInput(name: "name of wrong type", method: .post, path: "/v1/projects", body: #"{"name": 42}"#, status: .unprocessableContent, code: "invalid_field", field: "name"),
-    BadInput(name: "name too long", method: .post, path: "/v1/projects", body: #"{"name": "\#(String(repeating: "x", count: 201))"}"#, status: .unprocessableContent, code: "invalid_field", field: "name"),
-    BadInput(name: "description of wrong type", method: .post, path: "/v1/projects", body: #"{"name": "a", "description": ["x"]}"#, status: .unprocessableContent, code: "invalid_field", field: "description"),
-    BadInput(name: "NUL in name", method: .post, path: "/v1/projects", body: #"{"name": "a\u0000b"}"#, status: .unprocessableContent, code: "invalid_field", field: "name"),
-    BadInput(name: "unknown id", method: .get, path: "/v1/projects/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e", status: .notFound, code: "project_not_found"),
-    BadInput(name: "id that is not a UUID", method: .get, path: "/v1/projects/not-a-uuid", status: .notFound, code: "project_not_found"),
-    BadInput(name: "update of unknown id", method: .patch, path: "/v1/projects/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e", body: #"{"name": "x"}"#, status: .notFound, code: "project_not_found"),
-    BadInput(name: "delete of unknown id", method: .delete, path: "/v1/projects/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e", status: .notFound, code: "project_not_found"),
-    BadInput(name: "bad limit", method: .get, path: "/v1/projects?limit=0", status: .unprocessableContent, code: "invalid_field", field: "limit"),
-    BadInput(name: "bad cursor", method: .get, path: "/v1/projects?cursor=%%%", status: .unprocessableContent, code: "invalid_field", field: "cursor"),
-    BadInput(name: "bad If-Match", method: .delete, path: "/v1/projects/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e", headers: [.ifMatch: "abc"], status: .badRequest, code: "invalid_header", field: "If-Match"),
+    BadInput(
+      name: "array body", method: .post, path: "/v1/projects", body: "[1]", status: .unprocessableContent, code: "invalid_body"),
+    BadInput(
+      name: "missing name", method: .post, path: "/v1/projects", body: #"{"description": "x"}"#, status: .unprocessableContent,
+      code: "missing_field", field: "name"),
+    BadInput(
+      name: "blank name", method: .post, path: "/v1/projects", body: #"{"name": "   "}"#, status: .unprocessableContent,
+      code: "invalid_field", field: "name"),
+    BadInput(
+      name: "name of wrong type", method: .post, path: "/v1/projects", body: #"{"name": 42}"#, status: .unprocessableContent,
+      code: "invalid_field", field: "name"),
+    BadInput(
+      name: "name too long", method: .post, path: "/v1/projects", body: #"{"name": "\#(String(repeating: "x", count: 201))"}"#,
+      status: .unprocessableContent, code: "invalid_field", field: "name"),
+    BadInput(
+      name: "description of wrong type", method: .post, path: "/v1/projects", body: #"{"name": "a", "description": ["x"]}"#,
+      status: .unprocessableContent, code: "invalid_field", field: "description"),
+    BadInput(
+      name: "NUL in name", method: .post, path: "/v1/projects", body: #"{"name": "a\u0000b"}"#, status: .unprocessableContent,
+      code: "invalid_field", field: "name"),
+    BadInput(
+      name: "unknown id", method: .get, path: "/v1/projects/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e", status: .notFound,
+      code: "project_not_found"),
+    BadInput(
+      name: "id that is not a UUID", method: .get, path: "/v1/projects/not-a-uuid", status: .notFound, code: "project_not_found"),
+    BadInput(
+      name: "update of unknown id", method: .patch, path: "/v1/projects/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e",
+      body: #"{"name": "x"}"#, status: .notFound, code: "project_not_found"),
+    BadInput(
+      name: "delete of unknown id", method: .delete, path: "/v1/projects/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e", status: .notFound,
+      code: "project_not_found"),
+    BadInput(
+      name: "bad limit", method: .get, path: "/v1/projects?limit=0", status: .unprocessableContent, code: "invalid_field",
+      field: "limit"),
+    BadInput(
+      name: "bad cursor", method: .get, path: "/v1/projects?cursor=%%%", status: .unprocessableContent, code: "invalid_field",
+      field: "cursor"),
+    BadInput(
+      name: "bad If-Match", method: .delete, path: "/v1/projects/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e",
+      headers: [.ifMatch: "abc"], status: .badRequest, code: "invalid_header", field: "If-Match"),
     BadInput(name: "unknown route", method: .get, path: "/v1/nothing-here", status: .notFound, code: "route_not_found"),
   ]
 

@@ -1,10 +1,11 @@
 import Edge
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import ServiceKit
 import Testing
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
 
 @Suite struct SigV4SignerTests {
   // The examples of AWS's "Signature Calculations for the Authorization Header" and
@@ -25,7 +26,8 @@ import Testing
   }
 
   @Test func presignsAWSsQueryStringExample() {
-    let url = Self.signer.presign(url: URL(string: "https://examplebucket.s3.amazonaws.com/test.txt")!, expires: 86400, date: Self.date)
+    let url = Self.signer.presign(
+      url: URL(string: "https://examplebucket.s3.amazonaws.com/test.txt")!, expires: 86400, date: Self.date)
     #expect(url.absoluteString.hasSuffix("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"))
   }
 }

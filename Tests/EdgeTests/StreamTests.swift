@@ -71,7 +71,13 @@ import Testing
     #expect(try await DecisionSetsAPITests.runPendingJob(database) == .waiting(.answers))
     let engine = GraphEngine(
       client: database, nodes: [], queue: JobQueue(client: database, logger: TestDatabase.logger), logger: TestDatabase.logger)
-    try await engine.runs.resume(threadID: thread) { $0.answers = [.with { $0.questionID = "q-budget"; $0.value = "3000" }] }
+    try await engine.runs.resume(threadID: thread) {
+      $0.answers = [
+        .with {
+          $0.questionID = "q-budget"; $0.value = "3000"
+        }
+      ]
+    }
     #expect(try await DecisionSetsAPITests.runPendingJob(database) == .waiting(.approval))
     try await engine.runs.resume(threadID: thread) { $0.approval.status = .approved }
     #expect(try await DecisionSetsAPITests.runPendingJob(database) == .ended(.completed))

@@ -12,8 +12,16 @@ import Testing
     old.status = .completed
     old.constraints.latencyP95Ms.value = 80
     old.cost.monthlyUsd = 100
-    old.plan.components = [.with { $0.id = "serve"; $0.option = "ecs_fargate_service" }]
-    old.validation.results = [.with { $0.tool = "mypy"; $0.durationMs = 10 }]
+    old.plan.components = [
+      .with {
+        $0.id = "serve"; $0.option = "ecs_fargate_service"
+      }
+    ]
+    old.validation.results = [
+      .with {
+        $0.tool = "mypy"; $0.durationMs = 10
+      }
+    ]
     old.reasonCards = [.with { $0.choice = "x" }]
     var new = old
     new.decisionSetID = "b"
@@ -21,7 +29,10 @@ import Testing
     new.version = 2
     new.constraints.latencyP95Ms.value = 60
     new.cost.monthlyUsd = 150
-    new.plan.components.append(.with { $0.id = "feature"; $0.option = "elasticache_redis" })
+    new.plan.components.append(
+      .with {
+        $0.id = "feature"; $0.option = "elasticache_redis"
+      })
     new.validation.results[0].durationMs = 99
     new.reasonCards.append(.with { $0.choice = "y" })
     let changes = try StateDiff.changes(from: old, to: new)
@@ -41,17 +52,27 @@ import Testing
     let cards: [Mlops_V1_ReasonCard] = [
       .with {
         $0.agent = "planner"; $0.node = "planner"; $0.choice = "ecs"; $0.confidence = 0.8
-        $0.candidates = [.with { $0.option = "serve/ecs"; $0.score = 0.8; $0.chosen = true; $0.reasons = ["fits"] }]
-        $0.provider = .with { $0.name = "deterministic"; $0.model = "rules-v1" }
+        $0.candidates = [
+          .with {
+            $0.option = "serve/ecs"; $0.score = 0.8; $0.chosen = true; $0.reasons = ["fits"]
+          }
+        ]
+        $0.provider = .with {
+          $0.name = "deterministic"; $0.model = "rules-v1"
+        }
       },
-      .with { $0.agent = "gate"; $0.node = "gate_hitl"; $0.choice = "wait"; $0.confidence = 1; $0.quotedComments = ["ok"] },
+      .with {
+        $0.agent = "gate"; $0.node = "gate_hitl"; $0.choice = "wait"; $0.confidence = 1; $0.quotedComments = ["ok"]
+      },
     ]
     let folder = FileManager.default.temporaryDirectory.appending(path: "mlops-rationale-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    try RationaleExport.json(cards, decisionSetID: UUID().uuidString.lowercased(), version: 1).write(to: folder.appending(path: "rationale.json"))
+    try RationaleExport.json(cards, decisionSetID: UUID().uuidString.lowercased(), version: 1).write(
+      to: folder.appending(path: "rationale.json"))
     try RationaleExport.schema().write(to: folder.appending(path: "schema.json"))
-    var bad = try JSONSerialization.jsonObject(with: RationaleExport.json(cards, decisionSetID: "x", version: 0)) as! [String: Any]
+    var bad =
+      try JSONSerialization.jsonObject(with: RationaleExport.json(cards, decisionSetID: "x", version: 0)) as! [String: Any]
     bad["cards"] = [["node": "nowhere"]]
     try JSONSerialization.data(withJSONObject: bad).write(to: folder.appending(path: "bad.json"))
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -86,7 +107,8 @@ import Testing
         .init(path: "plan.json", contents: Data("{\"a\": 1}\n".utf8)), .init(path: "docs/x.md", contents: Data("same\n".utf8)),
       ]
       let first = try await repositories.commit(projectID: project, decisionSetID: set, version: 1, files: v1, message: "v1")
-      #expect(try await repositories.commit(projectID: project, decisionSetID: set, version: 1, files: v1, message: "v1") == first)
+      #expect(
+        try await repositories.commit(projectID: project, decisionSetID: set, version: 1, files: v1, message: "v1") == first)
       var v2 = v1
       v2[0].contents = Data("{\"a\": 2}\n".utf8)
       v2.append(.init(path: "reports/new.json", contents: Data("{}\n".utf8)))

@@ -65,7 +65,8 @@ import Testing
         await services.triggerGracefulShutdown()
         try await group.waitForAll()
       }
-      #expect(try await Fixtures.count("SELECT count(*) FROM decision_sets WHERE status = 'waiting_for_approval'", on: client) == 20)
+      #expect(
+        try await Fixtures.count("SELECT count(*) FROM decision_sets WHERE status = 'waiting_for_approval'", on: client) == 20)
       #expect(try await Fixtures.count("SELECT count(*) FROM step_effects", on: client) == 20 * 7)
       #expect(book.total == 20 * 7)
       let counters = worker.counters.snapshot

@@ -21,25 +21,39 @@ import Testing
       answers: ["data_class": "confidential", "monthly_budget": "1k_5k"]),
     Golden(
       name: "fraud-pii-eu",
-      brief: "Fraud scoring on card transactions at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only. Peak traffic is 400 transactions per second. Retrain weekly with XGBoost."),
+      brief:
+        "Fraud scoring on card transactions at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only. Peak traffic is 400 transactions per second. Retrain weekly with XGBoost."
+    ),
     Golden(
       name: "demand-batch",
-      brief: "We want to forecast weekly demand for 20,000 products across our stores. Nightly batch predictions are fine, nothing real-time. We have 3 TB of sales history in S3. Retrain monthly. Keep spend below 1,500 USD per month."),
+      brief:
+        "We want to forecast weekly demand for 20,000 products across our stores. Nightly batch predictions are fine, nothing real-time. We have 3 TB of sales history in S3. Retrain monthly. Keep spend below 1,500 USD per month."
+    ),
     Golden(
       name: "support-text",
-      brief: "Classify customer support tickets by topic as they arrive, online, p95 300 ms, 20 requests per second, us-west-2, budget 800 USD monthly, confidential data, retrain weekly."),
+      brief:
+        "Classify customer support tickets by topic as they arrive, online, p95 300 ms, 20 requests per second, us-west-2, budget 800 USD monthly, confidential data, retrain weekly."
+    ),
     Golden(
       name: "defects-gpu",
-      brief: "Detect defects in product photos on the assembly line, online, p95 under 200 ms, GPU needed, PyTorch, eu-central-1, $4k per month, internal data, retrain weekly."),
+      brief:
+        "Detect defects in product photos on the assembly line, online, p95 under 200 ms, GPU needed, PyTorch, eu-central-1, $4k per month, internal data, retrain weekly."
+    ),
     Golden(
       name: "readmission-phi",
-      brief: "A readmission risk classifier for hospital patients. Data contains PHI and we are subject to HIPAA. Scores are computed nightly in batch for about 2 million patient records. Availability 99.5% is enough. Budget: up to $6,000 monthly."),
+      brief:
+        "A readmission risk classifier for hospital patients. Data contains PHI and we are subject to HIPAA. Scores are computed nightly in batch for about 2 million patient records. Availability 99.5% is enough. Budget: up to $6,000 monthly."
+    ),
     Golden(
       name: "recs-postgres",
-      brief: "Recommend products on our shop's home page, online, p95 under 100 ms, 150 requests per second, us-east-1, customer profiles live in PostgreSQL, budget $2,500 per month, internal data, retrain daily."),
+      brief:
+        "Recommend products on our shop's home page, online, p95 under 100 ms, 150 requests per second, us-east-1, customer profiles live in PostgreSQL, budget $2,500 per month, internal data, retrain daily."
+    ),
     Golden(
       name: "llm-support",
-      brief: "An assistant that drafts answers to support emails with a fine-tuned open model from Hugging Face, online, p95 under 2 seconds, 5 requests per second, us-east-1, internal data, budget $3k a month, GPU needed, retrain monthly."),
+      brief:
+        "An assistant that drafts answers to support emails with a fine-tuned open model from Hugging Face, online, p95 under 2 seconds, 5 requests per second, us-east-1, internal data, budget $3k a month, GPU needed, retrain monthly."
+    ),
   ]
 
   @Test(arguments: goldens)
@@ -64,7 +78,9 @@ import Testing
       #expect(try await stack.drive(id, answers: golden.answers) == "completed")
       let revised = try await stack.send(
         .post, "/v1/decision-sets/\(id)/revisions",
-        json: #"{"constraint_overrides": {"throughput_rps": {"value": 900, "unit": "requests/s", "provenance": {"kind": "SOURCE_KIND_OVERRIDE", "confidence": 1}}}}"#)
+        json:
+          #"{"constraint_overrides": {"throughput_rps": {"value": 900, "unit": "requests/s", "provenance": {"kind": "SOURCE_KIND_OVERRIDE", "confidence": 1}}}}"#
+      )
       #expect(revised.status == .accepted, "\(revised)")
       #expect(try await stack.drive(id, answers: [:]) == "completed", "the answers of v1 carry over: nothing is asked again")
       let changes = try await stack.send(.get, "/v1/decision-sets/\(id)/changes?from=1&to=2")

@@ -37,20 +37,25 @@ enum GoldenSnapshot {
   }
 
   static func check(_ snapshot: [String: Any], name: String) throws {
-    let data = try JSONSerialization.data(withJSONObject: snapshot, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    let data = try JSONSerialization.data(
+      withJSONObject: snapshot, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     let file = folder.appending(path: "\(name).json")
     if ProcessInfo.processInfo.environment["MLOPS_RECORD_SNAPSHOTS"] == "1" {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
       try (data + Data("\n".utf8)).write(to: file)
       return
     }
-    let expected = try #require(try? Data(contentsOf: file), "no snapshot \(file.lastPathComponent); record it with MLOPS_RECORD_SNAPSHOTS=1 and review it")
+    let expected = try #require(
+      try? Data(contentsOf: file), "no snapshot \(file.lastPathComponent); record it with MLOPS_RECORD_SNAPSHOTS=1 and review it")
     let actual = String(decoding: data, as: UTF8.self) + "\n"
     let wanted = String(decoding: expected, as: UTF8.self)
     if actual != wanted {
-      let mismatch = zip(actual.split(separator: "\n"), wanted.split(separator: "\n")).enumerated().first { $0.element.0 != $0.element.1 }
+      let mismatch = zip(actual.split(separator: "\n"), wanted.split(separator: "\n")).enumerated().first {
+        $0.element.0 != $0.element.1
+      }
       Issue.record(
-        "\(name) differs from its snapshot at line \((mismatch?.offset ?? 0) + 1):\n  now:  \(mismatch?.element.0.prefix(300) ?? "")\n  was:  \(mismatch?.element.1.prefix(300) ?? "")")
+        "\(name) differs from its snapshot at line \((mismatch?.offset ?? 0) + 1):\n  now:  \(mismatch?.element.0.prefix(300) ?? "")\n  was:  \(mismatch?.element.1.prefix(300) ?? "")"
+      )
     }
   }
 }

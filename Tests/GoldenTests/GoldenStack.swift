@@ -52,7 +52,8 @@ struct GoldenStack: Sendable {
             store: try ArtifactStores.make(configuration),
             repositories: ProjectRepositories(dataDirectory: data.path, client: database, logger: logger),
             versions: VersionStore(client: database, logger: logger))
-          let engine = GraphEngine(client: database, nodes: nodes, queue: JobQueue(client: database, logger: logger), logger: logger)
+          let engine = GraphEngine(
+            client: database, nodes: nodes, queue: JobQueue(client: database, logger: logger), logger: logger)
           let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: logger)
           let router = try EdgeApplication.makeRouter(
             configuration: configuration, database: database, migrator: migrator, downstream: [],
@@ -67,10 +68,13 @@ struct GoldenStack: Sendable {
   }
 
   @discardableResult
-  func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil) async throws -> (status: HTTPResponse.Status, body: [String: Any]) {
+  func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil) async throws -> (
+    status: HTTPResponse.Status, body: [String: Any]
+  ) {
     var headers: HTTPFields = [:]
     if json != nil { headers[.contentType] = "application/json" }
-    return try await api.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
+    return try await api.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) {
+      response in
       let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
       return (response.status, object)
     }

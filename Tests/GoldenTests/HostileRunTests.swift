@@ -80,7 +80,9 @@ import Testing
       let project = try await stack.send(
         .post, "/v1/projects", json: try Self.json(["name": String(payload.prefix(200)), "description": payload]))
       let projectID = try #require(project.body["id"] as? String, "\(project)")
-      let brief = "Churn prediction for our CRM, online, p95 under 150 ms, 50 requests per second, us-east-1, internal data, $2k a month. " + payload
+      let brief =
+        "Churn prediction for our CRM, online, p95 under 150 ms, 50 requests per second, us-east-1, internal data, $2k a month. "
+        + payload
       let created = try await stack.send(
         .post, "/v1/projects/\(projectID)/decision-sets",
         json: try Self.json([
@@ -88,7 +90,9 @@ import Testing
           "constraints": ["stack_preferences": ["values": [String(payload.prefix(64))]]],
         ]))
       let id = try #require(created.body["id"] as? String, "\(created)")
-      #expect(try await stack.drive(id, answers: [:], comment: payload, inlineComments: [["path": payload, "text": payload]]) == "completed")
+      #expect(
+        try await stack.drive(id, answers: [:], comment: payload, inlineComments: [["path": payload, "text": payload]])
+          == "completed")
 
       let revision = try await stack.send(
         .post, "/v1/decision-sets/\(id)/revisions", json: try Self.json(["brief_addendum": payload]))
@@ -115,7 +119,9 @@ import Testing
       try process.run()
       let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       process.waitUntilExit()
-      #expect(process.terminationStatus == 0 && output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "payload \(index): \(output)")
+      #expect(
+        process.terminationStatus == 0 && output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+        "payload \(index): \(output)")
     }
     #expect(!FileManager.default.fileExists(atPath: Self.canary), "a payload ran on this machine")
   }

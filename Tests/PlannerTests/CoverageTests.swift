@@ -23,7 +23,11 @@ import Testing
     let second = engine.checkCoverage(
       .with {
         $0.constraints = first.constraints
-        $0.answers = [.with { $0.questionID = "monthly_budget"; $0.value = "1k_5k" }]
+        $0.answers = [
+          .with {
+            $0.questionID = "monthly_budget"; $0.value = "1k_5k"
+          }
+        ]
         $0.asked = first.questions
         $0.round = 1
       })
@@ -59,7 +63,9 @@ import Testing
     let response = try await engine.extract(
       .with {
         $0.brief = "Churn model, p95 under 300 ms."
-        $0.overrides.latencyP95Ms = .with { $0.value = 120; $0.unit = "ms" }
+        $0.overrides.latencyP95Ms = .with {
+          $0.value = 120; $0.unit = "ms"
+        }
       })
     #expect(response.constraints.latencyP95Ms.value == 120)
     #expect(response.constraints.latencyP95Ms.provenance.kind == .override)

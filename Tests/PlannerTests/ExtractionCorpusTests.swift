@@ -55,7 +55,9 @@ import Testing
     let precision = tp / max(tp + fp, 1)
     let recall = tp / max(tp + fn, 1)
     let f1 = 2 * precision * recall / max(precision + recall, 0.0001)
-    var report = [String(format: "corpus of %d briefs: precision %.3f, recall %.3f, F1 %.3f", corpus.count, precision, recall, f1)]
+    var report = [
+      String(format: "corpus of %d briefs: precision %.3f, recall %.3f, F1 %.3f", corpus.count, precision, recall, f1)
+    ]
     for field in Set(truePositives.keys).union(falsePositives.keys).union(falseNegatives.keys).sorted() {
       let t = Double(truePositives[field] ?? 0)
       let p = t / max(t + Double(falsePositives[field] ?? 0), 1)

@@ -83,7 +83,10 @@ import Testing
         let option = try #require(catalog.option(component.option))
         if constraints.hasDataClass {
           let name = ["pii", "phi", "pci", "confidential", "internal", "public"].first {
-            constraints.dataClass.value == ["pii": .pii, "phi": .phi, "pci": .pci, "confidential": .confidential, "internal": .internal, "public": .public][$0]
+            constraints.dataClass.value
+              == [
+                "pii": .pii, "phi": .phi, "pci": .pci, "confidential": .confidential, "internal": .internal, "public": .public,
+              ][$0]
           }
           #expect(option.dataClasses.contains(name ?? ""), "\(brief): \(option.id) is not for \(name ?? "?")")
         }

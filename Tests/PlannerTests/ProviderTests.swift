@@ -54,7 +54,8 @@ import Testing
       #expect(response.constraints.problemType.value == .anomalyDetection, "the model's answer, not the rules'")
       #expect(response.reasonCard.provider.name == "openai")
       #expect(response.reasonCard.provider.model == "fake-model")
-      #expect(response.reasonCard.provider.packSha256 == (try PlannerEngine.bundledPacks().pack(for: "extract_constraints")?.sha256))
+      #expect(
+        response.reasonCard.provider.packSha256 == (try PlannerEngine.bundledPacks().pack(for: "extract_constraints")?.sha256))
       #expect(response.reasonCard.provider.fallbackReason.isEmpty)
     }
     let sent = try #require(fake.requests.first)

@@ -19,7 +19,9 @@ import Testing
     try await runAll(brief).report
   }
 
-  static func runAll(_ brief: String) async throws -> (plan: Mlops_V1_Plan, cost: Mlops_V1_CostEstimate, report: Mlops_V1_PolicyReport) {
+  static func runAll(_ brief: String) async throws -> (
+    plan: Mlops_V1_Plan, cost: Mlops_V1_CostEstimate, report: Mlops_V1_PolicyReport
+  ) {
     let reviewed = try await ReviewedPlan.make(brief: brief)
     return (reviewed.plan, reviewed.cost, reviewed.policy)
   }
@@ -32,7 +34,8 @@ import Testing
     for plan in plans {
       let (composed, cost, report) = try await Self.runAll(plan["brief"] ?? "")
       for component in composed.components {
-        #expect(cost.breakdown.contains { $0.component == component.id }, "\(plan["name"] ?? ""): \(component.id) has no BOM line")
+        #expect(
+          cost.breakdown.contains { $0.component == component.id }, "\(plan["name"] ?? ""): \(component.id) has no BOM line")
       }
       actual[plan["name"] ?? "?"] = Outcome(
         overall: ProtoNames.outcome(report.overall), failed: report.results.filter { $0.outcome == .fail }.map(\.ruleID),

@@ -30,7 +30,11 @@ import Testing
     .with {
       $0.method = "bom_v1"
       $0.monthlyUsd = monthly
-      $0.breakdown = components.map { id in .with { $0.component = id; $0.item = "x"; $0.monthlyUsd = monthly / 4 } }
+      $0.breakdown = components.map { id in
+        .with {
+          $0.component = id; $0.item = "x"; $0.monthlyUsd = monthly / 4
+        }
+      }
     }
   }
 
@@ -56,7 +60,10 @@ import Testing
     #expect(Self.outcome("latency.slo") { $0.latencyP95Ms.value = 100 } == .pass)
     #expect(Self.outcome("latency.slo") { $0.latencyP95Ms.value = 45 } == .warn)
     #expect(Self.outcome("latency.slo") { $0.latencyP95Ms.value = 30 } == .fail)
-    #expect(Self.outcome("latency.slo") { $0.latencyP95Ms.value = 30; $0.inferenceMode.value = .batch } == .notApplicable)
+    #expect(
+      Self.outcome("latency.slo") {
+        $0.latencyP95Ms.value = 30; $0.inferenceMode.value = .batch
+      } == .notApplicable)
   }
 
   @Test func regions() {
@@ -111,8 +118,20 @@ import Testing
   }
 
   @Test func technicalFindingsAndCostCoverage() {
-    let critical = Mlops_V1_TechnicalReview.with { $0.findings = [.with { $0.id = "x"; $0.severity = .critical }] }
-    let warning = Mlops_V1_TechnicalReview.with { $0.findings = [.with { $0.id = "y"; $0.severity = .warning }] }
+    let critical = Mlops_V1_TechnicalReview.with {
+      $0.findings = [
+        .with {
+          $0.id = "x"; $0.severity = .critical
+        }
+      ]
+    }
+    let warning = Mlops_V1_TechnicalReview.with {
+      $0.findings = [
+        .with {
+          $0.id = "y"; $0.severity = .warning
+        }
+      ]
+    }
     #expect(Self.outcome("tech.critical_findings") == .pass)
     #expect(Self.outcome("tech.critical_findings", review: warning) == .warn)
     #expect(Self.outcome("tech.critical_findings", review: critical) == .fail)
@@ -164,7 +183,9 @@ import Testing
     let report = engine.evaluate(
       .with {
         $0.constraints = constraints
-        $0.cost = .with { $0.method = "bom_v1"; $0.monthlyUsd = 700 }
+        $0.cost = .with {
+          $0.method = "bom_v1"; $0.monthlyUsd = 700
+        }
       })
     #expect(report.results.first { $0.ruleID == "finance.budget" }?.outcome == .warn)
     #expect(report.results.first { $0.ruleID == "budget.band" }?.outcome == .pass)
@@ -174,9 +195,18 @@ import Testing
     ("not json", "not a rule pack in JSON"),
     (#"{"pack": "p", "rules": [{"id": "a", "severity": "critical", "kind": "telepathy"}]}"#, "rule a: \"kind\" must be one of"),
     (#"{"pack": "p", "rules": [{"id": "a", "severity": "loud", "kind": "regions"}]}"#, "rule a: \"severity\" must be"),
-    (#"{"pack": "p", "rules": [{"id": "a", "severity": "info", "kind": "regions"}, {"id": "a", "severity": "info", "kind": "regions"}]}"#, "rule a: the id is used twice"),
-    (#"{"pack": "p", "rules": [{"id": "b", "severity": "critical", "kind": "budget_band", "parameters": {"warn_from_pct": 300}}]}"#, "rule b: \"warn_from_pct\""),
-    (#"{"pack": "p", "rules": [{"id": "c", "severity": "critical", "kind": "data_class_control", "parameters": {"control": "magic"}}]}"#, "rule c: \"control\" must be"),
+    (
+      #"{"pack": "p", "rules": [{"id": "a", "severity": "info", "kind": "regions"}, {"id": "a", "severity": "info", "kind": "regions"}]}"#,
+      "rule a: the id is used twice"
+    ),
+    (
+      #"{"pack": "p", "rules": [{"id": "b", "severity": "critical", "kind": "budget_band", "parameters": {"warn_from_pct": 300}}]}"#,
+      "rule b: \"warn_from_pct\""
+    ),
+    (
+      #"{"pack": "p", "rules": [{"id": "c", "severity": "critical", "kind": "data_class_control", "parameters": {"control": "magic"}}]}"#,
+      "rule c: \"control\" must be"
+    ),
     (#"{"rules": []}"#, "\"pack\" (its name) is missing"),
   ])
   func aMalformedPackIsReportedAndTheServiceKeepsTheBuiltInPacks(text: String, message: String) throws {

@@ -2,9 +2,9 @@ import Codegen
 import Contracts
 import Critics
 import Foundation
-import InProcessPipeline
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import InProcessPipeline
 import Planner
 import Policy
 import ServiceKit
@@ -25,8 +25,22 @@ import Testing
       ("volume", .with { $0.dataVolumeGb = number }),
       ("rows", .with { $0.dataRows = number }),
       ("availability", .with { $0.availabilityTargetPct = number }),
-      ("budget", .with { $0.monthlyBudget = .with { $0.minUsd = 0; $0.maxUsd = value; $0.max = value } }),
-      ("confidence", .with { $0.dataClass = .with { $0.value = .pii; $0.provenance.confidence = value } }),
+      (
+        "budget",
+        .with {
+          $0.monthlyBudget = .with {
+            $0.minUsd = 0; $0.maxUsd = value; $0.max = value
+          }
+        }
+      ),
+      (
+        "confidence",
+        .with {
+          $0.dataClass = .with {
+            $0.value = .pii; $0.provenance.confidence = value
+          }
+        }
+      ),
     ]
   }
 
@@ -49,19 +63,52 @@ import Testing
           let violations = constraints.violations()
           let expected: RPCError.Code? = violations.isEmpty ? nil : .invalidArgument
           let calls: [(String, () async throws -> Void)] = [
-            ("extract", { _ = try await planner.extractConstraints(.with { $0.brief = "a brief"; $0.overrides = constraints }) }),
+            (
+              "extract",
+              {
+                _ = try await planner.extractConstraints(
+                  .with {
+                    $0.brief = "a brief"; $0.overrides = constraints
+                  })
+              }
+            ),
             ("coverage", { _ = try await planner.checkCoverage(.with { $0.constraints = constraints }) }),
             ("compose", { _ = try await planner.composePlan(.with { $0.constraints = constraints }) }),
-            ("technical", { _ = try await critics.reviewTechnical(.with { $0.plan = reviewed.plan; $0.constraints = constraints }) }),
-            ("cost", { _ = try await critics.estimateCost(.with { $0.plan = reviewed.plan; $0.constraints = constraints }) }),
-            ("policy", {
-              _ = try await policy.evaluate(.with { $0.plan = reviewed.plan; $0.constraints = constraints; $0.cost = reviewed.cost })
-            }),
-            ("generate", {
-              var request = reviewed.generateRequest(projectName: "limits")
-              request.constraints = constraints
-              try await codegen.generate(request) { response in for try await _ in response.messages {} }
-            }),
+            (
+              "technical",
+              {
+                _ = try await critics.reviewTechnical(
+                  .with {
+                    $0.plan = reviewed.plan; $0.constraints = constraints
+                  })
+              }
+            ),
+            (
+              "cost",
+              {
+                _ = try await critics.estimateCost(
+                  .with {
+                    $0.plan = reviewed.plan; $0.constraints = constraints
+                  })
+              }
+            ),
+            (
+              "policy",
+              {
+                _ = try await policy.evaluate(
+                  .with {
+                    $0.plan = reviewed.plan; $0.constraints = constraints; $0.cost = reviewed.cost
+                  })
+              }
+            ),
+            (
+              "generate",
+              {
+                var request = reviewed.generateRequest(projectName: "limits")
+                request.constraints = constraints
+                try await codegen.generate(request) { response in for try await _ in response.messages {} }
+              }
+            ),
           ]
           for (name, call) in calls {
             let code = await Self.outcome(call)
@@ -79,7 +126,8 @@ import Testing
   }
 
   @Test func validateRefusesFilesCodegenDidNotGenerate() async throws {
-    let reviewed = try await ReviewedPlan.make(brief: "Churn prediction, online, p95 150 ms, $2k a month, internal data, us-east-1.")
+    let reviewed = try await ReviewedPlan.make(
+      brief: "Churn prediction, online, p95 150 ms, $2k a month, internal data, us-east-1.")
     let service = CodegenService(
       generator: try RepositoryGenerator(), validators: ValidatorSuite(configuration: .init(only: [.secretScan])))
     try await withRunningHost(service) { client in
@@ -94,7 +142,10 @@ import Testing
         return (files, manifest)
       }
       #expect(!manifest.signature.isEmpty)
-      let report = try await codegen.validate(.with { $0.files = files; $0.manifest = manifest })
+      let report = try await codegen.validate(
+        .with {
+          $0.files = files; $0.manifest = manifest
+        })
       #expect(report.report.passed)
 
       // A hand-made bundle with a conftest.py (pytest would run it) and its own manifest.
@@ -108,22 +159,33 @@ import Testing
       var reused = unsigned
       reused.signature = manifest.signature
       for attempt in [unsigned, reused] {
-        let code = await Self.outcome { _ = try await codegen.validate(.with { $0.files = forged; $0.manifest = attempt }) }
+        let code = await Self.outcome {
+          _ = try await codegen.validate(
+            .with {
+              $0.files = forged; $0.manifest = attempt
+            })
+        }
         #expect(code == .invalidArgument)
       }
       // The signed manifest with one file changed.
       var changed = files
       changed[0].content.append(Data("\n# changed\n".utf8))
-      let code = await Self.outcome { _ = try await codegen.validate(.with { $0.files = changed; $0.manifest = manifest }) }
+      let code = await Self.outcome {
+        _ = try await codegen.validate(
+          .with {
+            $0.files = changed; $0.manifest = manifest
+          })
+      }
       #expect(code == .invalidArgument)
     }
   }
 
   func withRunningHosts(
-    _ body: @Sendable (
-      Mlops_V1_Planner.Client<HTTP2ClientTransport.Posix>, Mlops_V1_Critics.Client<HTTP2ClientTransport.Posix>,
-      Mlops_V1_Policy.Client<HTTP2ClientTransport.Posix>, Mlops_V1_Codegen.Client<HTTP2ClientTransport.Posix>
-    ) async throws -> Void
+    _ body:
+      @Sendable (
+        Mlops_V1_Planner.Client<HTTP2ClientTransport.Posix>, Mlops_V1_Critics.Client<HTTP2ClientTransport.Posix>,
+        Mlops_V1_Policy.Client<HTTP2ClientTransport.Posix>, Mlops_V1_Codegen.Client<HTTP2ClientTransport.Posix>
+      ) async throws -> Void
   ) async throws {
     let codegen = CodegenService(
       generator: try RepositoryGenerator(), validators: ValidatorSuite(configuration: .init(only: [.secretScan])))

@@ -1,6 +1,6 @@
+import Codegen
 import Contracts
 import Critics
-import Codegen
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging

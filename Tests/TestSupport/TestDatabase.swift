@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import PostgresNIO
 
-
 /// A fresh, empty database on the throwaway server that `scripts/test` starts
 /// (`MLOPS_TEST_DATABASE_URL`), so tests never see each other's rows.
 public struct TestDatabase {

@@ -69,10 +69,16 @@ public struct TestNode: GraphNode {
         $0.threshold = 0.7
       }
     case .askBudget:
-      state.openQuestions = [.with { $0.id = "q-budget"; $0.field = "monthly_budget"; $0.text = "What is the monthly budget?" }]
+      state.openQuestions = [
+        .with {
+          $0.id = "q-budget"; $0.field = "monthly_budget"; $0.text = "What is the monthly budget?"
+        }
+      ]
       state.questionRounds += 1
     case .policy(let outcome):
-      state.policy = .with { $0.overall = outcome; $0.summary = "test policy \(outcome)" }
+      state.policy = .with {
+        $0.overall = outcome; $0.summary = "test policy \(outcome)"
+      }
     case .slow(let duration):
       try await Task.sleep(for: duration)
     case .validation(let passed):

@@ -32,12 +32,16 @@ struct TestWorker: AsyncParsableCommand {
     let slow = slowNode.flatMap(NodeName.init(rawValue:)).map { ($0, Duration.milliseconds(slowMs)) }
     let queue = JobQueue(client: client, logger: logger)
     let lease = Duration.milliseconds(leaseMs)
-    let engine = GraphEngine(client: client, nodes: TestNode.all(
-        book: book, briefSuffices: !askQuestions, slow: slow, crash: crashNode.flatMap(NodeName.init(rawValue:))), queue: queue, lease: lease, logger: logger)
+    let engine = GraphEngine(
+      client: client,
+      nodes: TestNode.all(
+        book: book, briefSuffices: !askQuestions, slow: slow, crash: crashNode.flatMap(NodeName.init(rawValue:))), queue: queue,
+      lease: lease, logger: logger)
     let wake = WakeSignal()
     let worker = Worker(
       queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)],
-      settings: .init(concurrency: concurrency, lease: lease, pollInterval: .seconds(2), maintenanceInterval: .milliseconds(maintenanceMs)),
+      settings: .init(
+        concurrency: concurrency, lease: lease, pollInterval: .seconds(2), maintenanceInterval: .milliseconds(maintenanceMs)),
       wake: wake, logger: logger, owner: owner)
     let group = ServiceGroup(
       configuration: .init(
@@ -49,6 +53,8 @@ struct TestWorker: AsyncParsableCommand {
         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
     let counters = worker.counters.snapshot
-    Console.line("claimed=\(counters.claimed) succeeded=\(counters.succeeded) retried=\(counters.retried) dead=\(counters.dead) leases_lost=\(counters.leasesLost) released=\(counters.released)")
+    Console.line(
+      "claimed=\(counters.claimed) succeeded=\(counters.succeeded) retried=\(counters.retried) dead=\(counters.dead) leases_lost=\(counters.leasesLost) released=\(counters.released)"
+    )
   }
 }

@@ -65,7 +65,8 @@ import Testing
       let comment = try await Fixtures.count("SELECT count(*) FROM approvals WHERE comment = 'ship it'", on: client)
       #expect(comment == 1)
       // The named project was created once and is found again by name.
-      let again = try await Self.run(["--project", "fraud", "--answer", "q-budget=1", "--reject", "--no-input", "brief.txt"], server: server, in: directory)
+      let again = try await Self.run(
+        ["--project", "fraud", "--answer", "q-budget=1", "--reject", "--no-input", "brief.txt"], server: server, in: directory)
       #expect(again.process.terminationStatus == 2, "a rejected run exits 2: \(again.output)\(again.errors)")
       #expect(try await Fixtures.count("SELECT count(*) FROM projects WHERE name = 'fraud'", on: client) == 1)
     }
@@ -94,7 +95,8 @@ import Testing
     try await Self.withStack(
       apiEnvironment: ["MLOPS_SSE_MAX_SECONDS": "1"], workerArguments: ["--slow-node", "planner", "--slow-ms", "2500"]
     ) { server, _, directory in
-      let run = try await Self.run(["--answer", "q-budget=5000", "--approve", "--no-input", "brief.txt"], server: server, in: directory)
+      let run = try await Self.run(
+        ["--answer", "q-budget=5000", "--approve", "--no-input", "brief.txt"], server: server, in: directory)
       #expect(run.process.terminationStatus == 0, "\(run.output)\n\(run.errors)")
       let cards = Self.cardLines(run.output)
       #expect(cards.count == 13, "every card once: \(cards.joined(separator: "\n"))")
@@ -140,7 +142,8 @@ import Testing
     try await TestDatabase.withFreshDatabase { _, url in
       let directory = try ServeTests.scratchDirectory()
       defer { try? FileManager.default.removeItem(at: directory) }
-      let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appending(path: "Sources/Codegen/Resources/templates")
       let templates = directory.appending(path: "templates")
       try FileManager.default.copyItem(at: source, to: templates)
@@ -163,7 +166,8 @@ import Testing
         ["--answer", "data_class=confidential", "--answer", "monthly_budget=1k_5k", "--approve", "--no-input", "brief.txt"],
         server: ports.baseURL, in: directory)
       #expect(run.process.terminationStatus == 1, "\(run.output)\n\(run.errors)")
-      #expect(run.output.contains("run failed: publishing blocked: secret-scan: services/inference/app/settings.py:"),
+      #expect(
+        run.output.contains("run failed: publishing blocked: secret-scan: services/inference/app/settings.py:"),
         "only the secret scan fails (the seeded line is formatted and typed):\n\(run.output)")
       #expect(run.output.contains("[aws-access-key-id]"), "\(run.output)")
       #expect(run.output.contains("artifacts     none published"), "\(run.output)")

@@ -1,9 +1,9 @@
-import Foundation
 import Edge
+import Foundation
 import PostgresNIO
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// `mlops` run as people run it: whole processes, real ports, the embedded PostgreSQL.
 @Suite(.serialized) struct ServeTests {
@@ -101,16 +101,19 @@ import TestSupport
             try MLOpsProcess([$0], environment: environment, workingDirectory: directory)
           }
           : [try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)]
-        let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) { processes.allSatisfy(\.process.isRunning) }
+        let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) {
+          processes.allSatisfy(\.process.isRunning)
+        }
         try #require(ready != nil, "\(processes.map(\.errors))")
         let run = try MLOpsProcess(
           ["run", "--server", ports.baseURL, "--project", "same-name", "--approve", "--no-input", "brief.txt"], environment: [:],
           workingDirectory: directory)
         #expect(await run.waitForExit(timeout: .seconds(120)) == 0, "\(run.output)\n\(run.errors)")
         var hash = ""
-        for try await value in try await client.query("SELECT bundle_sha256 FROM decision_set_versions", logger: TestDatabase.logger)
-          .decode(String.self)
-        {
+        for try await value in try await client.query(
+          "SELECT bundle_sha256 FROM decision_set_versions", logger: TestDatabase.logger
+        )
+        .decode(String.self) {
           hash = value
         }
         for process in processes { #expect(await process.terminate() == 0) }
@@ -143,7 +146,9 @@ import TestSupport
     }
 
     let first = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
-    try #require(await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(90)) { first.process.isRunning } != nil, "\(first.errors)")
+    try #require(
+      await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(90)) { first.process.isRunning } != nil,
+      "\(first.errors)")
     #expect(FileManager.default.fileExists(atPath: clusterPid))
     kill(first.process.processIdentifier, SIGKILL)
     _ = await first.waitForExit(timeout: .seconds(10))
@@ -151,7 +156,9 @@ import TestSupport
 
     // Killed together with its guard: the next serve adopts the cluster and stops it on exit.
     let second = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
-    try #require(await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(90)) { second.process.isRunning } != nil, "\(second.errors)")
+    try #require(
+      await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(90)) { second.process.isRunning } != nil,
+      "\(second.errors)")
     let owner = directory.appending(path: "data/postgres.owner").path
     let guardians = Process()
     guardians.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
@@ -166,7 +173,9 @@ import TestSupport
     try await Task.sleep(for: .seconds(2))
     #expect(FileManager.default.fileExists(atPath: clusterPid), "the guard was meant to be gone with serve")
     let third = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
-    try #require(await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(90)) { third.process.isRunning } != nil, "\(third.errors)")
+    try #require(
+      await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(90)) { third.process.isRunning } != nil,
+      "\(third.errors)")
     #expect(third.errors.contains("adopting the embedded PostgreSQL"), "\(third.errors.suffix(2000))")
     #expect(await third.terminate() == 0)
     #expect(!FileManager.default.fileExists(atPath: clusterPid), "the adopted PostgreSQL was left running")
@@ -232,17 +241,22 @@ import TestSupport
       let engine = GraphEngine(
         client: client, nodes: [], queue: JobQueue(client: client, logger: TestDatabase.logger), logger: TestDatabase.logger)
       _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
-        try await engine.runs.start(threadID: threads[0], projectID: project, state: .with { $0.brief = ServeTests.completeBrief }, on: connection)
+        try await engine.runs.start(
+          threadID: threads[0], projectID: project, state: .with { $0.brief = ServeTests.completeBrief }, on: connection)
       }
       // Planner, critics and policy run for real up to the gate; approved, codegen, the
       // validators, the rationale and the versioned publish finish the run.
       let thread = threads[0]
       let base = "\(ports.baseURL)/v1/decision-sets/\(thread.uuidString.lowercased())"
-      #expect(try await RuntimeProcessTests.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(30)), "\(serve.errors.suffix(3000))")
+      #expect(
+        try await RuntimeProcessTests.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(30)),
+        "\(serve.errors.suffix(3000))")
       let cards = try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'reason-card'", on: client)
       #expect(cards == 7, "intake, coverage, planner, two critics, policy and the gate each explain themselves")
       #expect(try await HTTP.send("POST", "\(base)/approve", json: #"{"status": "approved"}"#).status == 202)
-      #expect(try await RuntimeProcessTests.waitUntil(1, at: "completed", on: client, timeout: .seconds(180)), "\(serve.errors.suffix(3000))")
+      #expect(
+        try await RuntimeProcessTests.waitUntil(1, at: "completed", on: client, timeout: .seconds(180)),
+        "\(serve.errors.suffix(3000))")
       #expect(try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'reason-card'", on: client) == 11)
       #expect(try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'diff-update'", on: client) == 1)
       #expect(try await Fixtures.count("SELECT count(*) FROM decision_set_versions", on: client) == 1)
@@ -255,14 +269,20 @@ import TestSupport
       // A revision that raises the budget: a new run, the gate again, then a Change Summary.
       let revised = try await HTTP.send(
         "POST", "\(base)/revisions",
-        json: #"{"constraint_overrides": {"monthly_budget": {"min": 5000, "max": 9000, "currency": "USD", "min_usd": 5000, "max_usd": 9000, "provenance": {"kind": "SOURCE_KIND_OVERRIDE", "confidence": 1}}}}"#)
+        json:
+          #"{"constraint_overrides": {"monthly_budget": {"min": 5000, "max": 9000, "currency": "USD", "min_usd": 5000, "max_usd": 9000, "provenance": {"kind": "SOURCE_KIND_OVERRIDE", "confidence": 1}}}}"#
+      )
       #expect(revised.status == 202, "\(String(decoding: revised.body, as: UTF8.self))")
       #expect(try revised.json()["version"] as? Int == 2)
       let again = try await HTTP.send("POST", "\(base)/revisions", json: "{}")
       #expect(again.status == 409, "one run at a time")
-      #expect(try await RuntimeProcessTests.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(30)), "\(serve.errors.suffix(3000))")
+      #expect(
+        try await RuntimeProcessTests.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(30)),
+        "\(serve.errors.suffix(3000))")
       #expect(try await HTTP.send("POST", "\(base)/approve", json: #"{"status": "approved"}"#).status == 202)
-      #expect(try await RuntimeProcessTests.waitUntil(1, at: "completed", on: client, timeout: .seconds(180)), "\(serve.errors.suffix(3000))")
+      #expect(
+        try await RuntimeProcessTests.waitUntil(1, at: "completed", on: client, timeout: .seconds(180)),
+        "\(serve.errors.suffix(3000))")
 
       let changes = try await HTTP.send("GET", "\(base)/changes?from=1&to=2")
       #expect(changes.status == 200, "\(String(decoding: changes.body, as: UTF8.self))")
@@ -340,7 +360,7 @@ import TestSupport
     #expect(files.contains { $0.path == "services/inference/app/main.py" })
     #expect(download.body.count == bundle["size_bytes"] as? Int)
 
-    let tampered = link.replacingOccurrences(of: "signature=", with: "signature=0") .dropLast()
+    let tampered = link.replacingOccurrences(of: "signature=", with: "signature=0").dropLast()
     let refused = try await HTTP.send("GET", String(tampered))
     #expect(refused.status == 403)
     #expect(try refused.json()["code"] as? String == "download_refused")

@@ -56,7 +56,8 @@ public struct Blueprint: Sendable, Equatable {
     projectName = request.projectName.isEmpty ? "ml-system" : request.projectName
     slug = Self.slug(projectName)
     version = Int(request.version)
-    problem = constraints.hasProblemType ? ProtoNames.name(constraints.problemType.value, in: ProtoNames.problemType) : "classification"
+    problem =
+      constraints.hasProblemType ? ProtoNames.name(constraints.problemType.value, in: ProtoNames.problemType) : "classification"
     inferenceMode =
       constraints.hasInferenceMode ? ProtoNames.name(constraints.inferenceMode.value, in: ProtoNames.inferenceMode) : "online"
     payload =

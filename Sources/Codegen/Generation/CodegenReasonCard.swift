@@ -6,10 +6,12 @@ enum CodegenReasonCard {
   static func generated(_ repository: RepositoryGenerator.Repository, request: Mlops_V1_GenerateRequest) -> Mlops_V1_ReasonCard {
     let paths = repository.files.map(\.path)
     func count(_ prefix: String) -> Int { paths.filter { $0.hasPrefix(prefix) }.count }
-    let modules = Set(paths.compactMap { path -> String? in
-      let parts = path.split(separator: "/")
-      return parts.count > 4 && parts[2] == "modules" ? String(parts[3]) : nil
-    }).sorted()
+    let modules = Set(
+      paths.compactMap { path -> String? in
+        let parts = path.split(separator: "/")
+        return parts.count > 4 && parts[2] == "modules" ? String(parts[3]) : nil
+      }
+    ).sorted()
     var comments = request.constraints.reviewNotes.map(\.value).filter { !$0.isEmpty }
     if !request.approval.comment.isEmpty, !comments.contains(request.approval.comment) {
       comments.append(request.approval.comment)
@@ -33,7 +35,11 @@ enum CodegenReasonCard {
       $0.policySummary = request.policy.summary
       $0.costSummary = String(format: "$%.2f per month (%@)", request.cost.monthlyUsd, request.cost.method)
       $0.confidence = 1
-      $0.links = [.with { $0.rel = "manifest"; $0.href = "manifest.json" }]
+      $0.links = [
+        .with {
+          $0.rel = "manifest"; $0.href = "manifest.json"
+        }
+      ]
     }
   }
 }

@@ -27,7 +27,8 @@ public struct ManifestSigner: Sendable {
     }
     let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.lowercaseHex
     try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-    guard FileManager.default.createFile(atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
+    guard FileManager.default.createFile(atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+    else {
       throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
     }
     return ManifestSigner(secret: secret)

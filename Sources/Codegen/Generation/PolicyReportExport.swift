@@ -17,7 +17,8 @@ public enum PolicyReportExport {
       "results": report.results.map { result in
         [
           "rule_id": result.ruleID, "description": result.description_p, "severity": ProtoNames.severity(result.severity),
-          "outcome": ProtoNames.outcome(result.outcome), "message": result.message, "evidence": result.evidence, "remedy": result.remedy,
+          "outcome": ProtoNames.outcome(result.outcome), "message": result.message, "evidence": result.evidence,
+          "remedy": result.remedy,
         ] as [String: Any]
       },
     ]

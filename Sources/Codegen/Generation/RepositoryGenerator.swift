@@ -1,6 +1,6 @@
 import Contracts
-import Domain
 import Crypto
+import Domain
 import Foundation
 import SwiftProtobuf
 
@@ -39,7 +39,8 @@ public struct RepositoryGenerator: Sendable {
     for name in templates.names where RepositoryLayout.includes(name, context: context) {
       if name == RepositoryLayout.decisionTemplate {
         for record in DecisionRecords.records(request.reasonCards) {
-          files.append(Self.file(record.path, text: try templates.render(name, context.merging(record.context) { _, new in new })))
+          files.append(
+            Self.file(record.path, text: try templates.render(name, context.merging(record.context) { _, new in new })))
         }
         continue
       }

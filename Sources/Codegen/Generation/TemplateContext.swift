@@ -1,6 +1,6 @@
 import Contracts
-import Foundation
 import Domain
+import Foundation
 
 /// The values the templates see, built from the blueprint and the request. Keys are the
 /// templates' own names; values are strings, numbers, booleans, lists and nested objects.
@@ -35,12 +35,14 @@ enum TemplateContext {
       "serve_any_sagemaker": [.sagemaker, .sagemakerServerless, .batchTransform].contains(b.serving),
       "sagemaker_routes": [.sagemaker, .sagemakerServerless, .batchTransform].contains(b.serving),
       "has_serving": b.serving != .none,
-      "serving_in_vpc": b.network && (b.serving == .ecs || (b.privateNetworking && b.serving != .sagemakerServerless && b.serving != .none)),
+      "serving_in_vpc": b.network
+        && (b.serving == .ecs || (b.privateNetworking && b.serving != .sagemakerServerless && b.serving != .none)),
       "serving_display": display(request.plan, id: "serve") ?? "no serving component",
       "serving_display_text": display(request.plan, id: "serve") ?? "none",
       "min_capacity": b.minCapacity,
       "instance_type": instanceType(b.servingOption),
-      "multi_az": request.plan.components.first { $0.id == "store" }?.settings["multi_az"] == "true" || b.sensitiveData ? "true" : "false",
+      "multi_az": request.plan.components.first { $0.id == "store" }?.settings["multi_az"] == "true" || b.sensitiveData
+        ? "true" : "false",
       "has_database": b.database != .none, "db_postgres": b.database == .postgres, "db_dynamodb": b.database == .dynamodb,
       "kms": b.customerManagedKey,
       "kms_key_arn": b.customerManagedKey ? "module.kms.key_arn" : "null",
@@ -106,7 +108,9 @@ enum TemplateContext {
     case .text:
       fields = [#""text": "the parcel arrived late and damaged""#]
       header = "text,target"
-      rows = ["great service", "great great", "fine and great", "great", "awful service", "awful awful", "slow and awful", "awful"]
+      rows = [
+        "great service", "great great", "fine and great", "great", "awful service", "awful awful", "slow and awful", "awful",
+      ]
       recordWithoutTarget = #"{"text": "hello"}"#
     case .image:
       fields = [#""image_base64": "////AAAA""#]
@@ -238,7 +242,8 @@ enum TemplateContext {
 
   /// A name HCL and Python accept as an identifier: ASCII letters, digits and `_`.
   static func identifier(_ text: String) -> String {
-    String(text.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) ? Character($0) : "_" })
+    String(
+      text.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) ? Character($0) : "_" })
   }
 
   /// A Mermaid node label inside `["..."]`: letters, digits, spaces and plain punctuation

@@ -26,7 +26,8 @@ struct Checkout {
       let url = root.appending(path: file.path)
       try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
       try file.content.write(to: url)
-      try FileManager.default.setAttributes([.posixPermissions: file.mode == 0 ? 0o644 : Int(file.mode & 0o755)], ofItemAtPath: url.path)
+      try FileManager.default.setAttributes(
+        [.posixPermissions: file.mode == 0 ? 0o644 : Int(file.mode & 0o755)], ofItemAtPath: url.path)
     }
     return Checkout(workspace: workspace, root: root, home: home)
   }

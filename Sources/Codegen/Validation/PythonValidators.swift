@@ -1,6 +1,6 @@
 import Contracts
-import Foundation
 import Domain
+import Foundation
 
 /// ruff, mypy and pytest on each Python project of the bundle (each folder with a pyproject.toml).
 enum PythonValidators {
@@ -35,7 +35,10 @@ enum PythonValidators {
     var findings: [Mlops_V1_ValidatorFinding] = []
     for line in output.text.split(separator: "\n").map(String.init) {
       if line.hasPrefix("Would reformat: ") {
-        findings.append(ToolRun.finding(path: String(line.dropFirst("Would reformat: ".count)), rule: "format", message: "not formatted as ruff format would"))
+        findings.append(
+          ToolRun.finding(
+            path: String(line.dropFirst("Would reformat: ".count)), rule: "format", message: "not formatted as ruff format would")
+        )
       } else if let arrow = line.range(of: "--> "), line[..<arrow.lowerBound].allSatisfy({ $0 == " " }) {
         let location = line[arrow.upperBound...].split(separator: ":")
         findings.append(
@@ -74,7 +77,8 @@ enum PythonValidators {
       }
       if parsed == 0 { findings.append(ToolRun.generalFinding(output, tool: "mypy in \(project)")) }
     }
-    return ToolRun.result(.mypy, version: await run.version(mypy), started: started, outcome: passed ? .pass : .fail, findings: findings)
+    return ToolRun.result(
+      .mypy, version: await run.version(mypy), started: started, outcome: passed ? .pass : .fail, findings: findings)
   }
 
   static func pytest(_ run: ToolRun, projects: [String]) async throws -> Mlops_V1_ValidatorResult {
@@ -94,10 +98,13 @@ enum PythonValidators {
       }
       if failures.isEmpty {
         let reason = output.status == 5 ? "no tests were collected in \(project)" : nil
-        findings.append(reason.map { ToolRun.finding(path: project, message: $0) } ?? ToolRun.generalFinding(output, tool: "pytest in \(project)"))
+        findings.append(
+          reason.map { ToolRun.finding(path: project, message: $0) }
+            ?? ToolRun.generalFinding(output, tool: "pytest in \(project)"))
       }
     }
-    return ToolRun.result(.pytest, version: await run.version(pytest), started: started, outcome: passed ? .pass : .fail, findings: findings)
+    return ToolRun.result(
+      .pytest, version: await run.version(pytest), started: started, outcome: passed ? .pass : .fail, findings: findings)
   }
 
   static func skip(_ run: ToolRun, _ program: String) -> String {

@@ -46,7 +46,9 @@ public struct Sandbox: Sendable {
     let root = getuid() == 0
     var bubblewrap = executable("/usr/bin/bwrap")
     if let path = bubblewrap {
-      let probe = [path, "--unshare-net", "--unshare-pid", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "/bin/true"]
+      let probe = [
+        path, "--unshare-net", "--unshare-pid", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "/bin/true",
+      ]
       if !succeeds(probe) { bubblewrap = nil }
     }
     let homes = toolDirectories.compactMap(Self.venvHome).filter { $0.hasPrefix("/root/") }
@@ -65,10 +67,12 @@ public struct Sandbox: Sendable {
     }
     let isolation: String
     if bubblewrap != nil {
-      isolation = "bubblewrap: no network, own process tree, clean environment" + (dropToNobody ? ", as nobody" : asRoot)
+      isolation =
+        "bubblewrap: no network, own process tree, clean environment" + (dropToNobody ? ", as nobody" : asRoot)
         + (prlimit != nil ? ", CPU/memory/file/process limits" : "")
     } else {
-      isolation = "NOT isolated from the network (bubblewrap is missing or cannot create namespaces here); clean environment"
+      isolation =
+        "NOT isolated from the network (bubblewrap is missing or cannot create namespaces here); clean environment"
         + (prlimit != nil ? ", CPU/memory/file/process limits" : "")
     }
     return Sandbox(

@@ -1,5 +1,5 @@
-import Foundation
 import Domain
+import Foundation
 
 /// Finds credentials in generated files before they can be published: cloud keys, private
 /// keys, common token formats, and secret-looking values assigned to secret-looking names.
@@ -73,7 +73,8 @@ public struct SecretScanner: Sendable {
       if let known = allowlisted[number] { return known }
       let start = lineStarts[number - 1]
       let end = number < lineStarts.count ? lineStarts[number] : utf16.count
-      let found = nsText.range(of: "pragma: allowlist secret", options: [], range: NSRange(location: start, length: end - start))
+      let found =
+        nsText.range(of: "pragma: allowlist secret", options: [], range: NSRange(location: start, length: end - start))
         .location != NSNotFound
       allowlisted[number] = found
       return found

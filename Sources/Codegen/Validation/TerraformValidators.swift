@@ -8,7 +8,8 @@ enum TerraformValidators {
       return ToolRun.skipped(.terraformFormat, reason: PythonValidators.skip(run, "terraform"))
     }
     let started = ContinuousClock.now
-    let output = try await run.run(terraform, ["fmt", "-check", "-recursive", "-list=true", "-no-color"], in: root, environment: environment(run))
+    let output = try await run.run(
+      terraform, ["fmt", "-check", "-recursive", "-list=true", "-no-color"], in: root, environment: environment(run))
     var findings = output.standardOutput.split(separator: "\n").map {
       ToolRun.finding(path: "\(root)/\($0)", rule: "fmt", message: "not formatted as terraform fmt would")
     }
@@ -47,7 +48,8 @@ enum TerraformValidators {
     guard initialised.outcome == .pass, case .success(let terraform) = run.locate("terraform") else {
       return ToolRun.skipped(
         .terraformValidate,
-        reason: initialised.outcome == .skipped ? "needs terraform init, which was skipped: \(initialised.skipReason)" : "terraform init failed")
+        reason: initialised.outcome == .skipped
+          ? "needs terraform init, which was skipped: \(initialised.skipReason)" : "terraform init failed")
     }
     let started = ContinuousClock.now
     let output = try await run.run(terraform, ["validate", "-json", "-no-color"], in: root, environment: environment(run))
@@ -79,11 +81,16 @@ enum TerraformValidators {
     if !FileManager.default.fileExists(atPath: config.path) {
       try? Data().write(to: config)
     }
-    return ["CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "TF_CLI_CONFIG_FILE": run.cachePath + "/terraformrc"]
+    return [
+      "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "TF_CLI_CONFIG_FILE": run.cachePath + "/terraformrc",
+    ]
   }
 
   static func unreachableRegistry(_ text: String) -> Bool {
-    ["Failed to query available provider packages", "could not connect to registry", "no such host", "Failed to install provider"]
-      .contains { text.contains($0) }
+    [
+      "Failed to query available provider packages", "could not connect to registry", "no such host",
+      "Failed to install provider",
+    ]
+    .contains { text.contains($0) }
   }
 }

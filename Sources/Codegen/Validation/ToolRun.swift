@@ -35,7 +35,9 @@ struct ToolRun: Sendable {
     if let path = tools.find(program) { return .success(path) }
     return .failure(
       SkipReason(
-        text: "\(program) is not installed (looked in \(configuration.toolDirectories.joined(separator: ", ")) and PATH); scripts/bootstrap installs it"))
+        text:
+          "\(program) is not installed (looked in \(configuration.toolDirectories.joined(separator: ", ")) and PATH); scripts/bootstrap installs it"
+      ))
   }
 
   struct SkipReason: Error {
@@ -53,17 +55,20 @@ struct ToolRun: Sendable {
   {
     let workingDirectory = root.appending(path: directory).path
     let command = sandbox.wrap(
-      [program] + arguments, writable: [checkout.workspace.path], cache: (configuration.cacheDirectory.path, checkout.cacheMount.path),
+      [program] + arguments, writable: [checkout.workspace.path],
+      cache: (configuration.cacheDirectory.path, checkout.cacheMount.path),
       workingDirectory: workingDirectory, timeoutSeconds: configuration.timeoutSeconds)
     let output = try await CommandRunner.run(
       command, environment: Sandbox.environment(path: tools.searchPath, home: checkout.home.path, extra: environment),
       inheritEnvironment: false, workingDirectory: workingDirectory, checked: false)
     let stderr = output.standardError
     if [126, 127].contains(output.status),
-      stderr.contains("failed to run command") || stderr.hasPrefix("bwrap: execvp") || stderr.contains("prlimit: failed to execute")
+      stderr.contains("failed to run command") || stderr.hasPrefix("bwrap: execvp")
+        || stderr.contains("prlimit: failed to execute")
     {
       throw Unrunnable(
-        text: "\(program) could not be started in the sandbox (\(stderr.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))); "
+        text:
+          "\(program) could not be started in the sandbox (\(stderr.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))); "
           + "set MLOPS_TOOLS_DIR to the project's .venv/bin (scripts/bootstrap makes it)")
     }
     return Output(

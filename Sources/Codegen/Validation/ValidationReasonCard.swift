@@ -9,11 +9,14 @@ enum ValidationReasonCard {
     let failed = report.results.filter { $0.outcome == .fail }
     var rationale = "Passed: \(passed.isEmpty ? "none" : passed.joined(separator: ", "))."
     if !skipped.isEmpty {
-      rationale += " Skipped (not counted as passed): " + skipped.map { "\($0.tool) (\($0.skipReason))" }.joined(separator: "; ") + "."
+      rationale +=
+        " Skipped (not counted as passed): " + skipped.map { "\($0.tool) (\($0.skipReason))" }.joined(separator: "; ") + "."
     }
     if !report.sandbox.isEmpty { rationale += " Sandbox: \(report.sandbox)." }
     var risks: [String] = []
-    if report.sandbox.hasPrefix("NOT isolated") { risks.append("the validators ran without network isolation: \(report.sandbox)") }
+    if report.sandbox.hasPrefix("NOT isolated") {
+      risks.append("the validators ran without network isolation: \(report.sandbox)")
+    }
     for result in failed {
       for finding in result.findings.prefix(5) {
         let place = finding.path.isEmpty ? "" : (finding.line > 0 ? "\(finding.path):\(finding.line) " : "\(finding.path) ")
@@ -31,7 +34,11 @@ enum ValidationReasonCard {
       $0.rationale = rationale
       $0.risks = risks
       $0.confidence = skipped.isEmpty ? 1 : Double(passed.count) / Double(max(1, report.results.count))
-      $0.links = [.with { $0.rel = "report"; $0.href = "reports/validators.json" }]
+      $0.links = [
+        .with {
+          $0.rel = "report"; $0.href = "reports/validators.json"
+        }
+      ]
     }
   }
 }

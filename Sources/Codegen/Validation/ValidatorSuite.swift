@@ -100,10 +100,16 @@ public struct ValidatorSuite: Sendable {
       .map { $0 == "pyproject.toml" ? "." : String($0.dropLast("/pyproject.toml".count)) }
       .sorted()
     var results: [Mlops_V1_ValidatorResult] = []
-    if wanted(.ruffCheck) { results.append(try await guarded(.ruffCheck) { try await PythonValidators.ruffCheck(run, projects: projects) }) }
-    if wanted(.ruffFormat) { results.append(try await guarded(.ruffFormat) { try await PythonValidators.ruffFormat(run, projects: projects) }) }
+    if wanted(.ruffCheck) {
+      results.append(try await guarded(.ruffCheck) { try await PythonValidators.ruffCheck(run, projects: projects) })
+    }
+    if wanted(.ruffFormat) {
+      results.append(try await guarded(.ruffFormat) { try await PythonValidators.ruffFormat(run, projects: projects) })
+    }
     if wanted(.mypy) { results.append(try await guarded(.mypy) { try await PythonValidators.mypy(run, projects: projects) }) }
-    if wanted(.pytest) { results.append(try await guarded(.pytest) { try await PythonValidators.pytest(run, projects: projects) }) }
+    if wanted(.pytest) {
+      results.append(try await guarded(.pytest) { try await PythonValidators.pytest(run, projects: projects) })
+    }
     return results
   }
 
@@ -112,7 +118,9 @@ public struct ValidatorSuite: Sendable {
     let terraformRoot = "infra/terraform"
     let hasTerraform = files.contains { $0.path.hasPrefix(terraformRoot + "/") }
     if hasTerraform {
-      if wanted(.terraformFormat) { results.append(try await guarded(.terraformFormat) { try await TerraformValidators.format(run, root: terraformRoot) }) }
+      if wanted(.terraformFormat) {
+        results.append(try await guarded(.terraformFormat) { try await TerraformValidators.format(run, root: terraformRoot) })
+      }
       var initialised: Mlops_V1_ValidatorResult?
       if wanted(.terraformInit) || wanted(.terraformValidate) {
         let result = try await guarded(.terraformInit) { try await TerraformValidators.initialise(run, root: terraformRoot) }
@@ -121,7 +129,9 @@ public struct ValidatorSuite: Sendable {
       }
       if wanted(.terraformValidate), let initialised {
         results.append(
-          try await guarded(.terraformValidate) { try await TerraformValidators.validate(run, root: terraformRoot, after: initialised) })
+          try await guarded(.terraformValidate) {
+            try await TerraformValidators.validate(run, root: terraformRoot, after: initialised)
+          })
       }
     }
     if wanted(.workflowSchema) {

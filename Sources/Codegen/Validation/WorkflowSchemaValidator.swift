@@ -19,7 +19,8 @@ enum WorkflowSchemaValidator {
       for line in output.text.split(separator: "\n").map(String.init) {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         guard let workflow = workflows.first(where: { trimmed.hasPrefix($0 + "::") }) else { continue }
-        findings.append(ToolRun.finding(path: workflow, rule: "github-workflow-schema", message: String(trimmed.dropFirst(workflow.count + 2))))
+        findings.append(
+          ToolRun.finding(path: workflow, rule: "github-workflow-schema", message: String(trimmed.dropFirst(workflow.count + 2))))
       }
       if findings.isEmpty { findings.append(ToolRun.generalFinding(output, tool: "check-jsonschema")) }
     }

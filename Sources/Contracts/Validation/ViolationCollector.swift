@@ -34,7 +34,9 @@ public struct ViolationCollector: Sendable {
     if value.isEmpty, allowEmpty { return }
     if !InputLimits.isName(value, max: max, dashes: dashes) {
       let allowed = dashes ? "a-z, 0-9, _ and -" : "a-z, 0-9 and _"
-      add(field, "must be 1 to \(max) characters of \(allowed), starting with a letter, not \(String(value.prefix(40)).debugDescription)")
+      add(
+        field,
+        "must be 1 to \(max) characters of \(allowed), starting with a letter, not \(String(value.prefix(40)).debugDescription)")
     }
   }
 

@@ -1,6 +1,6 @@
 import Contracts
-import Foundation
 import Domain
+import Foundation
 
 /// Method `bom_v1`: a bill of materials from the plan — every chosen option's BOM line
 /// templates, quantities from the usage model, unit prices from the dated price catalog —

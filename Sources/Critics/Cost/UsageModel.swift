@@ -1,6 +1,6 @@
 import Contracts
-import Foundation
 import Domain
+import Foundation
 import ServiceKit
 
 /// The usage figures BOM quantities follow, derived from the constraints and the plan, each
@@ -32,7 +32,8 @@ struct UsageModel {
     }
     let requests = rps * Self.secondsPerMonth
     let dataGB = c.hasDataVolumeGb && c.dataVolumeGb.value > 0 ? c.dataVolumeGb.value : 100
-    let dataSource = c.hasDataVolumeGb ? "\(FigureText.format(dataGB)) GB of data as stated" : "100 GB of data assumed (no volume stated)"
+    let dataSource =
+      c.hasDataVolumeGb ? "\(FigureText.format(dataGB)) GB of data as stated" : "100 GB of data assumed (no volume stated)"
     let (retrains, cadence) = Self.retrainsPerMonth(c)
     let serve = plan.components.first { $0.id == "serve" }
     let minimum = Int(serve?.settings["min_capacity"] ?? "1") ?? 1
@@ -47,7 +48,8 @@ struct UsageModel {
       "serve_instance_hours", batch ? 0 : instances * Self.hoursPerMonth,
       batch
         ? "no always-on serving (batch inference)"
-        : "\(Int(saturating: instances)) instance(s) all month: at least \(minimum) for availability, \(Int(saturating: perInstance)) requests/s each; \(rpsSource)")
+        : "\(Int(saturating: instances)) instance(s) all month: at least \(minimum) for availability, \(Int(saturating: perInstance)) requests/s each; \(rpsSource)"
+    )
     set("serve_gb_seconds", requests * 0.1 * 2, "\(rpsSource), 100 ms at 2 GB each")
     set("serve_mega_requests", requests / 1e6, "\(rpsSource), 30 days")
     set("egress_gb", requests * 2 / 1e6, "\(rpsSource), 2 KB per response leaving AWS")
@@ -57,12 +59,16 @@ struct UsageModel {
     set("ingest_mega_requests", requests / 1e6 + 1, "a feature write per prediction (\(rpsSource)) plus 1M loads")
     set("feature_gb", dataGB * 0.1, "features take a tenth of the \(FigureText.format(dataGB)) GB of data")
     set("scan_tb", dataGB / 1000 * retrains, "the data scanned once per retraining (\(cadence))")
-    set("training_hours", retrains * hoursPerRun, "\(cadence), \(FigureText.format(hoursPerRun)) hour(s) a run for \(FigureText.format(dataGB)) GB")
+    set(
+      "training_hours", retrains * hoursPerRun,
+      "\(cadence), \(FigureText.format(hoursPerRun)) hour(s) a run for \(FigureText.format(dataGB)) GB")
     set("transform_hours", retrains * 0.5 + 30 * 0.25, "a 15-minute daily load plus 30 minutes per retraining (\(cadence))")
     set("transform_gb_seconds", max(1, dataGB * 0.1) * 1000 * 0.5, "half a GB-second per 1 MB object landed")
     set(
       "batch_hours", batch ? 30 * max(1, rows / 10_000_000) : 0,
-      batch ? "a nightly run of \(FigureText.format(max(1, rows / 10_000_000))) hour(s)" + (rows > 0 ? " for \(FigureText.format(rows)) rows" : " (rows not stated)")
+      batch
+        ? "a nightly run of \(FigureText.format(max(1, rows / 10_000_000))) hour(s)"
+          + (rows > 0 ? " for \(FigureText.format(rows)) rows" : " (rows not stated)")
         : "no batch scoring (online inference)")
     set("log_gb", requests / 1e6 + 5, "1 KB of logs per request (\(rpsSource)) plus 5 GB of service logs")
     set("monitor_hours", Self.hoursPerMonth * 0.1, "an hourly monitoring job of 6 minutes")

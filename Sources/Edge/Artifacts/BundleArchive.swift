@@ -28,7 +28,8 @@ public enum BundleArchive {
     for file in files {
       let parts = file.path.split(separator: "/", omittingEmptySubsequences: false)
       guard !file.path.hasPrefix("/"), parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
-        throw Invalid(description: "a bundle path is relative with no empty, \".\" or \"..\" parts: \(file.path.debugDescription)")
+        throw Invalid(
+          description: "a bundle path is relative with no empty, \".\" or \"..\" parts: \(file.path.debugDescription)")
       }
       guard seen.insert(file.path).inserted else { throw Invalid(description: "\(file.path) appears twice in the bundle") }
     }

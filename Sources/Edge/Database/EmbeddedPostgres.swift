@@ -93,9 +93,10 @@ public final class EmbeddedPostgres: Sendable {
   private func takeOwnership() {
     let pid = getpid()
     try? String(pid).write(to: ownerFile, atomically: true, encoding: .utf8)
-    let stop = (runsAsRoot ? ["runuser", "-u", "postgres", "--"] : []) + [
-      binaries.pgCtl, "stop", "--wait", "--mode=fast", "--silent", "-D", clusterDirectory.path,
-    ]
+    let stop =
+      (runsAsRoot ? ["runuser", "-u", "postgres", "--"] : []) + [
+        binaries.pgCtl, "stop", "--wait", "--mode=fast", "--silent", "-D", clusterDirectory.path,
+      ]
     let quoted = stop.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
     let owner = "'\(ownerFile.path.replacingOccurrences(of: "'", with: "'\\''"))'"
     // Stops the server only while the owner file still names the dead process: a clean stop

@@ -31,9 +31,13 @@ public enum SQLStatementSplitter {
       if c == "/", starts(with: ["/", "*"], at: index) {
         var depth = 0
         repeat {
-          if starts(with: ["/", "*"], at: index) { depth += 1; index += 2 }
-          else if starts(with: ["*", "/"], at: index) { depth -= 1; index += 2 }
-          else { index += 1 }
+          if starts(with: ["/", "*"], at: index) {
+            depth += 1; index += 2
+          } else if starts(with: ["*", "/"], at: index) {
+            depth -= 1; index += 2
+          } else {
+            index += 1
+          }
         } while depth > 0 && index < chars.count
         current.append(" ")
         continue

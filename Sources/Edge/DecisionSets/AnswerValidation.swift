@@ -20,7 +20,8 @@ enum AnswerValidation {
       guard let question = byID[questionID] else {
         throw Problem(
           status: .unprocessableContent, code: "unknown_question", title: "Unknown question",
-          detail: "no open question has the id \(questionID.debugDescription); open: \(questions.map(\.id).joined(separator: ", "))",
+          detail:
+            "no open question has the id \(questionID.debugDescription); open: \(questions.map(\.id).joined(separator: ", "))",
           field: "\(field).question_id")
       }
       let value = object["value"] ?? .null
@@ -39,7 +40,8 @@ enum AnswerValidation {
           status: .unprocessableContent, code: "out_of_range", title: "Value out of range",
           detail: "question \(questionID) expects \(range.text), not \(number)", field: "\(field).value")
       }
-      if case .string(let text) = value, let problem = InputLimits.textProblem(text, maxCharacters: InputLimits.answerCharacters) {
+      if case .string(let text) = value, let problem = InputLimits.textProblem(text, maxCharacters: InputLimits.answerCharacters)
+      {
         throw Problem.invalidField("\(field).value", "the answer \(problem)")
       }
       switch (question.type, value) {

@@ -73,7 +73,8 @@ public struct DecisionSetStore: Sendable {
       var found: (UUID, String)?
       for try await row in locked.decode((UUID, String).self) { found = row }
       guard let (projectID, status) = found else { throw ReviseError.notFound }
-      guard Mlops_V1_RunStatus.finishedAPINames.contains(status), let ended = try await runs.checkpointer.latest(threadID: id, on: connection)
+      guard Mlops_V1_RunStatus.finishedAPINames.contains(status),
+        let ended = try await runs.checkpointer.latest(threadID: id, on: connection)
       else { throw ReviseError.runInProgress }
       let previous = ended.state
       var state = Mlops_V1_DecisionState()
@@ -100,7 +101,9 @@ public struct DecisionSetStore: Sendable {
   }
 
   /// The fields of `previous` that people set (answers, overrides), with `overrides` on top.
-  static func carriedConstraints(_ previous: Mlops_V1_Constraints, overrides: Mlops_V1_Constraints?) throws -> Mlops_V1_Constraints {
+  static func carriedConstraints(_ previous: Mlops_V1_Constraints, overrides: Mlops_V1_Constraints?) throws
+    -> Mlops_V1_Constraints
+  {
     var carried = (try JSONSerialization.jsonObject(with: Data(try previous.jsonString().utf8)) as? [String: Any]) ?? [:]
     carried = carried.filter { _, value in
       let kind = ((value as? [String: Any])?["provenance"] as? [String: Any])?["kind"] as? String
@@ -170,7 +173,9 @@ public struct DecisionSetStore: Sendable {
           state.constraints.reviewNotes.append(
             .with {
               $0.value = note
-              $0.provenance = .with { $0.kind = .reviewComment; $0.confidence = 1 }
+              $0.provenance = .with {
+                $0.kind = .reviewComment; $0.confidence = 1
+              }
             })
         }
       }

@@ -94,8 +94,9 @@ public struct Checkpointer: Sendable {
 
   private func load(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> [Checkpoint] {
     let rows =
-      if let connection { try await connection.query(query, logger: logger) }
-      else { try await client.query(query, logger: logger) }
+      if let connection { try await connection.query(query, logger: logger) } else {
+        try await client.query(query, logger: logger)
+      }
     var checkpoints: [Checkpoint] = []
     for try await (id, thread, project, parent, version, node, next, interrupt, state, sequence) in rows.decode(
       (UUID, UUID, UUID, UUID?, Int, String, String?, Bool, ByteBuffer, Int64).self)

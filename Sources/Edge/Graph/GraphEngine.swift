@@ -4,8 +4,8 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
-import SwiftProtobuf
 import ServiceKit
+import SwiftProtobuf
 
 /// Runs the fixed topology over one thread (a decision set's run), a step at a time. Each
 /// step commits in one transaction: its checkpoint, its events, its `agent_runs` row, the

@@ -37,7 +37,8 @@ struct StepCommitter: Sendable {
     case .interrupt(let reason):
       nextNode = nil
       state.status = reason.status
-      events.append(StepEvent(type: .gateWaiting, payload: try SortedJSON.string(["node": node, "waiting_for": reason.rawValue])))
+      events.append(
+        StepEvent(type: .gateWaiting, payload: try SortedJSON.string(["node": node, "waiting_for": reason.rawValue])))
     case .end(let status):
       nextNode = nil
       state.status = status

@@ -18,7 +18,8 @@ public struct ArtifactsController<Context: RequestContext>: Sendable {
   let logger: Logger
 
   public init(
-    store: any ArtifactStore, decisionSets: DecisionSetStore, signer: DownloadSigner, versions: VersionStore, ttlSeconds: Int, publicURL: String?, logger: Logger
+    store: any ArtifactStore, decisionSets: DecisionSetStore, signer: DownloadSigner, versions: VersionStore, ttlSeconds: Int,
+    publicURL: String?, logger: Logger
   ) {
     self.publicURL = publicURL
     self.store = store
@@ -47,7 +48,9 @@ public struct ArtifactsController<Context: RequestContext>: Sendable {
         "created_at": JSONResponse.timestamp(artifact.createdAt),
       ]
       if artifact.status == "stored", let key = try? ArtifactKey(artifact.key) {
-        let url = try store.presignedURL(for: key, expiresIn: ttlSeconds)?.absoluteString ?? base + signer.link(for: key, expires: expires)
+        let url =
+          try store.presignedURL(for: key, expiresIn: ttlSeconds)?.absoluteString ?? base
+          + signer.link(for: key, expires: expires)
         item["download_url"] = url
         item["expires_at"] = JSONResponse.timestamp(expires)
       }

@@ -85,7 +85,8 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
     let expected = try IfMatch.lockVersion(request)
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     guard case .array(let items)? = body.fields["answers"] else {
-      throw body.fields["answers"] == nil ? Problem.missingField("answers") : Problem.invalidField("answers", "answers must be an array")
+      throw body.fields["answers"] == nil
+        ? Problem.missingField("answers") : Problem.invalidField("answers", "answers must be an array")
     }
     let found = try await waiting(id, for: .waitingForAnswers, expected: expected)
     let answers = try AnswerValidation.validate(items, against: found.state?.openQuestions ?? [])
@@ -200,10 +201,11 @@ public struct DecisionSetsController<Context: RequestContext>: Sendable {
       if let problem = InputLimits.textProblem(text, maxCharacters: InputLimits.commentCharacters) {
         throw Problem.invalidField("inline_comments[\(index)].text", "the text \(problem)")
       }
-      comments.append(.with {
-        $0.path = path
-        $0.text = text
-      })
+      comments.append(
+        .with {
+          $0.path = path
+          $0.text = text
+        })
     }
     return comments
   }

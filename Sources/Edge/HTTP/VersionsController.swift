@@ -30,7 +30,8 @@ public struct VersionsController<Context: RequestContext>: Sendable {
     let overrides = try DecisionSetsController<Context>.constraints(
       body.fields["constraint_overrides"], field: "constraint_overrides")
     for key in body.fields.keys where !["brief_addendum", "constraint_overrides"].contains(key) {
-      throw Problem.invalidField(key, "unknown field \(key.debugDescription); a revision takes brief_addendum and constraint_overrides")
+      throw Problem.invalidField(
+        key, "unknown field \(key.debugDescription); a revision takes brief_addendum and constraint_overrides")
     }
     do {
       let row = try await store.revise(id, briefAddendum: addendum, overrides: overrides)
@@ -74,7 +75,9 @@ public struct VersionsController<Context: RequestContext>: Sendable {
   }
 
   static func projectID(_ version: VersionStore.Version) throws -> UUID {
-    guard let id = UUID(uuidString: version.state.projectID) else { throw Problem.notFound("project_not_found", "the version names no project") }
+    guard let id = UUID(uuidString: version.state.projectID) else {
+      throw Problem.notFound("project_not_found", "the version names no project")
+    }
     return id
   }
 
@@ -82,7 +85,8 @@ public struct VersionsController<Context: RequestContext>: Sendable {
     Problem.notFound(
       "version_not_found",
       "decision set \(id.lowercaseString) has no published version \(version)"
-        + (published.isEmpty ? " (none is published yet)" : " (published: \(published.map(String.init).joined(separator: ", ")))"))
+        + (published.isEmpty ? " (none is published yet)" : " (published: \(published.map(String.init).joined(separator: ", ")))")
+    )
   }
 
 }

@@ -83,15 +83,20 @@ struct ValidatorsNode: GraphNode {
       let place = first.map { finding in
         finding.path.isEmpty
           ? String(finding.message.prefix(120))
-          : (finding.line > 0 ? "\(finding.path):\(finding.line)" : finding.path) + (finding.rule.isEmpty ? "" : " [\(finding.rule)]")
+          : (finding.line > 0 ? "\(finding.path):\(finding.line)" : finding.path)
+            + (finding.rule.isEmpty ? "" : " [\(finding.rule)]")
       }
-      problems.append("\(result.tool): " + (place ?? "failed") + (result.findings.count > 1 ? " and \(result.findings.count - 1) more" : ""))
+      problems.append(
+        "\(result.tool): " + (place ?? "failed") + (result.findings.count > 1 ? " and \(result.findings.count - 1) more" : ""))
       for finding in result.findings.prefix(20) {
-        findings.append(["tool": result.tool, "path": finding.path, "line": Int(finding.line), "rule": finding.rule, "message": finding.message])
+        findings.append([
+          "tool": result.tool, "path": finding.path, "line": Int(finding.line), "rule": finding.rule, "message": finding.message,
+        ])
       }
     }
     let object: [String: Any] = [
-      "node": NodeName.validators.rawValue, "error": "publishing blocked: " + problems.joined(separator: "; "), "findings": findings,
+      "node": NodeName.validators.rawValue, "error": "publishing blocked: " + problems.joined(separator: "; "),
+      "findings": findings,
     ]
     return try SortedJSON.string(object)
   }

@@ -26,8 +26,12 @@ struct RationaleCompileNode: GraphNode {
           + "reviewer comment(s), into \(RationaleExport.jsonPath) and \(RationaleExport.markdownPath)."
         $0.confidence = 1
         $0.links = [
-          .with { $0.rel = "report"; $0.href = RationaleExport.jsonPath },
-          .with { $0.rel = "report"; $0.href = RationaleExport.markdownPath },
+          .with {
+            $0.rel = "report"; $0.href = RationaleExport.jsonPath
+          },
+          .with {
+            $0.rel = "report"; $0.href = RationaleExport.markdownPath
+          },
         ]
       })
     return state
@@ -84,7 +88,8 @@ struct DiffAndPersistNode: GraphNode {
         "\(summary.files.count) versioned file(s) changed against v\(previous.version), \(summary.stateChanges.count) "
         + "state field(s); cost \(String(format: "%+.2f", summary.costDelta)) USD per month"
     }
-    event["changes_url"] = "/v1/decision-sets/\(context.threadID.lowercaseString)/changes?from=\(max(1, version - 1))&to=\(version)"
+    event["changes_url"] =
+      "/v1/decision-sets/\(context.threadID.lowercaseString)/changes?from=\(max(1, version - 1))&to=\(version)"
     context.events.emit(.diffUpdate, payload: try SortedJSON.string(event))
 
     state.reasonCards.append(
@@ -99,8 +104,12 @@ struct DiffAndPersistNode: GraphNode {
         $0.rationale = summaryText + "."
         $0.confidence = 1
         $0.links = [
-          .with { $0.rel = "artifact"; $0.href = key.path },
-          .with { $0.rel = "commit"; $0.href = commit },
+          .with {
+            $0.rel = "artifact"; $0.href = key.path
+          },
+          .with {
+            $0.rel = "commit"; $0.href = commit
+          },
         ]
       })
     let (projectID, threadID, size, final) = (context.projectID, context.threadID, bundle.count, state)

@@ -42,9 +42,11 @@ public struct ProjectStore: Sendable {
       in rows.decode((UUID, String, String, Int, Date, Date, Int64).self)
     {
       items.append(
-        (Project(
-          id: id, name: name, description: description, lockVersion: lockVersion, createdAt: createdAt,
-          updatedAt: updatedAt), seq))
+        (
+          Project(
+            id: id, name: name, description: description, lockVersion: lockVersion, createdAt: createdAt,
+            updatedAt: updatedAt), seq
+        ))
     }
     let hasMore = items.count > limit
     let page = Array(items.prefix(limit))

@@ -41,7 +41,11 @@ public struct EventStreamer: Sendable {
   }
 
   /// Why a stream ended.
-  enum Ending: String { case finished, maxDuration = "max_duration", disconnected, shutdown }
+  enum Ending: String {
+    case finished
+    case maxDuration = "max_duration"
+    case disconnected, shutdown
+  }
 
   /// The stream's response; `permit` is held until the body ends (or is never written).
   func response(for request: Request, id: UUID, after: Int64, holding permit: StreamLimiter.Permit? = nil) -> Response {

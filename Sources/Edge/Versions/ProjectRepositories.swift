@@ -76,11 +76,14 @@ public struct ProjectRepositories: Sendable {
 
   /// `git diff` between two tagged versions of a decision set (version 0: nothing, so every
   /// file is added): the unified diff and the changed paths with their status letter (A, M, D).
-  public func diff(projectID: UUID, decisionSetID: UUID, from: Int, to: Int) async throws -> (unified: String, paths: [(String, String)]) {
+  public func diff(projectID: UUID, decisionSetID: UUID, from: Int, to: Int) async throws -> (
+    unified: String, paths: [(String, String)]
+  ) {
     let repository = repositoryURL(projectID)
     let old =
       from == 0
-      ? try await git(repository, ["hash-object", "-t", "tree", "/dev/null"]).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+      ? try await git(repository, ["hash-object", "-t", "tree", "/dev/null"]).standardOutput.trimmingCharacters(
+        in: .whitespacesAndNewlines)
       : Self.tag(decisionSetID: decisionSetID, version: from)
     let new = Self.tag(decisionSetID: decisionSetID, version: to)
     let unified = try await git(repository, ["diff", "--no-color", "--no-ext-diff", "--no-renames", old, new]).standardOutput

@@ -15,7 +15,8 @@ public enum RationaleExport {
         "index": index + 1, "agent": card.agent, "node": card.node, "choice": card.choice, "rationale": card.rationale,
         "confidence": card.confidence, "inputs": ["summary": card.inputs.summary, "sha256": card.inputs.sha256],
         "candidates": card.candidates.map { candidate in
-          ["option": candidate.option, "score": candidate.score, "chosen": candidate.chosen, "reasons": candidate.reasons] as [String: Any]
+          ["option": candidate.option, "score": candidate.score, "chosen": candidate.chosen, "reasons": candidate.reasons]
+            as [String: Any]
         },
         "risks": card.risks, "quoted_comments": card.quotedComments, "policy_summary": card.policySummary,
         "cost_summary": card.costSummary, "links": card.links.map { ["rel": $0.rel, "href": $0.href] },

@@ -37,13 +37,19 @@ enum AnswerMerger {
     switch field {
     case "problem_type":
       guard let type = ProtoNames.problemType[value] else { throw Unusable(description: "unknown problem type \(value)") }
-      constraints.problemType = .with { $0.value = type; $0.provenance = provenance }
+      constraints.problemType = .with {
+        $0.value = type; $0.provenance = provenance
+      }
     case "inference_mode":
       guard let mode = ProtoNames.inferenceMode[value] else { throw Unusable(description: "unknown inference mode \(value)") }
-      constraints.inferenceMode = .with { $0.value = mode; $0.provenance = provenance }
+      constraints.inferenceMode = .with {
+        $0.value = mode; $0.provenance = provenance
+      }
     case "data_class":
       guard let dataClass = ProtoNames.dataClass[value] else { throw Unusable(description: "unknown data class \(value)") }
-      constraints.dataClass = .with { $0.value = dataClass; $0.provenance = provenance }
+      constraints.dataClass = .with {
+        $0.value = dataClass; $0.provenance = provenance
+      }
     case "monthly_budget":
       guard let band = QuestionBank.budgetBands.first(where: { $0.value == value }) else {
         throw Unusable(description: "unknown budget band \(value)")
@@ -60,12 +66,16 @@ enum AnswerMerger {
       guard let milliseconds = Double(value), InputLimits.latencyMilliseconds.contains(milliseconds) else {
         throw Unusable(description: "\(value) is not \(InputLimits.latencyMilliseconds.text)")
       }
-      constraints.latencyP95Ms = .with { $0.value = milliseconds; $0.unit = "ms"; $0.provenance = provenance }
+      constraints.latencyP95Ms = .with {
+        $0.value = milliseconds; $0.unit = "ms"; $0.provenance = provenance
+      }
     case "allowed_regions":
       guard let scope = QuestionBank.regionScopes.first(where: { $0.value == value }) else {
         throw Unusable(description: "unknown region scope \(value)")
       }
-      constraints.allowedRegions = .with { $0.values = scope.regions; $0.provenance = provenance }
+      constraints.allowedRegions = .with {
+        $0.values = scope.regions; $0.provenance = provenance
+      }
     default:
       throw Unusable(description: "no field \(field) takes answers")
     }

@@ -26,7 +26,10 @@ enum CoverageRules {
       ($0.hasMonthlyBudget, $0.monthlyBudget.provenance.confidence)
     },
     // A latency target matters only where someone waits for each prediction.
-    FieldRule(field: "latency_p95_ms", weight: 0.10, impact: 0.75, isRequired: { $0.inferenceMode.value == .online || $0.inferenceMode.value == .streaming }) {
+    FieldRule(
+      field: "latency_p95_ms", weight: 0.10, impact: 0.75,
+      isRequired: { $0.inferenceMode.value == .online || $0.inferenceMode.value == .streaming }
+    ) {
       ($0.hasLatencyP95Ms, $0.latencyP95Ms.provenance.confidence)
     },
     FieldRule(field: "allowed_regions", weight: 0.10, impact: 0.6, isRequired: { _ in true }) {

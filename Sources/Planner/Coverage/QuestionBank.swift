@@ -21,8 +21,10 @@ enum QuestionBank {
 
   static let regionScopes: [(value: String, label: String, regions: [String])] = [
     ("eu", "EU only (GDPR residency)", ["eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-3"]),
-    ("europe", "Europe, UK and Switzerland included",
-     ["eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3"]),
+    (
+      "europe", "Europe, UK and Switzerland included",
+      ["eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3"]
+    ),
     ("us", "United States only", ["us-east-1", "us-east-2", "us-west-1", "us-west-2"]),
     ("uk", "United Kingdom only", ["eu-west-2"]),
     ("apac", "Asia Pacific", ["ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2"]),

@@ -14,17 +14,21 @@ enum BudgetExtraction {
   static let symbol = #"(\$|€|£|us\$|usd|eur|gbp|cad|aud|chf)"#
   static let code = #"(usd|eur|gbp|cad|aud|chf|dollars?|euros?|pounds?|bucks)"#
   static let money = NSRegularExpression.builtIn(
-    #"(?:\#(symbol)\s?(\#(number))(?:\s*(?:-|–|—|to|and)\s*(?:\$|€|£)?\s?(\#(number)))?|(\#(number))(?:\s*(?:-|–|—|to)\s*(\#(number)))?\s*\#(code)\b)"#)
+    #"(?:\#(symbol)\s?(\#(number))(?:\s*(?:-|–|—|to|and)\s*(?:\$|€|£)?\s?(\#(number)))?|(\#(number))(?:\s*(?:-|–|—|to)\s*(\#(number)))?\s*\#(code)\b)"#
+  )
   static let monthly = NSRegularExpression.builtIn(#"^\W{0,3}(a|per|/|each|every)?\s*(month|mo)\b|^\W{0,3}monthly"#)
   static let yearly = NSRegularExpression.builtIn(#"^\W{0,3}(a|per|/|each|every)?\s*(year|yr|annum)\b|^\W{0,3}(annually|yearly)"#)
   static let budgetCue = NSRegularExpression.builtIn(
-    #"(budg|bugdet|budjet|spend|cost|afford|cap\b|capped|bill|run (it )?for|pay|infra|aws|cloud|month|monthly|annual|per year|a year)"#)
+    #"(budg|bugdet|budjet|spend|cost|afford|cap\b|capped|bill|run (it )?for|pay|infra|aws|cloud|month|monthly|annual|per year|a year)"#
+  )
   static let notBudget = NSRegularExpression.builtIn(
-    #"(revenue|lose|loss|losses|saves?|saving|worth|sales|gmv|funding|raised|salar|fine|penalt|fraud of|chargeback|per transaction|basket|order value|price of|prices)"#)
+    #"(revenue|lose|loss|losses|saves?|saving|worth|sales|gmv|funding|raised|salar|fine|penalt|fraud of|chargeback|per transaction|basket|order value|price of|prices)"#
+  )
   static let ceiling = NSRegularExpression.builtIn(
     #"(under|below|less than|at most|no more than|up to|max(imum)?|cap(ped)?( at)?|within|not exceed|≤|<|ceiling|limit)\W*$"#)
 
-  static let ceilingAfter = NSRegularExpression.builtIn(#"^\W*((a|per|/)\s*(month|mo|year)\w*\W*)?(max(imum)?|at most|tops|or less|ceiling|cap)\b"#)
+  static let ceilingAfter = NSRegularExpression.builtIn(
+    #"^\W*((a|per|/)\s*(month|mo|year)\w*\W*)?(max(imum)?|at most|tops|or less|ceiling|cap)\b"#)
 
   static func band(_ brief: BriefText) -> Mlops_V1_BudgetBand? {
     var mentions: [Mention<(min: Double, max: Double, currency: String, yearly: Bool)>] = []

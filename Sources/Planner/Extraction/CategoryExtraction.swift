@@ -24,15 +24,33 @@ enum CategoryExtraction {
   // MARK: Problem type
 
   static let problemRules = KeywordTable<Mlops_V1_ProblemType>([
-    (.generative, #"(generative|\bllm\b|large language model|chat ?bot|assistant that (answers|writes)|text generation|generate (text|answers|replies|descriptions|summaries)|summari[sz]|\brag\b|retrieval[- ]augmented|gen ?ai|copilot)"#),
-    (.computerVision, #"(computer vision|\bimages?\b|photos?|pictures|video|camera|object detection|\bocr\b|x-rays?|scans?\b|visual inspection)"#),
+    (
+      .generative,
+      #"(generative|\bllm\b|large language model|chat ?bot|assistant that (answers|writes)|text generation|generate (text|answers|replies|descriptions|summaries)|summari[sz]|\brag\b|retrieval[- ]augmented|gen ?ai|copilot)"#
+    ),
+    (
+      .computerVision,
+      #"(computer vision|\bimages?\b|photos?|pictures|video|camera|object detection|\bocr\b|x-rays?|scans?\b|visual inspection)"#
+    ),
     (.recommendation, #"(recommend|recommender|personali[sz]|next[- ]best|similar (items|products)|you may also like)"#),
     (.ranking, #"(\brank(ing|er)?\b|learning to rank|search (results|relevance)|re-?rank|order (the )?results)"#),
-    (.forecasting, #"(forecast|time[- ]series|predict (future |next )?(demand|sales|load|traffic|volume)|demand planning|capacity planning)"#),
+    (
+      .forecasting,
+      #"(forecast|time[- ]series|predict (future |next )?(demand|sales|load|traffic|volume)|demand planning|capacity planning)"#
+    ),
     (.anomalyDetection, #"(anomal|outlier|intrusion|unusual (behaviou?r|activity|patterns)|detect (odd|strange|abnormal))"#),
-    (.nlp, #"(\bnlp\b|natural language|sentiment|named entit|entity extraction|text classification|classify (support )?(tickets|emails|documents|text|reviews)|intent detection|language model|transcri)"#),
-    (.regression, #"(regression|predict (the )?(price|value|amount|duration|time|revenue|cost|eta|lifetime value)|estimate (the )?(price|value|amount|duration|delivery time|eta)|\beta\b|lifetime value|\bltv\b|\bclv\b|house prices?|pricing model)"#),
-    (.classification, #"(classif|clasif|click[- ]through|\bctr\b|churn|fraud|spam|credit (risk|scoring|default)|default (risk|prediction)|loan default|propensity|lead scoring|\bscore (each|every|the|card|transaction)|scoring|approve or (decline|reject)|yes/no)"#),
+    (
+      .nlp,
+      #"(\bnlp\b|natural language|sentiment|named entit|entity extraction|text classification|classify (support )?(tickets|emails|documents|text|reviews)|intent detection|language model|transcri)"#
+    ),
+    (
+      .regression,
+      #"(regression|predict (the )?(price|value|amount|duration|time|revenue|cost|eta|lifetime value)|estimate (the )?(price|value|amount|duration|delivery time|eta)|\beta\b|lifetime value|\bltv\b|\bclv\b|house prices?|pricing model)"#
+    ),
+    (
+      .classification,
+      #"(classif|clasif|click[- ]through|\bctr\b|churn|fraud|spam|credit (risk|scoring|default)|default (risk|prediction)|loan default|propensity|lead scoring|\bscore (each|every|the|card|transaction)|scoring|approve or (decline|reject)|yes/no)"#
+    ),
   ])
 
   static func problemType(_ brief: BriefText) -> Mlops_V1_ProblemTypeValue? {
@@ -46,12 +64,16 @@ enum CategoryExtraction {
   // MARK: Inference mode
 
   static let streamingCue = NSRegularExpression.builtIn(
-    #"(streaming (inference|predictions|scoring|pipeline|data)|stream of events|event stream|kafka|kinesis|as events arrive|each event|clickstream|in-stream|stream processing|\bstreaming\b)"#)
+    #"(streaming (inference|predictions|scoring|pipeline|data)|stream of events|event stream|kafka|kinesis|as events arrive|each event|clickstream|in-stream|stream processing|\bstreaming\b)"#
+  )
   static let onlineCue = NSRegularExpression.builtIn(
-    #"(real[- ]?time|online (inference|predictions?|scoring|serving|model)|per request|on request|synchronous|\bapi\b|endpoint|at checkout|while the (user|customer) waits|live (traffic|predictions|scoring)|in the request path|low[- ]latency|p95|p99|latency|milliseconds|\d\s*ms\b)"#)
+    #"(real[- ]?time|online (inference|predictions?|scoring|serving|model)|per request|on request|synchronous|\bapi\b|endpoint|at checkout|while the (user|customer) waits|live (traffic|predictions|scoring)|in the request path|low[- ]latency|p95|p99|latency|milliseconds|\d\s*ms\b)"#
+  )
   static let batchCue = NSRegularExpression.builtIn(
-    #"(\bbatch\b|nightly|overnight|offline (scoring|predictions|inference)|bulk|once a (day|week) (we )?(score|predict)|daily (scores|predictions|scoring|report|forecasts?|run)|weekly (scores|predictions|scoring|report|forecasts?)|every (morning|night)|scheduled (job|scoring|predictions)|no real[- ]time|not real[- ]time|results (are|can be) (ready|available) (by|the next))"#)
-  static let trainingContext = NSRegularExpression.builtIn(#"(retrain|re-train|training|\betl\b|ingest|backfill|load the data|data (arrives|lands))"#)
+    #"(\bbatch\b|nightly|overnight|offline (scoring|predictions|inference)|bulk|once a (day|week) (we )?(score|predict)|daily (scores|predictions|scoring|report|forecasts?|run)|weekly (scores|predictions|scoring|report|forecasts?)|every (morning|night)|scheduled (job|scoring|predictions)|no real[- ]time|not real[- ]time|results (are|can be) (ready|available) (by|the next))"#
+  )
+  static let trainingContext = NSRegularExpression.builtIn(
+    #"(retrain|re-train|training|\betl\b|ingest|backfill|load the data|data (arrives|lands))"#)
 
   static func inferenceMode(_ brief: BriefText) -> Mlops_V1_InferenceModeValue? {
     func hits(_ regex: NSRegularExpression, skippingTraining: Bool) -> [NSTextCheckingResult] {
@@ -89,10 +111,19 @@ enum CategoryExtraction {
   static let dataClassRules = KeywordTable<Mlops_V1_DataClass>([
     (.phi, #"(\bphi\b|protected health|health records?|medical records?|patient|diagnos|clinical|\behr\b|hipaa)"#),
     (.pci, #"(\bpci\b|cardholder|card numbers?|\bpans?\b|primary account number|credit card data|full card)"#),
-    (.pii, #"(\bpii\b|personal(ly identifiable)? (data|information|details)|personal data|customer (names|emails?|addresses|phone)|email addresses|home addresses|phone numbers|dates? of birth|social security|national id|passport|\bgdpr\b|user profiles)"#),
+    (
+      .pii,
+      #"(\bpii\b|personal(ly identifiable)? (data|information|details)|personal data|customer (names|emails?|addresses|phone)|email addresses|home addresses|phone numbers|dates? of birth|social security|national id|passport|\bgdpr\b|user profiles)"#
+    ),
     (.confidential, #"(confidential|proprietary|trade secret|sensitive (business|financial|internal))"#),
-    (.internal, #"(internal (data|only|use|metrics|logs|docs|documents|documentation|wiki|knowledge)|company[- ]internal|non-public)"#),
-    (.public, #"(public(ly available)? (data|datasets?)|open data|open dataset|public domain|scraped from the web|no sensitive data)"#),
+    (
+      .internal,
+      #"(internal (data|only|use|metrics|logs|docs|documents|documentation|wiki|knowledge)|company[- ]internal|non-public)"#
+    ),
+    (
+      .public,
+      #"(public(ly available)? (data|datasets?)|open data|open dataset|public domain|scraped from the web|no sensitive data)"#
+    ),
   ])
 
   static func dataClass(_ brief: BriefText) -> Mlops_V1_DataClassValue? {
@@ -135,18 +166,23 @@ enum CategoryExtraction {
   // MARK: Retraining cadence
 
   static let retrainCue = NSRegularExpression.builtIn(
-    #"(retrain|re-train|refresh(ed|ing)? (the )?model|model refresh|update (the )?model|models? (should|must|need to) be (re)?trained|training (runs?|job|cadence)|\btrain(ed)?\b)"#)
+    #"(retrain|re-train|refresh(ed|ing)? (the )?model|model refresh|update (the )?model|models? (should|must|need to) be (re)?trained|training (runs?|job|cadence)|\btrain(ed)?\b)"#
+  )
   static let cadenceRules = KeywordTable<Mlops_V1_RetrainCadence>([
     (.hourly, #"(hourly|every hour|each hour|once an hour)"#),
     (.daily, #"(daily|nightly|every (day|night)|each (day|night)|once a day|every 24 ?h(ours)?)"#),
-    (.weekly, #"(weekly|every week|each week|once a week|every (sunday|monday|tuesday|wednesday|thursday|friday|saturday|weekend)|every 7 days|every (two|2) weeks|bi-?weekly|fortnightly)"#),
+    (
+      .weekly,
+      #"(weekly|every week|each week|once a week|every (sunday|monday|tuesday|wednesday|thursday|friday|saturday|weekend)|every 7 days|every (two|2) weeks|bi-?weekly|fortnightly)"#
+    ),
     (.monthly, #"(monthly|every month|each month|once a month|every 30 days)"#),
     (.quarterly, #"(quarterly|every quarter|each quarter|every (three|3) months)"#),
     (.onDemand, #"(on[- ]demand|ad[- ]hoc|manually|when (we see )?drift|as needed|when needed)"#),
   ])
 
   static let rejected = NSRegularExpression.builtIn(
-    #"^\W*(\w+\s+){0,2}(is|are|would be|seems?)\s+(overkill|too (often|frequent|much|expensive)|not (needed|necessary|required)|unnecessary)"#)
+    #"^\W*(\w+\s+){0,2}(is|are|would be|seems?)\s+(overkill|too (often|frequent|much|expensive)|not (needed|necessary|required)|unnecessary)"#
+  )
 
   static func retrainCadence(_ brief: BriefText) -> Mlops_V1_RetrainCadenceValue? {
     var mentions: [Mention<Mlops_V1_RetrainCadence>] = []
@@ -169,7 +205,8 @@ enum CategoryExtraction {
     }
     guard let best = mentions.best(), best.score > 0 else { return nil }
     let phrase = brief.string(best.range).lowercased()
-    let approximate = phrase.contains("two") || phrase.contains("2 weeks") || phrase.contains("bi") || phrase.contains("fortnight")
+    let approximate =
+      phrase.contains("two") || phrase.contains("2 weeks") || phrase.contains("bi") || phrase.contains("fortnight")
     return .with {
       $0.value = best.value
       $0.provenance = best.provenance(in: brief, confidence: approximate ? 0.6 : 0.9)
@@ -179,8 +216,10 @@ enum CategoryExtraction {
   // MARK: GPU
 
   static let noGPU = NSRegularExpression.builtIn(
-    #"(cpu[- ]only|no gpus?|without (a )?gpus?|(don'?t|do not|doesn'?t|does not|won'?t) (need|require|use) (a |any )?gpus?|no need for (a )?gpus?|gpus? (are|is) not (needed|required)|not need (a |any )?gpus?)"#)
-  static let gpu = NSRegularExpression.builtIn(#"(\bgpus?\b|\bcuda\b|\ba100\b|\bh100\b|\ba10g\b|\bl4\b|\bt4\b|inferentia|trainium)"#)
+    #"(cpu[- ]only|no gpus?|without (a )?gpus?|(don'?t|do not|doesn'?t|does not|won'?t) (need|require|use) (a |any )?gpus?|no need for (a )?gpus?|gpus? (are|is) not (needed|required)|not need (a |any )?gpus?)"#
+  )
+  static let gpu = NSRegularExpression.builtIn(
+    #"(\bgpus?\b|\bcuda\b|\ba100\b|\bh100\b|\ba10g\b|\bl4\b|\bt4\b|inferentia|trainium)"#)
 
   static func gpuRequired(_ brief: BriefText) -> Mlops_V1_BoolValue? {
     if let hit = brief.matches(noGPU).first {

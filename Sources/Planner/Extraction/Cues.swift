@@ -5,10 +5,12 @@ import Foundation
 enum Cues {
   /// Someone states what they need ("under", "at most", "target", "sub-").
   static let target = NSRegularExpression.builtIn(
-    #"(need|must|should|under|below|less than|at most|within|max(imum)?|no more than|target|goal|sub|<|≤|require|expect|keep|stay|up to|aim|slo|sla|budget|cap)"#)
+    #"(need|must|should|under|below|less than|at most|within|max(imum)?|no more than|target|goal|sub|<|≤|require|expect|keep|stay|up to|aim|slo|sla|budget|cap)"#
+  )
   /// A figure about the old system or the present state, not the goal.
   static let past = NSRegularExpression.builtIn(
-    #"\b(old|current(ly)?|today|existing|legacy|previous(ly)?|used to|was|were|had|last (year|quarter|month)|before|now takes|now at|at the moment)\b"#)
+    #"\b(old|current(ly)?|today|existing|legacy|previous(ly)?|used to|was|were|had|last (year|quarter|month)|before|now takes|now at|at the moment)\b"#
+  )
   static let negation = NSRegularExpression.builtIn(
     #"\b(no|not|without|never|don'?t|doesn'?t|isn'?t|aren'?t|outside( of)?|except|excluding|avoid|neither|nor)\b"#)
 
@@ -18,7 +20,8 @@ enum Cues {
     return regex.firstMatch(in: folded, range: NSRange(location: 0, length: folded.utf16.count)) != nil
   }
 
-  static let leaving = NSRegularExpression.builtIn(#"^\s*(ever\s+)?(leaves?|goes|may leave|must leave|can leave|is sent|gets sent)\b"#)
+  static let leaving = NSRegularExpression.builtIn(
+    #"^\s*(ever\s+)?(leaves?|goes|may leave|must leave|can leave|is sent|gets sent)\b"#)
 
   /// The clause a mention sits in, up to it: "the old system had 300 ms, we need under"
   /// gives "we need under".

@@ -58,7 +58,10 @@ enum ConstraintsCheck {
       }
       let quoted = String(String.UnicodeScalarView(scalars[Int(span.start)..<Int(span.end)]))
       guard quoted == span.text else {
-        throw Violation(description: "\(field).provenance.span.text \(span.text.debugDescription) is not what the brief says there (\(quoted.debugDescription))")
+        throw Violation(
+          description:
+            "\(field).provenance.span.text \(span.text.debugDescription) is not what the brief says there (\(quoted.debugDescription))"
+        )
       }
     }
     if c.hasProblemType {
@@ -90,7 +93,8 @@ enum ConstraintsCheck {
       try check("monthly_budget", band.provenance)
     }
     if c.hasAllowedRegions {
-      for region in c.allowedRegions.values where regionCode.firstMatch(in: region, range: NSRange(location: 0, length: region.utf16.count)) == nil {
+      for region in c.allowedRegions.values
+      where regionCode.firstMatch(in: region, range: NSRange(location: 0, length: region.utf16.count)) == nil {
         throw Violation(description: "allowed_regions holds \(region.debugDescription), which is not an AWS region code")
       }
       try check("allowed_regions", c.allowedRegions.provenance)

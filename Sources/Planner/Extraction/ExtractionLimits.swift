@@ -17,13 +17,16 @@ enum ExtractionLimits {
     if c.hasDataVolumeGb { check("data_volume_gb", c.dataVolumeGb, InputLimits.dataVolumeGB) { c.clearDataVolumeGb() } }
     if c.hasDataRows { check("data_rows", c.dataRows, InputLimits.dataRows) { c.clearDataRows() } }
     if c.hasAvailabilityTargetPct {
-      check("availability_target_pct", c.availabilityTargetPct, InputLimits.availabilityPercent) { c.clearAvailabilityTargetPct() }
+      check("availability_target_pct", c.availabilityTargetPct, InputLimits.availabilityPercent) {
+        c.clearAvailabilityTargetPct()
+      }
     }
     if c.hasMonthlyBudget {
       let band = c.monthlyBudget
       let figures = [band.min, band.max, band.minUsd, band.maxUsd]
       if !figures.allSatisfy(InputLimits.budgetUSD.contains) || band.minUsd > band.maxUsd {
-        dropped.append("monthly_budget \(band.minUsd)–\(band.maxUsd) USD is outside \(InputLimits.budgetUSD.text); treated as not stated")
+        dropped.append(
+          "monthly_budget \(band.minUsd)–\(band.maxUsd) USD is outside \(InputLimits.budgetUSD.text); treated as not stated")
         c.clearMonthlyBudget()
       }
     }

@@ -28,23 +28,32 @@ enum ExtractionSummary {
         }
       fields.append(Field(name: name, value: value(), confidence: provenance.confidence, source: source))
     }
-    add("problem_type", c.hasProblemType, ProtoNames.name(c.problemType.value, in: ProtoNames.problemType), c.problemType.provenance)
-    add("inference_mode", c.hasInferenceMode, ProtoNames.name(c.inferenceMode.value, in: ProtoNames.inferenceMode), c.inferenceMode.provenance)
+    add(
+      "problem_type", c.hasProblemType, ProtoNames.name(c.problemType.value, in: ProtoNames.problemType), c.problemType.provenance
+    )
+    add(
+      "inference_mode", c.hasInferenceMode, ProtoNames.name(c.inferenceMode.value, in: ProtoNames.inferenceMode),
+      c.inferenceMode.provenance)
     add("latency_p95_ms", c.hasLatencyP95Ms, "\(number(c.latencyP95Ms.value)) ms", c.latencyP95Ms.provenance)
     add("throughput_rps", c.hasThroughputRps, "\(number(c.throughputRps.value)) requests/s", c.throughputRps.provenance)
     add(
       "monthly_budget", c.hasMonthlyBudget,
       "\(number(c.monthlyBudget.min))–\(c.monthlyBudget.max == 0 ? "open" : number(c.monthlyBudget.max)) \(c.monthlyBudget.currency)",
       c.monthlyBudget.provenance)
-    add("allowed_regions", c.hasAllowedRegions, c.allowedRegions.values.isEmpty ? "any" : c.allowedRegions.values.joined(separator: ","), c.allowedRegions.provenance)
+    add(
+      "allowed_regions", c.hasAllowedRegions,
+      c.allowedRegions.values.isEmpty ? "any" : c.allowedRegions.values.joined(separator: ","), c.allowedRegions.provenance)
     add("data_class", c.hasDataClass, ProtoNames.name(c.dataClass.value, in: ProtoNames.dataClass), c.dataClass.provenance)
     add("compliance", c.hasCompliance, c.compliance.values.map { "\($0)" }.joined(separator: ","), c.compliance.provenance)
     add("data_volume_gb", c.hasDataVolumeGb, "\(number(c.dataVolumeGb.value)) GB", c.dataVolumeGb.provenance)
     add("data_rows", c.hasDataRows, number(c.dataRows.value), c.dataRows.provenance)
     add("retrain_cadence", c.hasRetrainCadence, "\(c.retrainCadence.value)", c.retrainCadence.provenance)
-    add("availability_target_pct", c.hasAvailabilityTargetPct, "\(number(c.availabilityTargetPct.value))%", c.availabilityTargetPct.provenance)
+    add(
+      "availability_target_pct", c.hasAvailabilityTargetPct, "\(number(c.availabilityTargetPct.value))%",
+      c.availabilityTargetPct.provenance)
     add("gpu_required", c.hasGpuRequired, c.gpuRequired.value ? "yes" : "no", c.gpuRequired.provenance)
-    add("stack_preferences", c.hasStackPreferences, c.stackPreferences.values.joined(separator: ","), c.stackPreferences.provenance)
+    add(
+      "stack_preferences", c.hasStackPreferences, c.stackPreferences.values.joined(separator: ","), c.stackPreferences.provenance)
     return fields
   }
 

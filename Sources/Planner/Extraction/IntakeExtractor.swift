@@ -45,20 +45,53 @@ public struct IntakeExtractor: Sendable {
     func mark(_ provenance: Mlops_V1_Provenance) -> Mlops_V1_Provenance {
       provenance.kind == .unspecified ? marked : provenance
     }
-    if overrides.hasProblemType { result.problemType = overrides.problemType; result.problemType.provenance = mark(overrides.problemType.provenance) }
-    if overrides.hasInferenceMode { result.inferenceMode = overrides.inferenceMode; result.inferenceMode.provenance = mark(overrides.inferenceMode.provenance) }
-    if overrides.hasLatencyP95Ms { result.latencyP95Ms = overrides.latencyP95Ms; result.latencyP95Ms.provenance = mark(overrides.latencyP95Ms.provenance) }
-    if overrides.hasThroughputRps { result.throughputRps = overrides.throughputRps; result.throughputRps.provenance = mark(overrides.throughputRps.provenance) }
-    if overrides.hasMonthlyBudget { result.monthlyBudget = BudgetBands.normalised(overrides.monthlyBudget); result.monthlyBudget.provenance = mark(overrides.monthlyBudget.provenance) }
-    if overrides.hasAllowedRegions { result.allowedRegions = overrides.allowedRegions; result.allowedRegions.provenance = mark(overrides.allowedRegions.provenance) }
-    if overrides.hasDataClass { result.dataClass = overrides.dataClass; result.dataClass.provenance = mark(overrides.dataClass.provenance) }
-    if overrides.hasCompliance { result.compliance = overrides.compliance; result.compliance.provenance = mark(overrides.compliance.provenance) }
-    if overrides.hasDataVolumeGb { result.dataVolumeGb = overrides.dataVolumeGb; result.dataVolumeGb.provenance = mark(overrides.dataVolumeGb.provenance) }
-    if overrides.hasDataRows { result.dataRows = overrides.dataRows; result.dataRows.provenance = mark(overrides.dataRows.provenance) }
-    if overrides.hasRetrainCadence { result.retrainCadence = overrides.retrainCadence; result.retrainCadence.provenance = mark(overrides.retrainCadence.provenance) }
-    if overrides.hasAvailabilityTargetPct { result.availabilityTargetPct = overrides.availabilityTargetPct; result.availabilityTargetPct.provenance = mark(overrides.availabilityTargetPct.provenance) }
-    if overrides.hasGpuRequired { result.gpuRequired = overrides.gpuRequired; result.gpuRequired.provenance = mark(overrides.gpuRequired.provenance) }
-    if overrides.hasStackPreferences { result.stackPreferences = overrides.stackPreferences; result.stackPreferences.provenance = mark(overrides.stackPreferences.provenance) }
+    if overrides.hasProblemType {
+      result.problemType = overrides.problemType; result.problemType.provenance = mark(overrides.problemType.provenance)
+    }
+    if overrides.hasInferenceMode {
+      result.inferenceMode = overrides.inferenceMode; result.inferenceMode.provenance = mark(overrides.inferenceMode.provenance)
+    }
+    if overrides.hasLatencyP95Ms {
+      result.latencyP95Ms = overrides.latencyP95Ms; result.latencyP95Ms.provenance = mark(overrides.latencyP95Ms.provenance)
+    }
+    if overrides.hasThroughputRps {
+      result.throughputRps = overrides.throughputRps; result.throughputRps.provenance = mark(overrides.throughputRps.provenance)
+    }
+    if overrides.hasMonthlyBudget {
+      result.monthlyBudget = BudgetBands.normalised(overrides.monthlyBudget);
+      result.monthlyBudget.provenance = mark(overrides.monthlyBudget.provenance)
+    }
+    if overrides.hasAllowedRegions {
+      result.allowedRegions = overrides.allowedRegions;
+      result.allowedRegions.provenance = mark(overrides.allowedRegions.provenance)
+    }
+    if overrides.hasDataClass {
+      result.dataClass = overrides.dataClass; result.dataClass.provenance = mark(overrides.dataClass.provenance)
+    }
+    if overrides.hasCompliance {
+      result.compliance = overrides.compliance; result.compliance.provenance = mark(overrides.compliance.provenance)
+    }
+    if overrides.hasDataVolumeGb {
+      result.dataVolumeGb = overrides.dataVolumeGb; result.dataVolumeGb.provenance = mark(overrides.dataVolumeGb.provenance)
+    }
+    if overrides.hasDataRows {
+      result.dataRows = overrides.dataRows; result.dataRows.provenance = mark(overrides.dataRows.provenance)
+    }
+    if overrides.hasRetrainCadence {
+      result.retrainCadence = overrides.retrainCadence;
+      result.retrainCadence.provenance = mark(overrides.retrainCadence.provenance)
+    }
+    if overrides.hasAvailabilityTargetPct {
+      result.availabilityTargetPct = overrides.availabilityTargetPct;
+      result.availabilityTargetPct.provenance = mark(overrides.availabilityTargetPct.provenance)
+    }
+    if overrides.hasGpuRequired {
+      result.gpuRequired = overrides.gpuRequired; result.gpuRequired.provenance = mark(overrides.gpuRequired.provenance)
+    }
+    if overrides.hasStackPreferences {
+      result.stackPreferences = overrides.stackPreferences;
+      result.stackPreferences.provenance = mark(overrides.stackPreferences.provenance)
+    }
     result.reviewNotes = overrides.reviewNotes
     return result
   }

@@ -39,7 +39,8 @@ enum QuantityExtraction {
   // MARK: Throughput
 
   static let rate = NSRegularExpression.builtIn(
-    #"(\#(number))\s*(?:(rps|qps|tps|req/s|reqs?/sec|requests?/s(?:ec)?)\b|(?:(?:inference|prediction|scoring|api|model|fraud|score)\s+)?(requests?|predictions?|inferences?|queries|calls|transactions|txns?|scores|lookups|recommendations|classifications|checks|payments|orders|messages|documents|images|emails|events|readings|tickets|claims|applications|searches|sessions)\s*(?:per|/|a|an|each|every)\s*(second|sec|s|minute|min|hour|hr|day|month)\b)"#)
+    #"(\#(number))\s*(?:(rps|qps|tps|req/s|reqs?/sec|requests?/s(?:ec)?)\b|(?:(?:inference|prediction|scoring|api|model|fraud|score)\s+)?(requests?|predictions?|inferences?|queries|calls|transactions|txns?|scores|lookups|recommendations|classifications|checks|payments|orders|messages|documents|images|emails|events|readings|tickets|claims|applications|searches|sessions)\s*(?:per|/|a|an|each|every)\s*(second|sec|s|minute|min|hour|hr|day|month)\b)"#
+  )
   static let perSecond: [String: Double] = [
     "second": 1, "sec": 1, "s": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86_400,
     "month": 2_592_000,
@@ -119,8 +120,10 @@ enum QuantityExtraction {
   }
 
   static let count = NSRegularExpression.builtIn(
-    #"(\#(number))\s+(?:[a-z]+\s+)?(rows|records|samples|examples|images|documents|transactions|events|tickets|reviews|claims|log lines|sessions)\b"#)
-  static let rateAfter = NSRegularExpression.builtIn(#"^\s*(per|a|an|each|every|/)\s*(second|sec|minute|min|hour|day|week|month)"#)
+    #"(\#(number))\s+(?:[a-z]+\s+)?(rows|records|samples|examples|images|documents|transactions|events|tickets|reviews|claims|log lines|sessions)\b"#
+  )
+  static let rateAfter = NSRegularExpression.builtIn(
+    #"^\s*(per|a|an|each|every|/)\s*(second|sec|minute|min|hour|day|week|month)"#)
 
   static func rows(_ brief: BriefText) -> Mlops_V1_NumberValue? {
     var mentions: [Mention<Double>] = []

@@ -8,8 +8,10 @@ import Foundation
 enum RegionExtraction {
   static let scopes: [(pattern: String, regions: [String])] = [
     (#"\beu\b(?!-)|european union"#, ["eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-3"]),
-    (#"\beurope\b|\beuropean\b(?! union)"#,
-     ["eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3"]),
+    (
+      #"\beurope\b|\beuropean\b(?! union)"#,
+      ["eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3"]
+    ),
     (#"\bunited states\b|\bamerican?\b"#, unitedStates),
     (#"\b(uk|united kingdom|britain|british)\b"#, ["eu-west-2"]),
     (#"\b(canada|canadian)\b"#, ["ca-central-1"]),
@@ -49,7 +51,8 @@ enum RegionExtraction {
     #"\b(us|eu|ap|sa|ca|me|af|il|mx)-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d\b"#)
   /// A place only restricts regions when the sentence is about where things run or live.
   static let residencyCue = NSRegularExpression.builtIn(
-    #"(region|only|host|deploy|resid|stay|stays|kept|keep|store|stored|located|locat|run in|runs in|served from|sovereign|inside|within|must be in|in-country|gdpr|data must|cannot leave|can't leave|must not leave|leaves?\b|preferred)"#)
+    #"(region|only|host|deploy|resid|stay|stays|kept|keep|store|stored|located|locat|run in|runs in|served from|sovereign|inside|within|must be in|in-country|gdpr|data must|cannot leave|can't leave|must not leave|leaves?\b|preferred)"#
+  )
 
   static func regions(_ brief: BriefText) -> Mlops_V1_TextListValue? {
     var found: Set<String> = []
@@ -61,7 +64,8 @@ enum RegionExtraction {
       explicitCode = true
       note(match.range)
     }
-    let places = scopeTable.hits(in: brief).map { (range: $0.range, regions: $0.value) }
+    let places =
+      scopeTable.hits(in: brief).map { (range: $0.range, regions: $0.value) }
       + brief.matchesAsWritten(usInCapitals).map { (range: $0.range, regions: unitedStates) }
     for place in places {
       let sentence = brief.string(brief.sentence(around: place.range))

@@ -31,7 +31,8 @@ struct OptionScorer {
       exclusions.append("made for \(option.modes.joined(separator: "/")) systems, not \(mode) ones")
     }
     if let rps = inputs.throughputRps, option.throughputRps.max > 0, rps > option.throughputRps.max {
-      exclusions.append("handles up to \(Int(saturating: option.throughputRps.max)) requests/s, below the \(FigureText.format(rps)) needed")
+      exclusions.append(
+        "handles up to \(Int(saturating: option.throughputRps.max)) requests/s, below the \(FigureText.format(rps)) needed")
     }
     if !exclusions.isEmpty { return Verdict(score: 0, reasons: exclusions, excluded: true) }
 
@@ -64,7 +65,8 @@ struct OptionScorer {
       }
     }
     score += 0.05 * Double(3 - option.opsComplexity)
-    let effort = option.opsComplexity <= 1 ? "little to operate" : option.opsComplexity >= 4 ? "operationally heavy" : "moderate to operate"
+    let effort =
+      option.opsComplexity <= 1 ? "little to operate" : option.opsComplexity >= 4 ? "operationally heavy" : "moderate to operate"
     reasons.append("\(effort) (complexity \(option.opsComplexity)/5, cost tier \(option.costTier)/5)")
     if let tier = inputs.affordableTier {
       if option.costTier > tier {

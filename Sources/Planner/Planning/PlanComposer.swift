@@ -127,16 +127,19 @@ public struct PlanComposer: Sendable {
     plan.estimatedP95Ms = p95
     plan.estimatedAvailabilityPct = (availability * 100_000).rounded() / 1000
     if inputs.waitsPerRequest, let slo = inputs.latencyMs, p95 > slo {
-      risks.append("the serving path's estimated p95 \(FigureText.format(p95)) ms exceeds the \(FigureText.format(slo)) ms target")
+      risks.append(
+        "the serving path's estimated p95 \(FigureText.format(p95)) ms exceeds the \(FigureText.format(slo)) ms target")
     }
     if let target = inputs.availabilityPct, plan.estimatedAvailabilityPct < target {
       risks.append(
-        "the serving path's estimated availability \(FigureText.format(plan.estimatedAvailabilityPct))% is below the \(FigureText.format(target))% target")
+        "the serving path's estimated availability \(FigureText.format(plan.estimatedAvailabilityPct))% is below the \(FigureText.format(target))% target"
+      )
     }
   }
 
   private func summary(_ plan: Mlops_V1_Plan, inputs: PlanningInputs) -> String {
-    let what = [inputs.mode, inputs.problemType?.replacingOccurrences(of: "_", with: " ")].compactMap { $0 }.joined(separator: " ")
+    let what = [inputs.mode, inputs.problemType?.replacingOccurrences(of: "_", with: " ")].compactMap { $0 }.joined(
+      separator: " ")
     let serve = plan.components.first { $0.id == "serve" }?.displayName ?? "no serving option"
     var text = "\(what.isEmpty ? "ML system" : what.prefix(1).uppercased() + what.dropFirst()) in \(plan.primaryRegion): \(serve)"
     text += ", \(plan.components.count) components"

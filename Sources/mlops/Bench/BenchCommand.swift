@@ -9,5 +9,8 @@ struct BenchCommand: AsyncParsableCommand {
       database it creates and drops. Prints a table, then one JSON object with the figures as \
       the last line.
       """,
-    subcommands: [QueueBench.self, GraphBench.self, SSEBench.self, PlannerBench.self, CriticsBench.self, CodegenBench.self, E2EBench.self, SecretScanBench.self])
+    subcommands: [
+      QueueBench.self, GraphBench.self, SSEBench.self, PlannerBench.self, CriticsBench.self, CodegenBench.self, E2EBench.self,
+      SecretScanBench.self,
+    ])
 }

@@ -13,9 +13,12 @@ enum BenchServer {
     _ body: @Sendable (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> T
   ) async throws -> T {
     if let address {
-      guard let target = ServiceAddress(parsing: address) else { throw ValidationError("--address must be host:port, not \(address)") }
+      guard let target = ServiceAddress(parsing: address) else {
+        throw ValidationError("--address must be host:port, not \(address)")
+      }
       return try await withGRPCClient(
-        transport: .http2NIOPosix(target: .dns(host: target.host, port: target.port), transportSecurity: .plaintext), handleClient: body)
+        transport: .http2NIOPosix(target: .dns(host: target.host, port: target.port), transportSecurity: .plaintext),
+        handleClient: body)
     }
     let host = GRPCServiceHost(
       name: "bench", address: ServiceAddress(host: "127.0.0.1", port: 0), services: services(), logger: logger)
@@ -26,7 +29,8 @@ enum BenchServer {
       }
       guard let port = try await host.listeningPort else { throw ValidationError("the services did not start") }
       let result = try await withGRPCClient(
-        transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext), handleClient: body)
+        transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext),
+        handleClient: body)
       group.cancelAll()
       return result
     }

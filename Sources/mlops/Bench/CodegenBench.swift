@@ -34,10 +34,17 @@ struct CodegenBench: AsyncParsableCommand {
       return [("generate", milliseconds)]
     }
     let p = Percentiles(samples["generate"] ?? [])
-    Console.line("codegen: \(rounds) generations in process (release build expected), plans of \(prepared.count) briefs in turn, ~\(files) files each")
+    Console.line(
+      "codegen: \(rounds) generations in process (release build expected), plans of \(prepared.count) briefs in turn, ~\(files) files each"
+    )
     printTable(
       ["step", "runs", "p50 ms", "p95 ms", "p99 ms", "max ms"],
-      [["generate", String(p.sorted.count), formatted(p.value(50), 3), formatted(p.value(95), 3), formatted(p.value(99), 3), formatted(p.value(100), 3)]])
+      [
+        [
+          "generate", String(p.sorted.count), formatted(p.value(50), 3), formatted(p.value(95), 3), formatted(p.value(99), 3),
+          formatted(p.value(100), 3),
+        ]
+      ])
     var figures: [String: Any] = [
       "benchmark": "codegen", "rounds": rounds, "generate_p50_ms": (p.value(50) * 1000).rounded() / 1000,
       "generate_p95_ms": (p.value(95) * 1000).rounded() / 1000, "generate_p99_ms": (p.value(99) * 1000).rounded() / 1000,
@@ -49,8 +56,15 @@ struct CodegenBench: AsyncParsableCommand {
       Console.line("validators on one bundle (\(repository.files.count) files), python and infrastructure lanes side by side:")
       printTable(
         ["validator", "outcome", "ms", "version"],
-        report.results.map { [$0.tool, outcomeName($0.outcome) + ($0.skipReason.isEmpty ? "" : " (\($0.skipReason.prefix(60)))"), String($0.durationMs), $0.version] })
-      for result in report.results { figures["validator_\(result.tool.replacingOccurrences(of: " ", with: "_"))_ms"] = Int(result.durationMs) }
+        report.results.map {
+          [
+            $0.tool, outcomeName($0.outcome) + ($0.skipReason.isEmpty ? "" : " (\($0.skipReason.prefix(60)))"),
+            String($0.durationMs), $0.version,
+          ]
+        })
+      for result in report.results {
+        figures["validator_\(result.tool.replacingOccurrences(of: " ", with: "_"))_ms"] = Int(result.durationMs)
+      }
       figures["validators_total_ms"] = Int(saturating: total)
       figures["validators_passed"] = report.passed
     }

@@ -36,13 +36,17 @@ struct CriticsBench: AsyncParsableCommand {
         critics: Mlops_V1_Critics.Client(wrapping: client), policy: Mlops_V1_Policy.Client(wrapping: client), inputs: prepared,
         calls: calls)
     }
-    Console.line("critics: \(calls) calls per RPC over loopback gRPC, concurrency 1, plans of \(PlannerBench.briefs.count) briefs in turn")
+    Console.line(
+      "critics: \(calls) calls per RPC over loopback gRPC, concurrency 1, plans of \(PlannerBench.briefs.count) briefs in turn")
     let names = ["ReviewTechnical", "EstimateCost", "Policy.Evaluate"]
     printTable(
       ["rpc", "calls", "p50 ms", "p95 ms", "p99 ms", "max ms"],
       names.map { name in
         let p = Percentiles(results[name] ?? [])
-        return [name, String(p.sorted.count), formatted(p.value(50), 3), formatted(p.value(95), 3), formatted(p.value(99), 3), formatted(p.value(100), 3)]
+        return [
+          name, String(p.sorted.count), formatted(p.value(50), 3), formatted(p.value(95), 3), formatted(p.value(99), 3),
+          formatted(p.value(100), 3),
+        ]
       })
     var figures: [String: Any] = ["benchmark": "critics", "calls": calls]
     for name in names {
@@ -60,10 +64,18 @@ struct CriticsBench: AsyncParsableCommand {
     try await timedRounds(calls) { index in
       let (plan, constraints) = inputs[index % inputs.count]
       let (review, technical) = try await timed {
-        try await critics.reviewTechnical(.with { $0.plan = plan; $0.constraints = constraints }).review
+        try await critics.reviewTechnical(
+          .with {
+            $0.plan = plan; $0.constraints = constraints
+          }
+        ).review
       }
       let (cost, costing) = try await timed {
-        try await critics.estimateCost(.with { $0.plan = plan; $0.constraints = constraints }).estimate
+        try await critics.estimateCost(
+          .with {
+            $0.plan = plan; $0.constraints = constraints
+          }
+        ).estimate
       }
       let (_, evaluation) = try await timed {
         try await policy.evaluate(

@@ -26,7 +26,9 @@ struct E2EBench: AsyncParsableCommand {
 
   func run() async throws {
     let levels = concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard runs > 0, !levels.isEmpty, levels.allSatisfy({ $0 > 0 }) else { throw ValidationError("--runs and --concurrency must be positive") }
+    guard runs > 0, !levels.isEmpty, levels.allSatisfy({ $0 > 0 }) else {
+      throw ValidationError("--runs and --concurrency must be positive")
+    }
     let environment = try ProcessEnvironment.load(label: "bench")
     let runs = self.runs
     let results = try await BenchDatabase.withScratch(environment: environment) { _, url in
@@ -60,7 +62,8 @@ struct E2EBench: AsyncParsableCommand {
       }
     }
     try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appending(path: "mlops-bench-e2e"))
-    Console.line("e2e: \(runs) runs per level through mlops serve (scratch database), deterministic providers, validators: secret scan only")
+    Console.line(
+      "e2e: \(runs) runs per level through mlops serve (scratch database), deterministic providers, validators: secret scan only")
     printTable(
       ["concurrency", "runs", "plans/s", "→gate p50 ms", "→gate p95 ms", "ends/s", "approve→end p50 ms", "approve→end p95 ms"],
       results.map { result in
@@ -68,7 +71,8 @@ struct E2EBench: AsyncParsableCommand {
         let end = Percentiles(result.toComplete)
         return [
           String(result.level), String(result.toGate.count), formatted(result.plansPerSecond, 1), formatted(gate.value(50)),
-          formatted(gate.value(95)), formatted(result.completionsPerSecond, 1), formatted(end.value(50)), formatted(end.value(95)),
+          formatted(gate.value(95)), formatted(result.completionsPerSecond, 1), formatted(end.value(50)),
+          formatted(end.value(95)),
         ]
       })
     var figures: [String: Any] = ["benchmark": "e2e", "runs": runs]
@@ -152,7 +156,9 @@ struct E2EBench: AsyncParsableCommand {
     do {
       try await client.followEvents("/streams/\(id)", lastEventID: nil) { event in
         if !event.id.isEmpty { lastEventID = event.id }
-        if event.event == "run-error" || event.event == "run-complete" { throw ValidationError("run \(id) ended before the gate: \(event.data)") }
+        if event.event == "run-error" || event.event == "run-complete" {
+          throw ValidationError("run \(id) ended before the gate: \(event.data)")
+        }
         if event.event == "gate-waiting" { throw AtGate() }
         return true
       }

@@ -89,7 +89,13 @@ struct GraphBench: AsyncParsableCommand {
       try await engine.runs.start(threadID: thread, projectID: project, state: .with { $0.brief = "bench" }, on: connection)
     }
     try await runClaimed(engine, thread: thread)
-    try await engine.runs.resume(threadID: thread) { $0.answers = [.with { $0.questionID = "q"; $0.value = "yes" }] }
+    try await engine.runs.resume(threadID: thread) {
+      $0.answers = [
+        .with {
+          $0.questionID = "q"; $0.value = "yes"
+        }
+      ]
+    }
     try await runClaimed(engine, thread: thread)
     try await engine.runs.resume(threadID: thread) { $0.approval.status = .approved }
     try await runClaimed(engine, thread: thread)
@@ -118,7 +124,10 @@ struct NoOpNode: GraphNode {
     case .policyEval: state.policy.overall = .pass
     default: break
     }
-    state.reasonCards.append(.with { $0.agent = agent; $0.node = name.rawValue })
+    state.reasonCards.append(
+      .with {
+        $0.agent = agent; $0.node = name.rawValue
+      })
     return state
   }
 }

@@ -34,7 +34,8 @@ struct PlannerBench: AsyncParsableCommand {
     }
     let inProcess = try await Self.measureInProcess(calls: calls)
     let server = address.map { "the Planner at \($0)" } ?? "a Planner in this process"
-    Console.line("planner: \(calls) calls per RPC to \(server), concurrency 1, deterministic provider, \(Self.briefs.count) briefs in turn")
+    Console.line(
+      "planner: \(calls) calls per RPC to \(server), concurrency 1, deterministic provider, \(Self.briefs.count) briefs in turn")
     let names = ["ExtractConstraints", "CheckCoverage", "ComposePlan"]
     printTable(
       ["rpc", "path", "calls", "p50 ms", "p95 ms", "p99 ms", "max ms"],

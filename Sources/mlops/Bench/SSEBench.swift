@@ -33,7 +33,8 @@ struct SSEBench: AsyncParsableCommand {
       let (_, ids) = try await GraphBench.threads(streams, client: client, logger: environment.logger)
       let api = try APIProcess.start(databaseURL: url)
       do {
-        let result = try await Self.measure(api: api, ids: ids, events: events, rate: rate, client: client, logger: environment.logger)
+        let result = try await Self.measure(
+          api: api, ids: ids, events: events, rate: rate, client: client, logger: environment.logger)
         api.stop()
         return result
       } catch {
@@ -41,15 +42,18 @@ struct SSEBench: AsyncParsableCommand {
         throw error
       }
     }
-    Console.line("sse: \(streams) concurrent streams on one API process; \(events) events at \(rate)/s, one transaction + NOTIFY each")
+    Console.line(
+      "sse: \(streams) concurrent streams on one API process; \(events) events at \(rate)/s, one transaction + NOTIFY each")
     let p = Percentiles(result.latencies)
     printTable(
       ["streams", "events", "received", "p50 ms", "p95 ms", "p99 ms", "max ms", "API RSS before MiB", "after MiB", "KiB/stream"],
-      [[
-        String(streams), String(events), String(result.latencies.count), formatted(p.value(50)), formatted(p.value(95)),
-        formatted(p.value(99)), formatted(p.value(100)), formatted(Double(result.rssBefore) / 1024, 1),
-        formatted(Double(result.rssAfter) / 1024, 1), formatted(result.kibPerStream, 1),
-      ]])
+      [
+        [
+          String(streams), String(events), String(result.latencies.count), formatted(p.value(50)), formatted(p.value(95)),
+          formatted(p.value(99)), formatted(p.value(100)), formatted(Double(result.rssBefore) / 1024, 1),
+          formatted(Double(result.rssAfter) / 1024, 1), formatted(result.kibPerStream, 1),
+        ]
+      ])
     Console.line(
       jsonLine([
         "benchmark": "sse", "streams": streams, "events": events, "received": result.latencies.count,

@@ -41,7 +41,7 @@ struct APIClient: Sendable {
     var bytes: ByteBuffer
     do {
       (response, bytes) = try await exchange(request)
-    } catch where method == .GET {
+    } catch  where method == .GET {
       // A pooled connection the server has just closed fails the first try; a read may repeat.
       do {
         (response, bytes) = try await exchange(request)
@@ -63,7 +63,8 @@ struct APIClient: Sendable {
     let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(120))
     let bytes = try await response.body.collect(upTo: 512 << 20)
     guard response.status == .ok else {
-      throw Failure(status: Int(response.status.code), code: "download_failed", description: "GET \(url) answered \(response.status.code)")
+      throw Failure(
+        status: Int(response.status.code), code: "download_failed", description: "GET \(url) answered \(response.status.code)")
     }
     return Data(buffer: bytes)
   }

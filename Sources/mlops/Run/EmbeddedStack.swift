@@ -1,8 +1,9 @@
 import Foundation
+import ServiceKit
+
 #if canImport(FoundationNetworking)
   import FoundationNetworking
 #endif
-import ServiceKit
 
 /// `mlops run --embedded`: this binary's `mlops serve` as a child process on free loopback
 /// ports (embedded PostgreSQL under MLOPS_DATA_DIR unless DATABASE_URL says otherwise), ready

@@ -28,7 +28,9 @@ final class Prompter {
     var line: [UInt8] = []
     while true {
       guard let byte = try input.read(upToCount: 1), let first = byte.first else {
-        if line.isEmpty { throw NoOneToAsk(description: "input ended before an answer to \(prompt.debugDescription); pass \(flagHint)") }
+        if line.isEmpty {
+          throw NoOneToAsk(description: "input ended before an answer to \(prompt.debugDescription); pass \(flagHint)")
+        }
         break
       }
       if first == UInt8(ascii: "\n") { break }

@@ -20,7 +20,10 @@ struct RunCommand: AsyncParsableCommand {
   @Flag(help: "Reject at the review gate without asking.") var reject = false
   @Option(help: "A review comment to send with the approval.") var comment: String?
   @Flag(help: "Never prompt: fail when the run needs an answer the flags do not give.") var noInput = false
-  @Flag(help: "Start the whole platform for this run (mlops serve as a child process, embedded PostgreSQL under MLOPS_DATA_DIR) and stop it afterwards.")
+  @Flag(
+    help:
+      "Start the whole platform for this run (mlops serve as a child process, embedded PostgreSQL under MLOPS_DATA_DIR) and stop it afterwards."
+  )
   var embedded = false
   @Option(help: "Where the finished run's bundle and Change Summary are written.") var out = "mlops-output"
   @Argument(help: "A file holding the brief, or - to read it from standard input.") var brief: String
@@ -59,7 +62,8 @@ struct RunCommand: AsyncParsableCommand {
         let projectID = try await ProjectLookup(client: client).resolve(project)
         let created = try await client.send(.POST, "/v1/projects/\(projectID)/decision-sets", json: ["brief": text])
         guard let id = created.fields["id"] as? String else {
-          throw APIClient.Failure(status: created.status, code: "bad_reply", description: "the server returned no decision set id")
+          throw APIClient.Failure(
+            status: created.status, code: "bad_reply", description: "the server returned no decision set id")
         }
         let renderer = RunRenderer(started: started)
         renderer.submitted(id: id, project: projectID, stream: "\(try options.serverURL.absoluteString)/streams/\(id)")
@@ -99,7 +103,8 @@ struct RunCommand: AsyncParsableCommand {
   }
 
   /// Where things are, and how long the person waited for the machine.
-  private func summarize(_ session: RunSession, client: APIClient, server url: URL, started: ContinuousClock.Instant) async throws {
+  private func summarize(_ session: RunSession, client: APIClient, server url: URL, started: ContinuousClock.Instant) async throws
+  {
     let server = url.absoluteString
     let final = try await client.send(.GET, session.path).fields
     Console.line("")
@@ -109,13 +114,16 @@ struct RunCommand: AsyncParsableCommand {
     if artifacts.isEmpty { Console.line("artifacts     none published") }
     for artifact in artifacts {
       let size = (artifact["size_bytes"] as? Int).map { String(format: "%.1f KiB", Double($0) / 1024) } ?? "?"
-      Console.line("artifact      v\(artifact["version"] as? Int ?? 0) bundle \(String((artifact["sha256"] as? String ?? "?").prefix(12))) (\(size), \(artifact["status"] as? String ?? "?"))")
+      Console.line(
+        "artifact      v\(artifact["version"] as? Int ?? 0) bundle \(String((artifact["sha256"] as? String ?? "?").prefix(12))) (\(size), \(artifact["status"] as? String ?? "?"))"
+      )
       if let link = artifact["download_url"] as? String {
         Console.line("download      \(link)  (until \(artifact["expires_at"] as? String ?? "?"))")
       }
     }
     if final["status"] as? String == "completed",
-      let saved = try await RunOutput(root: URL(fileURLWithPath: out)).save(decisionSetPath: session.path, id: session.id, client: client)
+      let saved = try await RunOutput(root: URL(fileURLWithPath: out)).save(
+        decisionSetPath: session.path, id: session.id, client: client)
     {
       Console.line("bundle        \(saved.folder.path)  (\(saved.files) files; reports in reports/, decisions in docs/)")
       Console.line("changes       \(saved.changeSummary.path)  (\(saved.changedFiles) versioned files changed)")

@@ -16,8 +16,10 @@ struct RunRenderer {
   }
 
   func card(_ card: Mlops_V1_ReasonCard) {
-    var lines = ["\(progress(node: card.node)) \(card.choice.isEmpty ? "(no choice)" : card.choice)"
-      + (card.confidence > 0 ? String(format: "  confidence %.2f", card.confidence) : "")]
+    var lines = [
+      "\(progress(node: card.node)) \(card.choice.isEmpty ? "(no choice)" : card.choice)"
+        + (card.confidence > 0 ? String(format: "  confidence %.2f", card.confidence) : "")
+    ]
     if !card.rationale.isEmpty { lines.append(indent + Self.shorten(card.rationale, to: 160)) }
     let chosen = card.candidates.filter(\.chosen).map(\.option)
     let others = card.candidates.filter { !$0.chosen }.map(\.option)

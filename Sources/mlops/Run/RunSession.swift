@@ -109,7 +109,8 @@ final class RunSession {
         let files = (change["files"] as? [Any])?.count ?? 0
         let delta = (change["cost"] as? [String: Any])?["delta_usd"] as? Double ?? 0
         renderer.line(
-          "changes: v\(from) → v\(to): \(files) versioned file(s), cost \(String(format: "%+.2f", delta)) USD/month, commit \(commit)")
+          "changes: v\(from) → v\(to): \(files) versioned file(s), cost \(String(format: "%+.2f", delta)) USD/month, commit \(commit)"
+        )
       } else {
         renderer.line("changes: v\(change["to"] as? Int ?? 1) is the first version, commit \(commit)")
       }

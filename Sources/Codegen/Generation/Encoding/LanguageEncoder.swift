@@ -57,7 +57,8 @@ enum LanguageEncoder: String, CaseIterable, MustacheContentType {
         out += "{"
       default:
         if InertText.needsEscape(scalar) {
-          out += scalar.value > 0xFFFF
+          out +=
+            scalar.value > 0xFFFF
             ? String(format: "\\U%08x", scalar.value) : String(format: "\\u%04x", scalar.value)
         } else {
           out.unicodeScalars.append(scalar)

@@ -75,7 +75,8 @@ public struct S3ArtifactStore: ArtifactStore {
     let md5 = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
     var lifecycle = URLComponents(url: base, resolvingAgainstBaseURL: false)!
     lifecycle.percentEncodedQuery = "lifecycle="
-    let response = try await send("PUT", url: lifecycle.url!, body: body, headers: ["content-md5": md5, "content-type": "application/xml"])
+    let response = try await send(
+      "PUT", url: lifecycle.url!, body: body, headers: ["content-md5": md5, "content-type": "application/xml"])
     guard response.status == .ok else { throw failure("set the lifecycle of \(bucket)", response) }
   }
 

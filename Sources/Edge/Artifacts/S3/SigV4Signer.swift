@@ -39,7 +39,8 @@ public struct SigV4Signer: Sendable {
     headers["x-amz-date"] = amzDate
     headers["x-amz-content-sha256"] = payloadSHA256
     if let token = credentials.sessionToken { headers["x-amz-security-token"] = token }
-    let canonical = Dictionary(headers.map { ($0.key.lowercased(), $0.value.trimmingCharacters(in: .whitespaces)) }, uniquingKeysWith: { $1 })
+    let canonical = Dictionary(
+      headers.map { ($0.key.lowercased(), $0.value.trimmingCharacters(in: .whitespaces)) }, uniquingKeysWith: { $1 })
     let names = canonical.keys.sorted()
     let request = [
       method, Self.canonicalPath(url), Self.canonicalQuery(url),
@@ -72,7 +73,8 @@ public struct SigV4Signer: Sendable {
   }
 
   func signature(request: String, amzDate: String, day: String, scope: String) -> String {
-    let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, Self.hex(SHA256.hash(data: Data(request.utf8)))].joined(separator: "\n")
+    let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, Self.hex(SHA256.hash(data: Data(request.utf8)))].joined(
+      separator: "\n")
     var key = SymmetricKey(data: Data("AWS4\(credentials.secretAccessKey)".utf8))
     for part in [day, region, service, "aws4_request"] {
       key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
