@@ -109,13 +109,13 @@ let package = Package(
       name: "InProcessPipeline",
       dependencies: ["Contracts", "Planner", "Critics", "Policy"]
     ),
+    // Edge's runtime: the database, the stores (one owner per table), the graph, the job
+    // queue, the worker, the nodes, artifacts and versions. No HTTP.
     .target(
-      name: "Edge",
+      name: "EdgeRuntime",
       dependencies: [
         "Contracts",
         "ServiceKit",
-        .product(name: "Hummingbird", package: "hummingbird"),
-        .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "PostgresNIO", package: "postgres-nio"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -126,12 +126,58 @@ let package = Package(
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
       ],
-      resources: [.copy("Migrations"), .copy("Resources/openapi.yaml"), .copy("Resources/rationale.schema.json")]
+      path: "Sources/Edge/Runtime",
+      resources: [.copy("Migrations"), .copy("Resources/rationale.schema.json")]
+    ),
+    // Edge's API: the REST routes and their JSON, the SSE streams, readiness.
+    .target(
+      name: "EdgeAPI",
+      dependencies: [
+        "Contracts",
+        "ServiceKit",
+        "EdgeRuntime",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      path: "Sources/Edge/API",
+      resources: [.copy("Resources/openapi.yaml")]
+    ),
+    // What the mlops commands and the benchmarks share: configuration loading, the services
+    // wired from it, the Edge runtime, the embedded stack and the REST client.
+    .target(
+      name: "Assembly",
+      dependencies: [
+        "Contracts", "ServiceKit", "Planner", "Critics", "Policy", "Codegen", "EdgeAPI", "EdgeRuntime", "Providers",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
+    // `mlops bench`: each benchmark prints a table and, last, one JSON line of figures.
+    .target(
+      name: "Benchmarks",
+      dependencies: [
+        "Assembly", "Contracts", "ServiceKit", "Domain", "Planner", "Critics", "Policy", "Codegen", "EdgeAPI", "EdgeRuntime",
+        "InProcessPipeline",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+      ]
     ),
     .executableTarget(
       name: "mlops",
       dependencies: [
-        "Contracts", "ServiceKit", "Domain", "Planner", "Critics", "Policy", "Codegen", "Edge", "Providers", "InProcessPipeline",
+        "Assembly", "Benchmarks", "Contracts", "ServiceKit", "Planner", "Critics", "Policy", "Codegen", "EdgeAPI", "EdgeRuntime",
+        "Providers",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -190,7 +236,7 @@ let package = Package(
     .testTarget(
       name: "EdgeTests",
       dependencies: [
-        "Edge", "ServiceKit", "TestSupport",
+        "EdgeAPI", "EdgeRuntime", "ServiceKit", "TestSupport",
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -199,13 +245,13 @@ let package = Package(
     ),
     .target(
       name: "TestSupport",
-      dependencies: ["Edge", "ServiceKit", .product(name: "PostgresNIO", package: "postgres-nio")],
+      dependencies: ["EdgeAPI", "EdgeRuntime", "ServiceKit", .product(name: "PostgresNIO", package: "postgres-nio")],
       path: "Tests/TestSupport"
     ),
     .executableTarget(
       name: "TestWorker",
       dependencies: [
-        "Edge", "ServiceKit", "TestSupport",
+        "EdgeAPI", "EdgeRuntime", "ServiceKit", "TestSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "PostgresNIO", package: "postgres-nio"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -215,7 +261,7 @@ let package = Package(
     .testTarget(
       name: "GoldenTests",
       dependencies: [
-        "Edge", "Codegen", "Domain", "Planner", "Critics", "Policy", "Contracts", "ServiceKit", "TestSupport",
+        "EdgeAPI", "EdgeRuntime", "Codegen", "Domain", "Planner", "Critics", "Policy", "Contracts", "ServiceKit", "TestSupport",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -229,7 +275,7 @@ let package = Package(
     .testTarget(
       name: "mlopsTests",
       dependencies: [
-        "ServiceKit", "TestSupport", "Edge",
+        "ServiceKit", "TestSupport", "EdgeAPI", "EdgeRuntime",
         .product(name: "PostgresNIO", package: "postgres-nio"),
       ]
     ),

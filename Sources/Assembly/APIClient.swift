@@ -7,27 +7,38 @@ import ServiceKit
 
 /// The Edge REST and SSE API from the command line: JSON in, JSON out, problem+json turned
 /// into a readable error and a non-zero exit.
-struct APIClient: Sendable {
-  let server: URL
-  let http: HTTPClient
+package struct APIClient: Sendable {
+  package let server: URL
+  package let http: HTTPClient
+
+  package init(server: URL, http: HTTPClient) {
+    self.server = server
+    self.http = http
+  }
 
   /// A failed call; `status` is 0 when the server could not be reached at all.
-  struct Failure: Error, CustomStringConvertible {
-    var status: Int
-    var code: String
-    var description: String
+  package struct Failure: Error, CustomStringConvertible {
+    package var status: Int
+    package var code: String
+    package var description: String
+
+    package init(status: Int, code: String, description: String) {
+      self.status = status
+      self.code = code
+      self.description = description
+    }
   }
 
-  struct Reply: @unchecked Sendable {
-    var status: Int
+  package struct Reply: @unchecked Sendable {
+    package var status: Int
     /// The decoded JSON body (an empty object for an empty body).
-    var object: Any
-    var etag: String?
+    package var object: Any
+    package var etag: String?
 
-    var fields: [String: Any] { object as? [String: Any] ?? [:] }
+    package var fields: [String: Any] { object as? [String: Any] ?? [:] }
   }
 
-  func send(
+  package func send(
     _ method: HTTPMethod, _ path: String, json body: Any? = nil, headers: [String: String] = [:]
   ) async throws -> Reply {
     var request = HTTPClientRequest(url: try url(path))
@@ -59,7 +70,7 @@ struct APIClient: Sendable {
   }
 
   /// The bytes at `url` (a download link from the artifacts listing), up to 512 MiB.
-  func download(_ url: String) async throws -> Data {
+  package func download(_ url: String) async throws -> Data {
     let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(120))
     let bytes = try await response.body.collect(upTo: 512 << 20)
     guard response.status == .ok else {
@@ -76,7 +87,7 @@ struct APIClient: Sendable {
 
   /// Opens `path` as an event stream, resuming after `lastEventID`, and hands each event to
   /// `onEvent` until the server closes the stream or `onEvent` returns false.
-  func followEvents(
+  package func followEvents(
     _ path: String, lastEventID: String?, onEvent: (ServerSentEvent) async throws -> Bool
   ) async throws {
     var request = HTTPClientRequest(url: try url(path))
@@ -117,42 +128,4 @@ struct APIClient: Sendable {
     let detail = problem?["detail"] as? String ?? String(decoding: data, as: UTF8.self)
     return Failure(status: status, code: code, description: "\(status) \(code): \(detail)")
   }
-}
-
-/// `--server`, shared by the commands that talk to a running Edge.
-struct ServerOptions: ParsableArguments {
-  @Option(help: "The Edge to talk to (default: MLOPS_SERVER, else http://127.0.0.1:8080).")
-  var server: String?
-
-  var serverURL: URL {
-    get throws {
-      let text = server ?? ProcessInfo.processInfo.environment["MLOPS_SERVER"] ?? "http://127.0.0.1:8080"
-      guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-        throw ValidationError("--server must be an http(s) URL, not \(text)")
-      }
-      return url
-    }
-  }
-
-  /// Runs `body` with a client for the server, shutting the client down afterwards.
-  func withClient<T>(_ body: (APIClient) async throws -> T) async throws -> T {
-    let url = try serverURL
-    // Streams carry a ping every few seconds, so a read that waits this long means a dead peer.
-    let http = HTTPClient(
-      eventLoopGroupProvider: .singleton,
-      configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(60))))
-    let result: Result<T, any Error>
-    do {
-      result = .success(try await body(APIClient(server: url, http: http)))
-    } catch {
-      result = .failure(error)
-    }
-    try? await http.shutdown()
-    return try result.get()
-  }
-}
-
-func printJSON(_ object: Any) {
-  let data = (try? SortedJSON.data(object)) ?? Data()
-  Console.line(String(decoding: data, as: UTF8.self))
 }

@@ -9,8 +9,10 @@ import Providers
 import ServiceKit
 
 /// Which domain service each gRPC process serves.
-enum DomainServices {
-  static func make(_ name: ServiceName, configuration: Configuration, logger: Logger) throws
+package enum DomainServices {
+  package static func make(
+    _ name: ServiceName, configuration: Configuration, codegen: CodegenConfiguration, logger: Logger
+  ) throws
     -> any RegistrableRPCService & NamedService
   {
     switch name {
@@ -20,10 +22,10 @@ enum DomainServices {
     case .codegen:
       CodegenService(
         generator: RepositoryGenerator(
-          templates: try configuration.templatesDirectory.map { try TemplateLibrary(directory: URL(fileURLWithPath: $0)) }
+          templates: try codegen.templatesDirectory.map { try TemplateLibrary(directory: URL(fileURLWithPath: $0)) }
             ?? .bundled()),
-        validators: ValidatorSuite(configuration: try validators(configuration)),
-        signer: try configuration.validators.signingKey.map(ManifestSigner.init(secret:))
+        validators: ValidatorSuite(configuration: try validators(configuration, codegen.validators)),
+        signer: try codegen.validators.signingKey.map(ManifestSigner.init(secret:))
           ?? ManifestSigner.persisted(
             at: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "codegen-signing-key")),
         logger: logger)
@@ -32,7 +34,7 @@ enum DomainServices {
 
   /// The planner with the configured provider (the rules unless MLOPS_LLM_PROVIDER says
   /// otherwise) and the coverage threshold.
-  static func planner(configuration: Configuration, logger: Logger) throws -> PlannerEngine {
+  package static func planner(configuration: Configuration, logger: Logger) throws -> PlannerEngine {
     let provider = ProviderFactory.make(
       configuration.provider, packs: try PlannerEngine.bundledPacks(),
       quarantineFolder: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "quarantine"), logger: logger)
@@ -45,7 +47,7 @@ enum DomainServices {
 
   /// The built-in rule packs plus those in MLOPS_POLICY_DIR; a malformed custom pack is
   /// logged and skipped, and the service runs on without it.
-  static func policy(configuration: Configuration, logger: Logger) -> PolicyEngine {
+  package static func policy(configuration: Configuration, logger: Logger) -> PolicyEngine {
     let engine = PolicyEngine.withCustomPacks(from: configuration.policyDirectory.map { URL(fileURLWithPath: $0) })
     for error in engine.loadErrors {
       logger.error("custom rule pack not loaded", metadata: ["error": "\(error)"])
@@ -57,15 +59,17 @@ enum DomainServices {
   }
 
   /// The validators' tools: MLOPS_TOOLS_DIR, else the project's `.venv/bin` when there is one.
-  static func validators(_ configuration: Configuration) throws -> ValidatorSuite.Configuration {
+  package static func validators(
+    _ configuration: Configuration, _ validators: ValidatorConfiguration
+  ) throws -> ValidatorSuite.Configuration {
     var directories: [String] = []
-    if let tools = configuration.validators.toolsDirectory {
+    if let tools = validators.toolsDirectory {
       directories.append(tools)
     } else if FileManager.default.fileExists(atPath: ".venv/bin") {
       directories.append(URL(fileURLWithPath: ".venv/bin").standardizedFileURL.path)
     }
     var only: Set<ValidatorSuite.Validator>?
-    if let names = configuration.validators.only {
+    if let names = validators.only {
       only = try Set(
         names.map { name in
           guard let validator = ValidatorSuite.Validator(rawValue: name) else {
@@ -77,16 +81,19 @@ enum DomainServices {
         })
     }
     return ValidatorSuite.Configuration(
-      toolDirectories: directories, terraformPluginDirectory: configuration.validators.terraformPluginDirectory,
-      timeoutSeconds: configuration.validators.timeoutSeconds,
+      toolDirectories: directories, terraformPluginDirectory: validators.terraformPluginDirectory,
+      timeoutSeconds: configuration.validatorTimeoutSeconds,
       cacheDirectory: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "validator-cache").standardizedFileURL,
       only: only)
   }
 
-  static func host(_ name: ServiceName, configuration: Configuration, logger: Logger) throws -> GRPCServiceHost {
+  package static func host(
+    _ name: ServiceName, configuration: Configuration, codegen: CodegenConfiguration, logger: Logger
+  ) throws -> GRPCServiceHost {
     let address = configuration.address(of: name)
     return GRPCServiceHost(
-      name: name.rawValue, address: address, services: [try make(name, configuration: configuration, logger: logger)],
+      name: name.rawValue, address: address,
+      services: [try make(name, configuration: configuration, codegen: codegen, logger: logger)],
       logger: logger,
       onListening: { port in
         Console.line("\(name.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) grpc://\(address.host):\(port)")

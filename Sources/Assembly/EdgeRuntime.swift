@@ -1,6 +1,7 @@
 import ArgumentParser
 import Contracts
-import Edge
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import Logging
 import PostgresNIO
@@ -8,7 +9,7 @@ import ServiceKit
 import ServiceLifecycle
 
 /// Which parts of Edge a process runs.
-enum EdgeRole: String, ExpressibleByArgument, CaseIterable {
+package enum EdgeRole: String, ExpressibleByArgument, CaseIterable {
   /// The REST API and the worker.
   case all
   /// The REST API only (scale it apart from the workers).
@@ -20,8 +21,8 @@ enum EdgeRole: String, ExpressibleByArgument, CaseIterable {
 /// Runs Edge in the given role (and, for `mlops serve`, the gRPC services beside it) until
 /// SIGTERM or SIGINT, then stops the embedded PostgreSQL if this process started it.
 /// Migrations are applied before anything serves or claims a job.
-enum EdgeRuntime {
-  static func run(environment: ProcessEnvironment, role: EdgeRole, alongside hosts: [GRPCServiceHost] = []) async throws {
+package enum EdgeRuntime {
+  package static func run(environment: ProcessEnvironment, role: EdgeRole, alongside hosts: [GRPCServiceHost] = []) async throws {
     let logger = environment.logger
     let database = try await DatabaseBootstrap.prepare(configuration: environment.configuration, logger: logger)
     do {
@@ -47,7 +48,7 @@ enum EdgeRuntime {
           methodTimeouts: $0 == .codegen
             ? [
               "Generate": .seconds(max(configuration.rpcTimeoutSeconds, 60)),
-              "Validate": .seconds(configuration.validators.validateDeadlineSeconds),
+              "Validate": .seconds(configuration.validateDeadlineSeconds),
             ] : [:])
       }
       func grpc(_ name: ServiceName) -> GRPCServiceClient { downstream.first { $0.service == name }! }
@@ -62,22 +63,24 @@ enum EdgeRuntime {
         : WorkerRole(
           database: client,
           nodes: clients.nodes(
-            store: try ArtifactStores.make(configuration),
+            store: try ArtifactStores.make(environment.edge.artifacts, dataDirectory: configuration.dataDirectory),
             repositories: ProjectRepositories(dataDirectory: configuration.dataDirectory, client: client, logger: logger),
             versions: VersionStore(client: client, logger: logger)),
-          configuration: configuration.worker, logger: logger)
+          configuration: environment.edge.worker, logger: logger)
 
       // Shutdown runs in reverse: the worker stops first, while the services it calls still answer.
       var services: [any Service] = hosts.map { $0 as any Service } + downstream.map { $0 as any Service }
       if role == .worker, let worker {
         services.append(
-          EdgeApplication.buildWorkerHealth(configuration: configuration, worker: worker, logger: logger) { port in
+          EdgeApplication.buildWorkerHealth(
+            configuration: configuration, edge: environment.edge, worker: worker, logger: logger
+          ) { port in
             Console.line("worker   http://\(configuration.httpHost):\(port)/healthz/worker")
           })
       } else {
         services.append(
           try EdgeApplication.build(
-            configuration: configuration, database: client, downstream: downstream, worker: worker,
+            configuration: configuration, edge: environment.edge, database: client, downstream: downstream, worker: worker,
             buildInfo: await BuildInfo.current(), logger: logger
           ) { port in Console.line("edge     http://\(configuration.httpHost):\(port)") })
       }

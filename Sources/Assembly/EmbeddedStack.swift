@@ -8,16 +8,16 @@ import ServiceKit
 /// `mlops run --embedded`: this binary's `mlops serve` as a child process on free loopback
 /// ports (embedded PostgreSQL under MLOPS_DATA_DIR unless DATABASE_URL says otherwise), ready
 /// before the run starts and stopped gracefully after it. Its logs go to a file.
-final class EmbeddedStack: @unchecked Sendable {
-  let process = Process()
-  let server: URL
-  let logFile: URL
+package final class EmbeddedStack: @unchecked Sendable {
+  package let process = Process()
+  package let server: URL
+  package let logFile: URL
 
-  struct NotReady: Error, CustomStringConvertible {
-    var description: String
+  package struct NotReady: Error, CustomStringConvertible {
+    package var description: String
   }
 
-  init(dataDirectory: String, environment extra: [String: String] = [:]) throws {
+  package init(dataDirectory: String, environment extra: [String: String] = [:]) throws {
     var environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
     let port = try FreePort.find()
     environment["MLOPS_HTTP_PORT"] = "\(port)"
@@ -41,7 +41,7 @@ final class EmbeddedStack: @unchecked Sendable {
 
   /// Starts the stack and waits until `/readyz` answers 200 (the first start initialises the
   /// embedded PostgreSQL, which takes a few seconds).
-  func start(timeout: Duration = .seconds(120)) async throws {
+  package func start(timeout: Duration = .seconds(120)) async throws {
     try process.run()
     let deadline = ContinuousClock.now + timeout
     let ready = server.appending(path: "readyz")
@@ -57,7 +57,7 @@ final class EmbeddedStack: @unchecked Sendable {
   }
 
   /// SIGTERM, then wait: the services drain and the embedded PostgreSQL stops.
-  func stop() {
+  package func stop() {
     guard process.isRunning else { return }
     process.terminate()
     process.waitUntilExit()

@@ -1,7 +1,8 @@
 import ArgumentParser
+import Assembly
 
-struct BenchCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
+package struct BenchCommand: AsyncParsableCommand {
+  package static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure the runtime (build with -c release for figures worth quoting).",
     discussion: """
@@ -13,4 +14,6 @@ struct BenchCommand: AsyncParsableCommand {
       QueueBench.self, GraphBench.self, SSEBench.self, PlannerBench.self, CriticsBench.self, CodegenBench.self, E2EBench.self,
       SecretScanBench.self,
     ])
+
+  package init() {}
 }

@@ -1,4 +1,6 @@
-import Edge
+import Assembly
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import Logging
 import PostgresNIO

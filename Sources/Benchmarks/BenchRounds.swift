@@ -1,3 +1,4 @@
+import Assembly
 import ServiceKit
 
 /// Times rounds of calls, one after the other: `round` runs round `index` and returns each

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assembly
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assembly
 import Codegen
 import Contracts
 import Critics
@@ -51,7 +52,8 @@ struct CodegenBench: AsyncParsableCommand {
     ]
     if !noValidators {
       let repository = try generator.generate(prepared[0])
-      let suite = ValidatorSuite(configuration: try DomainServices.validators(environment.configuration))
+      let suite = ValidatorSuite(
+        configuration: try DomainServices.validators(environment.configuration, environment.codegen.validators))
       let (report, total) = try await timed { try await suite.validate(repository.files) }
       Console.line("validators on one bundle (\(repository.files.count) files), python and infrastructure lanes side by side:")
       printTable(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assembly
 import Contracts
 import Critics
 import Foundation

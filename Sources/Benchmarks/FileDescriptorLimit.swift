@@ -1,3 +1,5 @@
+import Assembly
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)

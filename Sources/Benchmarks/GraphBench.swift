@@ -1,6 +1,8 @@
 import ArgumentParser
+import Assembly
 import Contracts
-import Edge
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import Logging
 import PostgresNIO

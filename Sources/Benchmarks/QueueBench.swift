@@ -1,5 +1,7 @@
 import ArgumentParser
-import Edge
+import Assembly
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import Logging
 import PostgresNIO

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Assembly
 import AsyncHTTPClient
-import Edge
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import Logging
 import PostgresNIO

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assembly
 import Codegen
 import Foundation
 import ServiceKit

@@ -24,23 +24,23 @@ public struct PortInUse: Error, CustomStringConvertible {
 }
 
 extension Configuration {
-  /// The listeners `mlops serve` (services plus Edge) or one role opens.
-  public func listeners(services: [ServiceName], edge: Bool, worker: Bool = false) -> [PlannedListener] {
+  /// The listeners `mlops serve` (services plus Edge) or one role opens; `workerPort` is the
+  /// worker's health port when the worker listens alone.
+  public func listeners(services: [ServiceName], edge: Bool, workerPort: Int? = nil) -> [PlannedListener] {
     var planned = services.map {
       PlannedListener(
         name: $0.rawValue, host: address(of: $0).host, port: address(of: $0).port, variable: $0.addressVariable)
     }
     if edge { planned.append(PlannedListener(name: "edge", host: httpHost, port: httpPort, variable: "MLOPS_HTTP_PORT")) }
-    if worker {
-      planned.append(
-        PlannedListener(name: "worker", host: httpHost, port: self.worker.healthPort, variable: "MLOPS_WORKER_PORT"))
+    if let workerPort {
+      planned.append(PlannedListener(name: "worker", host: httpHost, port: workerPort, variable: "MLOPS_WORKER_PORT"))
     }
     return planned
   }
 
   /// Throws `PortInUse` naming every planned listener whose port cannot be bound now.
-  public func ensurePortsFree(services: [ServiceName], edge: Bool, worker: Bool = false) throws(PortInUse) {
-    let busy = listeners(services: services, edge: edge, worker: worker).filter {
+  public func ensurePortsFree(services: [ServiceName], edge: Bool, workerPort: Int? = nil) throws(PortInUse) {
+    let busy = listeners(services: services, edge: edge, workerPort: workerPort).filter {
       $0.port != 0 && FreePort.bindError(host: $0.host, port: $0.port) != nil
     }
     if !busy.isEmpty { throw PortInUse(listeners: busy) }

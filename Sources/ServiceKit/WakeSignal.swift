@@ -1,4 +1,3 @@
-import ServiceKit
 import Synchronization
 
 /// Wakes every waiting executor at once (a NOTIFY arrived, or shutdown began). A waiter

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assembly
 import ServiceKit
 
 struct EdgeCommand: AsyncParsableCommand {
@@ -17,7 +18,8 @@ struct EdgeCommand: AsyncParsableCommand {
 
   func run() async throws {
     let environment = try ProcessEnvironment.load(label: "edge")
-    try environment.configuration.ensurePortsFree(services: [], edge: role != .worker, worker: role == .worker)
+    try environment.configuration.ensurePortsFree(
+      services: [], edge: role != .worker, workerPort: role == .worker ? environment.edge.worker.healthPort : nil)
     try await EdgeRuntime.run(environment: environment, role: role)
   }
 }

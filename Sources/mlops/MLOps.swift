@@ -1,4 +1,6 @@
 import ArgumentParser
+import Assembly
+import Benchmarks
 
 @main
 struct MLOps: AsyncParsableCommand {

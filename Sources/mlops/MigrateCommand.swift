@@ -1,5 +1,8 @@
 import ArgumentParser
-import Edge
+import Assembly
+import EdgeAPI
+import EdgeRuntime
+import Foundation
 import PostgresNIO
 import ServiceKit
 

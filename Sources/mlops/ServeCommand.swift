@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assembly
 import ServiceKit
 
 struct ServeCommand: AsyncParsableCommand {
@@ -15,7 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
     let environment = try ProcessEnvironment.load(label: "serve")
     try environment.configuration.ensurePortsFree(services: ServiceName.allCases, edge: true)
     let hosts = try ServiceName.allCases.map {
-      try DomainServices.host($0, configuration: environment.configuration, logger: environment.logger)
+      try DomainServices.host(
+        $0, configuration: environment.configuration, codegen: environment.codegen, logger: environment.logger)
     }
     try await EdgeRuntime.run(environment: environment, role: .all, alongside: hosts)
   }

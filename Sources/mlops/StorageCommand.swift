@@ -1,5 +1,6 @@
 import ArgumentParser
-import Edge
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import ServiceKit
 
@@ -15,8 +16,9 @@ struct StorageCommand: AsyncParsableCommand {
       abstract: "Create the artifact store (S3: the bucket, and a rule expiring bundles after MLOPS_BUNDLE_RETENTION_DAYS).")
 
     func run() async throws {
-      let configuration = try Configuration(environment: ProcessInfo.processInfo.environment)
-      let artifacts = configuration.artifacts
+      let variables = ProcessInfo.processInfo.environment
+      let configuration = try Configuration(environment: variables)
+      let artifacts = try EdgeConfiguration(environment: variables, configuration: configuration).artifacts
       switch artifacts.kind {
       case .local:
         let root = URL(fileURLWithPath: configuration.dataDirectory).appending(path: "artifacts").standardizedFileURL

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assembly
 import Codegen
 import Contracts
 import Foundation
@@ -21,8 +22,9 @@ struct ValidateCommand: AsyncParsableCommand {
   var only: [String] = []
 
   func run() async throws {
-    let configuration = try Configuration(environment: ProcessInfo.processInfo.environment)
-    var suite = try DomainServices.validators(configuration)
+    let variables = ProcessInfo.processInfo.environment
+    let configuration = try Configuration(environment: variables)
+    var suite = try DomainServices.validators(configuration, CodegenConfiguration(environment: variables).validators)
     if !only.isEmpty {
       var chosen: Set<ValidatorSuite.Validator> = []
       for name in only {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assembly
 import ServiceKit
 
 struct WorkerCommand: AsyncParsableCommand {
@@ -13,7 +14,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
   func run() async throws {
     let environment = try ProcessEnvironment.load(label: "worker")
-    try environment.configuration.ensurePortsFree(services: [], edge: false, worker: true)
+    try environment.configuration.ensurePortsFree(services: [], edge: false, workerPort: environment.edge.worker.healthPort)
     try await EdgeRuntime.run(environment: environment, role: .worker)
   }
 }

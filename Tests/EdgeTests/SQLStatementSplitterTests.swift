@@ -1,4 +1,6 @@
-import Edge
+import EdgeAPI
+import EdgeRuntime
+import Foundation
 import TestSupport
 import Testing
 

@@ -1,4 +1,5 @@
-import Edge
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -37,12 +38,13 @@ import Testing
     _ body: @Sendable (any TestClientProtocol, PostgresClient) async throws -> Void
   ) async throws {
     try await TestDatabase.withFreshDatabase { database, _ in
-      var configuration = Configuration.defaults
-      configuration.streams.pingSeconds = pingSeconds
-      configuration.streams.maxSeconds = maxSeconds
+      let configuration = Configuration.defaults
+      var edge = EdgeConfiguration()
+      edge.streams.pingSeconds = pingSeconds
+      edge.streams.maxSeconds = maxSeconds
       let notifications = EventNotifications(client: database, logger: TestDatabase.logger)
       let router = try EdgeApplication.makeRouter(
-        configuration: configuration, database: database,
+        configuration: configuration, edge: edge, database: database,
         migrator: Migrator(client: database, migrations: try Migration.bundled(), logger: TestDatabase.logger),
         downstream: [], notifications: notifications, buildInfo: BuildInfo(version: "t", gitCommit: "t", protoSHA256: "t"),
         logger: TestDatabase.logger)

@@ -1,7 +1,8 @@
 import Codegen
 import Contracts
 import Critics
-import Edge
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -31,7 +32,8 @@ struct GoldenStack: Sendable {
       defer { try? FileManager.default.removeItem(at: data) }
       var configuration = Configuration.defaults
       configuration.dataDirectory = data.path
-      configuration.artifacts.downloadSecret = "golden-download-secret"
+      var edge = EdgeConfiguration()
+      edge.artifacts.downloadSecret = "golden-download-secret"
       let logger = Logger(label: "golden")
       let codegen = CodegenService(
         generator: try RepositoryGenerator(),
@@ -49,14 +51,14 @@ struct GoldenStack: Sendable {
             planner: Mlops_V1_Planner.Client(wrapping: grpc), critics: Mlops_V1_Critics.Client(wrapping: grpc),
             policy: Mlops_V1_Policy.Client(wrapping: grpc), codegen: Mlops_V1_Codegen.Client(wrapping: grpc))
           let nodes = clients.nodes(
-            store: try ArtifactStores.make(configuration),
+            store: try ArtifactStores.make(edge.artifacts, dataDirectory: configuration.dataDirectory),
             repositories: ProjectRepositories(dataDirectory: data.path, client: database, logger: logger),
             versions: VersionStore(client: database, logger: logger))
           let engine = GraphEngine(
             client: database, nodes: nodes, queue: JobQueue(client: database, logger: logger), logger: logger)
           let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: logger)
           let router = try EdgeApplication.makeRouter(
-            configuration: configuration, database: database, migrator: migrator, downstream: [],
+            configuration: configuration, edge: edge, database: database, migrator: migrator, downstream: [],
             buildInfo: BuildInfo(version: "golden", gitCommit: "golden", protoSHA256: "golden"), logger: logger)
           try await Application(router: router).test(.router) { api in
             try await body(GoldenStack(api: api, engine: engine, database: database))

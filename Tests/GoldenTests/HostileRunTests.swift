@@ -1,5 +1,6 @@
 import Contracts
-import Edge
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import Hummingbird
 import HummingbirdTesting

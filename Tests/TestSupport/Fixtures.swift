@@ -3,9 +3,9 @@ import Logging
 import PostgresNIO
 
 /// Rows the runtime's tests need: a project and decision sets (threads) in it.
-public enum Fixtures {
+package enum Fixtures {
   /// Creates a project and `count` decision sets in it; returns the project and the threads.
-  public static func threads(_ count: Int, on client: PostgresClient) async throws -> (project: UUID, threads: [UUID]) {
+  package static func threads(_ count: Int, on client: PostgresClient) async throws -> (project: UUID, threads: [UUID]) {
     let project = UUID()
     let logger = TestDatabase.logger
     try await client.query(
@@ -22,7 +22,7 @@ public enum Fixtures {
     return (project, threads)
   }
 
-  public static func count(_ sql: String, on client: PostgresClient) async throws -> Int {
+  package static func count(_ sql: String, on client: PostgresClient) async throws -> Int {
     let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger)
     for try await value in rows.decode(Int.self) { return value }
     return 0

@@ -7,23 +7,23 @@ import ServiceKit
 
 /// The `mlops` binary started as a child process, as a person would start it, with its
 /// output kept in files for when a test needs to show it.
-public final class MLOpsProcess: @unchecked Sendable {
-  public let process = Process()
-  public let outputFile: URL
-  public let errorFile: URL
+package final class MLOpsProcess: @unchecked Sendable {
+  package let process = Process()
+  package let outputFile: URL
+  package let errorFile: URL
 
   /// `MLOPS_BIN` (set by scripts/test), else the `mlops` built beside the test bundle.
-  public static var binary: URL {
+  package static var binary: URL {
     if let path = ProcessInfo.processInfo.environment["MLOPS_BIN"], !path.isEmpty { return URL(filePath: path) }
     return URL(filePath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "mlops")
   }
 
   /// The test worker, built beside `mlops`.
-  public static var testWorkerBinary: URL {
+  package static var testWorkerBinary: URL {
     binary.deletingLastPathComponent().appending(path: "TestWorker")
   }
 
-  public init(
+  package init(
     _ arguments: [String], environment: [String: String], workingDirectory: URL, binary: URL = MLOpsProcess.binary,
     input: String? = nil
   ) throws {
@@ -50,17 +50,17 @@ public final class MLOpsProcess: @unchecked Sendable {
     }
   }
 
-  public var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
-  public var errors: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
+  package var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
+  package var errors: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
 
   /// Sends SIGTERM and waits up to `timeout` for the exit; returns the exit status.
   @discardableResult
-  public func terminate(timeout: Duration = .seconds(30)) async -> Int32 {
+  package func terminate(timeout: Duration = .seconds(30)) async -> Int32 {
     if process.isRunning { process.terminate() }
     return await waitForExit(timeout: timeout)
   }
 
-  public func waitForExit(timeout: Duration) async -> Int32 {
+  package func waitForExit(timeout: Duration) async -> Int32 {
     let deadline = ContinuousClock.now + timeout
     while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
     if process.isRunning {
@@ -76,16 +76,16 @@ public final class MLOpsProcess: @unchecked Sendable {
 }
 
 /// Plain HTTP against a process under test.
-public enum HTTP {
-  public struct Reply: Sendable {
-    public var status: Int
-    public var body: Data
-    public func json() throws -> [String: Any] {
+package enum HTTP {
+  package struct Reply: Sendable {
+    package var status: Int
+    package var body: Data
+    package func json() throws -> [String: Any] {
       (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
     }
   }
 
-  public static func send(_ method: String, _ url: String, json: String? = nil) async throws -> Reply {
+  package static func send(_ method: String, _ url: String, json: String? = nil) async throws -> Reply {
     var request = URLRequest(url: URL(string: url)!)
     request.httpMethod = method
     request.timeoutInterval = 10
@@ -98,7 +98,7 @@ public enum HTTP {
   }
 
   /// Polls `url` until it answers 200; returns how long that took, or nil after `timeout`.
-  public static func waitFor200(_ url: String, timeout: Duration, while alive: () -> Bool = { true }) async -> Duration? {
+  package static func waitFor200(_ url: String, timeout: Duration, while alive: () -> Bool = { true }) async -> Duration? {
     let start = ContinuousClock.now
     while ContinuousClock.now - start < timeout, alive() {
       if let reply = try? await send("GET", url), reply.status == 200 { return ContinuousClock.now - start }
@@ -109,29 +109,29 @@ public enum HTTP {
 }
 
 /// Free loopback ports for every listener of one `mlops` topology.
-public struct TopologyPorts: Sendable {
-  public var http: Int
-  public var services: [ServiceName: Int]
+package struct TopologyPorts: Sendable {
+  package var http: Int
+  package var services: [ServiceName: Int]
 
-  public init() throws {
+  package init() throws {
     http = try FreePort.find()
     services = try Dictionary(uniqueKeysWithValues: ServiceName.allCases.map { ($0, try FreePort.find()) })
   }
 
-  public var environment: [String: String] {
+  package var environment: [String: String] {
     var environment = ["MLOPS_HTTP_PORT": "\(http)", "MLOPS_HTTP_HOST": "127.0.0.1"]
     for (service, port) in services { environment[service.addressVariable] = "127.0.0.1:\(port)" }
     return environment
   }
 
-  public var baseURL: String { "http://127.0.0.1:\(http)" }
+  package var baseURL: String { "http://127.0.0.1:\(http)" }
 }
 
 /// A TCP listener on 127.0.0.1 that holds a port busy for as long as a test needs.
-public final class ListeningSocket: @unchecked Sendable {
+package final class ListeningSocket: @unchecked Sendable {
   private let handle: FileHandle
 
-  public init(port: Int) throws {
+  package init(port: Int) throws {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -144,5 +144,5 @@ public final class ListeningSocket: @unchecked Sendable {
     handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
   }
 
-  public func close() { try? handle.close() }
+  package func close() { try? handle.close() }
 }

@@ -1,20 +1,21 @@
-import Edge
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import Logging
 import PostgresNIO
 
 /// A fresh, empty database on the throwaway server that `scripts/test` starts
 /// (`MLOPS_TEST_DATABASE_URL`), so tests never see each other's rows.
-public struct TestDatabase {
-  public struct ServerMissing: Error, CustomStringConvertible {
-    public var description: String {
+package struct TestDatabase {
+  package struct ServerMissing: Error, CustomStringConvertible {
+    package var description: String {
       "MLOPS_TEST_DATABASE_URL is not set: run the tests with scripts/test, which starts a throwaway PostgreSQL"
     }
   }
 
-  public static let logger = Logger(label: "test")
+  package static let logger = Logger(label: "test")
 
-  public static func serverURL() throws -> DatabaseURL {
+  package static func serverURL() throws -> DatabaseURL {
     guard let text = ProcessInfo.processInfo.environment["MLOPS_TEST_DATABASE_URL"], !text.isEmpty else {
       throw ServerMissing()
     }
@@ -22,7 +23,7 @@ public struct TestDatabase {
   }
 
   /// Creates a database with a random name, runs `body` with a running client for it, drops it.
-  public static func withFreshDatabase<T: Sendable>(
+  package static func withFreshDatabase<T: Sendable>(
     migrated: Bool = true,
     _ body: @Sendable (PostgresClient, DatabaseURL) async throws -> T
   ) async throws -> T {
@@ -50,7 +51,7 @@ public struct TestDatabase {
   }
 
   @discardableResult
-  public static func withClient<T: Sendable>(
+  package static func withClient<T: Sendable>(
     _ url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> T
   ) async throws -> T {
     try await url.withRunningClient(logger: logger, body)

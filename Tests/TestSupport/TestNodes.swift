@@ -1,5 +1,6 @@
 import Contracts
-import Edge
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import PostgresNIO
 import Synchronization
@@ -7,23 +8,23 @@ import Synchronization
 /// Graph nodes for the runtime's tests: each appends a Reason Card, counts its calls, and
 /// records a side effect in `step_effects` (unique per thread and parent checkpoint) inside
 /// the step's transaction, so a step that ran twice would show.
-public final class TestNodeBook: Sendable {
+package final class TestNodeBook: Sendable {
   private let calls = Mutex<[String: Int]>([:])
 
-  public init() {}
+  package init() {}
 
-  public func called(_ node: NodeName) -> Int { calls.withLock { $0[node.rawValue] ?? 0 } }
-  public var total: Int { calls.withLock { $0.values.reduce(0, +) } }
+  package func called(_ node: NodeName) -> Int { calls.withLock { $0[node.rawValue] ?? 0 } }
+  package var total: Int { calls.withLock { $0.values.reduce(0, +) } }
   func record(_ node: NodeName) { calls.withLock { $0[node.rawValue, default: 0] += 1 } }
 
-  public static let effectsTable = """
+  package static let effectsTable = """
     CREATE TABLE IF NOT EXISTS step_effects (
       thread_id uuid NOT NULL, parent_id uuid NOT NULL, node text NOT NULL, PRIMARY KEY (thread_id, parent_id))
     """
 }
 
-public struct TestNode: GraphNode {
-  public enum Behaviour: Sendable {
+package struct TestNode: GraphNode {
+  package enum Behaviour: Sendable {
     case plain
     /// coverage_check: sufficient once every open question has an answer, or when `briefSuffices`.
     case coverage(briefSuffices: Bool)
@@ -39,13 +40,13 @@ public struct TestNode: GraphNode {
     case crash
   }
 
-  public let name: NodeName
-  public let agent: String
+  package let name: NodeName
+  package let agent: String
   let behaviour: Behaviour
   let book: TestNodeBook
   let recordsEffects: Bool
 
-  public init(_ name: NodeName, behaviour: Behaviour = .plain, book: TestNodeBook, recordsEffects: Bool = true) {
+  package init(_ name: NodeName, behaviour: Behaviour = .plain, book: TestNodeBook, recordsEffects: Bool = true) {
     self.name = name
     self.agent = "test-\(name.rawValue)"
     self.behaviour = behaviour
@@ -53,7 +54,7 @@ public struct TestNode: GraphNode {
     self.recordsEffects = recordsEffects
   }
 
-  public func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
+  package func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
     book.record(name)
     var state = state
     switch behaviour {
@@ -105,7 +106,7 @@ public struct TestNode: GraphNode {
   }
 
   /// All twelve nodes; the conditional ones behave as given.
-  public static func all(
+  package static func all(
     book: TestNodeBook, briefSuffices: Bool = true, policy: Mlops_V1_RuleOutcome = .pass,
     slow: (NodeName, Duration)? = nil, crash: NodeName? = nil
   ) -> [any GraphNode] {

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Edge
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import Logging
 import PostgresNIO

@@ -1,4 +1,5 @@
-import Edge
+import EdgeAPI
+import EdgeRuntime
 import Foundation
 import PostgresNIO
 import ServiceKit

@@ -1,3 +1,4 @@
+import EdgeRuntime
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -7,11 +8,12 @@ import ServiceLifecycle
 /// Assembles the Edge HTTP application: the routes behind the problem+json middleware, with
 /// the worker's health route when the worker runs in the same process. The caller runs the
 /// database client and applies migrations before starting it.
-public enum EdgeApplication {
-  public typealias Context = EdgeRequestContext
+package enum EdgeApplication {
+  package typealias Context = EdgeRequestContext
 
-  public static func build(
+  package static func build(
     configuration: Configuration,
+    edge: EdgeConfiguration,
     database: PostgresClient,
     downstream: [GRPCServiceClient],
     worker: WorkerRole?,
@@ -22,7 +24,7 @@ public enum EdgeApplication {
     let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: logger)
     let notifications = EventNotifications(client: database, logger: logger)
     let router = try makeRouter(
-      configuration: configuration, database: database, migrator: migrator, downstream: downstream,
+      configuration: configuration, edge: edge, database: database, migrator: migrator, downstream: downstream,
       notifications: notifications, buildInfo: buildInfo, logger: logger)
     if let worker { WorkerHealthController<Context>(worker: worker.worker, queue: worker.queue).addRoutes(to: router) }
     return Application(
@@ -36,8 +38,8 @@ public enum EdgeApplication {
   }
 
   /// The worker role's own HTTP listener, for `mlops worker`: `/healthz` and `/healthz/worker`.
-  public static func buildWorkerHealth(
-    configuration: Configuration, worker: WorkerRole, logger: Logger,
+  package static func buildWorkerHealth(
+    configuration: Configuration, edge: EdgeConfiguration, worker: WorkerRole, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
   ) -> some ApplicationProtocol {
     let router = Router(context: Context.self)
@@ -49,14 +51,15 @@ public enum EdgeApplication {
       router: router,
       server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)))),
       configuration: .init(
-        address: .hostname(configuration.httpHost, port: configuration.worker.healthPort), serverName: "mlops-worker"),
-      onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.worker.healthPort) },
+        address: .hostname(configuration.httpHost, port: edge.worker.healthPort), serverName: "mlops-worker"),
+      onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? edge.worker.healthPort) },
       logger: logger
     )
   }
 
-  public static func makeRouter(
+  package static func makeRouter(
     configuration: Configuration,
+    edge: EdgeConfiguration = EdgeConfiguration(),
     database: PostgresClient,
     migrator: Migrator,
     downstream: [GRPCServiceClient],
@@ -88,20 +91,20 @@ public enum EdgeApplication {
       maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: v1)
     ArtifactsController<Context>(
-      store: try ArtifactStores.make(configuration), decisionSets: decisionSets,
-      signer: try DownloadSigner.load(secret: configuration.artifacts.downloadSecret, dataDirectory: configuration.dataDirectory),
-      versions: versions, ttlSeconds: configuration.artifacts.downloadTTLSeconds,
-      publicURL: configuration.artifacts.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, logger: logger
+      store: try ArtifactStores.make(edge.artifacts, dataDirectory: configuration.dataDirectory), decisionSets: decisionSets,
+      signer: try DownloadSigner.load(secret: edge.artifacts.downloadSecret, dataDirectory: configuration.dataDirectory),
+      versions: versions, ttlSeconds: edge.artifacts.downloadTTLSeconds,
+      publicURL: edge.artifacts.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, logger: logger
     ).addRoutes(to: router, v1: v1)
     if let notifications {
       let settings = EventStreamer.Settings(
-        ping: .seconds(configuration.streams.pingSeconds), maxDuration: .seconds(configuration.streams.maxSeconds))
+        ping: .seconds(edge.streams.pingSeconds), maxDuration: .seconds(edge.streams.maxSeconds))
       StreamsController<Context>(
         streamer: EventStreamer(
           store: decisionSets, notifications: notifications, settings: settings, logger: logger),
         store: decisionSets,
         limiter: StreamLimiter(
-          maxStreams: configuration.streams.maxStreams, maxPerClient: configuration.streams.maxStreamsPerClient)
+          maxStreams: edge.streams.maxStreams, maxPerClient: edge.streams.maxStreamsPerClient)
       ).addRoutes(to: router, v1: v1)
     }
     return router

@@ -5,12 +5,12 @@ import ServiceLifecycle
 
 /// The worker role assembled: the graph engine over the service clients, the job queue, the
 /// NOTIFY listener and the worker itself.
-public struct WorkerRole: Sendable {
-  public let worker: Worker
-  public let queue: JobQueue
-  public let services: [any Service]
+package struct WorkerRole: Sendable {
+  package let worker: Worker
+  package let queue: JobQueue
+  package let services: [any Service]
 
-  public init(database: PostgresClient, nodes: [any GraphNode], configuration: WorkerConfiguration, logger: Logger) {
+  package init(database: PostgresClient, nodes: [any GraphNode], configuration: WorkerConfiguration, logger: Logger) {
     let lease = Duration.seconds(configuration.leaseSeconds)
     let queue = JobQueue(client: database, logger: logger)
     let engine = GraphEngine(

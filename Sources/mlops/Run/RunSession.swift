@@ -1,3 +1,4 @@
+import Assembly
 import Contracts
 import Foundation
 import ServiceKit

@@ -1,4 +1,5 @@
 import Contracts
+import EdgeRuntime
 import ServiceKit
 
 /// Checks answers against the questions the run asked: each must reply to an open question

@@ -1,3 +1,4 @@
+import EdgeRuntime
 import Foundation
 import Hummingbird
 import Logging
@@ -7,7 +8,7 @@ import ServiceKit
 /// A decision set's published bundles with download links, and the downloads themselves.
 /// Links are presigned by the store (S3) or signed by Edge (local store); downloads of Edge's
 /// links sit outside `/v1` because the signature is their authorisation.
-public struct ArtifactsController<Context: RequestContext>: Sendable {
+package struct ArtifactsController<Context: RequestContext>: Sendable {
   let store: any ArtifactStore
   let decisionSets: DecisionSetStore
   let signer: DownloadSigner
@@ -17,7 +18,7 @@ public struct ArtifactsController<Context: RequestContext>: Sendable {
   let publicURL: String?
   let logger: Logger
 
-  public init(
+  package init(
     store: any ArtifactStore, decisionSets: DecisionSetStore, signer: DownloadSigner, versions: VersionStore, ttlSeconds: Int,
     publicURL: String?, logger: Logger
   ) {
@@ -30,7 +31,7 @@ public struct ArtifactsController<Context: RequestContext>: Sendable {
     self.logger = logger
   }
 
-  public func addRoutes(to router: Router<Context>, v1: RouterGroup<Context>) {
+  package func addRoutes(to router: Router<Context>, v1: RouterGroup<Context>) {
     v1.get("decision-sets/:id/artifacts", use: list)
     router.get("\(DownloadSigner.routePrefix)/**", use: download)
   }

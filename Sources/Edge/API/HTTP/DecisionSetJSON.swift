@@ -1,4 +1,5 @@
 import Contracts
+import EdgeRuntime
 import Foundation
 import ServiceKit
 

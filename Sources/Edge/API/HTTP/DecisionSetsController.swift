@@ -1,4 +1,5 @@
 import Contracts
+import EdgeRuntime
 import Foundation
 import Hummingbird
 import Logging
@@ -8,19 +9,19 @@ import SwiftProtobuf
 
 /// Decision sets: create (which starts the run), read, the event timeline, answers to the
 /// follow-up questions, and the reviewer's approval or rejection.
-public struct DecisionSetsController<Context: RequestContext>: Sendable {
+package struct DecisionSetsController<Context: RequestContext>: Sendable {
   let store: DecisionSetStore
   let maxBodyBytes: Int
 
   static var maxBriefLength: Int { InputLimits.briefCharacters }
   static var maxCommentLength: Int { InputLimits.commentCharacters }
 
-  public init(store: DecisionSetStore, maxBodyBytes: Int) {
+  package init(store: DecisionSetStore, maxBodyBytes: Int) {
     self.store = store
     self.maxBodyBytes = maxBodyBytes
   }
 
-  public func addRoutes(to v1: RouterGroup<Context>) {
+  package func addRoutes(to v1: RouterGroup<Context>) {
     v1.post("projects/:id/decision-sets", use: create)
     let sets = v1.group("decision-sets")
     sets.get(":id", use: get)

@@ -1,18 +1,19 @@
+import EdgeRuntime
 import Foundation
 import Hummingbird
 import NIOCore
 
 /// A request body that must be one JSON object, read with a size limit and validated field
 /// by field, so every rejection says which field and why.
-public struct JSONObjectBody: Sendable {
-  public let fields: [String: JSONValue]
+package struct JSONObjectBody: Sendable {
+  package let fields: [String: JSONValue]
 
-  public init(fields: [String: JSONValue]) {
+  package init(fields: [String: JSONValue]) {
     self.fields = fields
   }
 
   /// Reads at most `limit` bytes (413 past that), then parses (400 if not JSON, 422 if not an object).
-  public static func read(_ request: Request, limit: Int) async throws -> JSONObjectBody {
+  package static func read(_ request: Request, limit: Int) async throws -> JSONObjectBody {
     var request = request
     let buffer: ByteBuffer
     do {
@@ -25,7 +26,7 @@ public struct JSONObjectBody: Sendable {
     return try parse(Data(buffer: buffer))
   }
 
-  public static func parse(_ data: Data) throws(Problem) -> JSONObjectBody {
+  package static func parse(_ data: Data) throws(Problem) -> JSONObjectBody {
     guard !data.isEmpty else { throw Problem.malformedJSON("the request body is empty; send a JSON object") }
     let value: JSONValue
     do {
@@ -45,14 +46,14 @@ public struct JSONObjectBody: Sendable {
   }
 
   /// A string that must be present, non-blank once trimmed, and at most `maxLength` characters.
-  public func requiredString(_ name: String, maxLength: Int) throws(Problem) -> String {
+  package func requiredString(_ name: String, maxLength: Int) throws(Problem) -> String {
     guard let value = try optionalString(name, maxLength: maxLength) else { throw Problem.missingField(name) }
     guard !value.isEmpty else { throw Problem.invalidField(name, "\(name.debugDescription) must not be blank") }
     return value
   }
 
   /// A string if present (null counts as absent), trimmed, at most `maxLength` characters.
-  public func optionalString(_ name: String, maxLength: Int) throws(Problem) -> String? {
+  package func optionalString(_ name: String, maxLength: Int) throws(Problem) -> String? {
     switch fields[name] {
     case nil, .null?:
       return nil

@@ -1,5 +1,7 @@
+import EdgeRuntime
+
 /// Any JSON value, decoded without a schema so validation can name the field at fault.
-public enum JSONValue: Decodable, Equatable, Sendable {
+package enum JSONValue: Decodable, Equatable, Sendable {
   case null
   case bool(Bool)
   case number(Double)
@@ -7,7 +9,7 @@ public enum JSONValue: Decodable, Equatable, Sendable {
   case array([JSONValue])
   case object([String: JSONValue])
 
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let container = try decoder.singleValueContainer()
     if container.decodeNil() {
       self = .null
@@ -24,7 +26,7 @@ public enum JSONValue: Decodable, Equatable, Sendable {
     }
   }
 
-  public var typeName: String {
+  package var typeName: String {
     switch self {
     case .null: "null"
     case .bool: "a boolean"
@@ -37,7 +39,7 @@ public enum JSONValue: Decodable, Equatable, Sendable {
 }
 
 extension JSONValue: Encodable {
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
     switch self {
     case .null: try container.encodeNil()

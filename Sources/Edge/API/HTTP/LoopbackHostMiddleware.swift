@@ -1,3 +1,4 @@
+import EdgeRuntime
 import Foundation
 import Hummingbird
 
@@ -5,14 +6,14 @@ import Hummingbird
 /// on loopback only: a web page on another site can make a browser send requests to
 /// 127.0.0.1 under a name that resolves there (DNS rebinding), and the API must not answer
 /// them. Listening on another address, Edge accepts any Host.
-public struct LoopbackHostMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct LoopbackHostMiddleware<Context: RequestContext>: RouterMiddleware {
   let enabled: Bool
 
-  public init(listeningOn host: String) {
+  package init(listeningOn host: String) {
     enabled = Self.isLoopback(host)
   }
 
-  public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+  package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
     async throws -> Response
   {
     guard enabled else { return try await next(request, context) }

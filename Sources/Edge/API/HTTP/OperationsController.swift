@@ -1,17 +1,18 @@
+import EdgeRuntime
 import Hummingbird
 import ServiceKit
 
 /// `/healthz` (the process is up), `/readyz` (it can serve) and `/version`.
-public struct OperationsController<Context: RequestContext>: Sendable {
+package struct OperationsController<Context: RequestContext>: Sendable {
   let probe: ReadinessProbe
   let buildInfo: BuildInfo
 
-  public init(probe: ReadinessProbe, buildInfo: BuildInfo) {
+  package init(probe: ReadinessProbe, buildInfo: BuildInfo) {
     self.probe = probe
     self.buildInfo = buildInfo
   }
 
-  public func addRoutes(to router: Router<Context>) {
+  package func addRoutes(to router: Router<Context>) {
     router.get("healthz") { _, _ in
       try JSONResponse.make(["status": "ok"], status: .ok)
     }

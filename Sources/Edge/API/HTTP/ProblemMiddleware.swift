@@ -1,17 +1,18 @@
+import EdgeRuntime
 import Hummingbird
 import Logging
 
 /// Turns every error into `application/problem+json`: Problems pass through, Hummingbird's
 /// own HTTP errors (unknown route, body too large) get a code, and anything else becomes a
 /// logged 500 that reveals nothing internal.
-public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
   let maxBodyBytes: Int
 
-  public init(maxBodyBytes: Int) {
+  package init(maxBodyBytes: Int) {
     self.maxBodyBytes = maxBodyBytes
   }
 
-  public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+  package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
     async throws -> Response
   {
     do {

@@ -1,10 +1,11 @@
+import EdgeRuntime
 import Foundation
 import Hummingbird
 import ServiceKit
 
 /// `/v1/projects`: create, get, list (cursor pagination), update and delete, with
 /// optimistic locking through `If-Match: <lock_version>` on writes.
-public struct ProjectsController<Context: RequestContext>: Sendable {
+package struct ProjectsController<Context: RequestContext>: Sendable {
   let store: ProjectStore
   let maxBodyBytes: Int
 
@@ -13,12 +14,12 @@ public struct ProjectsController<Context: RequestContext>: Sendable {
   static var defaultPageSize: Int { 20 }
   static var maxPageSize: Int { 100 }
 
-  public init(store: ProjectStore, maxBodyBytes: Int) {
+  package init(store: ProjectStore, maxBodyBytes: Int) {
     self.store = store
     self.maxBodyBytes = maxBodyBytes
   }
 
-  public func addRoutes(to group: RouterGroup<Context>) {
+  package func addRoutes(to group: RouterGroup<Context>) {
     group.post(use: create)
     group.get(use: list)
     group.get(":id", use: get)

@@ -1,3 +1,4 @@
+import EdgeRuntime
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -5,18 +6,18 @@ import Hummingbird
 /// `GET /streams/{id}` and `GET /v1/decision-sets/{id}/stream`: the decision set's events as
 /// Server-Sent Events, resuming after `Last-Event-ID` (or `?after=` for clients that cannot
 /// set headers).
-public struct StreamsController<Context: RequestContext>: Sendable {
+package struct StreamsController<Context: RequestContext>: Sendable {
   let streamer: EventStreamer
   let store: DecisionSetStore
   let limiter: StreamLimiter
 
-  public init(streamer: EventStreamer, store: DecisionSetStore, limiter: StreamLimiter) {
+  package init(streamer: EventStreamer, store: DecisionSetStore, limiter: StreamLimiter) {
     self.streamer = streamer
     self.store = store
     self.limiter = limiter
   }
 
-  public func addRoutes(to router: Router<Context>, v1: RouterGroup<Context>) {
+  package func addRoutes(to router: Router<Context>, v1: RouterGroup<Context>) {
     router.get("streams/:id", use: stream)
     v1.get("decision-sets/:id/stream", use: stream)
   }

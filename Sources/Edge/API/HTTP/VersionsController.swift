@@ -1,3 +1,4 @@
+import EdgeRuntime
 import Foundation
 import Hummingbird
 import Logging
@@ -5,20 +6,20 @@ import ServiceKit
 
 /// Revisions (version n+1 of a decision set, run at once) and the Change Summary between two
 /// published versions.
-public struct VersionsController<Context: RequestContext>: Sendable {
+package struct VersionsController<Context: RequestContext>: Sendable {
   let store: DecisionSetStore
   let versions: VersionStore
   let repositories: ProjectRepositories
   let maxBodyBytes: Int
 
-  public init(store: DecisionSetStore, versions: VersionStore, repositories: ProjectRepositories, maxBodyBytes: Int) {
+  package init(store: DecisionSetStore, versions: VersionStore, repositories: ProjectRepositories, maxBodyBytes: Int) {
     self.store = store
     self.versions = versions
     self.repositories = repositories
     self.maxBodyBytes = maxBodyBytes
   }
 
-  public func addRoutes(to v1: RouterGroup<Context>) {
+  package func addRoutes(to v1: RouterGroup<Context>) {
     v1.post("decision-sets/:id/revisions", use: revise)
     v1.get("decision-sets/:id/changes", use: changes)
   }
@@ -55,7 +56,7 @@ public struct VersionsController<Context: RequestContext>: Sendable {
     guard from != to else { throw Problem.invalidField("from", "from and to name the same version (\(to))") }
     let old: VersionStore.Version
     if from == 0 {
-      old = VersionStore.Version(version: 0, state: .init(), bundleSHA256: "", artifactKey: "", gitCommit: "")
+      old = .none
     } else {
       guard let found = try await versions.version(from, of: id) else { throw Self.versionNotFound(id, from, published) }
       old = found

@@ -1,11 +1,12 @@
+import EdgeRuntime
 import Hummingbird
 
 /// `GET /healthz/worker`: this process's worker counters and the queue's depth.
-public struct WorkerHealthController<Context: RequestContext>: Sendable {
+package struct WorkerHealthController<Context: RequestContext>: Sendable {
   let worker: Worker
   let queue: JobQueue
 
-  public init(worker: Worker, queue: JobQueue) {
+  package init(worker: Worker, queue: JobQueue) {
     self.worker = worker
     self.queue = queue
   }
@@ -21,7 +22,7 @@ public struct WorkerHealthController<Context: RequestContext>: Sendable {
     }
   }
 
-  public func addRoutes(to router: Router<Context>) {
+  package func addRoutes(to router: Router<Context>) {
     router.get("healthz/worker") { _, _ in
       let depth = try await queue.depth()
       return try JSONResponse.make(

@@ -1,4 +1,5 @@
 import Contracts
+import EdgeRuntime
 import GRPCCore
 import Logging
 import PostgresNIO
@@ -6,11 +7,11 @@ import ServiceKit
 
 /// Whether this Edge can serve: the database answers, its schema is current, and every
 /// downstream gRPC service reports SERVING. Each check is bounded by a short deadline.
-public struct ReadinessProbe: Sendable {
-  public struct Report: Sendable, Encodable {
-    public var ready: Bool
-    public var checks: [String: String]
-    public var failing: [String]
+package struct ReadinessProbe: Sendable {
+  package struct Report: Sendable, Encodable {
+    package var ready: Bool
+    package var checks: [String: String]
+    package var failing: [String]
   }
 
   let database: PostgresClient
@@ -19,14 +20,14 @@ public struct ReadinessProbe: Sendable {
   let logger: Logger
   var timeout: Duration = .seconds(2)
 
-  public init(database: PostgresClient, migrator: Migrator, downstream: [GRPCServiceClient], logger: Logger) {
+  package init(database: PostgresClient, migrator: Migrator, downstream: [GRPCServiceClient], logger: Logger) {
     self.database = database
     self.migrator = migrator
     self.downstream = downstream
     self.logger = logger
   }
 
-  public func check() async -> Report {
+  package func check() async -> Report {
     var checks: [String: String] = [:]
     await withTaskGroup(of: (String, String).self) { group in
       group.addTask { ("database", await self.databaseStatus()) }

@@ -1,3 +1,4 @@
+import EdgeRuntime
 import Foundation
 import Logging
 import PostgresNIO
@@ -8,7 +9,7 @@ import Synchronization
 /// Listens on `mlops_events` over one dedicated connection and wakes the streams of the
 /// decision set each notification names, so any API process can serve any stream whichever
 /// process wrote the events.
-public final class EventNotifications: Service, Sendable {
+package final class EventNotifications: Service, Sendable {
   private struct Entry {
     var signal: WakeSignal
     var subscribers: Int
@@ -18,13 +19,13 @@ public final class EventNotifications: Service, Sendable {
   private let logger: Logger
   private let entries = Mutex<[UUID: Entry]>([:])
 
-  public init(client: PostgresClient, logger: Logger) {
+  package init(client: PostgresClient, logger: Logger) {
     self.client = client
     self.logger = logger
   }
 
   /// The wake signal for one decision set; call `unsubscribe` when the stream ends.
-  public func subscribe(_ id: UUID) -> WakeSignal {
+  package func subscribe(_ id: UUID) -> WakeSignal {
     entries.withLock { entries in
       var entry = entries[id] ?? Entry(signal: WakeSignal(), subscribers: 0)
       entry.subscribers += 1
@@ -33,7 +34,7 @@ public final class EventNotifications: Service, Sendable {
     }
   }
 
-  public func unsubscribe(_ id: UUID) {
+  package func unsubscribe(_ id: UUID) {
     entries.withLock { entries in
       guard var entry = entries[id] else { return }
       entry.subscribers -= 1
@@ -41,7 +42,7 @@ public final class EventNotifications: Service, Sendable {
     }
   }
 
-  public var subscriberCount: Int { entries.withLock { $0.values.reduce(0) { $0 + $1.subscribers } } }
+  package var subscriberCount: Int { entries.withLock { $0.values.reduce(0) { $0 + $1.subscribers } } }
 
   private func wake(_ id: UUID?) {
     let signals = entries.withLock { entries in
@@ -51,7 +52,7 @@ public final class EventNotifications: Service, Sendable {
     for signal in signals { signal.signal() }
   }
 
-  public func run() async throws {
+  package func run() async throws {
     await cancelWhenGracefulShutdown {
       while !Task.isCancelled {
         do {

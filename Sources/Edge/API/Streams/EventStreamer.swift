@@ -1,4 +1,5 @@
 import Contracts
+import EdgeRuntime
 import Foundation
 import Hummingbird
 import Logging
@@ -12,13 +13,13 @@ import Synchronization
 /// `run-complete` or `run-error`, at the maximum duration (so proxies with a request limit
 /// never cut an event in half; the client resumes with Last-Event-ID), on disconnect, or on
 /// shutdown.
-public struct EventStreamer: Sendable {
-  public struct Settings: Sendable {
-    public var ping: Duration
-    public var maxDuration: Duration
-    public var retry: Duration
+package struct EventStreamer: Sendable {
+  package struct Settings: Sendable {
+    package var ping: Duration
+    package var maxDuration: Duration
+    package var retry: Duration
 
-    public init(ping: Duration = .seconds(10), maxDuration: Duration = .seconds(100), retry: Duration = .seconds(2)) {
+    package init(ping: Duration = .seconds(10), maxDuration: Duration = .seconds(100), retry: Duration = .seconds(2)) {
       self.ping = ping
       self.maxDuration = maxDuration
       self.retry = retry
@@ -30,7 +31,7 @@ public struct EventStreamer: Sendable {
   let settings: Settings
   let logger: Logger
 
-  public init(
+  package init(
     store: DecisionSetStore, notifications: EventNotifications, settings: Settings,
     logger: Logger
   ) {

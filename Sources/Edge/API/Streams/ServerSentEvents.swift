@@ -1,3 +1,4 @@
+import EdgeRuntime
 import Foundation
 
 /// The `text/event-stream` wire format.

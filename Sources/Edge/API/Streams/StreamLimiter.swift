@@ -1,20 +1,21 @@
+import EdgeRuntime
 import Synchronization
 
 /// Caps open SSE streams in one API process, in total and per client address, so that one
 /// client cannot hold every connection (each idle stream costs about 40 KiB). A stream holds
 /// a `Permit` for as long as it is open; the permit gives its place back when it is released,
 /// whatever ended the stream.
-public final class StreamLimiter: Sendable {
-  public let maxStreams: Int
-  public let maxPerClient: Int
+package final class StreamLimiter: Sendable {
+  package let maxStreams: Int
+  package let maxPerClient: Int
   private let open = Mutex<(total: Int, byClient: [String: Int])>((0, [:]))
 
-  public init(maxStreams: Int, maxPerClient: Int) {
+  package init(maxStreams: Int, maxPerClient: Int) {
     self.maxStreams = maxStreams
     self.maxPerClient = maxPerClient
   }
 
-  public final class Permit: Sendable {
+  package final class Permit: Sendable {
     let limiter: StreamLimiter
     let client: String
 
@@ -26,10 +27,10 @@ public final class StreamLimiter: Sendable {
     deinit { limiter.release(client) }
   }
 
-  public enum Refusal: Error, Equatable { case full, clientFull }
+  package enum Refusal: Error, Equatable { case full, clientFull }
 
   /// A permit for one more stream from `client`, or why there is none.
-  public func acquire(client: String) -> Result<Permit, Refusal> {
+  package func acquire(client: String) -> Result<Permit, Refusal> {
     let refusal: Refusal? = open.withLock { state in
       if state.total >= maxStreams { return .full }
       if state.byClient[client, default: 0] >= maxPerClient { return .clientFull }
@@ -41,7 +42,7 @@ public final class StreamLimiter: Sendable {
     return .success(Permit(limiter: self, client: client))
   }
 
-  public var openStreams: Int { open.withLock { $0.total } }
+  package var openStreams: Int { open.withLock { $0.total } }
 
   private func release(_ client: String) {
     open.withLock { state in

@@ -3,7 +3,7 @@ import ServiceKit
 
 /// Where bundles live: content-addressed keys under `projects/{project_id}/`, so writing the
 /// same bytes twice is harmless and a key always names the same content.
-public protocol ArtifactStore: Sendable {
+package protocol ArtifactStore: Sendable {
   /// Stores `bytes` at `key`; a key that already holds these bytes is left as it is.
   func put(_ bytes: Data, at key: ArtifactKey) async throws
   func get(_ key: ArtifactKey) async throws -> Data?
@@ -13,19 +13,19 @@ public protocol ArtifactStore: Sendable {
 }
 
 extension ArtifactStore {
-  public func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) throws -> URL? { nil }
+  package func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) throws -> URL? { nil }
 }
 
 /// A validated store key. Every key starts with `projects/{project_id}/`: tenancy is in the
 /// key itself, and no key can climb out of the store.
-public struct ArtifactKey: Sendable, Hashable, CustomStringConvertible {
-  public let path: String
+package struct ArtifactKey: Sendable, Hashable, CustomStringConvertible {
+  package let path: String
 
-  public struct Invalid: Error, CustomStringConvertible {
-    public var description: String
+  package struct Invalid: Error, CustomStringConvertible {
+    package var description: String
   }
 
-  public init(_ path: String) throws(Invalid) {
+  package init(_ path: String) throws(Invalid) {
     let parts = path.split(separator: "/", omittingEmptySubsequences: false)
     guard parts.count >= 3, parts[0] == "projects", UUID(uuidString: String(parts[1])) != nil else {
       throw Invalid(description: "an artifact key starts with projects/{project_id}/, not \(path.debugDescription)")
@@ -37,7 +37,7 @@ public struct ArtifactKey: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// `projects/{project_id}/bundles/{sha256}.zip`
-  public static func bundle(projectID: UUID, sha256: String) throws(Invalid) -> ArtifactKey {
+  package static func bundle(projectID: UUID, sha256: String) throws(Invalid) -> ArtifactKey {
     guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
       throw Invalid(description: "a bundle is named by its lower-case SHA-256, not \(sha256.debugDescription)")
     }
@@ -46,10 +46,10 @@ public struct ArtifactKey: Sendable, Hashable, CustomStringConvertible {
 
   /// `projects/{project_id}/staging/{bundle_sha256}.zip`: generated files waiting for the
   /// validators; never listed or downloadable.
-  public static func staging(projectID: UUID, bundleSHA256: String) throws(Invalid) -> ArtifactKey {
+  package static func staging(projectID: UUID, bundleSHA256: String) throws(Invalid) -> ArtifactKey {
     let bundle = try bundle(projectID: projectID, sha256: bundleSHA256)
     return try ArtifactKey(bundle.path.replacingOccurrences(of: "/bundles/", with: "/staging/"))
   }
 
-  public var description: String { path }
+  package var description: String { path }
 }

@@ -2,14 +2,13 @@ import Foundation
 import ServiceKit
 
 /// The store the configuration names: the local folder under the data directory by default.
-public enum ArtifactStores {
-  public static func make(_ configuration: Configuration) throws -> any ArtifactStore {
-    switch configuration.artifacts.kind {
+package enum ArtifactStores {
+  package static func make(_ artifacts: ArtifactConfiguration, dataDirectory: String) throws -> any ArtifactStore {
+    switch artifacts.kind {
     case .local:
-      return LocalArtifactStore(
-        root: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "artifacts").standardizedFileURL)
+      return LocalArtifactStore(root: URL(fileURLWithPath: dataDirectory).appending(path: "artifacts").standardizedFileURL)
     case .s3:
-      return try S3ArtifactStore(configuration: configuration.artifacts)
+      return try S3ArtifactStore(configuration: artifacts)
     }
   }
 }

@@ -3,27 +3,27 @@ import ZIPFoundation
 
 /// A generated repository as one zip that is the same bytes every time for the same files:
 /// entries sorted by path, one fixed timestamp, modes 0644 or 0755, deflate at the default level.
-public enum BundleArchive {
-  public struct File: Sendable, Equatable {
-    public var path: String
-    public var contents: Data
-    public var executable: Bool
+package enum BundleArchive {
+  package struct File: Sendable, Equatable {
+    package var path: String
+    package var contents: Data
+    package var executable: Bool
 
-    public init(path: String, contents: Data, executable: Bool = false) {
+    package init(path: String, contents: Data, executable: Bool = false) {
       self.path = path
       self.contents = contents
       self.executable = executable
     }
   }
 
-  public struct Invalid: Error, CustomStringConvertible {
-    public var description: String
+  package struct Invalid: Error, CustomStringConvertible {
+    package var description: String
   }
 
   /// 1980-01-01T00:00:00Z, the earliest moment a zip entry can carry.
-  public static let timestamp = Date(timeIntervalSince1970: 315_532_800)
+  package static let timestamp = Date(timeIntervalSince1970: 315_532_800)
 
-  public static func make(_ files: [File]) throws -> Data {
+  package static func make(_ files: [File]) throws -> Data {
     var seen: Set<String> = []
     for file in files {
       let parts = file.path.split(separator: "/", omittingEmptySubsequences: false)
@@ -48,7 +48,7 @@ public enum BundleArchive {
   }
 
   /// The files in a bundle, for checks and tests.
-  public static func read(_ data: Data) throws -> [File] {
+  package static func read(_ data: Data) throws -> [File] {
     let archive = try Archive(data: data, accessMode: .read)
     return try archive.map { entry in
       var contents = Data()

@@ -5,10 +5,10 @@ import ServiceKit
 /// Download links for the local store: `/downloads/{key}?expires={unix seconds}&signature={hex}`
 /// where the signature is HMAC-SHA256 over `{key}\n{expires}` with the Edge's secret. A link
 /// works until it expires; a changed key, time or signature gets 403.
-public struct DownloadSigner: Sendable {
-  public enum Refusal: Error, Equatable, CustomStringConvertible {
+package struct DownloadSigner: Sendable {
+  package enum Refusal: Error, Equatable, CustomStringConvertible {
     case malformed, expired, badSignature
-    public var description: String {
+    package var description: String {
       switch self {
       case .malformed: "the link is incomplete"
       case .expired: "the link has expired"
@@ -17,17 +17,17 @@ public struct DownloadSigner: Sendable {
     }
   }
 
-  public static let routePrefix = "downloads"
+  package static let routePrefix = "downloads"
   let key: SymmetricKey
 
-  public init(secret: Data) {
+  package init(secret: Data) {
     key = SymmetricKey(data: secret)
   }
 
   /// MLOPS_DOWNLOAD_SECRET when set, else a random secret kept in `{data}/download-secret`
   /// (created on first use, readable by its owner only). Every Edge process that serves
   /// downloads needs the same secret.
-  public static func load(secret: String?, dataDirectory: String) throws -> DownloadSigner {
+  package static func load(secret: String?, dataDirectory: String) throws -> DownloadSigner {
     if let secret { return DownloadSigner(secret: Data(secret.utf8)) }
     let file = URL(fileURLWithPath: dataDirectory).appending(path: "download-secret")
     if let existing = try? Data(contentsOf: file), existing.count >= 32 { return DownloadSigner(secret: existing) }
@@ -39,12 +39,12 @@ public struct DownloadSigner: Sendable {
   }
 
   /// The path and query of a link to `artifact` that works until `expires`.
-  public func link(for artifact: ArtifactKey, expires: Date) -> String {
+  package func link(for artifact: ArtifactKey, expires: Date) -> String {
     let seconds = Int(saturating: expires.timeIntervalSince1970)
     return "/\(Self.routePrefix)/\(artifact.path)?expires=\(seconds)&signature=\(signature(artifact.path, seconds))"
   }
 
-  public func verify(path: String, expires: String?, signature: String?, now: Date = Date()) throws(Refusal) -> ArtifactKey {
+  package func verify(path: String, expires: String?, signature: String?, now: Date = Date()) throws(Refusal) -> ArtifactKey {
     guard let expires, let seconds = Int(expires), let signature, let given = Self.bytes(hex: signature),
       let artifact = try? ArtifactKey(path)
     else { throw .malformed }

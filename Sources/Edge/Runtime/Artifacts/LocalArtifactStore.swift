@@ -3,14 +3,14 @@ import Foundation
 /// The default store: a folder (under the data directory). A write goes to a temporary file
 /// beside its destination and is renamed into place, so a reader never sees half a bundle
 /// and a crash leaves no partial file under a real key.
-public struct LocalArtifactStore: ArtifactStore {
-  public let root: URL
+package struct LocalArtifactStore: ArtifactStore {
+  package let root: URL
 
-  public init(root: URL) {
+  package init(root: URL) {
     self.root = root
   }
 
-  public func put(_ bytes: Data, at key: ArtifactKey) async throws {
+  package func put(_ bytes: Data, at key: ArtifactKey) async throws {
     let destination = url(for: key)
     if let existing = try? Data(contentsOf: destination), existing == bytes { return }
     let folder = destination.deletingLastPathComponent()
@@ -25,7 +25,7 @@ public struct LocalArtifactStore: ArtifactStore {
     }
   }
 
-  public func get(_ key: ArtifactKey) async throws -> Data? {
+  package func get(_ key: ArtifactKey) async throws -> Data? {
     let location = url(for: key)
     guard FileManager.default.fileExists(atPath: location.path) else { return nil }
     return try Data(contentsOf: location)

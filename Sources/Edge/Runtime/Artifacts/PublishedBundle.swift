@@ -7,15 +7,15 @@ import SwiftProtobuf
 /// with its hash, and the bundle hash), `reports/validators.json` (what the validators
 /// found) and the rationale (`reports/rationale.json`, `docs/decisions.md`). The manifest's hash names the generated content; the zip's own hash names this
 /// archive, durations and all.
-public enum PublishedBundle {
-  public static let manifestPath = "manifest.json"
-  public static let validatorsPath = "reports/validators.json"
+package enum PublishedBundle {
+  package static let manifestPath = "manifest.json"
+  package static let validatorsPath = "reports/validators.json"
 
-  public static func files(from generated: [Mlops_V1_GeneratedFile]) -> [BundleArchive.File] {
+  package static func files(from generated: [Mlops_V1_GeneratedFile]) -> [BundleArchive.File] {
     generated.map { BundleArchive.File(path: $0.path, contents: $0.content, executable: $0.mode & 0o100 != 0) }
   }
 
-  public static func generatedFiles(_ files: [BundleArchive.File]) -> [Mlops_V1_GeneratedFile] {
+  package static func generatedFiles(_ files: [BundleArchive.File]) -> [Mlops_V1_GeneratedFile] {
     files.map { file in
       .with {
         $0.path = file.path
@@ -25,7 +25,7 @@ public enum PublishedBundle {
     }
   }
 
-  public static func make(
+  package static func make(
     generated: [Mlops_V1_GeneratedFile], manifest: Mlops_V1_BundleManifest, validation: Mlops_V1_ValidationReport,
     extra: [(path: String, contents: Data)] = []
   ) throws -> Data {
@@ -38,7 +38,7 @@ public enum PublishedBundle {
 
   /// The manifest as people read it: without Codegen's signature, which only Codegen can
   /// check and which would differ between installations for the same files.
-  public static func manifestJSON(_ manifest: Mlops_V1_BundleManifest) throws -> Data {
+  package static func manifestJSON(_ manifest: Mlops_V1_BundleManifest) throws -> Data {
     var published = manifest
     published.signature = ""
     return try json(published)

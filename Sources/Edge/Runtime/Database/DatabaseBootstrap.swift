@@ -3,14 +3,14 @@ import ServiceKit
 
 /// The database a process uses: the server `DATABASE_URL` names, or the embedded cluster
 /// under the data directory, started here when it is not already running.
-public struct PreparedDatabase: Sendable {
-  public var url: DatabaseURL
-  public var embedded: EmbeddedPostgres?
+package struct PreparedDatabase: Sendable {
+  package var url: DatabaseURL
+  package var embedded: EmbeddedPostgres?
   /// True when this process started the embedded server and so stops it on the way out.
-  public var stopOnRelease: Bool
+  package var stopOnRelease: Bool
 
   /// Stops the embedded server if this process started it; a no-op otherwise.
-  public func release(logger: Logger) async {
+  package func release(logger: Logger) async {
     guard stopOnRelease, let embedded else { return }
     do {
       try await embedded.stop()
@@ -20,8 +20,8 @@ public struct PreparedDatabase: Sendable {
   }
 }
 
-public enum DatabaseBootstrap {
-  public static func prepare(configuration: Configuration, logger: Logger) async throws -> PreparedDatabase {
+package enum DatabaseBootstrap {
+  package static func prepare(configuration: Configuration, logger: Logger) async throws -> PreparedDatabase {
     if let text = configuration.databaseURL {
       let url = try DatabaseURL(parsing: text)
       logger.info("using the database in DATABASE_URL", metadata: ["database": "\(url.redacted)"])

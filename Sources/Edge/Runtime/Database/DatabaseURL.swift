@@ -2,19 +2,19 @@ import Foundation
 import PostgresNIO
 
 /// A `postgres://user:password@host:port/database?sslmode=...` URL, as in `DATABASE_URL`.
-public struct DatabaseURL: Sendable, Equatable {
-  public enum SSLMode: String, Sendable {
+package struct DatabaseURL: Sendable, Equatable {
+  package enum SSLMode: String, Sendable {
     case disable, prefer, require
   }
 
-  public var host: String
-  public var port: Int
-  public var username: String
-  public var password: String?
-  public var database: String?
-  public var sslMode: SSLMode
+  package var host: String
+  package var port: Int
+  package var username: String
+  package var password: String?
+  package var database: String?
+  package var sslMode: SSLMode
 
-  public init(
+  package init(
     host: String, port: Int = 5432, username: String, password: String?, database: String?,
     sslMode: SSLMode = .disable
   ) {
@@ -26,14 +26,14 @@ public struct DatabaseURL: Sendable, Equatable {
     self.sslMode = sslMode
   }
 
-  public struct ParseError: Error, CustomStringConvertible {
-    public var reason: String
-    public var description: String {
+  package struct ParseError: Error, CustomStringConvertible {
+    package var reason: String
+    package var description: String {
       "DATABASE_URL is not valid: \(reason); expected postgres://user:password@host:port/database"
     }
   }
 
-  public init(parsing text: String) throws(ParseError) {
+  package init(parsing text: String) throws(ParseError) {
     guard let components = URLComponents(string: text) else { throw ParseError(reason: "not a URL") }
     guard let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme) else {
       throw ParseError(reason: "the scheme must be postgres or postgresql")
@@ -57,7 +57,7 @@ public struct DatabaseURL: Sendable, Equatable {
       database: database, sslMode: sslMode)
   }
 
-  public var clientConfiguration: PostgresClient.Configuration {
+  package var clientConfiguration: PostgresClient.Configuration {
     let tls: PostgresClient.Configuration.TLS =
       switch sslMode {
       case .disable: .disable
@@ -71,14 +71,14 @@ public struct DatabaseURL: Sendable, Equatable {
   }
 
   /// The URL text, password included, for handing to a child process as `DATABASE_URL`.
-  public var connectionString: String {
+  package var connectionString: String {
     func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
     let credentials = password.map { "\(encoded(username)):\(encoded($0))" } ?? encoded(username)
     return "postgres://\(credentials)@\(host):\(port)/\(database ?? "")?sslmode=\(sslMode.rawValue)"
   }
 
   /// The URL with the password masked, for logs and errors.
-  public var redacted: String {
+  package var redacted: String {
     "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database ?? "")"
   }
 }

@@ -10,36 +10,36 @@ import ServiceKit
 /// The server listens on 127.0.0.1 at a free port and on a Unix socket inside the cluster
 /// folder. PostgreSQL refuses to run as root, so as root every server program runs as the
 /// `postgres` user, which then owns the cluster folder.
-public final class EmbeddedPostgres: Sendable {
-  public static let username = "mlops"
-  public static let databaseName = "mlops"
+package final class EmbeddedPostgres: Sendable {
+  package static let username = "mlops"
+  package static let databaseName = "mlops"
 
-  public let dataDirectory: URL
+  package let dataDirectory: URL
   private let binaries: PostgresBinaries
   private let logger: Logger
 
-  public var clusterDirectory: URL { dataDirectory.appending(path: "postgres") }
+  package var clusterDirectory: URL { dataDirectory.appending(path: "postgres") }
   var passwordFile: URL { dataDirectory.appending(path: "postgres.password") }
   var portFile: URL { dataDirectory.appending(path: "postgres.port") }
   var serverLog: URL { clusterDirectory.appending(path: "server.log") }
   /// The process id of the `mlops` process that started (or adopted) the server.
   var ownerFile: URL { dataDirectory.appending(path: "postgres.owner") }
 
-  public init(dataDirectory: String, binaries: PostgresBinaries, logger: Logger) {
+  package init(dataDirectory: String, binaries: PostgresBinaries, logger: Logger) {
     self.dataDirectory = URL(filePath: dataDirectory, relativeTo: URL.currentDirectory()).standardizedFileURL
     self.binaries = binaries
     self.logger = logger
   }
 
   /// Whether this process started the server (and so must stop it).
-  public struct Started: Sendable {
-    public var url: DatabaseURL
-    public var startedHere: Bool
+  package struct Started: Sendable {
+    package var url: DatabaseURL
+    package var startedHere: Bool
   }
 
   /// Initialises the cluster if needed, starts the server unless it already runs, and makes
   /// sure the `mlops` database exists.
-  public func start() async throws -> Started {
+  package func start() async throws -> Started {
     try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
     let password = try await initialiseIfNeeded()
 
@@ -76,7 +76,7 @@ public final class EmbeddedPostgres: Sendable {
   }
 
   /// Stops the server with a fast shutdown (open transactions roll back; committed data stays).
-  public func stop() async throws {
+  package func stop() async throws {
     try await runServerProgram([binaries.pgCtl, "stop", "--wait", "--mode=fast", "--silent", "-D", clusterDirectory.path])
     try? FileManager.default.removeItem(at: portFile)
     try? FileManager.default.removeItem(at: ownerFile)
@@ -219,11 +219,11 @@ public final class EmbeddedPostgres: Sendable {
   }
 }
 
-public enum EmbeddedPostgresError: Error, CustomStringConvertible {
+package enum EmbeddedPostgresError: Error, CustomStringConvertible {
   case missingPassword(String)
   case unreachable(String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .missingPassword(let path):
       "the embedded PostgreSQL cluster exists but its password file \(path) is missing or unreadable; restore it, or remove the data directory to start afresh"

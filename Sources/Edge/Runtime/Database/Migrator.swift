@@ -4,25 +4,25 @@ import PostgresNIO
 /// Applies migrations in version order, each in its own transaction, recording them in
 /// `schema_migrations`. A session advisory lock serialises processes that start together,
 /// so each migration is applied exactly once.
-public struct Migrator: Sendable {
+package struct Migrator: Sendable {
   /// The advisory lock key: "mlops" as a number; any constant shared by every process works.
   static let lockKey: Int64 = 0x6d6c_6f70_73
 
-  public let migrations: [Migration]
+  package let migrations: [Migration]
   private let client: PostgresClient
   private let logger: Logger
 
-  public init(client: PostgresClient, migrations: [Migration], logger: Logger) {
+  package init(client: PostgresClient, migrations: [Migration], logger: Logger) {
     self.client = client
     self.migrations = migrations
     self.logger = logger
   }
 
-  public enum MigrationError: Error, CustomStringConvertible {
+  package enum MigrationError: Error, CustomStringConvertible {
     case changedAfterApplying(version: Int, name: String)
     case unknownVersionApplied(Int)
 
-    public var description: String {
+    package var description: String {
       switch self {
       case .changedAfterApplying(let version, let name):
         "migration \(version) (\(name)) was edited after it was applied; add a new migration instead"
@@ -34,7 +34,7 @@ public struct Migrator: Sendable {
 
   /// Applies what is pending and returns the versions it applied (empty when up to date).
   @discardableResult
-  public func migrate() async throws -> [Int] {
+  package func migrate() async throws -> [Int] {
     try await client.withConnection { connection in
       try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
       do {
@@ -49,7 +49,7 @@ public struct Migrator: Sendable {
   }
 
   /// Versions not yet applied; an empty list means the schema is current.
-  public func pendingVersions() async throws -> [Int] {
+  package func pendingVersions() async throws -> [Int] {
     let exists = try await client.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
     var tableExists = false
     for try await (flag) in exists.decode(Bool.self) { tableExists = flag }

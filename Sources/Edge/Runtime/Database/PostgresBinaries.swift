@@ -1,15 +1,15 @@
 import Foundation
 
 /// Where the PostgreSQL server programs (`initdb`, `pg_ctl`, `postgres`) are on this machine.
-public struct PostgresBinaries: Sendable, Equatable {
-  public var directory: String
+package struct PostgresBinaries: Sendable, Equatable {
+  package var directory: String
 
-  public var initdb: String { directory + "/initdb" }
-  public var pgCtl: String { directory + "/pg_ctl" }
+  package var initdb: String { directory + "/initdb" }
+  package var pgCtl: String { directory + "/pg_ctl" }
 
-  public struct NotFound: Error, CustomStringConvertible {
-    public var searched: [String]
-    public var description: String {
+  package struct NotFound: Error, CustomStringConvertible {
+    package var searched: [String]
+    package var description: String {
       """
       PostgreSQL server programs (initdb, pg_ctl) were not found; looked in \
       \(searched.joined(separator: ", ")). Install them with `apt-get install postgresql` \
@@ -20,7 +20,7 @@ public struct PostgresBinaries: Sendable, Equatable {
   }
 
   /// `MLOPS_PG_BIN_DIR` first, then Debian's `/usr/lib/postgresql/<newest>/bin`, then `PATH`.
-  public static func locate(
+  package static func locate(
     environment: [String: String] = ProcessInfo.processInfo.environment,
     fileManager: FileManager = .default
   ) throws(NotFound) -> PostgresBinaries {

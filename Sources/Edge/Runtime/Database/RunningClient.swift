@@ -5,7 +5,7 @@ extension DatabaseURL {
   /// Runs a `PostgresClient` for this database for as long as `body` runs, for commands and
   /// tools that are not themselves a ServiceLifecycle service.
   @discardableResult
-  public func withRunningClient<T: Sendable>(
+  package func withRunningClient<T: Sendable>(
     logger: Logger, maximumConnections: Int? = nil, _ body: @Sendable (PostgresClient) async throws -> T
   ) async throws -> T {
     var configuration = clientConfiguration

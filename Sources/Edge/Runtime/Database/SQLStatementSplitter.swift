@@ -3,8 +3,8 @@ import Foundation
 /// Splits a SQL script into statements at top-level semicolons, leaving alone those inside
 /// quotes ('...', "..."), dollar quotes ($$...$$, $tag$...$tag$) and comments. PostgresNIO
 /// runs one statement per query, and migration files hold several.
-public enum SQLStatementSplitter {
-  public static func split(_ script: String) -> [String] {
+package enum SQLStatementSplitter {
+  package static func split(_ script: String) -> [String] {
     let chars = Array(script.unicodeScalars)
     var statements: [String] = []
     var current = String.UnicodeScalarView()

@@ -10,33 +10,33 @@ import ServiceKit
 /// The owner of `decision_sets` and `approvals`: every write to them is here (answers and
 /// approvals with their lock bump, abandoned streams, run errors), except the status and
 /// current node a step commits with its checkpoint (`StepCommitter`).
-public struct DecisionSetStore: Sendable {
+package struct DecisionSetStore: Sendable {
   private let client: PostgresClient
   private let runs: RunControl
   private let logger: Logger
 
-  public init(client: PostgresClient, runs: RunControl, logger: Logger) {
+  package init(client: PostgresClient, runs: RunControl, logger: Logger) {
     self.client = client
     self.runs = runs
     self.logger = logger
   }
 
-  public struct Row: Sendable {
-    public var id: UUID
-    public var projectID: UUID
-    public var version: Int
-    public var lockVersion: Int
-    public var status: String
-    public var currentNode: String?
-    public var createdAt: Date
-    public var updatedAt: Date
+  package struct Row: Sendable {
+    package var id: UUID
+    package var projectID: UUID
+    package var version: Int
+    package var lockVersion: Int
+    package var status: String
+    package var currentNode: String?
+    package var createdAt: Date
+    package var updatedAt: Date
   }
 
-  public enum CreateError: Error { case projectNotFound }
+  package enum CreateError: Error { case projectNotFound }
 
   /// Creates the decision set and starts its run: the row, the root checkpoint and the first
   /// job commit together or not at all.
-  public func create(projectID: UUID, brief: String, overrides: Mlops_V1_Constraints?) async throws -> Row {
+  package func create(projectID: UUID, brief: String, overrides: Mlops_V1_Constraints?) async throws -> Row {
     let id = UUID()
     return try await client.transaction(logger: logger) { connection in
       let rows = try await connection.query(
@@ -60,13 +60,13 @@ public struct DecisionSetStore: Sendable {
     }
   }
 
-  public enum ReviseError: Error { case notFound, runInProgress }
+  package enum ReviseError: Error { case notFound, runInProgress }
 
   /// Version n+1 of a decision set: the brief with its addendum, what people already said
   /// (answers and overrides of version n, so no question is asked twice) under the new
   /// overrides, and version n's estimate for the cost critic's delta. Its run
   /// starts at once; row, checkpoint and job commit together.
-  public func revise(_ id: UUID, briefAddendum: String?, overrides: Mlops_V1_Constraints?) async throws -> Row {
+  package func revise(_ id: UUID, briefAddendum: String?, overrides: Mlops_V1_Constraints?) async throws -> Row {
     try await client.transaction(logger: logger) { connection in
       let locked = try await connection.query(
         "SELECT project_id, status FROM decision_sets WHERE id = \(id) FOR UPDATE", logger: logger)
@@ -117,7 +117,7 @@ public struct DecisionSetStore: Sendable {
     return try Mlops_V1_Constraints(jsonUTF8Data: data)
   }
 
-  public func get(_ id: UUID) async throws -> (row: Row, state: Mlops_V1_DecisionState?)? {
+  package func get(_ id: UUID) async throws -> (row: Row, state: Mlops_V1_DecisionState?)? {
     let rows = try await client.query(
       """
       SELECT id, project_id, version, lock_version, status, current_node, created_at, updated_at
@@ -129,7 +129,7 @@ public struct DecisionSetStore: Sendable {
   }
 
   /// The decision set's status alone (no checkpoint read), or nil when it does not exist.
-  public func status(of id: UUID) async throws -> String? {
+  package func status(of id: UUID) async throws -> String? {
     let rows = try await client.query("SELECT status FROM decision_sets WHERE id = \(id)", logger: logger)
     for try await status in rows.decode(String.self) { return status }
     return nil
@@ -137,13 +137,13 @@ public struct DecisionSetStore: Sendable {
 
   // MARK: People's input
 
-  public enum InputError: Error, Equatable {
+  package enum InputError: Error, Equatable {
     /// Someone changed the decision set since `expected` was read.
     case lockVersionChanged(expected: Int)
   }
 
   /// Replies to open questions: the run resumes with them, and the lock version moves on.
-  public func answer(_ id: UUID, expected lockVersion: Int, answers: [Mlops_V1_Answer]) async throws {
+  package func answer(_ id: UUID, expected lockVersion: Int, answers: [Mlops_V1_Answer]) async throws {
     try await applyInput(id, expected: lockVersion) { connection in
       try await runs.resume(threadID: id, on: connection) { state in
         let replied = Set(answers.map(\.questionID))
@@ -155,7 +155,7 @@ public struct DecisionSetStore: Sendable {
 
   /// The reviewer's decision: an `approvals` row, and the run resumes past the gate with the
   /// comments as review notes, in one transaction with the lock bump.
-  public func decide(_ id: UUID, expected row: Row, approval: Mlops_V1_Approval) async throws {
+  package func decide(_ id: UUID, expected row: Row, approval: Mlops_V1_Approval) async throws {
     let decision = approval.status == .approved ? "approved" : "rejected"
     let inlineJSON = String(
       decoding: try JSONSerialization.data(withJSONObject: approval.inlineComments.map { ["path": $0.path, "text": $0.text] }),
@@ -204,7 +204,7 @@ public struct DecisionSetStore: Sendable {
   // MARK: Streams and failures
 
   /// A client left the decision set's event stream before the run ended.
-  public func markStreamAbandoned(_ id: UUID) async throws {
+  package func markStreamAbandoned(_ id: UUID) async throws {
     try await client.query("UPDATE decision_sets SET stream_abandoned = true WHERE id = \(id)", logger: logger)
   }
 
@@ -230,16 +230,16 @@ public struct DecisionSetStore: Sendable {
 
   // MARK: Events
 
-  public struct Event: Sendable {
-    public var id: Int64
-    public var type: String
-    public var checkpointID: UUID?
-    public var payload: String
-    public var createdAt: Date
+  package struct Event: Sendable {
+    package var id: Int64
+    package var type: String
+    package var checkpointID: UUID?
+    package var payload: String
+    package var createdAt: Date
   }
 
   /// Events after `after` in order, at most `limit`.
-  public func events(of id: UUID, after: Int64, limit: Int) async throws -> [Event] {
+  package func events(of id: UUID, after: Int64, limit: Int) async throws -> [Event] {
     let rows = try await client.query(
       """
       SELECT event_id, type, checkpoint_id, payload::text, created_at FROM events

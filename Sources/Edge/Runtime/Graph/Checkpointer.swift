@@ -7,16 +7,16 @@ import SwiftProtobuf
 
 /// Saves and loads checkpoints: `DecisionState` in its deterministic protobuf encoding, one
 /// row per step, chained by parent.
-public struct Checkpointer: Sendable {
+package struct Checkpointer: Sendable {
   private let client: PostgresClient
   private let logger: Logger
 
-  public init(client: PostgresClient, logger: Logger) {
+  package init(client: PostgresClient, logger: Logger) {
     self.client = client
     self.logger = logger
   }
 
-  public static func encode(_ state: Mlops_V1_DecisionState) throws -> [UInt8] {
+  package static func encode(_ state: Mlops_V1_DecisionState) throws -> [UInt8] {
     var options = BinaryEncodingOptions()
     options.useDeterministicOrdering = true
     return try state.serializedBytes(options: options)
@@ -24,7 +24,7 @@ public struct Checkpointer: Sendable {
 
   /// Saves a checkpoint inside the caller's transaction. Returns nil when `parentID` already
   /// has a child: that step was committed before, and this one must not land twice.
-  public func save(
+  package func save(
     threadID: UUID, projectID: UUID, parentID: UUID?, node: String, nextNode: NodeName?, isInterrupt: Bool,
     state: Mlops_V1_DecisionState, on connection: PostgresConnection
   ) async throws -> Checkpoint? {
@@ -50,23 +50,23 @@ public struct Checkpointer: Sendable {
     "checkpoint_id, thread_id, project_id, parent_id, version, node, next_node, is_interrupt, state, seq"
 
   /// The newest checkpoint of a thread; on `connection` when given (inside a transaction).
-  public func latest(threadID: UUID, on connection: PostgresConnection? = nil) async throws -> Checkpoint? {
+  package func latest(threadID: UUID, on connection: PostgresConnection? = nil) async throws -> Checkpoint? {
     try await load(
       "SELECT \(unescaped: Self.columns) FROM checkpoints WHERE thread_id = \(threadID) ORDER BY seq DESC LIMIT 1",
       on: connection
     ).first
   }
 
-  public func list(threadID: UUID) async throws -> [Checkpoint] {
+  package func list(threadID: UUID) async throws -> [Checkpoint] {
     try await load("SELECT \(unescaped: Self.columns) FROM checkpoints WHERE thread_id = \(threadID) ORDER BY seq")
   }
 
-  public func get(_ id: UUID) async throws -> Checkpoint? {
+  package func get(_ id: UUID) async throws -> Checkpoint? {
     try await load("SELECT \(unescaped: Self.columns) FROM checkpoints WHERE checkpoint_id = \(id)").first
   }
 
   /// The checkpoint a committed step made from `parentID`, if any.
-  public func child(of parentID: UUID, threadID: UUID) async throws -> Checkpoint? {
+  package func child(of parentID: UUID, threadID: UUID) async throws -> Checkpoint? {
     try await load(
       "SELECT \(unescaped: Self.columns) FROM checkpoints WHERE thread_id = \(threadID) AND parent_id = \(parentID)"
     ).first
@@ -75,7 +75,7 @@ public struct Checkpointer: Sendable {
   /// Prunes checkpoints of finished runs, keeping the last `keepLast` of each thread and
   /// every interrupt point. Returns how many it removed.
   @discardableResult
-  public func prune(keepLast: Int) async throws -> Int {
+  package func prune(keepLast: Int) async throws -> Int {
     let rows = try await client.query(
       """
       WITH ranked AS (

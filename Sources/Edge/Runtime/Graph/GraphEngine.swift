@@ -11,22 +11,22 @@ import SwiftProtobuf
 /// step commits in one transaction: its checkpoint, its events, its `agent_runs` row, the
 /// decision set's status and the job's lease; NOTIFY follows the commit. A step whose
 /// `agent_runs` row exists reuses the stored output and calls nothing.
-public struct GraphEngine: Sendable {
-  public static let jobKind = "graph.run"
+package struct GraphEngine: Sendable {
+  package static let jobKind = "graph.run"
   /// The NOTIFY channel that announces new events; the payload is the decision set id.
-  public static let eventsChannel = "mlops_events"
+  package static let eventsChannel = "mlops_events"
 
-  public let checkpointer: Checkpointer
-  public let queue: JobQueue
+  package let checkpointer: Checkpointer
+  package let queue: JobQueue
   /// Starting and resuming the runs this engine executes.
-  public let runs: RunControl
+  package let runs: RunControl
   private let client: PostgresClient
   private let nodes: [NodeName: any GraphNode]
   private let committer: StepCommitter
   private let deadline: StepDeadline
   private let logger: Logger
 
-  public init(
+  package init(
     client: PostgresClient, nodes: [any GraphNode], queue: JobQueue, lease: Duration = .seconds(30),
     maxStepDuration: Duration = .seconds(1_800), logger: Logger
   ) {
@@ -42,7 +42,7 @@ public struct GraphEngine: Sendable {
 
   // MARK: Running
 
-  public enum RunOutcome: Sendable, Equatable {
+  package enum RunOutcome: Sendable, Equatable {
     case waiting(GraphTopology.WaitReason)
     case ended(Mlops_V1_RunStatus)
     /// Stopped between steps because the worker is shutting down; the job goes back to the
@@ -52,7 +52,7 @@ public struct GraphEngine: Sendable {
 
   /// Advances the job's thread until it waits at an interrupt or ends; the last step's
   /// transaction completes the job.
-  public func run(_ job: ClaimedJob, shouldStop: @Sendable () -> Bool = { false }) async throws -> RunOutcome {
+  package func run(_ job: ClaimedJob, shouldStop: @Sendable () -> Bool = { false }) async throws -> RunOutcome {
     // One connection for the whole segment: no pool hand-off between steps.
     let current = try await client.withConnection { connection -> Checkpoint? in
       guard var current = try await checkpointer.latest(threadID: job.threadID, on: connection) else {
@@ -79,7 +79,7 @@ public struct GraphEngine: Sendable {
   /// Runs `node` from `parent` and commits the result. Idempotent: a step whose `agent_runs`
   /// row exists reuses the stored output and calls nothing, and when the parent already has a
   /// child (the step was committed before) that child is returned instead.
-  public func step(_ node: NodeName, from parent: Checkpoint, job: ClaimedJob?) async throws -> Checkpoint {
+  package func step(_ node: NodeName, from parent: Checkpoint, job: ClaimedJob?) async throws -> Checkpoint {
     try await client.withConnection { connection in
       try await execute(node, from: parent, job: job, reuseStoredOutput: true, on: connection)
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why the graph runtime refused to start, resume or step a run.
-public enum GraphError: Error, CustomStringConvertible, Equatable {
+package enum GraphError: Error, CustomStringConvertible, Equatable {
   case noNode(NodeName)
   case noCheckpoint(UUID)
   case notWaiting(UUID)
@@ -9,7 +9,7 @@ public enum GraphError: Error, CustomStringConvertible, Equatable {
   case leaseLost(jobID: Int64)
   case notFinished(UUID)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .noNode(let node): "no implementation is registered for the node \(node.rawValue)"
     case .noCheckpoint(let thread): "decision set \(thread) has no checkpoint"

@@ -4,17 +4,17 @@ import PostgresNIO
 
 /// Runs `graph.run` jobs on the graph engine. A dead job fails its run with a `run-error`
 /// event; upkeep prunes finished runs' checkpoints.
-public struct GraphJobHandler: JobHandler {
+package struct GraphJobHandler: JobHandler {
   let engine: GraphEngine
   /// Checkpoints kept per finished run (interrupt points are always kept).
   let checkpointsKept: Int
 
-  public init(engine: GraphEngine, checkpointsKept: Int = 20) {
+  package init(engine: GraphEngine, checkpointsKept: Int = 20) {
     self.engine = engine
     self.checkpointsKept = checkpointsKept
   }
 
-  public func handle(_ job: ClaimedJob, queue: JobQueue, shouldStop: @escaping @Sendable () -> Bool) async throws
+  package func handle(_ job: ClaimedJob, queue: JobQueue, shouldStop: @escaping @Sendable () -> Bool) async throws
     -> JobHandlingOutcome
   {
     switch try await engine.run(job, shouldStop: shouldStop) {
@@ -23,12 +23,12 @@ public struct GraphJobHandler: JobHandler {
     }
   }
 
-  public func jobDied(_ job: DeadJob, on connection: PostgresConnection) async throws {
+  package func jobDied(_ job: DeadJob, on connection: PostgresConnection) async throws {
     try await Self.failRun(of: job, on: connection)
   }
 
   /// The run-error for a dead job, naming the step the run was at when it is known.
-  public static func failRun(of job: DeadJob, on connection: PostgresConnection) async throws {
+  package static func failRun(of job: DeadJob, on connection: PostgresConnection) async throws {
     let logger = Logger(label: "graph")
     let error: String
     var node: String?
@@ -55,7 +55,7 @@ public struct GraphJobHandler: JobHandler {
     return nil
   }
 
-  public func isPermanent(_ error: any Error) -> Bool {
+  package func isPermanent(_ error: any Error) -> Bool {
     guard let error = error as? GraphError else { return false }
     switch error {
     case .noNode, .noCheckpoint: return true
@@ -63,12 +63,12 @@ public struct GraphJobHandler: JobHandler {
     }
   }
 
-  public func lostItsLease(_ error: any Error) -> Bool {
+  package func lostItsLease(_ error: any Error) -> Bool {
     if case .leaseLost? = error as? GraphError { return true }
     return false
   }
 
-  public func maintain() async throws {
+  package func maintain() async throws {
     try await engine.checkpointer.prune(keepLast: checkpointsKept)
   }
 }

@@ -5,7 +5,7 @@ import Synchronization
 
 /// One step of the graph. Nodes reach the gRPC services through their clients; they never
 /// touch the database except through `NodeContext.effects`, which commit with the step.
-public protocol GraphNode: Sendable {
+package protocol GraphNode: Sendable {
   var name: NodeName { get }
   /// Who answers for this step in Reason Cards and `agent_runs` ("planner", "critic_tech", ...).
   var agent: String { get }
@@ -14,23 +14,23 @@ public protocol GraphNode: Sendable {
 }
 
 /// What a node gets besides the state.
-public struct NodeContext: Sendable {
-  public let threadID: UUID
-  public let projectID: UUID
-  public let parentCheckpointID: UUID
-  public let attempt: Int
-  public let events: StreamWriter
-  public let effects: StepEffects
+package struct NodeContext: Sendable {
+  package let threadID: UUID
+  package let projectID: UUID
+  package let parentCheckpointID: UUID
+  package let attempt: Int
+  package let events: StreamWriter
+  package let effects: StepEffects
 }
 
 /// Collects the events a step emits; the engine writes them in the step's transaction, so
 /// they appear exactly when the step's checkpoint does.
-public final class StreamWriter: Sendable {
+package final class StreamWriter: Sendable {
   private let buffer = Mutex<[StepEvent]>([])
 
-  public init() {}
+  package init() {}
 
-  public func emit(_ type: EventType, payload: String) {
+  package func emit(_ type: EventType, payload: String) {
     buffer.withLock { $0.append(StepEvent(type: type, payload: payload)) }
   }
 
@@ -39,13 +39,13 @@ public final class StreamWriter: Sendable {
 
 /// Database writes a node needs done exactly once: they run inside the step's transaction,
 /// after its checkpoint, and are skipped when the step turns out to be committed already.
-public final class StepEffects: Sendable {
-  public typealias Effect = @Sendable (PostgresConnection) async throws -> Void
+package final class StepEffects: Sendable {
+  package typealias Effect = @Sendable (PostgresConnection) async throws -> Void
   private let effects = Mutex<[Effect]>([])
 
-  public init() {}
+  package init() {}
 
-  public func add(_ effect: @escaping Effect) {
+  package func add(_ effect: @escaping Effect) {
     effects.withLock { $0.append(effect) }
   }
 
@@ -53,7 +53,7 @@ public final class StepEffects: Sendable {
 }
 
 /// The event types of DESIGN.md, "Events and SSE".
-public enum EventType: String, Sendable, Codable, CaseIterable {
+package enum EventType: String, Sendable, Codable, CaseIterable {
   case reasonCard = "reason-card"
   case policyUpdate = "policy-update"
   case costUpdate = "cost-update"
@@ -63,11 +63,11 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
   case runComplete = "run-complete"
 
   /// The events after which a run writes no more: a stream that sees one closes.
-  public static let terminal: Set<EventType> = [.runComplete, .runError]
+  package static let terminal: Set<EventType> = [.runComplete, .runError]
 }
 
-public struct StepEvent: Sendable, Equatable, Codable {
-  public var type: EventType
+package struct StepEvent: Sendable, Equatable, Codable {
+  package var type: EventType
   /// A JSON document.
-  public var payload: String
+  package var payload: String
 }

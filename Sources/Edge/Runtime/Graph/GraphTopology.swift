@@ -8,15 +8,15 @@ import Contracts
 ///                                └→ planner → critic_tech → critic_cost → policy_eval
 ///    → gate_hitl ⏸ → codegen → validators → rationale_compile → diff_and_persist → end
 /// ```
-public enum GraphTopology {
-  public enum Route: Sendable, Equatable {
+package enum GraphTopology {
+  package enum Route: Sendable, Equatable {
     case node(NodeName)
     /// Stop and wait for people: answers after adaptive_questions, a review after gate_hitl.
     case interrupt(waitingFor: WaitReason)
     case end(Mlops_V1_RunStatus)
   }
 
-  public enum WaitReason: String, Sendable, Equatable {
+  package enum WaitReason: String, Sendable, Equatable {
     case answers, approval
 
     var status: Mlops_V1_RunStatus {
@@ -24,10 +24,10 @@ public enum GraphTopology {
     }
   }
 
-  public static let entry = NodeName.intakeExtract
+  package static let entry = NodeName.intakeExtract
 
   /// The route after `node` ran and produced `state`.
-  public static func route(after node: NodeName, state: Mlops_V1_DecisionState) -> Route {
+  package static func route(after node: NodeName, state: Mlops_V1_DecisionState) -> Route {
     switch node {
     case .intakeExtract: .node(.coverageCheck)
     case .coverageCheck: state.coverage.sufficient ? .node(.planner) : .node(.adaptiveQuestions)
@@ -46,7 +46,7 @@ public enum GraphTopology {
   }
 
   /// Where a run waiting after `interrupt` goes once people answered, or nil while it still waits.
-  public static func resumeRoute(after interrupt: NodeName, state: Mlops_V1_DecisionState) -> Route? {
+  package static func resumeRoute(after interrupt: NodeName, state: Mlops_V1_DecisionState) -> Route? {
     switch interrupt {
     case .adaptiveQuestions:
       let answered = Set(state.answers.map(\.questionID))

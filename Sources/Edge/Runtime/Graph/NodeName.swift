@@ -1,5 +1,5 @@
 /// The graph's nodes, in topology order (DESIGN.md, "The graph").
-public enum NodeName: String, CaseIterable, Sendable, Codable {
+package enum NodeName: String, CaseIterable, Sendable, Codable {
   case intakeExtract = "intake_extract"
   case coverageCheck = "coverage_check"
   case adaptiveQuestions = "adaptive_questions"
@@ -14,5 +14,5 @@ public enum NodeName: String, CaseIterable, Sendable, Codable {
   case diffAndPersist = "diff_and_persist"
 
   /// Nodes after which the run stops until a person answers.
-  public var isInterrupt: Bool { self == .adaptiveQuestions || self == .gateHITL }
+  package var isInterrupt: Bool { self == .adaptiveQuestions || self == .gateHITL }
 }

@@ -6,12 +6,12 @@ import ServiceKit
 
 /// Starting, revising and resuming runs: what the API needs. It runs no node; executing steps
 /// is the worker's (`GraphEngine`). Each call writes in the caller's transaction or its own.
-public struct RunControl: Sendable {
-  public let checkpointer: Checkpointer
+package struct RunControl: Sendable {
+  package let checkpointer: Checkpointer
   private let client: PostgresClient
   private let committer: StepCommitter
 
-  public init(client: PostgresClient, queue: JobQueue, logger: Logger) {
+  package init(client: PostgresClient, queue: JobQueue, logger: Logger) {
     self.client = client
     self.checkpointer = Checkpointer(client: client, logger: logger)
     self.committer = StepCommitter(queue: queue, lease: .seconds(30), logger: logger)
@@ -19,7 +19,7 @@ public struct RunControl: Sendable {
 
   /// Creates the run's root checkpoint and its first job in the caller's transaction.
   @discardableResult
-  public func start(
+  package func start(
     threadID: UUID, projectID: UUID, state: Mlops_V1_DecisionState, on connection: PostgresConnection
   ) async throws -> Checkpoint {
     var state = state
@@ -40,7 +40,7 @@ public struct RunControl: Sendable {
   /// the revision's root is that checkpoint's only child, so two revisions of one version
   /// cannot both land (the second gets `notFinished`).
   @discardableResult
-  public func revise(
+  package func revise(
     threadID: UUID, projectID: UUID, from ended: Checkpoint, state: Mlops_V1_DecisionState, on connection: PostgresConnection
   ) async throws -> Checkpoint {
     guard ended.nextNode == nil, !ended.isInterrupt else { throw GraphError.notFinished(threadID) }
@@ -61,7 +61,7 @@ public struct RunControl: Sendable {
   /// enqueues what follows, in one transaction. Throws `stillWaiting` when the input does not
   /// yet let the run go on, and `notWaiting` when the run is not at an interrupt.
   @discardableResult
-  public func resume(
+  package func resume(
     threadID: UUID, applying input: @Sendable (inout Mlops_V1_DecisionState) throws -> Void
   ) async throws -> Checkpoint {
     try await client.withConnection { connection in
@@ -72,7 +72,7 @@ public struct RunControl: Sendable {
   /// `resume` on the caller's connection, so the input's own records (an approval row, say)
   /// commit in the same transaction as the run's continuation.
   @discardableResult
-  public func resume(
+  package func resume(
     threadID: UUID, on connection: PostgresConnection,
     applying input: @Sendable (inout Mlops_V1_DecisionState) throws -> Void
   ) async throws -> Checkpoint {

@@ -2,17 +2,17 @@ import Foundation
 import PostgresNIO
 
 /// A job to enqueue: one unit of work on a thread (what its kind works on), run by a worker.
-public struct NewJob: Sendable, Equatable {
-  public var kind: String
-  public var threadID: UUID
-  public var projectID: UUID
-  public var priority: Int
-  public var maxAttempts: Int
+package struct NewJob: Sendable, Equatable {
+  package var kind: String
+  package var threadID: UUID
+  package var projectID: UUID
+  package var priority: Int
+  package var maxAttempts: Int
   /// Unique across all jobs: enqueueing the same key twice makes one job.
-  public var idempotencyKey: String
-  public var runAt: Date?
+  package var idempotencyKey: String
+  package var runAt: Date?
 
-  public init(
+  package init(
     kind: String, threadID: UUID, projectID: UUID, idempotencyKey: String, priority: Int = 0, maxAttempts: Int = 5,
     runAt: Date? = nil
   ) {
@@ -27,24 +27,24 @@ public struct NewJob: Sendable, Equatable {
 }
 
 /// A job a worker holds under a lease.
-public struct ClaimedJob: Sendable, Equatable {
-  public var id: Int64
-  public var kind: String
-  public var threadID: UUID
-  public var projectID: UUID
+package struct ClaimedJob: Sendable, Equatable {
+  package var id: Int64
+  package var kind: String
+  package var threadID: UUID
+  package var projectID: UUID
   /// This claim's attempt number, from 1.
-  public var attempt: Int
-  public var maxAttempts: Int
-  public var leaseOwner: String
+  package var attempt: Int
+  package var maxAttempts: Int
+  package var leaseOwner: String
 }
 
-public enum JobState: String, Sendable, Codable {
+package enum JobState: String, Sendable, Codable {
   case ready, running, succeeded, dead
 }
 
 /// A job that will not be tried again, handed to its handler's dead-letter hook.
-public struct DeadJob: Sendable, Equatable {
-  public enum Cause: Sendable, Equatable {
+package struct DeadJob: Sendable, Equatable {
+  package enum Cause: Sendable, Equatable {
     /// The last attempt failed (or the failure was permanent) with this error.
     case failed(String)
     /// Its worker ended this many times in a row with no progress between (see `JobQueue.crashLimit`).
@@ -53,19 +53,19 @@ public struct DeadJob: Sendable, Equatable {
     case stoppedAnswering
   }
 
-  public var id: Int64
-  public var kind: String
-  public var threadID: UUID
-  public var projectID: UUID
-  public var attempts: Int
-  public var cause: Cause
+  package var id: Int64
+  package var kind: String
+  package var threadID: UUID
+  package var projectID: UUID
+  package var attempts: Int
+  package var cause: Cause
 }
 
 /// Records what a job's death means for its work, in the transaction that makes it dead.
-public typealias DeadLetterHook = @Sendable (DeadJob, PostgresConnection) async throws -> Void
+package typealias DeadLetterHook = @Sendable (DeadJob, PostgresConnection) async throws -> Void
 
 /// What a failure came to.
-public enum FailureOutcome: Sendable, Equatable {
+package enum FailureOutcome: Sendable, Equatable {
   case retryScheduled(at: Date)
   case dead
   case leaseLost

@@ -4,15 +4,15 @@ import PostgresNIO
 
 /// The `jobs` table as a queue: claimed with `FOR UPDATE SKIP LOCKED` by priority then age,
 /// held under a lease that heartbeats renew, finished only by the current lease holder.
-public struct JobQueue: Sendable {
+package struct JobQueue: Sendable {
   /// The NOTIFY channel that wakes workers when a job becomes ready.
-  public static let channel = "mlops_jobs"
+  package static let channel = "mlops_jobs"
 
-  public let client: PostgresClient
-  public var backoff: RetryBackoff
+  package let client: PostgresClient
+  package var backoff: RetryBackoff
   private let logger: Logger
 
-  public init(client: PostgresClient, backoff: RetryBackoff = RetryBackoff(), logger: Logger) {
+  package init(client: PostgresClient, backoff: RetryBackoff = RetryBackoff(), logger: Logger) {
     self.client = client
     self.backoff = backoff
     self.logger = logger
@@ -24,7 +24,7 @@ public struct JobQueue: Sendable {
   /// Returns the job id, or nil when the idempotency key exists already or the thread has a
   /// live job (at most one per thread).
   @discardableResult
-  public func enqueue(_ job: NewJob, on connection: PostgresConnection) async throws -> Int64? {
+  package func enqueue(_ job: NewJob, on connection: PostgresConnection) async throws -> Int64? {
     let rows = try await connection.query(
       """
       WITH inserted AS (
@@ -42,14 +42,14 @@ public struct JobQueue: Sendable {
 
   /// Enqueues in a transaction of its own.
   @discardableResult
-  public func enqueue(_ job: NewJob) async throws -> Int64? {
+  package func enqueue(_ job: NewJob) async throws -> Int64? {
     try await client.transaction(logger: logger) { try await enqueue(job, on: $0) }
   }
 
   // MARK: Claim and lease
 
   /// Claims up to `limit` ready jobs whose time has come, highest priority then oldest first.
-  public func claim(owner: String, limit: Int, lease: Duration) async throws -> [ClaimedJob] {
+  package func claim(owner: String, limit: Int, lease: Duration) async throws -> [ClaimedJob] {
     let rows = try await client.query(
       """
       UPDATE jobs SET state = 'running', lease_owner = \(owner),
@@ -65,7 +65,7 @@ public struct JobQueue: Sendable {
   }
 
   /// Claims the ready job of one thread, if it has one (for drivers that own their threads).
-  public func claim(threadID: UUID, owner: String, lease: Duration) async throws -> ClaimedJob? {
+  package func claim(threadID: UUID, owner: String, lease: Duration) async throws -> ClaimedJob? {
     let rows = try await client.query(
       """
       UPDATE jobs SET state = 'running', lease_owner = \(owner),
@@ -92,13 +92,13 @@ public struct JobQueue: Sendable {
   }
 
   /// Renews the lease; false when the lease is no longer this owner's (the job was reaped).
-  public func heartbeat(_ job: ClaimedJob, lease: Duration) async throws -> Bool {
+  package func heartbeat(_ job: ClaimedJob, lease: Duration) async throws -> Bool {
     try await client.withConnection { try await renewLease(job, lease: lease, on: $0) }
   }
 
   /// Renews the lease on `connection` (inside a step's transaction, this also locks the row
   /// until commit, so a reaper cannot take the job mid-step).
-  public func renewLease(_ job: ClaimedJob, lease: Duration, on connection: PostgresConnection) async throws -> Bool {
+  package func renewLease(_ job: ClaimedJob, lease: Duration, on connection: PostgresConnection) async throws -> Bool {
     let rows = try await connection.query(
       """
       UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(lease.seconds)), updated_at = now()
@@ -112,7 +112,7 @@ public struct JobQueue: Sendable {
   // MARK: Finish
 
   /// Marks the job succeeded; false when the lease was lost (nothing changes then).
-  public func complete(_ job: ClaimedJob, on connection: PostgresConnection) async throws -> Bool {
+  package func complete(_ job: ClaimedJob, on connection: PostgresConnection) async throws -> Bool {
     let rows = try await connection.query(
       """
       UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
@@ -123,12 +123,12 @@ public struct JobQueue: Sendable {
     return false
   }
 
-  public func complete(_ job: ClaimedJob) async throws -> Bool {
+  package func complete(_ job: ClaimedJob) async throws -> Bool {
     try await client.withConnection { try await complete(job, on: $0) }
   }
 
   /// Completes many jobs of one owner in one statement; returns the ids it completed.
-  public func completeBatch(_ ids: [Int64], owner: String) async throws -> Set<Int64> {
+  package func completeBatch(_ ids: [Int64], owner: String) async throws -> Set<Int64> {
     let rows = try await client.query(
       """
       UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
@@ -142,7 +142,7 @@ public struct JobQueue: Sendable {
 
   /// Records a failure: back to ready after a backoff, or dead after the last attempt (or at
   /// once when retrying cannot help), with `onDeath` run in the same transaction.
-  public func fail(
+  package func fail(
     _ job: ClaimedJob, error: String, permanent: Bool = false, onDeath: DeadLetterHook? = nil
   ) async throws -> FailureOutcome {
     let delay = backoff.delay(afterAttempt: job.attempt)
@@ -175,7 +175,7 @@ public struct JobQueue: Sendable {
   }
 
   /// Gives a claimed job back without spending an attempt (a worker shutting down).
-  public func release(_ job: ClaimedJob) async throws {
+  package func release(_ job: ClaimedJob) async throws {
     try await client.query(
       """
       UPDATE jobs SET state = 'ready', attempts = greatest(attempts - 1, 0), lease_owner = NULL,
@@ -186,7 +186,7 @@ public struct JobQueue: Sendable {
   }
 
   /// Crashes in a row with no progress between them that make a job dead.
-  public static let crashLimit = 2
+  package static let crashLimit = 2
 
   /// Returns jobs whose lease expired to ready, or to dead (handed to `onDeath`) when they
   /// have no attempt left or have now ended their worker `crashLimit` times in a row with no
@@ -195,7 +195,7 @@ public struct JobQueue: Sendable {
   /// job's `progress` count, which its handler bumps as it commits work (the graph does in
   /// each step's transaction). Returns how many it reclaimed.
   @discardableResult
-  public func reapExpiredLeases(onDeath: DeadLetterHook? = nil) async throws -> Int {
+  package func reapExpiredLeases(onDeath: DeadLetterHook? = nil) async throws -> Int {
     try await client.transaction(logger: logger) { connection in
       let rows = try await connection.query(
         """
@@ -237,7 +237,7 @@ public struct JobQueue: Sendable {
   // MARK: Inspection
 
   /// Ready jobs whose time has come, and running ones.
-  public func depth() async throws -> (ready: Int, running: Int) {
+  package func depth() async throws -> (ready: Int, running: Int) {
     let rows = try await client.query(
       """
       SELECT count(*) FILTER (WHERE state = 'ready' AND run_at <= now()),

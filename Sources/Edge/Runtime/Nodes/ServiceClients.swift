@@ -1,13 +1,13 @@
 import Contracts
 
 /// The typed gRPC clients nodes use to reach the stateless services.
-public struct ServiceClients: Sendable {
-  public var planner: any Mlops_V1_Planner.ClientProtocol
-  public var critics: any Mlops_V1_Critics.ClientProtocol
-  public var policy: any Mlops_V1_Policy.ClientProtocol
-  public var codegen: any Mlops_V1_Codegen.ClientProtocol
+package struct ServiceClients: Sendable {
+  package var planner: any Mlops_V1_Planner.ClientProtocol
+  package var critics: any Mlops_V1_Critics.ClientProtocol
+  package var policy: any Mlops_V1_Policy.ClientProtocol
+  package var codegen: any Mlops_V1_Codegen.ClientProtocol
 
-  public init(
+  package init(
     planner: any Mlops_V1_Planner.ClientProtocol, critics: any Mlops_V1_Critics.ClientProtocol,
     policy: any Mlops_V1_Policy.ClientProtocol, codegen: any Mlops_V1_Codegen.ClientProtocol
   ) {
@@ -19,7 +19,7 @@ public struct ServiceClients: Sendable {
 
   /// Every node of the graph, wired to these clients, the artifact store, the project
   /// repositories and the version records.
-  public func nodes(store: any ArtifactStore, repositories: ProjectRepositories, versions: VersionStore) -> [any GraphNode] {
+  package func nodes(store: any ArtifactStore, repositories: ProjectRepositories, versions: VersionStore) -> [any GraphNode] {
     [
       IntakeExtractNode(planner: planner),
       CoverageCheckNode(planner: planner),

@@ -2,14 +2,14 @@ import Foundation
 
 /// An opaque pagination cursor: the position after the last item of a page. Clients pass it
 /// back unchanged; its content is not part of the API.
-public struct PageCursor: Sendable, Equatable {
-  public var position: Int64
+package struct PageCursor: Sendable, Equatable {
+  package var position: Int64
 
-  public init(position: Int64) {
+  package init(position: Int64) {
     self.position = position
   }
 
-  public init?(token: String) {
+  package init?(token: String) {
     var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
     base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
     guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
@@ -18,7 +18,7 @@ public struct PageCursor: Sendable, Equatable {
     self.position = position
   }
 
-  public var token: String {
+  package var token: String {
     Data("p1:\(position)".utf8).base64EncodedString()
       .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
       .replacingOccurrences(of: "=", with: "")

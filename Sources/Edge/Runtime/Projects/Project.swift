@@ -2,13 +2,13 @@ import Foundation
 import ServiceKit
 
 /// A project: the tenant every decision set, artifact and repository belongs to.
-public struct Project: Sendable, Equatable, Encodable {
-  public var id: UUID
-  public var name: String
-  public var description: String
-  public var lockVersion: Int
-  public var createdAt: Date
-  public var updatedAt: Date
+package struct Project: Sendable, Equatable, Encodable {
+  package var id: UUID
+  package var name: String
+  package var description: String
+  package var lockVersion: Int
+  package var createdAt: Date
+  package var updatedAt: Date
 
   enum CodingKeys: String, CodingKey {
     case id, name, description
@@ -18,7 +18,7 @@ public struct Project: Sendable, Equatable, Encodable {
   }
 
   /// Foundation writes UUIDs in upper case; the API speaks lower case.
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(id.lowercaseString, forKey: .id)
     try container.encode(name, forKey: .name)
@@ -30,7 +30,7 @@ public struct Project: Sendable, Equatable, Encodable {
 }
 
 /// What an update or delete guarded by `If-Match` came to.
-public enum GuardedWriteResult<Value: Sendable>: Sendable {
+package enum GuardedWriteResult<Value: Sendable>: Sendable {
   case done(Value)
   case notFound
   case versionMismatch(current: Int)

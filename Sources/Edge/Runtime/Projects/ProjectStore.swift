@@ -4,16 +4,16 @@ import PostgresNIO
 
 /// Projects in PostgreSQL. Every write bumps `lock_version`; a write that names an expected
 /// version only lands when the row still has it.
-public struct ProjectStore: Sendable {
+package struct ProjectStore: Sendable {
   private let client: PostgresClient
   private let logger: Logger
 
-  public init(client: PostgresClient, logger: Logger) {
+  package init(client: PostgresClient, logger: Logger) {
     self.client = client
     self.logger = logger
   }
 
-  public func create(name: String, description: String) async throws -> Project {
+  package func create(name: String, description: String) async throws -> Project {
     let rows = try await client.query(
       """
       INSERT INTO projects (id, name, description) VALUES (\(UUID()), \(name), \(description))
@@ -23,7 +23,7 @@ public struct ProjectStore: Sendable {
     return project
   }
 
-  public func get(_ id: UUID) async throws -> Project? {
+  package func get(_ id: UUID) async throws -> Project? {
     let rows = try await client.query(
       "SELECT id, name, description, lock_version, created_at, updated_at FROM projects WHERE id = \(id)",
       logger: logger)
@@ -31,7 +31,7 @@ public struct ProjectStore: Sendable {
   }
 
   /// One page in creation order, and the cursor of the next page when there is one.
-  public func list(limit: Int, after cursor: PageCursor?) async throws -> (items: [Project], next: PageCursor?) {
+  package func list(limit: Int, after cursor: PageCursor?) async throws -> (items: [Project], next: PageCursor?) {
     let rows = try await client.query(
       """
       SELECT id, name, description, lock_version, created_at, updated_at, seq FROM projects
@@ -54,7 +54,7 @@ public struct ProjectStore: Sendable {
   }
 
   /// Changes the fields given (nil leaves a field as it is).
-  public func update(
+  package func update(
     _ id: UUID, name: String?, description: String?, expectedLockVersion: Int?
   ) async throws -> GuardedWriteResult<Project> {
     let rows = try await client.query(
@@ -71,7 +71,7 @@ public struct ProjectStore: Sendable {
     return try await missOrMismatch(id)
   }
 
-  public func delete(_ id: UUID, expectedLockVersion: Int?) async throws -> GuardedWriteResult<Void> {
+  package func delete(_ id: UUID, expectedLockVersion: Int?) async throws -> GuardedWriteResult<Void> {
     let rows = try await client.query(
       """
       DELETE FROM projects

@@ -4,21 +4,21 @@ import ServiceKit
 
 /// What changed from one version of a decision set to another: the state diff, the git diff
 /// of the versioned files (plan, docs, manifest, reports), and the cost delta.
-public struct ChangeSummary: Sendable {
-  public var decisionSetID: UUID
-  public var from: Int
-  public var to: Int
-  public var stateChanges: [StateDiff.Change]
-  public var files: [(status: String, path: String)]
-  public var unifiedDiff: String
-  public var costBefore: Double
-  public var costAfter: Double
+package struct ChangeSummary: Sendable {
+  package var decisionSetID: UUID
+  package var from: Int
+  package var to: Int
+  package var stateChanges: [StateDiff.Change]
+  package var files: [(status: String, path: String)]
+  package var unifiedDiff: String
+  package var costBefore: Double
+  package var costAfter: Double
   /// The cost critic's own line deltas, when `to` was estimated against `from`.
-  public var criticDelta: Mlops_V1_CostDelta?
+  package var criticDelta: Mlops_V1_CostDelta?
 
-  public var costDelta: Double { ((costAfter - costBefore) * 100).rounded() / 100 }
+  package var costDelta: Double { ((costAfter - costBefore) * 100).rounded() / 100 }
 
-  public static func make(
+  package static func make(
     decisionSetID: UUID, from old: VersionStore.Version, to new: VersionStore.Version,
     diff: (unified: String, paths: [(String, String)])
   ) throws -> ChangeSummary {
@@ -30,7 +30,7 @@ public struct ChangeSummary: Sendable {
   }
 
   /// The API's and the diff-update event's shape; `includeDiff` false leaves the unified diff out.
-  public func json(includeDiff: Bool = true) -> [String: Any] {
+  package func json(includeDiff: Bool = true) -> [String: Any] {
     var cost: [String: Any] = [
       "before_usd": costBefore, "after_usd": costAfter, "delta_usd": costDelta,
     ]

@@ -7,40 +7,40 @@ import ServiceKit
 /// decision set has its branch `ds/{id}`; each published version is a commit on it, tagged
 /// `ds/{id}/v{version}`. Work on one project is serialised by a PostgreSQL advisory lock, so
 /// any number of workers (on any machines sharing the folder) can commit.
-public struct ProjectRepositories: Sendable {
-  public let root: URL
+package struct ProjectRepositories: Sendable {
+  package let root: URL
   let client: PostgresClient
   let logger: Logger
 
-  public init(root: URL, client: PostgresClient, logger: Logger) {
+  package init(root: URL, client: PostgresClient, logger: Logger) {
     self.root = root
     self.client = client
     self.logger = logger
   }
 
   /// The repositories of a data directory: `{data}/repositories`.
-  public init(dataDirectory: String, client: PostgresClient, logger: Logger) {
+  package init(dataDirectory: String, client: PostgresClient, logger: Logger) {
     self.init(
       root: URL(fileURLWithPath: dataDirectory).appending(path: "repositories").standardizedFileURL, client: client,
       logger: logger)
   }
 
-  public struct File: Sendable {
-    public var path: String
-    public var contents: Data
-    public init(path: String, contents: Data) {
+  package struct File: Sendable {
+    package var path: String
+    package var contents: Data
+    package init(path: String, contents: Data) {
       self.path = path
       self.contents = contents
     }
   }
 
-  public static func tag(decisionSetID: UUID, version: Int) -> String {
+  package static func tag(decisionSetID: UUID, version: Int) -> String {
     "ds/\(decisionSetID.lowercaseString)/v\(version)"
   }
 
   /// Commits `files` as the whole tree of `version` and tags it; a version already tagged
   /// (a retried step) returns its commit unchanged.
-  public func commit(
+  package func commit(
     projectID: UUID, decisionSetID: UUID, version: Int, files: [File], message: String
   ) async throws -> String {
     try await withProjectLock(projectID) {
@@ -76,7 +76,7 @@ public struct ProjectRepositories: Sendable {
 
   /// `git diff` between two tagged versions of a decision set (version 0: nothing, so every
   /// file is added): the unified diff and the changed paths with their status letter (A, M, D).
-  public func diff(projectID: UUID, decisionSetID: UUID, from: Int, to: Int) async throws -> (
+  package func diff(projectID: UUID, decisionSetID: UUID, from: Int, to: Int) async throws -> (
     unified: String, paths: [(String, String)]
   ) {
     let repository = repositoryURL(projectID)
@@ -95,7 +95,7 @@ public struct ProjectRepositories: Sendable {
     return (unified, paths)
   }
 
-  public func hasVersion(projectID: UUID, decisionSetID: UUID, version: Int) async throws -> Bool {
+  package func hasVersion(projectID: UUID, decisionSetID: UUID, version: Int) async throws -> Bool {
     let repository = repositoryURL(projectID)
     guard FileManager.default.fileExists(atPath: repository.path) else { return false }
     return try await revParse(repository, "refs/tags/\(Self.tag(decisionSetID: decisionSetID, version: version))") != nil

@@ -4,12 +4,12 @@ import ServiceKit
 
 /// `reports/rationale.json` (shape: `Resources/rationale.schema.json`) and `docs/decisions.md`:
 /// every Reason Card of a version's run, in order.
-public enum RationaleExport {
-  public static let schemaVersion = 1
-  public static let jsonPath = "reports/rationale.json"
-  public static let markdownPath = "docs/decisions.md"
+package enum RationaleExport {
+  package static let schemaVersion = 1
+  package static let jsonPath = "reports/rationale.json"
+  package static let markdownPath = "docs/decisions.md"
 
-  public static func json(_ cards: [Mlops_V1_ReasonCard], decisionSetID: String, version: Int) throws -> Data {
+  package static func json(_ cards: [Mlops_V1_ReasonCard], decisionSetID: String, version: Int) throws -> Data {
     let items = cards.enumerated().map { index, card -> [String: Any] in
       var item: [String: Any] = [
         "index": index + 1, "agent": card.agent, "node": card.node, "choice": card.choice, "rationale": card.rationale,
@@ -37,7 +37,7 @@ public enum RationaleExport {
     return data
   }
 
-  public static func markdown(_ cards: [Mlops_V1_ReasonCard], version: Int) -> Data {
+  package static func markdown(_ cards: [Mlops_V1_ReasonCard], version: Int) -> Data {
     var lines = ["# Decisions (version \(version))", "", "Every step of the run that produced this version, in order.", ""]
     for (index, card) in cards.enumerated() {
       lines.append("## \(index + 1). \(InertText.markdown(card.node)) (\(InertText.markdown(card.agent)))")
@@ -56,7 +56,7 @@ public enum RationaleExport {
     return Data(lines.joined(separator: "\n").utf8)
   }
 
-  public static func schema() throws -> Data {
+  package static func schema() throws -> Data {
     guard let url = Bundle.module.url(forResource: "rationale.schema", withExtension: "json") else {
       throw CocoaError(.fileNoSuchFile)
     }

@@ -7,15 +7,15 @@ import SwiftProtobuf
 /// `DecisionState`), leaving out what always differs: ids, version, status, the Reason Cards,
 /// the artifact key, the previous estimate, validator durations, and the questions and raw
 /// answers (what was answered shows in the constraints).
-public enum StateDiff {
-  public struct Change: Sendable, Equatable {
-    public enum Op: String, Sendable { case add, remove, replace }
-    public var path: String
-    public var op: Op
-    public var before: String?
-    public var after: String?
+package enum StateDiff {
+  package struct Change: Sendable, Equatable {
+    package enum Op: String, Sendable { case add, remove, replace }
+    package var path: String
+    package var op: Op
+    package var before: String?
+    package var after: String?
 
-    public init(path: String, op: Op, before: String?, after: String?) {
+    package init(path: String, op: Op, before: String?, after: String?) {
       self.path = path
       self.op = op
       self.before = before
@@ -30,7 +30,7 @@ public enum StateDiff {
   /// `signature` is Codegen's HMAC over the manifest: it changes with the key, not the content.
   static let ignoredKeys: Set<String> = ["duration_ms", "signature"]
 
-  public static func changes(from old: Mlops_V1_DecisionState, to new: Mlops_V1_DecisionState) throws -> [Change] {
+  package static func changes(from old: Mlops_V1_DecisionState, to new: Mlops_V1_DecisionState) throws -> [Change] {
     let before = try flatten(old)
     let after = try flatten(new)
     var changes: [Change] = []

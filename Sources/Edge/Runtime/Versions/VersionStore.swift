@@ -7,24 +7,27 @@ import PostgresNIO
 /// The published versions of decision sets (`decision_set_versions`): final state, bundle,
 /// commit; and their stored bundles (`artifacts`). The owner of both tables: written in
 /// diff_and_persist's step transaction, read for Change Summaries and download links.
-public struct VersionStore: Sendable {
-  public struct Version: Sendable {
-    public var version: Int
-    public var state: Mlops_V1_DecisionState
-    public var bundleSHA256: String
-    public var artifactKey: String
-    public var gitCommit: String
+package struct VersionStore: Sendable {
+  package struct Version: Sendable {
+    package var version: Int
+    package var state: Mlops_V1_DecisionState
+    package var bundleSHA256: String
+    package var artifactKey: String
+    package var gitCommit: String
+
+    /// Version 0: nothing published yet, what a first version is compared with.
+    package static let none = Version(version: 0, state: .init(), bundleSHA256: "", artifactKey: "", gitCommit: "")
   }
 
   let client: PostgresClient
   let logger: Logger
 
-  public init(client: PostgresClient, logger: Logger) {
+  package init(client: PostgresClient, logger: Logger) {
     self.client = client
     self.logger = logger
   }
 
-  public func version(_ version: Int, of decisionSetID: UUID) async throws -> Version? {
+  package func version(_ version: Int, of decisionSetID: UUID) async throws -> Version? {
     let rows = try await client.query(
       """
       SELECT version, state, bundle_sha256, artifact_key, git_commit FROM decision_set_versions
@@ -38,7 +41,7 @@ public struct VersionStore: Sendable {
     return nil
   }
 
-  public func versions(of decisionSetID: UUID) async throws -> [Int] {
+  package func versions(of decisionSetID: UUID) async throws -> [Int] {
     let rows = try await client.query(
       "SELECT version FROM decision_set_versions WHERE decision_set_id = \(decisionSetID) ORDER BY version", logger: logger)
     var versions: [Int] = []
@@ -46,17 +49,17 @@ public struct VersionStore: Sendable {
     return versions
   }
 
-  public struct Artifact: Sendable {
-    public var version: Int?
-    public var sha256: String
-    public var sizeBytes: Int
-    public var key: String
-    public var status: String
-    public var createdAt: Date
+  package struct Artifact: Sendable {
+    package var version: Int?
+    package var sha256: String
+    package var sizeBytes: Int
+    package var key: String
+    package var status: String
+    package var createdAt: Date
   }
 
   /// A decision set's bundles, oldest version first.
-  public func artifacts(of decisionSetID: UUID) async throws -> [Artifact] {
+  package func artifacts(of decisionSetID: UUID) async throws -> [Artifact] {
     let rows = try await client.query(
       """
       SELECT version, sha256, size_bytes, key, status, created_at FROM artifacts

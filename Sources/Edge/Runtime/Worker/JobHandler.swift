@@ -2,7 +2,7 @@ import PostgresNIO
 
 /// Does the work of a claimed job. The handler finishes the job itself (for the graph, in its
 /// last step's transaction) so that completing and committing cannot come apart.
-public protocol JobHandler: Sendable {
+package protocol JobHandler: Sendable {
   /// `shouldStop` turns true when the worker is shutting down: a long job may stop at a safe
   /// point and return `.paused`, and the worker gives it back to the queue.
   func handle(_ job: ClaimedJob, queue: JobQueue, shouldStop: @escaping @Sendable () -> Bool) async throws
@@ -23,13 +23,13 @@ public protocol JobHandler: Sendable {
 }
 
 extension JobHandler {
-  public func jobDied(_ job: DeadJob, on connection: PostgresConnection) async throws {}
-  public func isPermanent(_ error: any Error) -> Bool { false }
-  public func lostItsLease(_ error: any Error) -> Bool { false }
-  public func maintain() async throws {}
+  package func jobDied(_ job: DeadJob, on connection: PostgresConnection) async throws {}
+  package func isPermanent(_ error: any Error) -> Bool { false }
+  package func lostItsLease(_ error: any Error) -> Bool { false }
+  package func maintain() async throws {}
 }
 
-public enum JobHandlingOutcome: Sendable, Equatable {
+package enum JobHandlingOutcome: Sendable, Equatable {
   case finished
   case paused
 }

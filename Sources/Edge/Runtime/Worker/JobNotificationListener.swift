@@ -6,18 +6,18 @@ import ServiceLifecycle
 /// Listens on the jobs channel over a dedicated connection and wakes the executors, so
 /// workers sleep until there is work. Reconnects after a lost connection; the executors' slow
 /// poll covers the gap.
-public struct JobNotificationListener: Service {
+package struct JobNotificationListener: Service {
   let client: PostgresClient
   let wake: WakeSignal
   let logger: Logger
 
-  public init(client: PostgresClient, wake: WakeSignal, logger: Logger) {
+  package init(client: PostgresClient, wake: WakeSignal, logger: Logger) {
     self.client = client
     self.wake = wake
     self.logger = logger
   }
 
-  public func run() async throws {
+  package func run() async throws {
     await cancelWhenGracefulShutdown {
       while !Task.isCancelled {
         do {

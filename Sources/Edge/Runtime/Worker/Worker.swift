@@ -8,14 +8,14 @@ import Synchronization
 /// and record how each ended. A maintenance loop returns expired leases to the queue and
 /// runs each handler's upkeep (the graph prunes finished runs' checkpoints). On graceful shutdown it stops claiming, lets running
 /// jobs reach a safe point, gives back what it holds, and returns.
-public final class Worker: Service, Sendable {
-  public struct Settings: Sendable {
-    public var concurrency: Int
-    public var lease: Duration
-    public var pollInterval: Duration
-    public var maintenanceInterval: Duration
+package final class Worker: Service, Sendable {
+  package struct Settings: Sendable {
+    package var concurrency: Int
+    package var lease: Duration
+    package var pollInterval: Duration
+    package var maintenanceInterval: Duration
 
-    public init(
+    package init(
       concurrency: Int = 4, lease: Duration = .seconds(30), pollInterval: Duration = .seconds(5),
       maintenanceInterval: Duration = .seconds(10)
     ) {
@@ -26,16 +26,16 @@ public final class Worker: Service, Sendable {
     }
   }
 
-  public let owner: String
-  public let counters = WorkerCounters()
-  public let wake: WakeSignal
+  package let owner: String
+  package let counters = WorkerCounters()
+  package let wake: WakeSignal
   private let queue: JobQueue
   private let handlers: [String: any JobHandler]
   private let settings: Settings
   private let logger: Logger
   private let stopping = Atomic<Bool>(false)
 
-  public init(
+  package init(
     queue: JobQueue, handlers: [String: any JobHandler], settings: Settings,
     wake: WakeSignal, logger: Logger, owner: String? = nil
   ) {
@@ -47,9 +47,9 @@ public final class Worker: Service, Sendable {
     self.owner = owner ?? "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
   }
 
-  public var isStopping: Bool { stopping.load(ordering: .relaxed) }
+  package var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
-  public func run() async throws {
+  package func run() async throws {
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
         for _ in 0..<max(settings.concurrency, 1) {

@@ -1,15 +1,15 @@
 import Synchronization
 
 /// What one worker process has done since it started, for its health endpoint.
-public final class WorkerCounters: Sendable {
-  public struct Snapshot: Sendable, Codable, Equatable {
-    public var claimed = 0
-    public var succeeded = 0
-    public var retried = 0
-    public var dead = 0
-    public var leasesLost = 0
-    public var released = 0
-    public var running = 0
+package final class WorkerCounters: Sendable {
+  package struct Snapshot: Sendable, Codable, Equatable {
+    package var claimed = 0
+    package var succeeded = 0
+    package var retried = 0
+    package var dead = 0
+    package var leasesLost = 0
+    package var released = 0
+    package var running = 0
 
     enum CodingKeys: String, CodingKey {
       case claimed, succeeded, retried, dead, released, running
@@ -19,9 +19,9 @@ public final class WorkerCounters: Sendable {
 
   private let counts = Mutex(Snapshot())
 
-  public init() {}
+  package init() {}
 
-  public var snapshot: Snapshot { counts.withLock { $0 } }
+  package var snapshot: Snapshot { counts.withLock { $0 } }
 
   func update(_ change: (inout Snapshot) -> Void) {
     counts.withLock { change(&$0) }

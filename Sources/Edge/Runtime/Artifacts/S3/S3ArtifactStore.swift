@@ -8,9 +8,9 @@ import ServiceKit
 /// Bundles in an S3 bucket (or an S3-compatible server at MLOPS_S3_ENDPOINT, addressed
 /// path-style), signed with SigV4 over async-http-client. Keys are content-addressed, so a
 /// second PUT of a key writes the same bytes.
-public struct S3ArtifactStore: ArtifactStore {
-  public struct Failure: Error, CustomStringConvertible {
-    public var description: String
+package struct S3ArtifactStore: ArtifactStore {
+  package struct Failure: Error, CustomStringConvertible {
+    package var description: String
   }
 
   let bucket: String
@@ -18,7 +18,7 @@ public struct S3ArtifactStore: ArtifactStore {
   let signer: SigV4Signer
   let http: HTTPClient
 
-  public init(configuration: ArtifactConfiguration, http: HTTPClient = .shared) throws {
+  package init(configuration: ArtifactConfiguration, http: HTTPClient = .shared) throws {
     guard let bucket = configuration.bucket, let accessKey = configuration.accessKeyID, let secret = configuration.secretAccessKey
     else { throw Failure(description: "the S3 store needs MLOPS_S3_BUCKET, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") }
     self.bucket = bucket
@@ -34,24 +34,24 @@ public struct S3ArtifactStore: ArtifactStore {
     self.http = http
   }
 
-  public func put(_ bytes: Data, at key: ArtifactKey) async throws {
+  package func put(_ bytes: Data, at key: ArtifactKey) async throws {
     let response = try await send("PUT", url: url(key), body: bytes, headers: ["content-type": "application/zip"])
     guard response.status == .ok else { throw failure("PUT \(key)", response) }
   }
 
-  public func get(_ key: ArtifactKey) async throws -> Data? {
+  package func get(_ key: ArtifactKey) async throws -> Data? {
     let response = try await send("GET", url: url(key))
     if response.status == .notFound { return nil }
     guard response.status == .ok else { throw failure("GET \(key)", response) }
     return response.body
   }
 
-  public func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) throws -> URL? {
+  package func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) throws -> URL? {
     signer.presign(url: url(key), expires: seconds)
   }
 
   /// Creates the bucket when it is missing (an existing bucket of ours is fine).
-  public func createBucket(region: String) async throws {
+  package func createBucket(region: String) async throws {
     let body =
       region == "us-east-1"
       ? Data()
@@ -65,7 +65,7 @@ public struct S3ArtifactStore: ArtifactStore {
   }
 
   /// Expires bundles (and staged files) `days` after they were written.
-  public func setBundleExpiry(days: Int) async throws {
+  package func setBundleExpiry(days: Int) async throws {
     let rule: (String, String) -> String = { id, prefix in
       "<Rule><ID>\(id)</ID><Filter><Prefix>\(prefix)</Prefix></Filter><Status>Enabled</Status><Expiration><Days>\(days)</Days></Expiration></Rule>"
     }
@@ -81,7 +81,7 @@ public struct S3ArtifactStore: ArtifactStore {
   }
 
   /// The bucket's lifecycle configuration as S3 returns it (XML).
-  public func lifecycle() async throws -> String {
+  package func lifecycle() async throws -> String {
     var lifecycle = URLComponents(url: base, resolvingAgainstBaseURL: false)!
     lifecycle.percentEncodedQuery = "lifecycle="
     let response = try await send("GET", url: lifecycle.url!)

@@ -4,25 +4,25 @@ import ServiceKit
 
 /// AWS Signature Version 4 for S3: signed headers for requests, and presigned URLs.
 /// https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html
-public struct SigV4Signer: Sendable {
-  public struct Credentials: Sendable {
-    public var accessKeyID: String
-    public var secretAccessKey: String
-    public var sessionToken: String?
+package struct SigV4Signer: Sendable {
+  package struct Credentials: Sendable {
+    package var accessKeyID: String
+    package var secretAccessKey: String
+    package var sessionToken: String?
 
-    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
+    package init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
       self.accessKeyID = accessKeyID
       self.secretAccessKey = secretAccessKey
       self.sessionToken = sessionToken
     }
   }
 
-  public static let unsignedPayload = "UNSIGNED-PAYLOAD"
+  package static let unsignedPayload = "UNSIGNED-PAYLOAD"
   let credentials: Credentials
   let region: String
   let service: String
 
-  public init(credentials: Credentials, region: String, service: String = "s3") {
+  package init(credentials: Credentials, region: String, service: String = "s3") {
     self.credentials = credentials
     self.region = region
     self.service = service
@@ -30,7 +30,7 @@ public struct SigV4Signer: Sendable {
 
   /// The headers to send: `headers` plus x-amz-date, x-amz-content-sha256, the session
   /// token when there is one, and Authorization.
-  public func sign(
+  package func sign(
     method: String, url: URL, headers: [String: String] = [:], payloadSHA256: String, date: Date = Date()
   ) -> [String: String] {
     let (amzDate, day) = Self.timestamps(date)
@@ -55,7 +55,7 @@ public struct SigV4Signer: Sendable {
   }
 
   /// A URL that performs `method` on `url` without credentials for `expires` seconds.
-  public func presign(method: String = "GET", url: URL, expires: Int, date: Date = Date()) -> URL {
+  package func presign(method: String = "GET", url: URL, expires: Int, date: Date = Date()) -> URL {
     let (amzDate, day) = Self.timestamps(date)
     let scope = "\(day)/\(region)/\(service)/aws4_request"
     var query: [(String, String)] = [

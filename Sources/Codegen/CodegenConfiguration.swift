@@ -1,0 +1,45 @@
+import Foundation
+import ServiceKit
+
+/// Codegen's own settings: where its templates come from and how its validators run. Read
+/// from the environment beside the process-wide `Configuration` (which holds the validator
+/// timeout, because Edge's deadlines are built on it too).
+public struct CodegenConfiguration: Sendable, Equatable {
+  /// `MLOPS_TEMPLATES_DIR`: Codegen's templates from this folder instead of the built-in ones
+  /// (same layout as `Sources/Codegen/Resources/templates`).
+  public var templatesDirectory: String?
+  /// The validators Codegen runs (`MLOPS_TOOLS_DIR`, `TF_PLUGIN_DIR`, `MLOPS_VALIDATORS`,
+  /// `MLOPS_CODEGEN_SIGNING_KEY`).
+  public var validators = ValidatorConfiguration()
+
+  public init() {}
+
+  /// Reads the environment; an empty variable counts as unset.
+  public init(environment: [String: String]) {
+    let reader = EnvironmentReader(environment)
+    templatesDirectory = reader.value("MLOPS_TEMPLATES_DIR")
+    validators.toolsDirectory = reader.value("MLOPS_TOOLS_DIR")
+    validators.terraformPluginDirectory = reader.value("TF_PLUGIN_DIR")
+    validators.only = reader.value("MLOPS_VALIDATORS").map {
+      $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+    validators.signingKey = reader.value("MLOPS_CODEGEN_SIGNING_KEY")
+  }
+}
+
+/// The validators Codegen runs on a generated repository.
+public struct ValidatorConfiguration: Sendable, Equatable {
+  /// `MLOPS_TOOLS_DIR`: searched for ruff, mypy, pytest, check-jsonschema and terraform
+  /// before PATH; default `.venv/bin` when that folder exists.
+  public var toolsDirectory: String?
+  /// `TF_PLUGIN_DIR`: a local provider mirror for `terraform init -plugin-dir`.
+  public var terraformPluginDirectory: String?
+  /// `MLOPS_CODEGEN_SIGNING_KEY`: the key Codegen signs its manifests with (every Codegen
+  /// replica needs the same one); unset: a random key kept in the data directory.
+  public var signingKey: String?
+  /// `MLOPS_VALIDATORS`: run only these validators (comma-separated names, e.g. `secret-scan`);
+  /// unset runs them all. The others are left out of the report, not reported as passed.
+  public var only: [String]?
+
+  public init() {}
+}

@@ -1,0 +1,116 @@
+import ServiceKit
+
+/// Edge's own settings: the worker role, the SSE streams, and where bundles are stored with
+/// the S3 credentials. Read from the environment beside the process-wide `Configuration`.
+package struct EdgeConfiguration: Sendable, Equatable {
+  /// The worker role's settings (`MLOPS_WORKER_*`, `MLOPS_JOB_LEASE_SECONDS`, `MLOPS_CHECKPOINTS_KEPT`,
+  /// `MLOPS_MAX_STEP_SECONDS`).
+  package var worker = WorkerConfiguration()
+  /// Server-Sent Events streams (`MLOPS_SSE_*`).
+  package var streams = StreamConfiguration()
+  /// Where bundles are stored and how downloads are signed (`MLOPS_ARTIFACT_STORE`, `MLOPS_S3_*`,
+  /// `AWS_*`, `MLOPS_DOWNLOAD_*`, `MLOPS_BUNDLE_RETENTION_DAYS`, `MLOPS_PUBLIC_URL`).
+  package var artifacts = ArtifactConfiguration()
+
+  package init() {}
+
+  /// Reads the environment; an empty variable counts as unset. A step's default limit leaves
+  /// room for a whole Validate call (`configuration.validateDeadlineSeconds`).
+  package init(environment: [String: String], configuration: Configuration) throws(ConfigurationError) {
+    let reader = EnvironmentReader(environment)
+    let value = reader.value
+    func positive(_ name: String, default fallback: Int) throws(ConfigurationError) -> Int {
+      try reader.positive(name, default: fallback)
+    }
+    worker.concurrency = try positive("MLOPS_WORKER_CONCURRENCY", default: worker.concurrency)
+    worker.leaseSeconds = try positive("MLOPS_JOB_LEASE_SECONDS", default: worker.leaseSeconds)
+    worker.pollSeconds = try positive("MLOPS_WORKER_POLL_SECONDS", default: worker.pollSeconds)
+    worker.checkpointsKept = try positive("MLOPS_CHECKPOINTS_KEPT", default: worker.checkpointsKept)
+    worker.healthPort = try reader.port("MLOPS_WORKER_PORT", default: worker.healthPort)
+    worker.maxStepSeconds = try positive("MLOPS_MAX_STEP_SECONDS", default: configuration.validateDeadlineSeconds + 120)
+    streams.pingSeconds = try positive("MLOPS_SSE_PING_SECONDS", default: streams.pingSeconds)
+    streams.maxSeconds = try positive("MLOPS_SSE_MAX_SECONDS", default: streams.maxSeconds)
+    streams.maxStreams = try positive("MLOPS_SSE_MAX_STREAMS", default: streams.maxStreams)
+    streams.maxStreamsPerClient = try positive("MLOPS_SSE_MAX_STREAMS_PER_CLIENT", default: streams.maxStreamsPerClient)
+    artifacts.kind = try reader.choice("MLOPS_ARTIFACT_STORE", default: artifacts.kind, expected: "local or s3")
+    artifacts.bucket = value("MLOPS_S3_BUCKET")
+    artifacts.region = value("MLOPS_S3_REGION") ?? value("AWS_REGION") ?? artifacts.region
+    artifacts.endpoint = value("MLOPS_S3_ENDPOINT")
+    artifacts.accessKeyID = value("AWS_ACCESS_KEY_ID")
+    artifacts.secretAccessKey = value("AWS_SECRET_ACCESS_KEY")
+    artifacts.sessionToken = value("AWS_SESSION_TOKEN")
+    artifacts.retentionDays = try positive("MLOPS_BUNDLE_RETENTION_DAYS", default: artifacts.retentionDays)
+    artifacts.downloadSecret = value("MLOPS_DOWNLOAD_SECRET")
+    artifacts.downloadTTLSeconds = try positive("MLOPS_DOWNLOAD_TTL_SECONDS", default: artifacts.downloadTTLSeconds)
+    artifacts.publicURL = value("MLOPS_PUBLIC_URL")
+    if artifacts.kind == .s3 {
+      for (name, present) in [
+        ("MLOPS_S3_BUCKET", artifacts.bucket != nil),
+        ("AWS_ACCESS_KEY_ID", artifacts.accessKeyID != nil),
+        ("AWS_SECRET_ACCESS_KEY", artifacts.secretAccessKey != nil),
+      ] where !present {
+        throw ConfigurationError(variable: name, value: "", expected: "a value when MLOPS_ARTIFACT_STORE is s3")
+      }
+    }
+  }
+}
+
+/// Where bundles are stored, and how their download links are signed.
+package struct ArtifactConfiguration: Sendable, Equatable {
+  package enum Kind: String, Sendable { case local, s3 }
+  /// `MLOPS_ARTIFACT_STORE`: `local` (default, under the data directory) or `s3`.
+  package var kind = Kind.local
+  /// `MLOPS_S3_BUCKET`, `MLOPS_S3_REGION` (or `AWS_REGION`, default us-east-1), `MLOPS_S3_ENDPOINT`
+  /// (for S3-compatible servers; path-style addressing).
+  package var bucket: String?
+  package var region = "us-east-1"
+  package var endpoint: String?
+  /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`.
+  package var accessKeyID: String?
+  package var secretAccessKey: String?
+  package var sessionToken: String?
+  /// `MLOPS_BUNDLE_RETENTION_DAYS`: `mlops storage init` sets the bucket to expire bundles after this, default 90.
+  package var retentionDays = 90
+  /// `MLOPS_DOWNLOAD_SECRET`: the HMAC key of local download links; default: a random key kept in the data directory.
+  package var downloadSecret: String?
+  /// `MLOPS_DOWNLOAD_TTL_SECONDS`: how long a download link works, default 900.
+  package var downloadTTLSeconds = 900
+  /// `MLOPS_PUBLIC_URL`: the Edge's address as clients reach it, for download links; default http://MLOPS_HTTP_HOST:MLOPS_HTTP_PORT.
+  package var publicURL: String?
+
+  package init() {}
+}
+
+/// How a worker process claims and runs jobs.
+package struct WorkerConfiguration: Sendable, Equatable {
+  /// `MLOPS_WORKER_CONCURRENCY`: jobs run at once per process.
+  package var concurrency = 4
+  /// `MLOPS_JOB_LEASE_SECONDS`: how long a claim lasts without a heartbeat.
+  package var leaseSeconds = 30
+  /// `MLOPS_WORKER_POLL_SECONDS`: the safety-net poll when no NOTIFY arrives.
+  package var pollSeconds = 5
+  /// `MLOPS_CHECKPOINTS_KEPT`: checkpoints kept per finished run (interrupts are always kept).
+  package var checkpointsKept = 20
+  /// `MLOPS_WORKER_PORT`: where `mlops worker` serves its health endpoint.
+  package var healthPort = 8081
+  /// `MLOPS_MAX_STEP_SECONDS`: the most one step may take before it is stopped and its job
+  /// fails (unset: room for a whole Validate call and a margin).
+  package var maxStepSeconds = 1_800
+
+  package init() {}
+}
+
+/// How long SSE streams live and how often they ping.
+package struct StreamConfiguration: Sendable, Equatable {
+  /// `MLOPS_SSE_PING_SECONDS`: an `event: ping` after this long without an event.
+  package var pingSeconds = 10
+  /// `MLOPS_SSE_MAX_SECONDS`: a stream closes cleanly after this long (under a proxy's 120 s
+  /// limit); clients resume with Last-Event-ID.
+  package var maxSeconds = 100
+  /// `MLOPS_SSE_MAX_STREAMS`: open streams one API process serves at once (503 past it).
+  package var maxStreams = 5_000
+  /// `MLOPS_SSE_MAX_STREAMS_PER_CLIENT`: open streams from one client address.
+  package var maxStreamsPerClient = 100
+
+  package init() {}
+}
