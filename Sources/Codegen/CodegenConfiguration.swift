@@ -14,12 +14,22 @@ public struct CodegenConfiguration: Sendable, Equatable {
 
   public init() {}
 
-  /// Reads the environment; an empty variable counts as unset.
-  public init(environment: [String: String]) {
+  /// Where a machine keeps a Terraform provider mirror when `TF_PLUGIN_DIR` does not say:
+  /// the one `scripts/test` uses.
+  public static let knownProviderMirrors = ["/opt/tf-plugins"]
+
+  /// Reads the environment; an empty variable counts as unset. Without `TF_PLUGIN_DIR` the
+  /// first of `providerMirrors` that exists is used, so every topology (`mlops serve`,
+  /// `mlops codegen`, `mlops run --embedded`) runs terraform init and validate where a
+  /// mirror is installed, instead of reporting them skipped.
+  public init(environment: [String: String], providerMirrors: [String] = knownProviderMirrors) {
     let reader = EnvironmentReader(environment)
     templatesDirectory = reader.value("MLOPS_TEMPLATES_DIR")
     validators.toolsDirectory = reader.value("MLOPS_TOOLS_DIR")
-    validators.terraformPluginDirectory = reader.value("TF_PLUGIN_DIR")
+    var isFolder: ObjCBool = false
+    validators.terraformPluginDirectory =
+      reader.value("TF_PLUGIN_DIR")
+      ?? providerMirrors.first { FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder) && isFolder.boolValue }
     validators.only = reader.value("MLOPS_VALIDATORS").map {
       $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
@@ -32,7 +42,8 @@ public struct ValidatorConfiguration: Sendable, Equatable {
   /// `MLOPS_TOOLS_DIR`: searched for ruff, mypy, pytest, check-jsonschema and terraform
   /// before PATH; default `.venv/bin` when that folder exists.
   public var toolsDirectory: String?
-  /// `TF_PLUGIN_DIR`: a local provider mirror for `terraform init -plugin-dir`.
+  /// `TF_PLUGIN_DIR`: a local provider mirror for `terraform init -plugin-dir` (default: a
+  /// known mirror on this machine, see `CodegenConfiguration.knownProviderMirrors`).
   public var terraformPluginDirectory: String?
   /// `MLOPS_CODEGEN_SIGNING_KEY`: the key Codegen signs its manifests with (every Codegen
   /// replica needs the same one); unset: a random key kept in the data directory.

@@ -136,6 +136,35 @@ import Testing
     }
   }
 
+  /// An `--answer` that is not one of the question's options stops the run with the choices
+  /// named; the client does not take it for a dropped stream and wait for ever.
+  @Test func anUnusableScriptedAnswerNamesTheChoicesAndFails() async throws {
+    try await TestDatabase.withFreshDatabase { _, url in
+      let directory = try ServeTests.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let ports = try TopologyPorts()
+      var environment = ports.environment
+      environment["DATABASE_URL"] = url.connectionString
+      let serve = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
+      let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) { serve.process.isRunning }
+      try #require(ready != nil, "\(serve.errors)")
+      try "Churn prediction for our telecom customers, online via API, p95 under 150 ms, 300 requests per second, EU only."
+        .write(to: directory.appending(path: "brief.txt"), atomically: true, encoding: .utf8)
+      let run = try MLOpsProcess(
+        [
+          "run", "--server", ports.baseURL, "--answer", "data_class=confidential", "--answer", "monthly_budget=3000",
+          "--approve", "--no-input", "brief.txt",
+        ], environment: [:], workingDirectory: directory)
+      let started = ContinuousClock.now
+      let status = await run.waitForExit(timeout: .seconds(60))
+      #expect(ContinuousClock.now - started < .seconds(55), "the run waited instead of failing")
+      #expect(status != 0)
+      #expect(run.errors.contains("--answer monthly_budget=3000"), "\(run.errors)")
+      #expect(run.errors.contains("1k_5k"), "\(run.errors)")
+      #expect(await serve.terminate() == 0)
+    }
+  }
+
   /// A secret in a template reaches the generated repository; the scan catches it, nothing is
   /// published, and the run fails naming the file and the rule.
   @Test func aSecretSeededInATemplateBlocksPublishing() async throws {

@@ -79,6 +79,8 @@ final class RunSession {
         throw failure  // the server answered, and no retry changes its answer
       } catch let error as Prompter.NoOneToAsk {
         throw error
+      } catch let error as UnusableAnswer {
+        throw error  // the run waits for an answer this client cannot give; following on would wait for ever
       } catch {
         failures += 1
         guard failures <= maxReconnects else {
@@ -160,7 +162,11 @@ final class RunSession {
 
   private func answer(_ question: Mlops_V1_Question) throws -> Any {
     if let text = scripted.answers.removeValue(forKey: question.id) {
-      return try AnswerText.value(text, for: question)
+      do {
+        return try AnswerText.value(text, for: question)
+      } catch let invalid as AnswerText.Invalid {
+        throw UnusableAnswer(description: "--answer \(question.id)=\(text): \(invalid.description)")
+      }
     }
     Console.line("  \(question.text)" + (question.unit.isEmpty ? "" : " (\(question.unit))"))
     if !question.why.isEmpty { Console.line("    why: \(question.why)") }
@@ -241,4 +247,9 @@ final class RunSession {
   private static func object(_ json: String) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
   }
+}
+
+/// An `--answer` the question cannot take (not a number, not one of its options).
+struct UnusableAnswer: Error, CustomStringConvertible {
+  var description: String
 }
