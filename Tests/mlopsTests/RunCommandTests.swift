@@ -104,23 +104,34 @@ import Testing
     }
   }
 
-  /// Against `mlops serve` with the real services: the API and the worker share one process
-  /// and one connection pool, and the run goes through the questions and the gate.
-  @Test func aRunAgainstServeGoesThroughEveryNode() async throws {
+  /// `mlops serve` with the real services on a fresh database, ready, with the churn brief in
+  /// its folder; `prepare` adds to the folder before it starts and returns extra environment.
+  static func withServe(
+    prepare: @Sendable (URL) throws -> [String: String] = { _ in [:] },
+    _ body: @Sendable (String, URL, MLOpsProcess) async throws -> Void
+  ) async throws {
     try await TestDatabase.withFreshDatabase { _, url in
       let directory = try ServeTests.scratchDirectory()
       defer { try? FileManager.default.removeItem(at: directory) }
       let ports = try TopologyPorts()
-      var environment = ports.environment
+      var environment = ports.environment.merging(try prepare(directory)) { _, new in new }
       environment["DATABASE_URL"] = url.connectionString
       let serve = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
       let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) { serve.process.isRunning }
       try #require(ready != nil, "\(serve.errors)")
       try "Churn prediction for our telecom customers, online via API, p95 under 150 ms, 300 requests per second, EU only."
         .write(to: directory.appending(path: "brief.txt"), atomically: true, encoding: .utf8)
+      try await body(ports.baseURL, directory, serve)
+    }
+  }
+
+  /// Against `mlops serve` with the real services: the API and the worker share one process
+  /// and one connection pool, and the run goes through the questions and the gate.
+  @Test func aRunAgainstServeGoesThroughEveryNode() async throws {
+    try await Self.withServe { baseURL, directory, serve in
       let run = try await Self.run(
         ["--answer", "data_class=confidential", "--answer", "monthly_budget=1k_5k", "--approve", "--no-input", "brief.txt"],
-        server: ports.baseURL, in: directory)
+        server: baseURL, in: directory)
       // Every node runs: codegen, the validators, the rationale, and the versioned publish.
       #expect(run.process.terminationStatus == 0, "\(run.output)\n\(run.errors)\n\(serve.errors.suffix(2000))")
       #expect(run.output.contains("[ 8/12 gate_hitl"))
@@ -139,20 +150,10 @@ import Testing
   /// An `--answer` that is not one of the question's options stops the run with the choices
   /// named; the client does not take it for a dropped stream and wait for ever.
   @Test func anUnusableScriptedAnswerNamesTheChoicesAndFails() async throws {
-    try await TestDatabase.withFreshDatabase { _, url in
-      let directory = try ServeTests.scratchDirectory()
-      defer { try? FileManager.default.removeItem(at: directory) }
-      let ports = try TopologyPorts()
-      var environment = ports.environment
-      environment["DATABASE_URL"] = url.connectionString
-      let serve = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
-      let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) { serve.process.isRunning }
-      try #require(ready != nil, "\(serve.errors)")
-      try "Churn prediction for our telecom customers, online via API, p95 under 150 ms, 300 requests per second, EU only."
-        .write(to: directory.appending(path: "brief.txt"), atomically: true, encoding: .utf8)
+    try await Self.withServe { baseURL, directory, serve in
       let run = try MLOpsProcess(
         [
-          "run", "--server", ports.baseURL, "--answer", "data_class=confidential", "--answer", "monthly_budget=3000",
+          "run", "--server", baseURL, "--answer", "data_class=confidential", "--answer", "monthly_budget=3000",
           "--approve", "--no-input", "brief.txt",
         ], environment: [:], workingDirectory: directory)
       let started = ContinuousClock.now
@@ -168,32 +169,22 @@ import Testing
   /// A secret in a template reaches the generated repository; the scan catches it, nothing is
   /// published, and the run fails naming the file and the rule.
   @Test func aSecretSeededInATemplateBlocksPublishing() async throws {
-    try await TestDatabase.withFreshDatabase { _, url in
-      let directory = try ServeTests.scratchDirectory()
-      defer { try? FileManager.default.removeItem(at: directory) }
-      let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-        .appending(path: "Sources/Codegen/Resources/templates")
+    let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+      .appending(path: "Sources/Codegen/Resources/templates")
+    let prepare: @Sendable (URL) throws -> [String: String] = { directory in
       let templates = directory.appending(path: "templates")
       try FileManager.default.copyItem(at: source, to: templates)
       let settings = templates.appending(path: "services/inference/app/settings.py.mustache")
       var text = try String(contentsOf: settings, encoding: .utf8)
       text += "\n\nDEPLOY_KEY = \"" + "AKIA" + "QYLPMN5HFIQR7XYZ" + "\"\n"  // assembled so this file holds no key
       try text.write(to: settings, atomically: true, encoding: .utf8)
-
-      let ports = try TopologyPorts()
-      var environment = ports.environment
-      environment["DATABASE_URL"] = url.connectionString
-      environment["MLOPS_TEMPLATES_DIR"] = templates.path
-      environment["MLOPS_DATA_DIR"] = directory.appending(path: "data").path
-      let serve = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
-      let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) { serve.process.isRunning }
-      try #require(ready != nil, "\(serve.errors)")
-      try "Churn prediction for our telecom customers, online via API, p95 under 150 ms, 300 requests per second, EU only."
-        .write(to: directory.appending(path: "brief.txt"), atomically: true, encoding: .utf8)
+      return ["MLOPS_TEMPLATES_DIR": templates.path, "MLOPS_DATA_DIR": directory.appending(path: "data").path]
+    }
+    try await Self.withServe(prepare: prepare) { baseURL, directory, serve in
       let run = try await Self.run(
         ["--answer", "data_class=confidential", "--answer", "monthly_budget=1k_5k", "--approve", "--no-input", "brief.txt"],
-        server: ports.baseURL, in: directory)
+        server: baseURL, in: directory)
       #expect(run.process.terminationStatus == 1, "\(run.output)\n\(run.errors)")
       #expect(
         run.output.contains("run failed: publishing blocked: secret-scan: services/inference/app/settings.py:"),

@@ -34,8 +34,8 @@ package struct GraphEngine: Sendable {
     self.client = client
     self.nodes = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
     self.queue = queue
-    self.checkpointer = Checkpointer(client: client, logger: logger)
     self.runs = RunControl(client: client, queue: queue, logger: logger)
+    self.checkpointer = runs.checkpointer
     self.committer = StepCommitter(queue: queue, lease: lease, logger: logger)
     self.logger = logger
   }

@@ -14,6 +14,7 @@ package struct RunControl: Sendable {
   package init(client: PostgresClient, queue: JobQueue, logger: Logger) {
     self.client = client
     self.checkpointer = Checkpointer(client: client, logger: logger)
+    // A resume holds no job, so the committer never renews a lease with this.
     self.committer = StepCommitter(queue: queue, lease: .seconds(30), logger: logger)
   }
 
