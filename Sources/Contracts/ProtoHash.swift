@@ -2,5 +2,5 @@
 // The hash of Proto/ that the code in Generated/ was made from (see scripts/proto-hash).
 
 public enum ProtoHash {
-  public static let sha256 = "d62483ecb00f95cff8c00d7d3f8b7ae1bbc6eb8a6d40e460789013a661f5db70"
+  public static let sha256 = "342522d06fc27335ff52e12421f1cefe3e94fd5b8fb4b3640bce61186c5489dc"
 }

@@ -16,7 +16,7 @@ import Testing
       "pipelines/training/pipeline/train.py", "pipelines/training/pipeline/features.py",
       "pipelines/training/tests/test_pipeline.py", "infra/terraform/versions.tf", "infra/terraform/main.tf",
       "infra/terraform/modules/storage/main.tf", "infra/terraform/modules/iam/main.tf",
-      ".github/workflows/ci.yml", ".github/workflows/deploy.yml", "docs/architecture.md", "docs/runbook.md",
+      ".github/workflows/ci.yml", "docs/architecture.md", "docs/runbook.md",
       "docs/cost.md", "docs/policy.md", "docs/adr/0001-intake-extract.md", "docs/adr/0002-planner.md",
       "reports/policy.json", "reports/cost.json", "reports/index.md",
     ] {

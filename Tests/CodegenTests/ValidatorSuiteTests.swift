@@ -38,6 +38,13 @@ import Testing
     for result in report.results where result.outcome == .pass {
       #expect(!result.version.isEmpty, "\(result.tool) reports its version")
     }
+    // Every check the Terraform turns off for itself is listed, on a real file, with its reason.
+    let checkov = try #require(report.results.first { $0.tool == ValidatorSuite.Validator.checkov.rawValue })
+    for skip in checkov.suppressed {
+      #expect(skip.rule.hasPrefix("CKV"), "\(name): \(skip)")
+      #expect(repository.files.contains { $0.path == skip.path }, "\(name): \(skip.path) is a file of the bundle")
+      #expect(skip.message.split(separator: ":").last.map { $0.count > 20 } == true, "\(name): \(skip.rule) says why")
+    }
   }
 
   @Test func brokenCodeFailsItsValidatorsWithFindings() async throws {
@@ -46,11 +53,38 @@ import Testing
     files[index].content.append(Data("\n\ndef untyped(x):\n    return x+undefined_name\n".utf8))
     let tf = try #require(files.firstIndex { $0.path == "infra/terraform/main.tf" })
     files[tf].content.append(Data("\nresource \"aws_s3_bucket\" \"broken\" {\n  no_such_argument = true\n}\n".utf8))
+    // An SSH port open to the world, and a workflow step on an action that is not pinned.
+    files[tf].content.append(
+      Data(
+        """
+
+        resource "aws_security_group" "open" {
+          description = "planted"
+
+          ingress {
+            description = "planted"
+            from_port   = 22
+            to_port     = 22
+            protocol    = "tcp"
+            cidr_blocks = ["0.0.0.0/0"]
+          }
+        }
+
+        """.utf8))
+    let ci = try #require(files.firstIndex { $0.path == ".github/workflows/ci.yml" })
+    let pinned = "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0"
+    files[ci].content = Data(
+      String(decoding: files[ci].content, as: UTF8.self).replacingOccurrences(of: pinned, with: "actions/checkout@v4").utf8)
     let report = try await ValidatorSuite(configuration: Self.configuration).validate(files)
     #expect(!report.passed)
     func result(_ tool: ValidatorSuite.Validator) -> Mlops_V1_ValidatorResult? {
       report.results.first { $0.tool == tool.rawValue }
     }
+    let checkov = try #require(result(.checkov))
+    #expect(checkov.outcome == .fail)
+    #expect(checkov.findings.contains { $0.path == "infra/terraform/main.tf" && $0.rule == "CKV_AWS_24" && $0.line > 0 })
+    #expect(result(.zizmor)?.findings.contains { $0.path == ".github/workflows/ci.yml" && $0.rule == "unpinned-uses" } == true)
+    #expect(result(.actionlint)?.findings.contains { $0.path == ".github/workflows/ci.yml" && $0.line > 0 } == true)
     let ruff = try #require(result(.ruffCheck))
     #expect(ruff.outcome == .fail)
     #expect(ruff.findings.contains { $0.path == "services/inference/app/predictor.py" && $0.rule == "F821" })

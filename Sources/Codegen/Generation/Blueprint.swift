@@ -34,6 +34,8 @@ public struct Blueprint: Sendable, Equatable {
   public var serving: Serving
   public var servingOption: String
   public var minCapacity: Int
+  /// The serving instances the cost estimate prices, and autoscaling's ceiling above them.
+  public var capacity: ServingCapacity
   public var database: Database
   public var buckets: [Bucket]
   public var trainOption: String
@@ -46,6 +48,8 @@ public struct Blueprint: Sendable, Equatable {
   /// A VPC is needed: private networking, or a component that only runs inside one.
   public var network: Bool
   public var reviewNotes: [String]
+  /// The one environment the workflows deploy and Terraform names its resources after.
+  public var deployEnvironment = "production"
 
   public init(request: Mlops_V1_GenerateRequest) {
     let constraints = request.constraints
@@ -94,6 +98,7 @@ public struct Blueprint: Sendable, Equatable {
       default: .none
       }
     minCapacity = min(max(1, Int(components["serve"]?.settings["min_capacity"] ?? "1") ?? 1), Self.maxCapacity)
+    capacity = ServingCapacity(constraints: constraints, plan: plan)
     database =
       switch option("store") {
       case "rds_postgres": .postgres

@@ -1,16 +1,20 @@
 import Contracts
 import Domain
 import Foundation
+import ServiceKit
 
 /// The values the templates see, built from the blueprint and the request. Keys are the
 /// templates' own names; values are strings, numbers, booleans, lists and nested objects.
 enum TemplateContext {
   static func make(_ blueprint: Blueprint, request: Mlops_V1_GenerateRequest, generator: String) -> [String: Any] {
     let b = blueprint
+    let logRetentionDays = b.sensitiveData ? 365 : 90
+    let multiAZ = request.plan.components.first { $0.id == "store" }?.settings["multi_az"] == "true" || b.sensitiveData
     var context: [String: Any] = [
       "generator": generator,
       "project_name_text": b.projectName,
       "slug": b.slug,
+      "deploy_environment": b.deployEnvironment,
       "version": b.version,
       "problem": b.problem.replacingOccurrences(of: "_", with: " "),
       "inference_mode": b.inferenceMode,
@@ -40,15 +44,21 @@ enum TemplateContext {
       "serving_display": display(request.plan, id: "serve") ?? "no serving component",
       "serving_display_text": display(request.plan, id: "serve") ?? "none",
       "min_capacity": b.minCapacity,
+      "serving_instances": b.capacity.instances,
+      "serving_max_instances": b.capacity.maximum,
+      // Concurrent invocations at the priced 100 ms each, with room for twice the load.
+      "reserved_concurrency": max(
+        10, Int(saturating: ((b.throughputRPS ?? ServingCapacity.assumedRequestsPerSecond) * 0.2).rounded(.up))),
       "instance_type": instanceType(b.servingOption),
-      "multi_az": request.plan.components.first { $0.id == "store" }?.settings["multi_az"] == "true" || b.sensitiveData
-        ? "true" : "false",
+      "multi_az": multiAZ ? "true" : "false",
+      "single_az_database": !multiAZ,
       "has_database": b.database != .none, "db_postgres": b.database == .postgres, "db_dynamodb": b.database == .dynamodb,
       "kms": b.customerManagedKey,
       "kms_key_arn": b.customerManagedKey ? "module.kms.key_arn" : "null",
       "network": b.network,
       "private_networking": b.privateNetworking,
-      "log_retention_days": b.sensitiveData ? 365 : 90,
+      "log_retention_days": logRetentionDays,
+      "log_retention_short": logRetentionDays < 365,
       "iam_services_hcl": hclList(iamServices(b)),
       "bucket_arns_hcl": "[" + b.buckets.map { "module.bucket_\(identifier($0.componentID)).arn" }.joined(separator: ", ") + "]",
       "buckets": b.buckets.map { bucket -> [String: Any] in

@@ -3,9 +3,9 @@ import Foundation
 import ServiceKit
 
 /// Runs the real tools on a temporary checkout of a bundle: ruff, mypy and pytest on the
-/// Python projects, terraform fmt/init/validate on the infrastructure, the GitHub workflow
-/// schema on the workflows, and the built-in secret scan on everything. The Python lane and
-/// the infrastructure lane run side by side.
+/// Python projects; terraform fmt/init/validate and checkov on the infrastructure; the GitHub
+/// workflow schema, actionlint and zizmor on the workflows; and the built-in secret scan on
+/// everything. The Python lane and the infrastructure lane run side by side.
 public struct ValidatorSuite: Sendable {
   public struct Configuration: Sendable {
     /// Folders searched for the tools before PATH (the project's `.venv/bin`).
@@ -39,7 +39,10 @@ public struct ValidatorSuite: Sendable {
     case terraformFormat = "terraform fmt"
     case terraformInit = "terraform init"
     case terraformValidate = "terraform validate"
+    case checkov
     case workflowSchema = "check-jsonschema"
+    case actionlint
+    case zizmor
     case secretScan = "secret-scan"
   }
 
@@ -134,9 +137,18 @@ public struct ValidatorSuite: Sendable {
           })
       }
     }
+    if hasTerraform, wanted(.checkov) {
+      results.append(try await guarded(.checkov) { try await CheckovValidator.validate(run, root: terraformRoot) })
+    }
+    let workflows = files.map(\.path).filter { $0.hasPrefix(".github/workflows/") }.sorted()
     if wanted(.workflowSchema) {
-      let workflows = files.map(\.path).filter { $0.hasPrefix(".github/workflows/") }.sorted()
       results.append(try await guarded(.workflowSchema) { try await WorkflowSchemaValidator.validate(run, workflows: workflows) })
+    }
+    if wanted(.actionlint) {
+      results.append(try await guarded(.actionlint) { try await WorkflowLinters.actionlint(run, workflows: workflows) })
+    }
+    if wanted(.zizmor) {
+      results.append(try await guarded(.zizmor) { try await WorkflowLinters.zizmor(run, workflows: workflows) })
     }
     if wanted(.secretScan) { results.append(Self.secretScan(files)) }
     return results

@@ -163,6 +163,10 @@ public nonisolated struct Mlops_V1_ValidatorResult: Sendable {
 
   public var skipReason: String = String()
 
+  /// Checks the bundle's code turns off for itself, each with its reason (checkov's inline
+  /// `#checkov:skip=ID:reason`): rule is the check, message the reason, path the file.
+  public var suppressed: [Mlops_V1_ValidatorFinding] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -376,7 +380,7 @@ nonisolated extension Mlops_V1_ValidatorFinding: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Mlops_V1_ValidatorResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ValidatorResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tool\0\u{1}version\0\u{1}outcome\0\u{3}duration_ms\0\u{1}findings\0\u{3}skip_reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tool\0\u{1}version\0\u{1}outcome\0\u{3}duration_ms\0\u{1}findings\0\u{3}skip_reason\0\u{1}suppressed\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -390,6 +394,7 @@ nonisolated extension Mlops_V1_ValidatorResult: SwiftProtobuf.Message, SwiftProt
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.durationMs) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.findings) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.skipReason) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.suppressed) }()
       default: break
       }
     }
@@ -414,6 +419,9 @@ nonisolated extension Mlops_V1_ValidatorResult: SwiftProtobuf.Message, SwiftProt
     if !self.skipReason.isEmpty {
       try visitor.visitSingularStringField(value: self.skipReason, fieldNumber: 6)
     }
+    if !self.suppressed.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.suppressed, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -424,6 +432,7 @@ nonisolated extension Mlops_V1_ValidatorResult: SwiftProtobuf.Message, SwiftProt
     if lhs.durationMs != rhs.durationMs {return false}
     if lhs.findings != rhs.findings {return false}
     if lhs.skipReason != rhs.skipReason {return false}
+    if lhs.suppressed != rhs.suppressed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -27,7 +27,7 @@ struct UsageModel {
       rps = 0
       rpsSource = "no online requests (batch inference)"
     } else {
-      rps = 10
+      rps = ServingCapacity.assumedRequestsPerSecond
       rpsSource = "10 requests/s assumed (no throughput stated)"
     }
     let requests = rps * Self.secondsPerMonth
@@ -36,9 +36,10 @@ struct UsageModel {
       c.hasDataVolumeGb ? "\(FigureText.format(dataGB)) GB of data as stated" : "100 GB of data assumed (no volume stated)"
     let (retrains, cadence) = Self.retrainsPerMonth(c)
     let serve = plan.components.first { $0.id == "serve" }
-    let minimum = Int(serve?.settings["min_capacity"] ?? "1") ?? 1
-    let perInstance = serve?.settings["gpu"] == "true" ? 100.0 : 50.0
-    let instances = max(Double(minimum), (rps / perInstance).rounded(.up))
+    let capacity = ServingCapacity(serve: serve, requestsPerSecond: rps)
+    let minimum = capacity.minimum
+    let perInstance = capacity.requestsPerInstance
+    let instances = Double(capacity.instances)
     let hoursPerRun = min(24, 1 + dataGB / 500)
     let rows = c.hasDataRows ? c.dataRows.value : 0
 

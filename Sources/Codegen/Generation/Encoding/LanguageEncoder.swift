@@ -38,7 +38,8 @@ enum LanguageEncoder: String, CaseIterable, MustacheContentType {
   /// The body of a double-quoted string in Python, TOML, YAML and HCL (the four share
   /// `\\`, `\"`, `\n`, `\r`, `\t` and `\uXXXX`): no quote ends it, no line break leaves it, no
   /// control or bidirectional character hides in it. HCL also reads `${` and `%{` as
-  /// template sequences, written `$${` and `%%{` to stay literal. Python writes `"` as `\x22`:
+  /// template sequences, written `\u0024{` and `\u0025{` to stay literal (Terraform also takes
+  /// `$${`, but checkov's HCL parser fails on `$${{`, and a file it cannot parse goes unchecked). Python writes `"` as `\x22`:
   /// ruff format turns a double-quoted string holding an escaped `"` into a single-quoted
   /// one, and the generated code must already be formatted.
   static func quotedString(_ text: String, dollarBraces: Bool = false, quote: String = "\\\"") -> String {
@@ -53,8 +54,8 @@ enum LanguageEncoder: String, CaseIterable, MustacheContentType {
       case "\r": out += "\\r"
       case "\t": out += "\\t"
       case "{" where dollarBraces && (previous == "$" || previous == "%"):
-        out.unicodeScalars.append(previous!)
-        out += "{"
+        out.unicodeScalars.removeLast()
+        out += previous == "$" ? "\\u0024{" : "\\u0025{"
       default:
         if InertText.needsEscape(scalar) {
           out +=
