@@ -95,6 +95,7 @@ import Testing
       let validate = try #require(result(.terraformValidate))
       #expect(validate.outcome == .fail)
       #expect(validate.findings.contains { $0.path == "infra/terraform/main.tf" && $0.line > 0 })
+      #expect(result(.terraformTest)?.outcome == .fail, "the mock-provider plan fails on the same configuration")
     }
   }
 

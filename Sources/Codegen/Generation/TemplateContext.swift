@@ -32,6 +32,9 @@ enum TemplateContext {
       "primary_region": b.primaryRegion,
       "allowed_regions_text": b.allowedRegions.joined(separator: ", "),
       "allowed_regions_hcl": hclList(b.allowedRegions),
+      // A region outside the plan, for the Terraform test that expects it to be refused.
+      "disallowed_region": ["us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1"].first { !b.allowedRegions.contains($0) }
+        ?? "cn-north-1",
       "retrain_cadence": b.retrainCadence.replacingOccurrences(of: "_", with: " "),
       "serve_ecs": b.serving == .ecs, "serve_sagemaker": b.serving == .sagemaker,
       "serve_serverless": b.serving == .sagemakerServerless, "serve_batch": b.serving == .batchTransform,

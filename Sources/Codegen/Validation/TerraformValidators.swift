@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
 
-/// terraform fmt, init (from a local provider mirror when one is configured) and validate.
+/// terraform fmt, init (from a local provider mirror when one is configured), validate and test.
 enum TerraformValidators {
   static func format(_ run: ToolRun, root: String) async throws -> Mlops_V1_ValidatorResult {
     guard case .success(let terraform) = run.locate("terraform") else {
@@ -72,6 +72,35 @@ enum TerraformValidators {
     if output.status != 0, findings.isEmpty { findings.append(ToolRun.generalFinding(output, tool: "terraform validate")) }
     return ToolRun.result(
       .terraformValidate, version: await run.version(terraform, arguments: ["version"]), started: started,
+      outcome: output.status == 0 ? .pass : .fail, findings: findings)
+  }
+
+  /// `terraform test`: the bundle's own tests (`tests/*.tftest.hcl`, a mock AWS provider), after init.
+  static func test(_ run: ToolRun, root: String, after initialised: Mlops_V1_ValidatorResult) async throws
+    -> Mlops_V1_ValidatorResult
+  {
+    guard initialised.outcome == .pass, case .success(let terraform) = run.locate("terraform") else {
+      return ToolRun.skipped(
+        .terraformTest,
+        reason: initialised.outcome == .skipped
+          ? "needs terraform init, which was skipped: \(initialised.skipReason)" : "terraform init failed")
+    }
+    let started = ContinuousClock.now
+    let output = try await run.run(terraform, ["test", "-no-color"], in: root, environment: environment(run))
+    // "  run \"plans_with_the_approved_variables\"... fail", under "tests/plan.tftest.hcl... fail".
+    var file = ""
+    var findings: [Mlops_V1_ValidatorFinding] = []
+    for line in output.standardOutput.split(separator: "\n").map(String.init) {
+      if !line.hasPrefix(" "), line.hasSuffix(".hcl... fail") || line.hasSuffix(".hcl... pass") {
+        file = String(line.dropLast("... fail".count))
+      } else if line.hasPrefix("  run "), line.hasSuffix("... fail") {
+        let name = line.dropFirst("  run ".count).dropLast("... fail".count)
+        findings.append(ToolRun.finding(path: "\(root)/\(file)", rule: "terraform-test", message: "run \(name) failed"))
+      }
+    }
+    if output.status != 0 { findings.append(ToolRun.generalFinding(output, tool: "terraform test")) }
+    return ToolRun.result(
+      .terraformTest, version: await run.version(terraform, arguments: ["version"]), started: started,
       outcome: output.status == 0 ? .pass : .fail, findings: findings)
   }
 

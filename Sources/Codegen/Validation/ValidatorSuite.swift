@@ -3,7 +3,7 @@ import Foundation
 import ServiceKit
 
 /// Runs the real tools on a temporary checkout of a bundle: ruff, mypy and pytest on the
-/// Python projects; terraform fmt/init/validate and checkov on the infrastructure; the GitHub
+/// Python projects; terraform fmt/init/validate/test and checkov on the infrastructure; the GitHub
 /// workflow schema, actionlint and zizmor on the workflows; and the built-in secret scan on
 /// everything. The Python lane and the infrastructure lane run side by side.
 public struct ValidatorSuite: Sendable {
@@ -39,6 +39,7 @@ public struct ValidatorSuite: Sendable {
     case terraformFormat = "terraform fmt"
     case terraformInit = "terraform init"
     case terraformValidate = "terraform validate"
+    case terraformTest = "terraform test"
     case checkov
     case workflowSchema = "check-jsonschema"
     case actionlint
@@ -125,7 +126,7 @@ public struct ValidatorSuite: Sendable {
         results.append(try await guarded(.terraformFormat) { try await TerraformValidators.format(run, root: terraformRoot) })
       }
       var initialised: Mlops_V1_ValidatorResult?
-      if wanted(.terraformInit) || wanted(.terraformValidate) {
+      if wanted(.terraformInit) || wanted(.terraformValidate) || wanted(.terraformTest) {
         let result = try await guarded(.terraformInit) { try await TerraformValidators.initialise(run, root: terraformRoot) }
         initialised = result
         if wanted(.terraformInit) { results.append(result) }
@@ -135,6 +136,10 @@ public struct ValidatorSuite: Sendable {
           try await guarded(.terraformValidate) {
             try await TerraformValidators.validate(run, root: terraformRoot, after: initialised)
           })
+      }
+      if wanted(.terraformTest), let initialised {
+        results.append(
+          try await guarded(.terraformTest) { try await TerraformValidators.test(run, root: terraformRoot, after: initialised) })
       }
     }
     if hasTerraform, wanted(.checkov) {
