@@ -40,6 +40,13 @@ import Testing
     }
     // Every check the Terraform turns off for itself is listed, on a real file, with its reason.
     let checkov = try #require(report.results.first { $0.tool == ValidatorSuite.Validator.checkov.rawValue })
+    // docs/policy.md lists the same skips, read from the same files, one row per file and check.
+    let policy = String(decoding: try #require(repository.files.first { $0.path == "docs/policy.md" }).content, as: UTF8.self)
+    let listed = Set(
+      policy.split(separator: "\n").filter { $0.hasPrefix("| CKV") }.map { row in
+        row.split(separator: "|").prefix(2).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+      })
+    #expect(listed == Set(checkov.suppressed.map { "\($0.rule) \($0.path)" }), "\(name): docs/policy.md and checkov agree")
     for skip in checkov.suppressed {
       #expect(skip.rule.hasPrefix("CKV"), "\(name): \(skip)")
       #expect(repository.files.contains { $0.path == skip.path }, "\(name): \(skip.path) is a file of the bundle")

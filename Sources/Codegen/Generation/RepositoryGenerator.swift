@@ -36,7 +36,17 @@ public struct RepositoryGenerator: Sendable {
     let blueprint = Blueprint(request: request)
     let context = TemplateContext.make(blueprint, request: request, generator: Self.generatorVersion)
     var files: [Mlops_V1_GeneratedFile] = []
-    for name in templates.names where RepositoryLayout.includes(name, context: context) {
+    // docs/policy.md lists the checks the Terraform skips, so it is rendered after it.
+    let names = templates.names.filter { RepositoryLayout.includes($0, context: context) }
+    for name in names.filter({ $0 != RepositoryLayout.policyTemplate }) + names.filter({ $0 == RepositoryLayout.policyTemplate })
+    {
+      if name == RepositoryLayout.policyTemplate {
+        let skips = SuppressedChecks.context(SuppressedChecks.read(files))
+        files.append(
+          Self.file(
+            TemplateLibrary.outputPath(of: name), text: try templates.render(name, context.merging(skips) { _, new in new })))
+        continue
+      }
       if name == RepositoryLayout.decisionTemplate {
         for record in DecisionRecords.records(request.reasonCards) {
           files.append(

@@ -3,6 +3,8 @@
 enum RepositoryLayout {
   /// Rendered once per decision record, not at its own path.
   static let decisionTemplate = "docs/adr/decision.md"
+  /// Rendered last: it lists the checks the other files turn off.
+  static let policyTemplate = "docs/policy.md"
 
   /// Template folders that exist only when the context's flag is true.
   static let conditionalFolders: [(prefix: String, flag: String)] = [
