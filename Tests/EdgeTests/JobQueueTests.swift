@@ -85,9 +85,10 @@ import Testing
 
   @Test func failuresBackOffThenDieWithARunErrorEvent() async throws {
     try await TestDatabase.withFreshDatabase { client, _ in
-      // A base long enough that a loaded machine cannot outrun it; the test moves time on.
+      // A base long enough that a loaded machine cannot outrun it (4 s was outrun once, by a
+      // CI run sharing its two cores with a build); the test moves time on, so it costs nothing.
       let queue = JobQueue(
-        client: client, backoff: RetryBackoff(base: .seconds(4), cap: .seconds(60)), logger: TestDatabase.logger)
+        client: client, backoff: RetryBackoff(base: .seconds(30), cap: .seconds(120)), logger: TestDatabase.logger)
       let (project, threads) = try await Fixtures.threads(1, on: client)
       try await queue.enqueue(Self.job(threads[0], project, maxAttempts: 3))
 
@@ -112,11 +113,11 @@ import Testing
           Issue.record("the lease was the worker's own")
         }
       }
-      // Attempt 1 waits 2–4 s, attempt 2 waits 4–8 s (base 4 s, half jitter); the database's
-      // clock and ours differ by the statement's own time.
+      // Attempt 1 waits 15–30 s, attempt 2 waits 30–60 s (base 30 s, half jitter); the
+      // database's clock and ours differ by the statement's own time.
       #expect(delays.count == 2)
-      #expect(delays[0] > 1.5 && delays[0] < 4.5)
-      #expect(delays[1] > 3.5 && delays[1] < 8.5)
+      #expect(delays[0] > 14.5 && delays[0] < 30.5)
+      #expect(delays[1] > 29.5 && delays[1] < 60.5)
 
       #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'dead'", on: client) == 1)
       let rows = try await client.query(
