@@ -106,6 +106,17 @@ import Testing
     }
   }
 
+  @Test func terraformTestWithoutTestFilesIsSkippedNeverPassed() async throws {
+    let files = try RepositoryGenerator().generate(try await CodegenFixtures.request("support-text")).files
+      .filter { !$0.path.hasPrefix("infra/terraform/tests/") }
+    var configuration = Self.configuration
+    configuration.only = [.terraformInit, .terraformTest]
+    let report = try await ValidatorSuite(configuration: configuration).validate(files)
+    let test = try #require(report.results.first { $0.tool == ValidatorSuite.Validator.terraformTest.rawValue })
+    #expect(test.outcome == .skipped)
+    #expect(test.skipReason.contains("no Terraform tests"))
+  }
+
   @Test func aMissingToolIsSkippedNeverPassed() async throws {
     let files = try RepositoryGenerator().generate(try await CodegenFixtures.request("churn-postgres")).files
     var configuration = ValidatorSuite.Configuration(toolDirectories: ["/nonexistent"], only: [.ruffCheck, .mypy, .secretScan])

@@ -138,8 +138,14 @@ public struct ValidatorSuite: Sendable {
           })
       }
       if wanted(.terraformTest), let initialised {
+        // terraform test with no test files says "0 passed, 0 failed" and exits 0: that is not a pass.
+        let hasTests = files.contains { $0.path.hasPrefix(terraformRoot + "/tests/") && $0.path.hasSuffix(".tftest.hcl") }
         results.append(
-          try await guarded(.terraformTest) { try await TerraformValidators.test(run, root: terraformRoot, after: initialised) })
+          hasTests
+            ? try await guarded(.terraformTest) {
+              try await TerraformValidators.test(run, root: terraformRoot, after: initialised)
+            }
+            : ToolRun.skipped(.terraformTest, reason: "the bundle has no Terraform tests (\(terraformRoot)/tests/*.tftest.hcl)"))
       }
     }
     if hasTerraform, wanted(.checkov) {
