@@ -33,7 +33,6 @@ public struct Blueprint: Sendable, Equatable {
   public var gpu: Bool
   public var serving: Serving
   public var servingOption: String
-  public var minCapacity: Int
   /// The serving instances the cost estimate prices, and autoscaling's ceiling above them.
   public var capacity: ServingCapacity
   public var database: Database
@@ -97,7 +96,6 @@ public struct Blueprint: Sendable, Equatable {
       case "lambda_container": .lambda
       default: .none
       }
-    minCapacity = min(max(1, Int(components["serve"]?.settings["min_capacity"] ?? "1") ?? 1), Self.maxCapacity)
     capacity = ServingCapacity(constraints: constraints, plan: plan)
     database =
       switch option("store") {
@@ -123,9 +121,6 @@ public struct Blueprint: Sendable, Equatable {
     network = privateNetworking || serving == .ecs || database == .postgres
     reviewNotes = constraints.reviewNotes.map(\.value).filter { !$0.isEmpty }
   }
-
-  /// Serving tasks or instances a generated service starts with, at most.
-  static let maxCapacity = 100
 
   static func slug(_ name: String) -> String {
     var slug = ""

@@ -36,17 +36,8 @@ public struct RepositoryGenerator: Sendable {
     let blueprint = Blueprint(request: request)
     let context = TemplateContext.make(blueprint, request: request, generator: Self.generatorVersion)
     var files: [Mlops_V1_GeneratedFile] = []
-    // docs/policy.md lists the checks the Terraform skips, so it is rendered after it.
     let names = templates.names.filter { RepositoryLayout.includes($0, context: context) }
-    for name in names.filter({ $0 != RepositoryLayout.policyTemplate }) + names.filter({ $0 == RepositoryLayout.policyTemplate })
-    {
-      if name == RepositoryLayout.policyTemplate {
-        let skips = SuppressedChecks.context(SuppressedChecks.read(files))
-        files.append(
-          Self.file(
-            TemplateLibrary.outputPath(of: name), text: try templates.render(name, context.merging(skips) { _, new in new })))
-        continue
-      }
+    for name in names where name != RepositoryLayout.policyTemplate {
       if name == RepositoryLayout.decisionTemplate {
         for record in DecisionRecords.records(request.reasonCards) {
           files.append(
@@ -55,6 +46,14 @@ public struct RepositoryGenerator: Sendable {
         continue
       }
       files.append(Self.file(TemplateLibrary.outputPath(of: name), text: try templates.render(name, context)))
+    }
+    // docs/policy.md lists the checks the Terraform turns off, so it is rendered after it.
+    if names.contains(RepositoryLayout.policyTemplate) {
+      let skips = SuppressedChecks.context(SuppressedChecks.read(files))
+      let name = RepositoryLayout.policyTemplate
+      files.append(
+        Self.file(
+          TemplateLibrary.outputPath(of: name), text: try templates.render(name, context.merging(skips) { _, new in new })))
     }
     files.append(Self.file("reports/policy.json", data: try PolicyReportExport.json(request.policy) + Data("\n".utf8)))
     files.append(Self.file("reports/cost.json", data: try CostReportExport.json(request.cost) + Data("\n".utf8)))

@@ -46,7 +46,6 @@ enum TemplateContext {
         && (b.serving == .ecs || (b.privateNetworking && b.serving != .sagemakerServerless && b.serving != .none)),
       "serving_display": display(request.plan, id: "serve") ?? "no serving component",
       "serving_display_text": display(request.plan, id: "serve") ?? "none",
-      "min_capacity": b.minCapacity,
       "serving_instances": b.capacity.instances,
       "serving_max_instances": b.capacity.maximum,
       // Concurrent invocations at the priced 100 ms each, with room for twice the load.

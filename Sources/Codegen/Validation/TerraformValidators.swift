@@ -45,11 +45,10 @@ enum TerraformValidators {
   static func validate(_ run: ToolRun, root: String, after initialised: Mlops_V1_ValidatorResult) async throws
     -> Mlops_V1_ValidatorResult
   {
-    guard initialised.outcome == .pass, case .success(let terraform) = run.locate("terraform") else {
-      return ToolRun.skipped(
-        .terraformValidate,
-        reason: initialised.outcome == .skipped
-          ? "needs terraform init, which was skipped: \(initialised.skipReason)" : "terraform init failed")
+    let terraform: String
+    switch initialisedTerraform(run, after: initialised) {
+    case .success(let path): terraform = path
+    case .failure(let reason): return ToolRun.skipped(.terraformValidate, reason: reason.text)
     }
     let started = ContinuousClock.now
     let output = try await run.run(terraform, ["validate", "-json", "-no-color"], in: root, environment: environment(run))
@@ -79,11 +78,10 @@ enum TerraformValidators {
   static func test(_ run: ToolRun, root: String, after initialised: Mlops_V1_ValidatorResult) async throws
     -> Mlops_V1_ValidatorResult
   {
-    guard initialised.outcome == .pass, case .success(let terraform) = run.locate("terraform") else {
-      return ToolRun.skipped(
-        .terraformTest,
-        reason: initialised.outcome == .skipped
-          ? "needs terraform init, which was skipped: \(initialised.skipReason)" : "terraform init failed")
+    let terraform: String
+    switch initialisedTerraform(run, after: initialised) {
+    case .success(let path): terraform = path
+    case .failure(let reason): return ToolRun.skipped(.terraformTest, reason: reason.text)
     }
     let started = ContinuousClock.now
     let output = try await run.run(terraform, ["test", "-no-color"], in: root, environment: environment(run))
@@ -102,6 +100,19 @@ enum TerraformValidators {
     return ToolRun.result(
       .terraformTest, version: await run.version(terraform, arguments: ["version"]), started: started,
       outcome: output.status == 0 ? .pass : .fail, findings: findings)
+  }
+
+  /// The terraform program, when init ran and passed: validate and test need its providers.
+  static func initialisedTerraform(_ run: ToolRun, after initialised: Mlops_V1_ValidatorResult) -> Result<
+    String, ToolRun.SkipReason
+  > {
+    guard initialised.outcome == .pass, case .success(let terraform) = run.locate("terraform") else {
+      return .failure(
+        ToolRun.SkipReason(
+          text: initialised.outcome == .skipped
+            ? "needs terraform init, which was skipped: \(initialised.skipReason)" : "terraform init failed"))
+    }
+    return .success(terraform)
   }
 
   /// No telemetry calls, no prompts, and no user CLI configuration leaking in.
