@@ -14,12 +14,15 @@ public struct ReviewedPlan: Sendable {
   public var policy: Mlops_V1_PolicyReport
   public var reasonCards: [Mlops_V1_ReasonCard]
 
-  public static func make(brief: String, reviewNotes: [String] = []) async throws -> ReviewedPlan {
+  /// `choices` pins capabilities to options, as a reviewer picking another candidate would.
+  public static func make(
+    brief: String, reviewNotes: [String] = [], choices: [String: String] = [:]
+  ) async throws -> ReviewedPlan {
     let planner = PlannerEngine()
     let extracted = try await planner.extract(.with { $0.brief = brief })
     var constraints = extracted.constraints
     constraints.reviewNotes = reviewNotes.map { note in .with { $0.value = note } }
-    let composed = planner.composePlan(.with { $0.constraints = constraints })
+    let composed = planner.composePlan(.with { $0.constraints = constraints }, choices: choices)
     let plan = composed.plan
     let review = TechnicalCritic().review(plan: plan, constraints: constraints)
     let cost = CostCritic().estimate(plan: plan, constraints: constraints)

@@ -117,8 +117,11 @@ public struct PlannerEngine: Sendable {
     }
   }
 
-  public func composePlan(_ request: Mlops_V1_ComposePlanRequest) -> Mlops_V1_ComposePlanResponse {
-    let result = composer.compose(request.constraints)
+  /// `choices`: capability → option pins a reviewer made (see `PlanComposer.compose`).
+  public func composePlan(
+    _ request: Mlops_V1_ComposePlanRequest, choices: [String: String] = [:]
+  ) -> Mlops_V1_ComposePlanResponse {
+    let result = composer.compose(request.constraints, choices: choices)
     var card = ReasonCards.card(
       node: "planner",
       inputs:

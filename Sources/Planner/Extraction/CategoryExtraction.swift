@@ -249,6 +249,7 @@ enum CategoryExtraction {
     ("snowflake", #"\bsnowflake\b"#), ("databricks", #"\bdatabricks\b"#), ("fastapi", #"\bfast ?api\b"#),
     ("step functions", #"\bstep functions\b"#), ("glue", #"\bglue\b"#), ("athena", #"\bathena\b"#),
     ("terraform", #"\bterraform\b"#), ("flink", #"\bflink\b"#), ("prometheus", #"\bprometheus\b"#),
+    ("grafana", #"\bgrafana\b"#), ("emr", #"\bemr\b"#), ("lake formation", #"\blake ?formation\b"#),
   ])
 
   static func stackPreferences(_ brief: BriefText) -> Mlops_V1_TextListValue? {

@@ -19,7 +19,9 @@ public struct PlanComposer: Sendable {
     public var risks: [String]
   }
 
-  public func compose(_ constraints: Mlops_V1_Constraints) -> Result {
+  /// `choices` pins a capability to an option (a reviewer's pick among the candidates); a
+  /// pinned option the constraints exclude is not taken, and the plan says why.
+  public func compose(_ constraints: Mlops_V1_Constraints, choices: [String: String] = [:]) -> Result {
     let inputs = PlanningInputs(constraints)
     var risks: [String] = []
     let region = primaryRegion(inputs, risks: &risks)
@@ -41,12 +43,19 @@ public struct PlanComposer: Sendable {
       }
       decision.needed = true
       let scored = entry.options.map { option in (option, scorer.verdict(option, capability: entry.capability)) }
-      let best = scored.filter { !$0.1.excluded }.max { left, right in
-        // Higher score; then cheaper; then the id, so ties always break the same way.
-        if left.1.score != right.1.score { return left.1.score < right.1.score }
-        if left.0.costTier != right.0.costTier { return left.0.costTier > right.0.costTier }
-        return left.0.id > right.0.id
+      let allowed = scored.filter { !$0.1.excluded }
+      let pinned = choices[entry.capability].flatMap { id in allowed.first { $0.0.id == id } }
+      if let id = choices[entry.capability], pinned == nil {
+        risks.append("\(id) was chosen for \(entry.capability), but the constraints exclude it or the catalog has no such option")
       }
+      let best =
+        pinned
+        ?? allowed.max { left, right in
+          // Higher score; then cheaper; then the id, so ties always break the same way.
+          if left.1.score != right.1.score { return left.1.score < right.1.score }
+          if left.0.costTier != right.0.costTier { return left.0.costTier > right.0.costTier }
+          return left.0.id > right.0.id
+        }
       decision.candidates = scored.map { option, verdict in
         .with {
           $0.option = option.id
