@@ -20,6 +20,13 @@ public struct CapabilityCatalog: Sendable, Decodable {
       /// The usage figure the quantity follows (serve_instance_hours, data_gb, ...).
       public var driver: String
       public var per: Double
+
+      public init(item: String, unit: String, driver: String, per: Double = 1) {
+        self.item = item
+        self.unit = unit
+        self.driver = driver
+        self.per = per
+      }
     }
 
     public var id: String

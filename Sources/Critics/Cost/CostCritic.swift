@@ -23,16 +23,12 @@ public struct CostCritic: Sendable {
     estimate.method = Self.method
     estimate.priceCatalogVersion = prices.version
     var assumptions: Set<String> = []
-    for component in plan.components {
-      guard let option = capabilities.option(component.option) else {
-        estimate.assumptions.append("\(component.id): option \(component.option) is not in the catalog, so it is not priced")
-        continue
-      }
-      let factor = prices.factor(for: component.region)
-      if factor == nil { assumptions.insert("\(component.region) has no price factor; priced at us-east-1 rates") }
-      for template in option.bom {
+    func price(_ component: String, region: String, _ templates: [CapabilityCatalog.Option.BOMLine]) {
+      let factor = prices.factor(for: region)
+      if factor == nil { assumptions.insert("\(region) has no price factor; priced at us-east-1 rates") }
+      for template in templates {
         guard let price = prices.price(template.item) else {
-          estimate.assumptions.append("\(component.id): \(template.item) has no price in catalog \(prices.version)")
+          estimate.assumptions.append("\(component): \(template.item) has no price in catalog \(prices.version)")
           continue
         }
         let figure = usage.figure(template.driver)
@@ -41,10 +37,10 @@ public struct CostCritic: Sendable {
         let unitPrice = Self.rounded(price.usd * (factor ?? 1), places: 10)
         var assumption = figure?.assumption ?? "no usage model for \(template.driver)"
         if template.per != 1 { assumption += " × \(FigureText.format(template.per))" }
-        if let factor, factor != 1 { assumption += "; \(component.region) prices at \(FigureText.format(factor))× us-east-1" }
+        if let factor, factor != 1 { assumption += "; \(region) prices at \(FigureText.format(factor))× us-east-1" }
         estimate.breakdown.append(
           .with {
-            $0.component = component.id
+            $0.component = component
             $0.item = template.item
             $0.quantity = quantity
             $0.unit = template.unit
@@ -54,6 +50,17 @@ public struct CostCritic: Sendable {
             $0.priceSource = "\(price.source) (read \(prices.readOn))"
           })
       }
+    }
+    for component in plan.components {
+      guard let option = capabilities.option(component.option) else {
+        estimate.assumptions.append("\(component.id): option \(component.option) is not in the catalog, so it is not priced")
+        continue
+      }
+      price(component.id, region: component.region, option.bom)
+    }
+    // Nothing is built for a plan without components, so nothing is priced besides them.
+    for line in plan.components.isEmpty ? [] : PlatformLines.lines(Footprint(constraints: constraints, plan: plan)) {
+      price(line.component, region: plan.primaryRegion.isEmpty ? "us-east-1" : plan.primaryRegion, [line.template])
     }
     estimate.monthlyUsd = Self.rounded(estimate.breakdown.reduce(0) { $0 + $1.monthlyUsd }, places: 2)
     estimate.assumptions += assumptions.sorted()

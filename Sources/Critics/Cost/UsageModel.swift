@@ -74,6 +74,35 @@ struct UsageModel {
     set("log_gb", requests / 1e6 + 5, "1 KB of logs per request (\(rpsSource)) plus 5 GB of service logs")
     set("monitor_hours", Self.hoursPerMonth * 0.1, "an hourly monitoring job of 6 minutes")
     set("metric_ten_mega_samples", 10, "about 100M metric samples a month for a small fleet")
+    let built = Footprint(constraints: c, plan: plan)
+    let zones = "\(built.availabilityZones) zone(s)"
+    set(
+      "database_instance_hours", Double(built.databaseInstances) * Self.hoursPerMonth,
+      built.multiAZDatabase ? "a primary and a standby in a second zone, all month" : "one instance all month")
+    set(
+      "database_storage_gb", Double(built.databaseStorageGB), "a gp3 volume the size of the data (\(dataSource)), 20 GB at least")
+    set(
+      "kafka_broker_hours", Double(built.kafkaBrokers) * Self.hoursPerMonth,
+      "\(built.kafkaBrokers) brokers, one per zone, all month")
+    set(
+      "kafka_storage_gb", Double(built.kafkaBrokers * built.kafkaVolumeGB),
+      "\(built.kafkaBrokers) brokers × \(built.kafkaVolumeGB) GB volumes (a tenth of the data, 100 GB at least)")
+    set("cache_node_hours", Double(built.cacheNodes) * Self.hoursPerMonth, "\(built.cacheNodes) nodes in two zones, all month")
+    set(
+      "kms_keys", Double(built.kmsKeys),
+      built.kmsKeys > 0 ? "one customer-managed key" : "no customer-managed key (AWS-managed keys)")
+    set("alarms", Double(built.alarms), "the service's error alarm")
+    set(
+      "interface_endpoint_hours", Double(built.interfaceEndpoints.count * built.availabilityZones) * Self.hoursPerMonth,
+      "\(built.interfaceEndpoints.count) interface endpoints (\(built.interfaceEndpoints.joined(separator: ", "))) in \(zones), all month"
+    )
+    // A flow record covers a connection per 10-minute window, not a request: with clients
+    // reusing connections, about one record (100 bytes) per ten requests.
+    set(
+      "flow_log_gb", built.network ? requests / 1e6 * 0.01 + 2 : 0,
+      "flow records: 2 GB a month plus about 100 bytes per ten requests (\(rpsSource))")
+    set("log_archive_gb", requests / 1e6 * 0.5 + 1, "access logs: 1 GB a month plus 0.5 KB per request (\(rpsSource))")
+    set("model_bucket_gb", 10, "model artifacts and training snapshots, 10 GB assumed")
     set("audit_hundred_kilo_events", requests / 1e6 + 1, "data events for one request in ten (\(rpsSource)) plus a baseline")
   }
 
