@@ -63,13 +63,5 @@ public struct PolicyEngine: Sendable {
     return .pass
   }
 
-  /// "12 rules, 9 passed, 2 warnings, 1 failure, 0 not applicable"
-  static func summary(_ outcomes: [Mlops_V1_RuleOutcome]) -> String {
-    func count(_ outcome: Mlops_V1_RuleOutcome) -> Int { outcomes.filter { $0 == outcome }.count }
-    func plural(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
-    return [
-      plural(outcomes.count, "rule", "rules"), "\(count(.pass)) passed", plural(count(.warn), "warning", "warnings"),
-      plural(count(.fail), "failure", "failures"), "\(count(.notApplicable)) not applicable",
-    ].joined(separator: ", ")
-  }
+  static func summary(_ outcomes: [Mlops_V1_RuleOutcome]) -> String { PolicySummary.text(outcomes) }
 }

@@ -144,6 +144,23 @@ enum RuleEvaluation {
           outcome: .fail, message: "no component records access to the data",
           remedy: "add CloudTrail data events through the govern capability")
         : Verdict(outcome: .pass, message: "CloudTrail records access", evidence: audited.map { "\($0.id): \($0.option)" })
+    case .suitableOptions:
+      let unsuitable = components.filter { component in
+        inputs.option(of: component).map { !$0.dataClasses.contains(dataClass) } ?? true
+      }
+      return unsuitable.isEmpty
+        ? Verdict(
+          outcome: .pass, message: "every chosen option is offered for \(dataClass) data",
+          evidence: components.map { "\($0.id): \($0.option)" })
+        : Verdict(
+          outcome: .fail,
+          message: unsuitable.map { component in
+            let notes = inputs.option(of: component)?.notes ?? "not in the catalog"
+            return
+              "\(component.id) (\(component.option)) cannot provide what \(dataClass) data needs: \(notes.isEmpty ? "not offered for it" : notes)"
+          }.joined(separator: "; "),
+          evidence: unsuitable.map { "\($0.id): \($0.option)" },
+          remedy: "choose an option the catalog offers for \(dataClass) data")
     case .retention:
       let stores = components.filter { $0.id == "store" || $0.id == "ingest" }
       guard !stores.isEmpty else { return .notApplicable("no component stores data") }

@@ -41,6 +41,8 @@ public enum RuleKind: String, CaseIterable, Sendable {
     case noPublicBuckets = "no_public_buckets"
     case auditLogging = "audit_logging"
     case retention
+    /// Every chosen option is one the catalog offers for the data class.
+    case suitableOptions = "suitable_options"
   }
 }
 

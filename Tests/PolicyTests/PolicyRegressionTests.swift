@@ -40,7 +40,7 @@ import Testing
       actual[plan["name"] ?? "?"] = Outcome(
         overall: ProtoNames.outcome(report.overall), failed: report.results.filter { $0.outcome == .fail }.map(\.ruleID),
         warned: report.results.filter { $0.outcome == .warn }.map(\.ruleID))
-      #expect(report.results.count == 11)
+      #expect(report.results.count == 12)
     }
     let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Fixtures/expected-outcomes.json")
     if ProcessInfo.processInfo.environment["MLOPS_RECORD_SNAPSHOTS"] == "1" {

@@ -117,6 +117,24 @@ import Testing
     #expect(Self.outcome("data.private_networking", plan: lambda) { $0.dataClass.value = .pii } == .fail)
   }
 
+  /// A serverless endpoint has no VPC attachment: claiming private networking in its
+  /// settings does not make it suitable for PII.
+  @Test func anOptionThatCannotProvideTheDataClassControlsFails() {
+    var serverless = Self.soundPlan
+    serverless.components[2] = Self.component("serve", "sagemaker_serverless")
+    #expect(Self.outcome("data.suitable_options") { $0.dataClass.value = .pii } == .pass)
+    #expect(Self.outcome("data.suitable_options", plan: serverless) { $0.dataClass.value = .pii } == .fail)
+    #expect(Self.outcome("data.suitable_options", plan: serverless) { $0.dataClass.value = .public } == .notApplicable)
+    let report = PolicyEngine().evaluate(
+      .with {
+        $0.plan = serverless
+        $0.constraints.dataClass.value = .pii
+      })
+    let result = report.results.first { $0.ruleID == "data.suitable_options" }
+    #expect(result?.message.contains("no VPC attachment") == true, "\(result?.message ?? "")")
+    #expect(report.overall == .fail)
+  }
+
   @Test func technicalFindingsAndCostCoverage() {
     let critical = Mlops_V1_TechnicalReview.with {
       $0.findings = [
@@ -153,8 +171,8 @@ import Testing
         $0.technicalReview = .init()
       })
     #expect(report.overall == .fail)
-    #expect(report.summary == "11 rules, 2 passed, 1 warning, 1 failure, 7 not applicable")
-    #expect(report.packs == ["baseline@1"])
+    #expect(report.summary == "12 rules, 2 passed, 1 warning, 1 failure, 8 not applicable")
+    #expect(report.packs == ["baseline@2"])
   }
 }
 
@@ -177,7 +195,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: folder) }
     let engine = PolicyEngine.withCustomPacks(from: folder)
     #expect(engine.loadErrors.isEmpty)
-    #expect(engine.packs.map(\.label) == ["baseline@1", "finance@3"])
+    #expect(engine.packs.map(\.label) == ["baseline@2", "finance@3"])
     var constraints = Mlops_V1_Constraints()
     constraints.monthlyBudget.maxUsd = 1000
     let report = engine.evaluate(
@@ -217,12 +235,12 @@ import Testing
     let error = try #require(engine.loadErrors.first)
     #expect(error.description.hasPrefix("broken.json"), "\(error)")
     #expect(error.description.contains(message), "\(error)")
-    #expect(engine.packs.map(\.label) == ["baseline@1", "finance@3"], "the good packs still apply")
+    #expect(engine.packs.map(\.label) == ["baseline@2", "finance@3"], "the good packs still apply")
   }
 
   @Test func aMissingFolderIsAnErrorNotACrash() {
     let engine = PolicyEngine.withCustomPacks(from: URL(fileURLWithPath: "/nonexistent/mlops-policies"))
     #expect(engine.loadErrors.count == 1)
-    #expect(engine.packs.map(\.label) == ["baseline@1"])
+    #expect(engine.packs.map(\.label) == ["baseline@2"])
   }
 }
