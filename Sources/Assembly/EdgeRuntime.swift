@@ -65,7 +65,8 @@ package enum EdgeRuntime {
           nodes: clients.nodes(
             store: try ArtifactStores.make(environment.edge.artifacts, dataDirectory: configuration.dataDirectory),
             repositories: ProjectRepositories(dataDirectory: configuration.dataDirectory, client: client, logger: logger),
-            versions: VersionStore(client: client, logger: logger)),
+            versions: VersionStore(client: client, logger: logger),
+            projects: ProjectStore(client: client, logger: logger)),
           configuration: environment.edge.worker, logger: logger)
 
       // Shutdown runs in reverse: the worker stops first, while the services it calls still answer.

@@ -69,6 +69,7 @@ struct CodegenBench: AsyncParsableCommand {
       }
       figures["validators_total_ms"] = Int(saturating: total)
       figures["validators_passed"] = report.passed
+      figures["validators_complete"] = report.complete
     }
     Console.line(jsonLine(figures))
   }

@@ -2,5 +2,5 @@
 // The hash of Proto/ that the code in Generated/ was made from (see scripts/proto-hash).
 
 public enum ProtoHash {
-  public static let sha256 = "342522d06fc27335ff52e12421f1cefe3e94fd5b8fb4b3640bce61186c5489dc"
+  public static let sha256 = "b132eb5e25b94882226a795a7baf000fdfa2dd599f5a0d59dd160286333d47e9"
 }

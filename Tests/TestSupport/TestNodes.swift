@@ -83,7 +83,10 @@ package struct TestNode: GraphNode {
     case .slow(let duration):
       try await Task.sleep(for: duration)
     case .validation(let passed):
-      state.validation = .with { $0.passed = passed }
+      state.validation = .with {
+        $0.passed = passed
+        $0.complete = true
+      }
     }
     state.reasonCards.append(
       .with {

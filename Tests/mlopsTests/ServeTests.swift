@@ -106,6 +106,10 @@ import Testing
           processes.allSatisfy(\.process.isRunning)
         }
         try #require(ready != nil, "\(processes.map(\.errors))")
+        // Only the secret scan runs here, so the project must allow incomplete bundles.
+        let created = try await HTTP.send(
+          "POST", "\(ports.baseURL)/v1/projects", json: #"{"name": "same-name", "allow_incomplete_bundles": true}"#)
+        try #require(created.status == 201, "creating the project answered \(created.status)")
         let run = try MLOpsProcess(
           ["run", "--server", ports.baseURL, "--project", "same-name", "--approve", "--no-input", "brief.txt"], environment: [:],
           workingDirectory: directory)

@@ -185,6 +185,15 @@ public nonisolated struct Mlops_V1_ValidationReport: Sendable {
   /// the isolation the tools ran under, or why there was none
   public var sandbox: String = String()
 
+  /// every validator ran: none was skipped
+  public var complete: Bool = false
+
+  /// "tool: why it did not run", for each skipped validator
+  public var notRun: [String] = []
+
+  /// Set by the Edge: the bundle is incomplete and the project's settings allow publishing it.
+  public var incompleteAllowed: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -440,7 +449,7 @@ nonisolated extension Mlops_V1_ValidatorResult: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Mlops_V1_ValidationReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ValidationReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0\u{1}passed\0\u{1}sandbox\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0\u{1}passed\0\u{1}sandbox\0\u{1}complete\0\u{3}not_run\0\u{3}incomplete_allowed\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -451,6 +460,9 @@ nonisolated extension Mlops_V1_ValidationReport: SwiftProtobuf.Message, SwiftPro
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.results) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.passed) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.sandbox) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.complete) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.notRun) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.incompleteAllowed) }()
       default: break
       }
     }
@@ -466,6 +478,15 @@ nonisolated extension Mlops_V1_ValidationReport: SwiftProtobuf.Message, SwiftPro
     if !self.sandbox.isEmpty {
       try visitor.visitSingularStringField(value: self.sandbox, fieldNumber: 3)
     }
+    if self.complete != false {
+      try visitor.visitSingularBoolField(value: self.complete, fieldNumber: 4)
+    }
+    if !self.notRun.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.notRun, fieldNumber: 5)
+    }
+    if self.incompleteAllowed != false {
+      try visitor.visitSingularBoolField(value: self.incompleteAllowed, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -473,6 +494,9 @@ nonisolated extension Mlops_V1_ValidationReport: SwiftProtobuf.Message, SwiftPro
     if lhs.results != rhs.results {return false}
     if lhs.passed != rhs.passed {return false}
     if lhs.sandbox != rhs.sandbox {return false}
+    if lhs.complete != rhs.complete {return false}
+    if lhs.notRun != rhs.notRun {return false}
+    if lhs.incompleteAllowed != rhs.incompleteAllowed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

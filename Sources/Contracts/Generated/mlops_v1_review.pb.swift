@@ -269,6 +269,10 @@ public nonisolated struct Mlops_V1_CostLine: Sendable {
 
   public var priceSource: String = String()
 
+  /// Terraform addresses (module.NAME.TYPE.NAME) of the resources that incur it; Codegen
+  /// fills them in from the generated repository.
+  public var resources: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -500,7 +504,7 @@ nonisolated extension Mlops_V1_TechnicalReview: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Mlops_V1_CostLine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CostLine"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}component\0\u{1}item\0\u{1}quantity\0\u{1}unit\0\u{3}unit_price_usd\0\u{3}monthly_usd\0\u{1}assumption\0\u{3}price_source\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}component\0\u{1}item\0\u{1}quantity\0\u{1}unit\0\u{3}unit_price_usd\0\u{3}monthly_usd\0\u{1}assumption\0\u{3}price_source\0\u{1}resources\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -516,6 +520,7 @@ nonisolated extension Mlops_V1_CostLine: SwiftProtobuf.Message, SwiftProtobuf._M
       case 6: try { try decoder.decodeSingularDoubleField(value: &self.monthlyUsd) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.assumption) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.priceSource) }()
+      case 9: try { try decoder.decodeRepeatedStringField(value: &self.resources) }()
       default: break
       }
     }
@@ -546,6 +551,9 @@ nonisolated extension Mlops_V1_CostLine: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.priceSource.isEmpty {
       try visitor.visitSingularStringField(value: self.priceSource, fieldNumber: 8)
     }
+    if !self.resources.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.resources, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -558,6 +566,7 @@ nonisolated extension Mlops_V1_CostLine: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.monthlyUsd != rhs.monthlyUsd {return false}
     if lhs.assumption != rhs.assumption {return false}
     if lhs.priceSource != rhs.priceSource {return false}
+    if lhs.resources != rhs.resources {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -70,4 +70,13 @@ package struct JSONObjectBody: Sendable {
       throw Problem.invalidField(name, "\(name.debugDescription) must be a string, not \(other.typeName)")
     }
   }
+
+  /// A boolean if present (null counts as absent).
+  package func optionalBool(_ name: String) throws(Problem) -> Bool? {
+    switch fields[name] {
+    case nil, .null?: return nil
+    case .bool(let value)?: return value
+    case let other?: throw Problem.invalidField(name, "\(name.debugDescription) must be true or false, not \(other.typeName)")
+    }
+  }
 }

@@ -31,7 +31,8 @@ package struct ProjectsController<Context: RequestContext>: Sendable {
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     let name = try body.requiredString("name", maxLength: Self.maxNameLength)
     let description = try body.optionalString("description", maxLength: Self.maxDescriptionLength) ?? ""
-    let project = try await store.create(name: name, description: description)
+    let allowIncomplete = try body.optionalBool("allow_incomplete_bundles") ?? false
+    let project = try await store.create(name: name, description: description, allowIncompleteBundles: allowIncomplete)
     var response = try ProjectJSON.response(project, status: .created)
     response.headers[.location] = "/v1/projects/\(project.id.lowercaseString)"
     return response
@@ -70,7 +71,10 @@ package struct ProjectsController<Context: RequestContext>: Sendable {
     let name = try body.optionalString("name", maxLength: Self.maxNameLength)
     if let name, name.isEmpty { throw Problem.invalidField("name", "\"name\" must not be blank") }
     let description = try body.optionalString("description", maxLength: Self.maxDescriptionLength)
-    switch try await store.update(id, name: name, description: description, expectedLockVersion: expected) {
+    let allowIncomplete = try body.optionalBool("allow_incomplete_bundles")
+    switch try await store.update(
+      id, name: name, description: description, allowIncompleteBundles: allowIncomplete, expectedLockVersion: expected)
+    {
     case .done(let project): return try ProjectJSON.response(project, status: .ok)
     case .notFound: throw Self.notFound(id)
     case .versionMismatch(let current): throw Problem.versionMismatch(expected: expected ?? 0, current: current)

@@ -31,7 +31,7 @@ package enum PublishedBundle {
   ) throws -> Data {
     var files = Self.files(from: generated)
     files.append(BundleArchive.File(path: manifestPath, contents: try manifestJSON(manifest)))
-    files.append(BundleArchive.File(path: validatorsPath, contents: try json(validation)))
+    files.append(BundleArchive.File(path: validatorsPath, contents: try validatorsJSON(validation)))
     files += extra.map { BundleArchive.File(path: $0.path, contents: $0.contents) }
     return try BundleArchive.make(files)
   }
@@ -45,6 +45,18 @@ package enum PublishedBundle {
   }
 
   /// Protobuf JSON with the proto's field names, pretty and with sorted keys.
+  /// `reports/validators.json`: the report, with `passed` and `complete` always written
+  /// (protobuf JSON leaves out a false), so an incomplete bundle says so.
+  package static func validatorsJSON(_ report: Mlops_V1_ValidationReport) throws -> Data {
+    var object = try ProtoJSON.object(report, options: ProtoJSON.documentEncoding) as? [String: Any] ?? [:]
+    object["passed"] = report.passed
+    object["complete"] = report.complete
+    object["not_run"] = report.notRun
+    var data = try SortedJSON.document(object)
+    data.append(0x0A)
+    return data
+  }
+
   static func json(_ message: some SwiftProtobuf.Message) throws -> Data {
     var data = try SortedJSON.document(try ProtoJSON.object(message, options: ProtoJSON.documentEncoding))
     data.append(0x0A)

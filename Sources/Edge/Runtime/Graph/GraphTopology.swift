@@ -38,8 +38,9 @@ package enum GraphTopology {
     case .policyEval: state.policy.overall == .fail ? .end(.blocked) : .node(.gateHITL)
     case .gateHITL: .interrupt(waitingFor: .approval)
     case .codegen: .node(.validators)
-    // A failed validator blocks publishing: the run ends with the report and a run-error.
-    case .validators: state.validation.passed ? .node(.rationaleCompile) : .end(.failed)
+    // A failed validator blocks publishing, and so does one that did not run unless the
+    // project allows incomplete bundles: the run ends with the report and a run-error.
+    case .validators: ValidatorsNode.publishable(state.validation) ? .node(.rationaleCompile) : .end(.failed)
     case .rationaleCompile: .node(.diffAndPersist)
     case .diffAndPersist: .end(.completed)
     }

@@ -50,10 +50,13 @@ struct CodegenNode: GraphNode {
 
 /// validators: the real tools on the staged files. A pass lets the run go on to publish
 /// (diff_and_persist); a failure blocks publishing and ends the run with a run-error naming
-/// the files and rules.
+/// the files and rules. So does a bundle some validator did not run on, unless the
+/// project's settings allow incomplete bundles (then the report says what did not run).
 struct ValidatorsNode: GraphNode {
   let codegen: any Mlops_V1_Codegen.ClientProtocol
   let store: any ArtifactStore
+  /// The project's `allow_incomplete_bundles` setting.
+  let allowsIncompleteBundles: @Sendable (UUID) async throws -> Bool
   var name: NodeName { .validators }
   var agent: String { "validators" }
 
@@ -71,7 +74,27 @@ struct ValidatorsNode: GraphNode {
       context.events.emit(.runError, payload: try Self.blockedPayload(response.report))
       return state
     }
+    if !response.report.complete {
+      state.validation.incompleteAllowed = try await allowsIncompleteBundles(context.projectID)
+      if !state.validation.incompleteAllowed {
+        context.events.emit(.runError, payload: try Self.incompletePayload(response.report))
+      }
+    }
     return state
+  }
+
+  /// Whether the validated bundle may be published.
+  static func publishable(_ report: Mlops_V1_ValidationReport) -> Bool {
+    report.passed && (report.complete || report.incompleteAllowed)
+  }
+
+  static func incompletePayload(_ report: Mlops_V1_ValidationReport) throws -> String {
+    try SortedJSON.string([
+      "node": NodeName.validators.rawValue,
+      "error": "publishing blocked: the bundle is incomplete, and the project does not allow incomplete bundles: "
+        + report.notRun.joined(separator: "; "),
+      "not_run": report.notRun,
+    ])
   }
 
   /// "publishing blocked: secret-scan: services/inference/app/settings.py:12 [aws-access-key-id] ..."

@@ -137,7 +137,7 @@ struct DiffAndPersistNode: GraphNode {
     files += [
       .init(path: "plan.json", contents: try PublishedBundle.json(state.plan)),
       .init(path: PublishedBundle.manifestPath, contents: try PublishedBundle.manifestJSON(state.manifest)),
-      .init(path: PublishedBundle.validatorsPath, contents: try PublishedBundle.json(validation)),
+      .init(path: PublishedBundle.validatorsPath, contents: try PublishedBundle.validatorsJSON(validation)),
       .init(path: RationaleExport.jsonPath, contents: rationale),
       .init(path: RationaleExport.markdownPath, contents: decisions),
     ]

@@ -18,8 +18,10 @@ package struct ServiceClients: Sendable {
   }
 
   /// Every node of the graph, wired to these clients, the artifact store, the project
-  /// repositories and the version records.
-  package func nodes(store: any ArtifactStore, repositories: ProjectRepositories, versions: VersionStore) -> [any GraphNode] {
+  /// repositories, the version records and the projects' settings.
+  package func nodes(
+    store: any ArtifactStore, repositories: ProjectRepositories, versions: VersionStore, projects: ProjectStore
+  ) -> [any GraphNode] {
     [
       IntakeExtractNode(planner: planner),
       CoverageCheckNode(planner: planner),
@@ -30,7 +32,7 @@ package struct ServiceClients: Sendable {
       PolicyEvalNode(policy: policy),
       ApprovalGateNode(),
       CodegenNode(codegen: codegen, store: store),
-      ValidatorsNode(codegen: codegen, store: store),
+      ValidatorsNode(codegen: codegen, store: store, allowsIncompleteBundles: projects.allowsIncompleteBundles),
       RationaleCompileNode(),
       DiffAndPersistNode(store: store, repositories: repositories, versions: versions),
     ]

@@ -6,12 +6,15 @@ package struct Project: Sendable, Equatable, Encodable {
   package var id: UUID
   package var name: String
   package var description: String
+  /// Publish a bundle some validator could not run on (it says `"complete": false`).
+  package var allowIncompleteBundles: Bool
   package var lockVersion: Int
   package var createdAt: Date
   package var updatedAt: Date
 
   enum CodingKeys: String, CodingKey {
     case id, name, description
+    case allowIncompleteBundles = "allow_incomplete_bundles"
     case lockVersion = "lock_version"
     case createdAt = "created_at"
     case updatedAt = "updated_at"
@@ -23,6 +26,7 @@ package struct Project: Sendable, Equatable, Encodable {
     try container.encode(id.lowercaseString, forKey: .id)
     try container.encode(name, forKey: .name)
     try container.encode(description, forKey: .description)
+    try container.encode(allowIncompleteBundles, forKey: .allowIncompleteBundles)
     try container.encode(lockVersion, forKey: .lockVersion)
     try container.encode(createdAt, forKey: .createdAt)
     try container.encode(updatedAt, forKey: .updatedAt)

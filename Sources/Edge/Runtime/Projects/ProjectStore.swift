@@ -13,11 +13,12 @@ package struct ProjectStore: Sendable {
     self.logger = logger
   }
 
-  package func create(name: String, description: String) async throws -> Project {
+  package func create(name: String, description: String, allowIncompleteBundles: Bool = false) async throws -> Project {
     let rows = try await client.query(
       """
-      INSERT INTO projects (id, name, description) VALUES (\(UUID()), \(name), \(description))
-      RETURNING id, name, description, lock_version, created_at, updated_at
+      INSERT INTO projects (id, name, description, allow_incomplete_bundles)
+      VALUES (\(UUID()), \(name), \(description), \(allowIncompleteBundles))
+      RETURNING id, name, description, allow_incomplete_bundles, lock_version, created_at, updated_at
       """, logger: logger)
     guard let project = try await Self.projects(rows).first else { throw StoreError.noRowReturned }
     return project
@@ -25,7 +26,10 @@ package struct ProjectStore: Sendable {
 
   package func get(_ id: UUID) async throws -> Project? {
     let rows = try await client.query(
-      "SELECT id, name, description, lock_version, created_at, updated_at FROM projects WHERE id = \(id)",
+      """
+      SELECT id, name, description, allow_incomplete_bundles, lock_version, created_at, updated_at
+      FROM projects WHERE id = \(id)
+      """,
       logger: logger)
     return try await Self.projects(rows).first
   }
@@ -34,18 +38,18 @@ package struct ProjectStore: Sendable {
   package func list(limit: Int, after cursor: PageCursor?) async throws -> (items: [Project], next: PageCursor?) {
     let rows = try await client.query(
       """
-      SELECT id, name, description, lock_version, created_at, updated_at, seq FROM projects
+      SELECT id, name, description, allow_incomplete_bundles, lock_version, created_at, updated_at, seq FROM projects
       WHERE seq > \(cursor?.position ?? 0) ORDER BY seq LIMIT \(limit + 1)
       """, logger: logger)
     var items: [(Project, Int64)] = []
-    for try await (id, name, description, lockVersion, createdAt, updatedAt, seq)
-      in rows.decode((UUID, String, String, Int, Date, Date, Int64).self)
+    for try await (id, name, description, allowIncomplete, lockVersion, createdAt, updatedAt, seq)
+      in rows.decode((UUID, String, String, Bool, Int, Date, Date, Int64).self)
     {
       items.append(
         (
           Project(
-            id: id, name: name, description: description, lockVersion: lockVersion, createdAt: createdAt,
-            updatedAt: updatedAt), seq
+            id: id, name: name, description: description, allowIncompleteBundles: allowIncomplete,
+            lockVersion: lockVersion, createdAt: createdAt, updatedAt: updatedAt), seq
         ))
     }
     let hasMore = items.count > limit
@@ -55,17 +59,18 @@ package struct ProjectStore: Sendable {
 
   /// Changes the fields given (nil leaves a field as it is).
   package func update(
-    _ id: UUID, name: String?, description: String?, expectedLockVersion: Int?
+    _ id: UUID, name: String?, description: String?, allowIncompleteBundles: Bool? = nil, expectedLockVersion: Int?
   ) async throws -> GuardedWriteResult<Project> {
     let rows = try await client.query(
       """
       UPDATE projects SET
         name = COALESCE(\(name), name),
         description = COALESCE(\(description), description),
+        allow_incomplete_bundles = COALESCE(\(allowIncompleteBundles), allow_incomplete_bundles),
         lock_version = lock_version + 1,
         updated_at = now()
       WHERE id = \(id) AND (\(expectedLockVersion)::integer IS NULL OR lock_version = \(expectedLockVersion))
-      RETURNING id, name, description, lock_version, created_at, updated_at
+      RETURNING id, name, description, allow_incomplete_bundles, lock_version, created_at, updated_at
       """, logger: logger)
     if let project = try await Self.projects(rows).first { return .done(project) }
     return try await missOrMismatch(id)
@@ -89,15 +94,21 @@ package struct ProjectStore: Sendable {
 
   private static func projects(_ rows: PostgresRowSequence) async throws -> [Project] {
     var projects: [Project] = []
-    for try await (id, name, description, lockVersion, createdAt, updatedAt)
-      in rows.decode((UUID, String, String, Int, Date, Date).self)
+    for try await (id, name, description, allowIncomplete, lockVersion, createdAt, updatedAt)
+      in rows.decode((UUID, String, String, Bool, Int, Date, Date).self)
     {
       projects.append(
         Project(
-          id: id, name: name, description: description, lockVersion: lockVersion, createdAt: createdAt,
-          updatedAt: updatedAt))
+          id: id, name: name, description: description, allowIncompleteBundles: allowIncomplete,
+          lockVersion: lockVersion, createdAt: createdAt, updatedAt: updatedAt))
     }
     return projects
+  }
+
+  /// Whether the project publishes bundles some validator could not run on; false for a
+  /// project that no longer exists.
+  package func allowsIncompleteBundles(_ id: UUID) async throws -> Bool {
+    try await get(id)?.allowIncompleteBundles ?? false
   }
 
   enum StoreError: Error {
