@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import time
 
+import boto3
 import httpx
 import pytest
 
@@ -97,3 +98,28 @@ def mlops_serve(tmp_path):
         process.terminate()
         assert process.wait(timeout=30) == 0, "mlops serve did not shut down cleanly on SIGTERM"
         shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture
+def moto_server():
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        # AWS-managed policies (AmazonECSTaskExecutionRolePolicy, ...) exist, as in an account.
+        env=dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true"),
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    s3 = boto3.client("s3", endpoint_url=url, region_name="eu-west-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    while time.time() < deadline:
+        try:
+            s3.list_buckets()
+            break
+        except Exception:
+            time.sleep(0.1)
+    yield url, s3
+    # moto's threaded server does not always stop on SIGTERM; nothing may outlive the test.
+    process.kill()
+    process.wait(timeout=10)

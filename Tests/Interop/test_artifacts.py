@@ -4,13 +4,9 @@
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
 
-import boto3
-import pytest
-
-from conftest import ROOT, free_port, mlops_binary
+from conftest import ROOT, mlops_binary
 
 # Fake credentials, assembled at run time so this file holds none.
 SEEDED = {
@@ -52,29 +48,6 @@ def test_secret_scan_flags_the_lines_detect_secrets_flags(tmp_path):
 
     assert found == flagged
     assert all(path != "clean.py" for path, _ in found)
-
-
-@pytest.fixture
-def moto_server():
-    port = free_port()
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    s3 = boto3.client("s3", endpoint_url=url, region_name="eu-west-1",
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
-    while time.time() < deadline:
-        try:
-            s3.list_buckets()
-            break
-        except Exception:
-            time.sleep(0.1)
-    yield url, s3
-    # moto's threaded server does not always stop on SIGTERM; nothing may outlive the test.
-    process.kill()
-    process.wait(timeout=10)
 
 
 def test_storage_init_creates_the_bucket_and_its_expiry_rule(moto_server, tmp_path):
