@@ -6,7 +6,8 @@ import InProcessPipeline
 /// Approved GenerateRequests for real briefs, built the way the graph builds them: planner,
 /// both critics, policy, an approval with a comment.
 enum CodegenFixtures {
-  /// Online and batch, PII and not, GPU and CPU, and each serving family.
+  /// Online, batch and streaming, PII and not, GPU and CPU: together they choose every
+  /// option of the capability catalog (a test holds that).
   static let briefs: [String: String] = [
     "fraud-online-pii":
       "Fraud scoring on card transactions at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only. Peak traffic is 400 transactions per second. Retrain weekly with XGBoost.",
@@ -20,12 +21,30 @@ enum CodegenFixtures {
       "Predict customer churn for our CRM in us-east-1, online predictions at 50 requests per second with p95 under 150 ms, store customers in PostgreSQL, budget $2k a month, internal data, retrain daily.",
     "recs-phi":
       "Recommend care programs to patients, PHI, HIPAA, online at 30 requests per second, p95 under 250 ms, us-east-1 only, budget $5k monthly, retrain weekly.",
+    "sensors-kafka-flink":
+      "Streaming inference on IoT sensor events from Kafka, 4,000 events per second, Flink for stream processing, internal data, eu-west-1, $25k a month, retrain daily.",
+    "logs-emr-grafana":
+      "Nightly batch scoring after ETL on EMR Serverless over 10 TB of logs, dashboards in Prometheus and Grafana, internal, us-west-2, $6k monthly, retrain weekly.",
+    "clicks-feature-store":
+      "Clickstream from Kinesis, online recommendations p95 under 50 ms at 2,000 requests per second, PII, us-east-1, $25k per month, retrain hourly, Lake Formation governance, SageMaker feature store.",
+    "leads-serverless":
+      "Score leads online with SageMaker serverless inference, 5 requests per second, p95 under 1 second, public data, us-east-1, $300 a month, retrain monthly.",
+    "photos-gpu-endpoint":
+      "Product photo tagging online with a GPU required, p95 under 300 ms, 50 requests per second, internal data, us-east-1, $8k per month, retrain weekly.",
+    "orders-dynamodb":
+      "Lambda container inference behind API Gateway, 10 requests per second, p95 under 500 ms, public data, DynamoDB store, us-east-1, $600 monthly, retrain on demand.",
+  ]
+
+  /// Options a reviewer picked instead of the planner's first choice.
+  static let choices: [String: [String: String]] = [
+    "photos-gpu-endpoint": ["serve": "sagemaker_gpu_endpoint"]
   ]
 
   static func request(_ name: String, brief: String? = nil, approvalComment: String = "Looks good; keep logs for a year.")
     async throws -> Mlops_V1_GenerateRequest
   {
-    let reviewed = try await ReviewedPlan.make(brief: brief ?? briefs[name]!, reviewNotes: [approvalComment])
+    let reviewed = try await ReviewedPlan.make(
+      brief: brief ?? briefs[name]!, reviewNotes: [approvalComment], choices: choices[name] ?? [:])
     var request = reviewed.generateRequest(projectName: name, approvalComment: approvalComment)
     request.projectID = "0b7c8a5e-6a43-4f51-9f43-1d2a3b4c5d6e"
     request.approval.reviewer = "reviewer@example.com"

@@ -184,7 +184,11 @@ import Testing
     "kms_key_arn", "iam_services_hcl",
     // Built from validated region codes, each encoded as an HCL string, and from component
     // ids reduced to `[A-Za-z0-9_]`.
-    "allowed_regions_hcl", "bucket_arns_hcl",
+    "allowed_regions_hcl", "bucket_arns_hcl", "az_names_hcl", "data_bucket", "data_bucket_arn", "feature_bucket",
+    "landing_bucket",
+    // Lists of fixed words (zone letters, AWS API names, image names), HCL-encoded, and
+    // module references the generator names.
+    "az_letters_hcl", "interface_endpoints_hcl", "ecr_repositories_hcl", "stream_arn",
   ]
 
   @Test func rawTemplateOutputCarriesOnlyGeneratorMadeValues() throws {

@@ -69,6 +69,28 @@ import Testing
     }
   }
 
+  /// The stack runs only the secret scan: a project that does not allow incomplete bundles
+  /// gets none published, with a run-error naming what did not run; one that allows them
+  /// gets the bundle, and its validators.json says it is incomplete.
+  @Test func anIncompleteBundleIsPublishedOnlyWhereTheProjectAllowsIt() async throws {
+    try await GoldenStack.with { stack in
+      let golden = Self.goldens[0]
+      let refused = try await stack.submit(golden.brief, project: "strict", allowIncompleteBundles: false)
+      #expect(try await stack.drive(refused, answers: golden.answers) == "failed")
+      let events = try await stack.send(.get, "/v1/decision-sets/\(refused)/events").body
+      let errors = (events["items"] as? [[String: Any]] ?? []).filter { $0["type"] as? String == "run-error" }
+      let error = errors.compactMap { ($0["data"] as? [String: Any])?["error"] as? String }.first ?? ""
+      #expect(error.contains("the bundle is incomplete") && error.contains("checkov: not selected"), "\(events)")
+      #expect(!(try await stack.state(refused).reasonCards.contains { $0.node == "diff_and_persist" }), "nothing is published")
+
+      let allowed = try await stack.submit(golden.brief, project: "lenient", allowIncompleteBundles: true)
+      #expect(try await stack.drive(allowed, answers: golden.answers) == "completed")
+      let report = try await stack.state(allowed).validation
+      #expect(report.passed && !report.complete && report.incompleteAllowed)
+      #expect(report.notRun.contains { $0.hasPrefix("checkov: ") })
+    }
+  }
+
   /// v1, then a revision that triples the traffic: the Change Summary is the same every time,
   /// and its cost delta is the cost critic's.
   @Test func aRevisionHasADeterministicChangeSummary() async throws {

@@ -53,7 +53,8 @@ struct GoldenStack: Sendable {
           let nodes = clients.nodes(
             store: try ArtifactStores.make(edge.artifacts, dataDirectory: configuration.dataDirectory),
             repositories: ProjectRepositories(dataDirectory: data.path, client: database, logger: logger),
-            versions: VersionStore(client: database, logger: logger))
+            versions: VersionStore(client: database, logger: logger),
+            projects: ProjectStore(client: database, logger: logger))
           let engine = GraphEngine(
             client: database, nodes: nodes, queue: JobQueue(client: database, logger: logger), logger: logger)
           let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: logger)
@@ -82,9 +83,11 @@ struct GoldenStack: Sendable {
     }
   }
 
-  /// Submits a brief in a new project; returns the decision set's id.
-  func submit(_ brief: String, project name: String) async throws -> String {
-    let project = try await send(.post, "/v1/projects", json: #"{"name": "\#(name)"}"#)
+  /// Submits a brief in a new project; returns the decision set's id. The stack runs only
+  /// the secret scan, so its projects allow incomplete bundles (validators.json says so).
+  func submit(_ brief: String, project name: String, allowIncompleteBundles: Bool = true) async throws -> String {
+    let project = try await send(
+      .post, "/v1/projects", json: #"{"name": "\#(name)", "allow_incomplete_bundles": \#(allowIncompleteBundles)}"#)
     let projectID = try #require(project.body["id"] as? String, "\(project)")
     let body = String(decoding: try JSONSerialization.data(withJSONObject: ["brief": brief]), as: UTF8.self)
     let created = try await send(.post, "/v1/projects/\(projectID)/decision-sets", json: body)

@@ -79,7 +79,10 @@ import Testing
     try? FileManager.default.removeItem(atPath: Self.canary)
     try await GoldenStack.with { stack in
       let project = try await stack.send(
-        .post, "/v1/projects", json: try Self.json(["name": String(payload.prefix(200)), "description": payload]))
+        .post, "/v1/projects",
+        json: try Self.json([
+          "name": String(payload.prefix(200)), "description": payload, "allow_incomplete_bundles": true,
+        ]))
       let projectID = try #require(project.body["id"] as? String, "\(project)")
       let brief =
         "Churn prediction for our CRM, online, p95 under 150 ms, 50 requests per second, us-east-1, internal data, $2k a month. "

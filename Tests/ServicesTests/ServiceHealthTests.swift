@@ -63,7 +63,7 @@ import Testing
     }
     try await withRunningHost(PolicyService()) { client in
       let response = try await Mlops_V1_Policy.Client(wrapping: client).evaluate(.init())
-      #expect(response.report.packs == ["baseline@1"])
+      #expect(response.report.packs == ["baseline@2"])
       #expect(!response.report.summary.isEmpty)
     }
   }

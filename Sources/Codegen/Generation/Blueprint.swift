@@ -37,9 +37,14 @@ public struct Blueprint: Sendable, Equatable {
   public var capacity: ServingCapacity
   public var database: Database
   public var buckets: [Bucket]
+  public var ingestOption: String
+  public var transformOption: String
   public var trainOption: String
   public var featureOption: String
   public var observeOption: String
+  public var governOption: String
+  /// The network, endpoints, instance and node counts the cost estimate priced.
+  public var footprint: Footprint
   /// Encrypt with a customer-managed KMS key (the data class asks for it).
   public var customerManagedKey: Bool
   /// Keep traffic on private subnets (the data class asks for it).
@@ -103,22 +108,26 @@ public struct Blueprint: Sendable, Equatable {
       case "dynamodb": .dynamodb
       default: .none
       }
+    footprint = Footprint(constraints: constraints, plan: plan)
     buckets = plan.components
-      .filter { ["s3_landing", "s3_data_lake", "s3_offline_features"].contains($0.option) }
+      .filter { Footprint.bucketOptions.contains($0.option) }
       .map { component in
         let days = Int(component.settings["retention_days"] ?? "") ?? 365
         return Bucket(componentID: component.id, purpose: component.displayName, retentionDays: min(max(days, 1), 3_650))
       }
-    if !buckets.contains(where: { $0.componentID == "store" }) {
+    if footprint.separateModelBucket {
       // Models and training data need a home even when the store is a database.
       buckets.append(Bucket(componentID: "models", purpose: "Model artifacts", retentionDays: 365))
     }
+    ingestOption = option("ingest")
+    transformOption = option("transform")
     trainOption = option("train")
     featureOption = option("feature")
     observeOption = option("observe")
-    customerManagedKey = sensitiveData || plan.components.contains { $0.settings["encryption"] == "kms" }
-    privateNetworking = plan.components.contains { $0.settings["private_networking"] == "true" }
-    network = privateNetworking || serving == .ecs || database == .postgres
+    governOption = option("govern")
+    customerManagedKey = footprint.kmsKeys > 0
+    privateNetworking = footprint.privateNetworking
+    network = footprint.network
     reviewNotes = constraints.reviewNotes.map(\.value).filter { !$0.isEmpty }
   }
 

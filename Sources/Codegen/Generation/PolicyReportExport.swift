@@ -8,7 +8,9 @@ import ServiceKit
 public enum PolicyReportExport {
   public static let schemaVersion = 1
 
-  public static func json(_ report: Mlops_V1_PolicyReport) throws -> Data {
+  /// `resources`: rule id → the Terraform addresses that implement the rule's control, as
+  /// read from the generated code (see `PolicyEvidence`).
+  public static func json(_ report: Mlops_V1_PolicyReport, resources: [String: [String]] = [:]) throws -> Data {
     let object: [String: Any] = [
       "schema_version": schemaVersion,
       "overall": ProtoNames.outcome(report.overall),
@@ -18,7 +20,7 @@ public enum PolicyReportExport {
         [
           "rule_id": result.ruleID, "description": result.description_p, "severity": ProtoNames.severity(result.severity),
           "outcome": ProtoNames.outcome(result.outcome), "message": result.message, "evidence": result.evidence,
-          "remedy": result.remedy,
+          "remedy": result.remedy, "resources": resources[result.ruleID] ?? [],
         ] as [String: Any]
       },
     ]

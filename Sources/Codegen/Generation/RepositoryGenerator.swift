@@ -37,7 +37,7 @@ public struct RepositoryGenerator: Sendable {
     let context = TemplateContext.make(blueprint, request: request, generator: Self.generatorVersion)
     var files: [Mlops_V1_GeneratedFile] = []
     let names = templates.names.filter { RepositoryLayout.includes($0, context: context) }
-    for name in names where name != RepositoryLayout.policyTemplate {
+    for name in names where !RepositoryLayout.lateTemplates.contains(name) {
       if name == RepositoryLayout.decisionTemplate {
         for record in DecisionRecords.records(request.reasonCards) {
           files.append(
@@ -47,16 +47,27 @@ public struct RepositoryGenerator: Sendable {
       }
       files.append(Self.file(TemplateLibrary.outputPath(of: name), text: try templates.render(name, context)))
     }
-    // docs/policy.md lists the checks the Terraform turns off, so it is rendered after it.
-    if names.contains(RepositoryLayout.policyTemplate) {
-      let skips = SuppressedChecks.context(SuppressedChecks.read(files))
-      let name = RepositoryLayout.policyTemplate
+    // What the documents say about the code is read from the code: the resources behind
+    // each cost line, and the checks the Terraform turns off.
+    let inventory = TerraformInventory(files: files)
+    let costMap = CostResourceMap(
+      estimate: request.cost, inventory: inventory, modules: ComponentModules.all(blueprint, plan: request.plan))
+    let cost = costMap.annotated(request.cost)
+    let policy = PolicyEvidence.verify(request.policy, inventory: inventory)
+    var late = TemplateContext.costAndPolicy(cost: cost, policy: policy.report, resources: policy.resources)
+    late.merge(SuppressedChecks.context(SuppressedChecks.read(files))) { _, new in new }
+    let unpriced = costMap.unpricedResources + costMap.unclassifiedResources
+    late["cost_unpriced"] = unpriced
+    late["cost_complete"] = unpriced.isEmpty
+    for name in RepositoryLayout.lateTemplates where names.contains(name) {
       files.append(
-        Self.file(
-          TemplateLibrary.outputPath(of: name), text: try templates.render(name, context.merging(skips) { _, new in new })))
+        Self.file(TemplateLibrary.outputPath(of: name), text: try templates.render(name, context.merging(late) { _, new in new }))
+      )
     }
-    files.append(Self.file("reports/policy.json", data: try PolicyReportExport.json(request.policy) + Data("\n".utf8)))
-    files.append(Self.file("reports/cost.json", data: try CostReportExport.json(request.cost) + Data("\n".utf8)))
+    files.append(
+      Self.file(
+        "reports/policy.json", data: try PolicyReportExport.json(policy.report, resources: policy.resources) + Data("\n".utf8)))
+    files.append(Self.file("reports/cost.json", data: try CostReportExport.json(cost) + Data("\n".utf8)))
     files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     return Repository(files: files, manifest: BundleManifestBuilder.manifest(for: files, generator: Self.generatorVersion))
   }

@@ -3,8 +3,9 @@
 enum RepositoryLayout {
   /// Rendered once per decision record, not at its own path.
   static let decisionTemplate = "docs/adr/decision.md"
-  /// Rendered last: it lists the checks the other files turn off.
-  static let policyTemplate = "docs/policy.md"
+  /// Rendered after the Terraform, from what it says: the cost lines with the resources
+  /// behind each, the checks the Terraform turns off.
+  static let lateTemplates = ["docs/cost.md", "docs/policy.md", "reports/index.md"]
 
   /// Template folders that exist only when the context's flag is true.
   static let conditionalFolders: [(prefix: String, flag: String)] = [
@@ -12,6 +13,15 @@ enum RepositoryLayout {
     ("infra/terraform/modules/network/", "network"),
     ("infra/terraform/modules/database/", "has_database"),
     ("infra/terraform/modules/serving/", "has_serving"),
+    ("infra/terraform/modules/ingest/", "has_ingest_module"),
+    ("infra/terraform/modules/transform/", "has_transform"),
+    ("infra/terraform/modules/features/", "has_features"),
+    ("infra/terraform/modules/training/", "has_training"),
+    ("infra/terraform/modules/monitoring/", "has_monitoring"),
+    ("infra/terraform/modules/audit/", "audit"),
+    ("infra/terraform/modules/governance/", "govern_lake_formation"),
+    ("pipelines/transform/", "has_transform"),
+    ("pipelines/training/Dockerfile", "has_training"),
   ]
 
   static func includes(_ template: String, context: [String: Any]) -> Bool {

@@ -9,7 +9,6 @@ enum TemplateContext {
   static func make(_ blueprint: Blueprint, request: Mlops_V1_GenerateRequest, generator: String) -> [String: Any] {
     let b = blueprint
     let logRetentionDays = b.sensitiveData ? 365 : 90
-    let multiAZ = request.plan.components.first { $0.id == "store" }?.settings["multi_az"] == "true" || b.sensitiveData
     var context: [String: Any] = [
       "generator": generator,
       "project_name_text": b.projectName,
@@ -51,9 +50,13 @@ enum TemplateContext {
       // Concurrent invocations at the priced 100 ms each, with room for twice the load.
       "reserved_concurrency": max(
         10, Int(saturating: ((b.throughputRPS ?? ServingCapacity.assumedRequestsPerSecond) * 0.2).rounded(.up))),
+      // The HTTP API's steady rate: twice the requests the plan states.
+      "api_rate_limit": max(
+        10, Int(saturating: ((b.throughputRPS ?? ServingCapacity.assumedRequestsPerSecond) * 2).rounded(.up))),
       "instance_type": instanceType(b.servingOption),
-      "multi_az": multiAZ ? "true" : "false",
-      "single_az_database": !multiAZ,
+      "multi_az": b.footprint.multiAZDatabase ? "true" : "false",
+      "single_az_database": !b.footprint.multiAZDatabase,
+      "database_storage_gb": b.footprint.databaseStorageGB,
       "has_database": b.database != .none, "db_postgres": b.database == .postgres, "db_dynamodb": b.database == .dynamodb,
       "kms": b.customerManagedKey,
       "kms_key_arn": b.customerManagedKey ? "module.kms.key_arn" : "null",
@@ -79,15 +82,82 @@ enum TemplateContext {
       "review_notes": b.reviewNotes,
       "has_review_notes": !b.reviewNotes.isEmpty,
     ]
+    context.merge(components(b, plan: request.plan), uniquingKeysWith: { _, new in new })
     context.merge(trainingIO(b), uniquingKeysWith: { _, new in new })
     context.merge(examples(b), uniquingKeysWith: { _, new in new })
     context.merge(architecture(b, plan: request.plan, review: request.technicalReview), uniquingKeysWith: { _, new in new })
     context.merge(DecisionRecords.context(request.reasonCards), uniquingKeysWith: { _, new in new })
-    context.merge(costAndPolicy(request), uniquingKeysWith: { _, new in new })
     return context
   }
 
   // MARK: Parts
+
+  /// Which module sections the chosen options turn on, and the counts they are built with.
+  static func components(_ b: Blueprint, plan: Mlops_V1_Plan) -> [String: Any] {
+    let footprint = b.footprint
+    let landing = b.buckets.first { $0.componentID == "ingest" }
+    let data = b.buckets.first { $0.componentID == "store" } ?? b.buckets.first { $0.componentID == "models" } ?? b.buckets[0]
+    let features = b.buckets.first { $0.componentID == "feature" } ?? data
+    func bucket(_ bucket: Blueprint.Bucket) -> String { "module.bucket_\(identifier(bucket.componentID))" }
+    let flags: [String: Bool] = [
+      "ingest_kinesis": b.ingestOption == "kinesis_streams", "ingest_msk": b.ingestOption == "msk_kafka",
+      "transform_lambda": b.transformOption == "lambda_transform", "transform_glue": b.transformOption == "glue_etl",
+      "transform_emr": b.transformOption == "emr_spark", "transform_flink": b.transformOption == "managed_flink",
+      "train_fargate": b.trainOption == "fargate_training_task", "train_sagemaker": b.trainOption.hasPrefix("sagemaker_training"),
+      "observe_monitor": b.observeOption == "sagemaker_model_monitor",
+      "observe_amp": b.observeOption == "managed_prometheus_grafana",
+      "audit": ["iam_kms_cloudtrail", "lake_formation_registry"].contains(b.governOption),
+      "govern_lake_formation": b.governOption == "lake_formation_registry",
+    ]
+    var context: [String: Any] = flags
+    context["has_ingest_module"] = flags["ingest_kinesis"]! || flags["ingest_msk"]!
+    context["has_transform"] = !b.transformOption.isEmpty
+    context["transform_spark"] = flags["transform_glue"]! || flags["transform_emr"]!
+    context["transform_from_landing"] = landing != nil
+    context["transform_stream"] = flags["transform_flink"]! || (flags["transform_lambda"]! && landing == nil)
+    context["workloads_in_vpc"] = b.network && (flags["train_fargate"]! || flags["transform_lambda"]!)
+    context["has_features"] = ["sagemaker_feature_store", "elasticache_redis", "s3_offline_features"].contains(b.featureOption)
+    context["has_training"] = flags["train_fargate"]! || flags["train_sagemaker"]!
+    context["has_monitoring"] = flags["observe_monitor"]! || flags["observe_amp"]!
+    context["needs_execution_role"] = b.serving == .ecs || flags["train_fargate"]!
+    context["training_instance_type"] = b.trainOption == "sagemaker_training_gpu" ? "ml.g5.2xlarge" : "ml.m5.2xlarge"
+    let schedule = scheduleExpression(b.retrainCadence)
+    context["has_schedule"] = schedule != nil
+    context["schedule_expression"] = schedule ?? ""
+    context["ingest_display"] = display(plan, id: "ingest") ?? "none"
+    context["transform_display"] = display(plan, id: "transform") ?? "none"
+    context["govern_display"] = display(plan, id: "govern") ?? "none"
+    context["ecr_repositories_hcl"] = hclList(
+      ["inference"] + (flags["train_fargate"]! || flags["train_sagemaker"]! ? ["training"] : []))
+    context["az_count"] = footprint.availabilityZones
+    let letters = ["a", "b", "c", "d"].prefix(max(footprint.availabilityZones, 2)).map { $0 }
+    context["az_letters_hcl"] = hclList(letters)
+    context["az_names_hcl"] = hclList(letters.map { b.primaryRegion + $0 })
+    context["interface_endpoints_hcl"] = hclList(footprint.interfaceEndpoints)
+    context["has_interface_endpoints"] = !footprint.interfaceEndpoints.isEmpty
+    context["msk_brokers"] = footprint.kafkaBrokers
+    context["msk_volume_gb"] = footprint.kafkaVolumeGB
+    context["cache_nodes"] = footprint.cacheNodes
+    context["landing_bucket"] = landing.map { "\(bucket($0)).name" } ?? "\(bucket(data)).name"
+    context["data_bucket"] = "\(bucket(data)).name"
+    context["data_bucket_arn"] = "\(bucket(data)).arn"
+    context["feature_bucket"] = "\(bucket(features)).name"
+    context["stream_arn"] =
+      flags["ingest_kinesis"]! ? "module.ingest.stream_arn" : flags["ingest_msk"]! ? "module.ingest.cluster_arn" : "null"
+    return context
+  }
+
+  /// EventBridge Scheduler's expression for a retraining cadence; none when on demand.
+  static func scheduleExpression(_ cadence: String) -> String? {
+    switch cadence {
+    case "hourly": "rate(1 hour)"
+    case "daily": "cron(0 3 * * ? *)"
+    case "weekly": "cron(0 3 ? * MON *)"
+    case "monthly": "cron(0 3 1 * ? *)"
+    case "quarterly": "cron(0 3 1 1,4,7,10 ? *)"
+    default: nil
+    }
+  }
 
   static func trainingIO(_ b: Blueprint) -> [String: Any] {
     if b.trainOption.hasPrefix("sagemaker_training") {
@@ -146,7 +216,7 @@ enum TemplateContext {
         "id": component.id, "capability": capabilityName(component.capability), "option": component.option,
         "display_name": component.displayName, "region": component.region,
         "mermaid_label": mermaidLabel(component.displayName),
-        "terraform": terraformHome(component, blueprint: b),
+        "terraform": ComponentModules.home(of: component.id, option: component.option, blueprint: b),
       ]
     }
     let order = ["ingest", "transform", "store", "feature", "train", "serve"]
@@ -166,13 +236,17 @@ enum TemplateContext {
     ]
   }
 
-  static func costAndPolicy(_ request: Mlops_V1_GenerateRequest) -> [String: Any] {
-    let cost = request.cost
+  /// The cost and policy documents' values; `cost` is the estimate with each line's
+  /// resources filled in from the generated Terraform.
+  static func costAndPolicy(
+    cost: Mlops_V1_CostEstimate, policy: Mlops_V1_PolicyReport, resources: [String: [String]]
+  ) -> [String: Any] {
     let lines = cost.breakdown.map { line -> [String: Any] in
       [
         "component": line.component, "item": line.item, "quantity": FigureText.format(line.quantity),
         "unit": line.unit, "unit_price": String(format: "%.4f", line.unitPriceUsd),
         "monthly": String(format: "%.2f", line.monthlyUsd), "assumption": line.assumption,
+        "resources": line.resources.isEmpty ? "none" : line.resources.joined(separator: ", "),
       ]
     }
     var delta = ""
@@ -181,10 +255,11 @@ enum TemplateContext {
         format: "%@ $%.2f against $%.2f per month before.", cost.delta.deltaUsd >= 0 ? "Up" : "Down",
         abs(cost.delta.deltaUsd), cost.delta.previousMonthlyUsd)
     }
-    let results = request.policy.results.map { result -> [String: Any] in
+    let results = policy.results.map { result -> [String: Any] in
       [
         "rule_id": result.ruleID, "outcome": ProtoNames.outcome(result.outcome),
         "message": result.message, "remedy": result.remedy,
+        "resources": (resources[result.ruleID] ?? []).joined(separator: ", "),
       ]
     }
     return [
@@ -192,8 +267,8 @@ enum TemplateContext {
       "cost_catalog": cost.priceCatalogVersion.isEmpty ? "unknown" : cost.priceCatalogVersion,
       "cost_lines": lines, "cost_assumptions": cost.assumptions, "has_cost_assumptions": !cost.assumptions.isEmpty,
       "cost_delta": delta,
-      "policy_overall": ProtoNames.outcome(request.policy.overall),
-      "policy_summary": request.policy.summary, "policy_results": results,
+      "policy_overall": ProtoNames.outcome(policy.overall),
+      "policy_summary": policy.summary, "policy_results": results,
     ]
   }
 
@@ -209,21 +284,18 @@ enum TemplateContext {
     }
     if b.trainOption.hasPrefix("sagemaker_training") { services.insert("sagemaker.amazonaws.com") }
     if b.trainOption == "fargate_training_task" { services.insert("ecs-tasks.amazonaws.com") }
+    switch b.transformOption {
+    case "lambda_transform": services.insert("lambda.amazonaws.com")
+    case "glue_etl": services.insert("glue.amazonaws.com")
+    case "emr_spark": services.insert("emr-serverless.amazonaws.com")
+    case "managed_flink": services.insert("kinesisanalytics.amazonaws.com")
+    default: break
+    }
+    if ["sagemaker_feature_store"].contains(b.featureOption) || b.observeOption == "sagemaker_model_monitor" {
+      services.insert("sagemaker.amazonaws.com")
+    }
     if services.isEmpty { services.insert("ecs-tasks.amazonaws.com") }
     return services.sorted()
-  }
-
-  static func terraformHome(_ component: Mlops_V1_Component, blueprint: Blueprint) -> String {
-    switch component.option {
-    case "s3_landing", "s3_data_lake", "s3_offline_features": "modules/storage (bucket_\(identifier(component.id)))"
-    case "rds_postgres", "dynamodb": "modules/database"
-    case "ecs_fargate_service", "sagemaker_realtime_endpoint", "sagemaker_gpu_endpoint", "sagemaker_serverless",
-      "sagemaker_batch_transform", "lambda_container":
-      "modules/serving"
-    case "cloudwatch_basic": "modules/observe"
-    case "iam_kms_cloudtrail": blueprint.customerManagedKey ? "modules/iam, modules/kms" : "modules/iam"
-    default: "not generated: provision by hand (see docs/runbook.md)"
-    }
   }
 
   static func instanceType(_ option: String) -> String {

@@ -19,11 +19,24 @@ enum TerraformValidators {
       outcome: output.status == 0 ? .pass : .fail, findings: findings)
   }
 
-  static func initialise(_ run: ToolRun, root: String) async throws -> Mlops_V1_ValidatorResult {
+  /// `packagers`: the bundle's own build steps for what the Terraform deploys from files
+  /// (`pipelines/transform/package.py` builds build/transform.zip); run first, as CI does.
+  static func initialise(_ run: ToolRun, root: String, packagers: [String] = []) async throws -> Mlops_V1_ValidatorResult {
     guard case .success(let terraform) = run.locate("terraform") else {
       return ToolRun.skipped(.terraformInit, reason: PythonValidators.skip(run, "terraform"))
     }
     let started = ContinuousClock.now
+    for packager in packagers {
+      guard case .success(let python) = run.locate("python3") else {
+        return ToolRun.skipped(.terraformInit, reason: "\(packager) needs python3, which was not found")
+      }
+      let built = try await run.run(python, [packager])
+      if built.status != 0 {
+        return ToolRun.result(
+          .terraformInit, version: await run.version(terraform, arguments: ["version"]), started: started, outcome: .fail,
+          findings: [ToolRun.generalFinding(built, tool: packager)])
+      }
+    }
     var arguments = ["init", "-backend=false", "-input=false", "-no-color"]
     let mirror = run.configuration.terraformPluginDirectory
     if let mirror { arguments.append("-plugin-dir=\(mirror)") }

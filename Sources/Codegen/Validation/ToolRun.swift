@@ -102,6 +102,20 @@ struct ToolRun: Sendable {
     }
   }
 
+  /// One validator's results over several roots as one: failed if any failed, else skipped
+  /// if any did not run (a part that did not run is not a pass), else passed.
+  static func merged(_ results: [Mlops_V1_ValidatorResult]) -> Mlops_V1_ValidatorResult {
+    guard var merged = results.first, results.count > 1 else { return results.first ?? Mlops_V1_ValidatorResult() }
+    let outcomes = results.map(\.outcome)
+    merged.outcome = outcomes.contains(.fail) ? .fail : outcomes.contains(.skipped) ? .skipped : .pass
+    merged.skipReason = results.map(\.skipReason).filter { !$0.isEmpty }.joined(separator: "; ")
+    merged.version = results.map(\.version).first { !$0.isEmpty } ?? ""
+    merged.durationMs = results.reduce(0) { $0 + $1.durationMs }
+    merged.findings = results.flatMap(\.findings)
+    merged.suppressed = results.flatMap(\.suppressed)
+    return merged
+  }
+
   static func skipped(_ validator: ValidatorSuite.Validator, reason: String) -> Mlops_V1_ValidatorResult {
     .with {
       $0.tool = validator.rawValue

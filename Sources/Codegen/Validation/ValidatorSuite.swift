@@ -60,12 +60,7 @@ public struct ValidatorSuite: Sendable {
   public func validate(_ files: [Mlops_V1_GeneratedFile]) async throws -> Mlops_V1_ValidationReport {
     // The built-in scan reads the files from memory; only the external tools need them on disk.
     guard configuration.only.map({ !$0.subtracting([.secretScan]).isEmpty }) ?? true else {
-      let results = [Self.secretScan(files)]
-      return .with {
-        $0.results = results
-        $0.passed = !results.contains { $0.outcome == .fail }
-        $0.sandbox = Sandbox.none.isolation
-      }
+      return Self.report([Self.secretScan(files)], sandbox: Sandbox.none.isolation)
     }
     let checkout = try Checkout.make(files)
     defer { checkout.remove() }
@@ -76,11 +71,22 @@ public struct ValidatorSuite: Sendable {
 
     async let python = pythonLane(run, paths: paths)
     async let infrastructure = infrastructureLane(run, files: files)
-    let results = try await python + infrastructure
+    return Self.report(try await python + infrastructure, sandbox: sandbox.isolation)
+  }
+
+  /// Passed when nothing failed; complete when every validator ran, so a skipped or
+  /// unselected one is named in `not_run` and never counted as a pass.
+  static func report(_ results: [Mlops_V1_ValidatorResult], sandbox: String) -> Mlops_V1_ValidationReport {
+    let ran = Set(results.map(\.tool))
+    let notRun =
+      results.filter { $0.outcome == .skipped }.map { "\($0.tool): \($0.skipReason)" }
+      + Validator.allCases.map(\.rawValue).filter { !ran.contains($0) }.map { "\($0): not selected (MLOPS_VALIDATORS)" }
     return .with {
       $0.results = results
       $0.passed = !results.contains { $0.outcome == .fail }
-      $0.sandbox = sandbox.isolation
+      $0.complete = notRun.isEmpty
+      $0.notRun = notRun
+      $0.sandbox = sandbox
     }
   }
 
@@ -119,25 +125,37 @@ public struct ValidatorSuite: Sendable {
 
   private func infrastructureLane(_ run: ToolRun, files: [Mlops_V1_GeneratedFile]) async throws -> [Mlops_V1_ValidatorResult] {
     var results: [Mlops_V1_ValidatorResult] = []
+    // The system's root module, and the bootstrap one applied before it.
     let terraformRoot = "infra/terraform"
-    let hasTerraform = files.contains { $0.path.hasPrefix(terraformRoot + "/") }
-    if hasTerraform {
+    let roots = [terraformRoot, "infra/bootstrap"].filter { root in files.contains { $0.path.hasPrefix(root + "/") } }
+    if !roots.isEmpty {
       if wanted(.terraformFormat) {
-        results.append(try await guarded(.terraformFormat) { try await TerraformValidators.format(run, root: terraformRoot) })
+        var formatted: [Mlops_V1_ValidatorResult] = []
+        for root in roots {
+          formatted.append(try await guarded(.terraformFormat) { try await TerraformValidators.format(run, root: root) })
+        }
+        results.append(ToolRun.merged(formatted))
       }
-      var initialised: Mlops_V1_ValidatorResult?
+      let packagers = files.map(\.path).filter { $0.hasPrefix("pipelines/") && $0.hasSuffix("/package.py") }.sorted()
+      var initialised: [String: Mlops_V1_ValidatorResult] = [:]
       if wanted(.terraformInit) || wanted(.terraformValidate) || wanted(.terraformTest) {
-        let result = try await guarded(.terraformInit) { try await TerraformValidators.initialise(run, root: terraformRoot) }
-        initialised = result
-        if wanted(.terraformInit) { results.append(result) }
+        for root in roots {
+          initialised[root] = try await guarded(.terraformInit) {
+            try await TerraformValidators.initialise(run, root: root, packagers: root == terraformRoot ? packagers : [])
+          }
+        }
+        if wanted(.terraformInit) { results.append(ToolRun.merged(roots.compactMap { initialised[$0] })) }
       }
-      if wanted(.terraformValidate), let initialised {
-        results.append(
-          try await guarded(.terraformValidate) {
-            try await TerraformValidators.validate(run, root: terraformRoot, after: initialised)
-          })
+      if wanted(.terraformValidate) {
+        var validated: [Mlops_V1_ValidatorResult] = []
+        for root in roots {
+          guard let initialised = initialised[root] else { continue }
+          validated.append(
+            try await guarded(.terraformValidate) { try await TerraformValidators.validate(run, root: root, after: initialised) })
+        }
+        results.append(ToolRun.merged(validated))
       }
-      if wanted(.terraformTest), let initialised {
+      if wanted(.terraformTest), let initialised = initialised[terraformRoot] {
         // terraform test with no test files says "0 passed, 0 failed" and exits 0: that is not a pass.
         let hasTests = files.contains { $0.path.hasPrefix(terraformRoot + "/tests/") && $0.path.hasSuffix(".tftest.hcl") }
         results.append(
@@ -148,8 +166,8 @@ public struct ValidatorSuite: Sendable {
             : ToolRun.skipped(.terraformTest, reason: "the bundle has no Terraform tests (\(terraformRoot)/tests/*.tftest.hcl)"))
       }
     }
-    if hasTerraform, wanted(.checkov) {
-      results.append(try await guarded(.checkov) { try await CheckovValidator.validate(run, root: terraformRoot) })
+    if !roots.isEmpty, wanted(.checkov) {
+      results.append(try await guarded(.checkov) { try await CheckovValidator.validate(run, root: "infra") })
     }
     let workflows = files.map(\.path).filter { $0.hasPrefix(".github/workflows/") }.sorted()
     if wanted(.workflowSchema) {
