@@ -1,7 +1,10 @@
 """The generated storage, KMS, IAM and network Terraform applied for real, by Terraform and
 the AWS provider, against moto's AWS server (an implementation we did not write), for a PHI
-plan that has all four. What moto cannot create is left out, by name, with the reason."""
+plan that has all four. What moto cannot create is left out, by name, with the reason. Then
+the whole root module is planned, and every resource the reports name (each cost line's,
+each policy result's) is one Terraform plans."""
 
+import json
 import os
 import re
 import shutil
@@ -88,6 +91,12 @@ def test_storage_kms_iam_and_network_apply_against_moto(moto_server, tmp_path):
     shutil.copytree(bundle(BUNDLE), work)
     root = work / "infra" / "terraform"
     (root / "empty.tfrc").write_text("")
+    # The bundle's own build step: the transform package the Terraform deploys (as CI runs it).
+    packaged = subprocess.run(
+        ["python3", "pipelines/transform/package.py"], cwd=work, capture_output=True, text=True, check=False
+    )
+    assert packaged.returncode == 0, packaged.stderr
+
     (root / "moto_override.tf").write_text(OVERRIDE.replace("URL", url))
     mirror = os.environ.get("TF_PLUGIN_DIR") or "/opt/tf-plugins"
     if not Path(mirror).is_dir():
@@ -136,3 +145,20 @@ def test_storage_kms_iam_and_network_apply_against_moto(moto_server, tmp_path):
     iam = boto3.client("iam", **session)
     roles = {role["RoleName"] for role in iam.list_roles()["Roles"]}
     assert any(name.endswith("-workload") for name in roles), roles
+
+    # The whole system, planned by Terraform itself: the reports name only what it plans.
+    planned = terraform(root, "plan", "-input=false", "-out=full.plan", *required_variables(root))
+    assert planned.returncode == 0, planned.stdout[-3000:] + planned.stderr[-3000:]
+    shown = terraform(root, "show", "-json", "full.plan")
+    assert shown.returncode == 0, shown.stderr
+    addresses = {
+        (f"{change['module_address']}." if change.get("module_address") else "") + f"{change['type']}.{change['name']}"
+        for change in json.loads(shown.stdout)["resource_changes"]
+    }
+    cost = json.loads((work / "reports" / "cost.json").read_text())
+    named = {address for line in cost["breakdown"] for address in line.get("resources", [])}
+    policy = json.loads((work / "reports" / "policy.json").read_text())
+    evidence = {address for result in policy["results"] for address in result["resources"]}
+    assert evidence, "the PHI plan's data-protection results name their resources"
+    assert named <= addresses, sorted(named - addresses)
+    assert evidence <= addresses, sorted(evidence - addresses)
