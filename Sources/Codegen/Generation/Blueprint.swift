@@ -46,11 +46,11 @@ public struct Blueprint: Sendable, Equatable {
   /// The network, endpoints, instance and node counts the cost estimate priced.
   public var footprint: Footprint
   /// Encrypt with a customer-managed KMS key (the data class asks for it).
-  public var customerManagedKey: Bool
+  public var customerManagedKey: Bool { footprint.kmsKeys > 0 }
   /// Keep traffic on private subnets (the data class asks for it).
-  public var privateNetworking: Bool
+  public var privateNetworking: Bool { footprint.privateNetworking }
   /// A VPC is needed: private networking, or a component that only runs inside one.
-  public var network: Bool
+  public var network: Bool { footprint.network }
   public var reviewNotes: [String]
   /// The one environment the workflows deploy and Terraform names its resources after.
   public var deployEnvironment = "production"
@@ -125,9 +125,6 @@ public struct Blueprint: Sendable, Equatable {
     featureOption = option("feature")
     observeOption = option("observe")
     governOption = option("govern")
-    customerManagedKey = footprint.kmsKeys > 0
-    privateNetworking = footprint.privateNetworking
-    network = footprint.network
     reviewNotes = constraints.reviewNotes.map(\.value).filter { !$0.isEmpty }
   }
 

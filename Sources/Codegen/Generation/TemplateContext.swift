@@ -291,7 +291,7 @@ enum TemplateContext {
     case "managed_flink": services.insert("kinesisanalytics.amazonaws.com")
     default: break
     }
-    if ["sagemaker_feature_store"].contains(b.featureOption) || b.observeOption == "sagemaker_model_monitor" {
+    if b.featureOption == "sagemaker_feature_store" || b.observeOption == "sagemaker_model_monitor" {
       services.insert("sagemaker.amazonaws.com")
     }
     if services.isEmpty { services.insert("ecs-tasks.amazonaws.com") }

@@ -35,7 +35,12 @@ struct TerraformInventory: Sendable, Equatable {
     for (path, body) in text where !path.dropFirst(Self.root.count + 1).contains("/") {
       resources += Self.declared(in: body, module: "", path: path)
     }
-    for (instance, directory) in Self.modules(in: main) {
+    // Local modules only: `source = "./modules/DIR"`.
+    let local = moduleArguments.compactMap { instance, arguments -> (String, String)? in
+      guard let source = arguments["source"], source.hasPrefix("\"./"), source.hasSuffix("\"") else { return nil }
+      return (instance, String(source.dropFirst(3).dropLast()))
+    }
+    for (instance, directory) in local {
       let folder = "\(Self.root)/\(directory)/"
       for (path, body) in text where path.hasPrefix(folder) && !path.dropFirst(folder.count).contains("/") {
         resources += Self.declared(in: body, module: instance, path: path)
@@ -53,23 +58,6 @@ struct TerraformInventory: Sendable, Equatable {
   }
 
   // MARK: Reading HCL
-
-  /// `module "NAME" {` followed, in its block, by `source = "./modules/DIR"`.
-  static func modules(in main: String) -> [(instance: String, directory: String)] {
-    var found: [(String, String)] = []
-    var current: String?
-    for line in main.split(separator: "\n", omittingEmptySubsequences: false) {
-      if let name = quotedLabels(line, keyword: "module").first {
-        current = name
-      } else if let instance = current, let source = assignedString(line, key: "source") {
-        if source.hasPrefix("./") { found.append((instance, String(source.dropFirst(2)))) }
-        current = nil
-      } else if line.hasPrefix("}") {
-        current = nil
-      }
-    }
-    return found
-  }
 
   static func declared(in text: String, module: String, path: String) -> [Resource] {
     var resources: [Resource] = []
@@ -115,15 +103,5 @@ struct TerraformInventory: Sendable, Equatable {
     guard line.hasPrefix(keyword + " \""), line.hasSuffix("{") else { return [] }
     return line.dropFirst(keyword.count).split(separator: "\"").map(String.init)
       .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty && $0 != " {" && $0 != "{" }
-  }
-
-  static func assignedString(_ line: Substring, key: String) -> String? {
-    let trimmed = line.trimmingCharacters(in: .whitespaces)
-    guard trimmed.hasPrefix(key) else { return nil }
-    let rest = trimmed.dropFirst(key.count).trimmingCharacters(in: .whitespaces)
-    guard rest.hasPrefix("="), let open = rest.firstIndex(of: "\""), let close = rest.lastIndex(of: "\""), open < close else {
-      return nil
-    }
-    return String(rest[rest.index(after: open)..<close])
   }
 }
