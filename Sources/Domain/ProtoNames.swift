@@ -42,4 +42,14 @@ public enum ProtoNames {
     default: "info"
     }
   }
+
+  /// An approval's status as the decision record spells it.
+  public static func approvalStatus(_ status: Mlops_V1_ApprovalStatus) -> String {
+    switch status {
+    case .approved: "approved"
+    case .rejected: "rejected"
+    case .pending: "pending"
+    default: "not recorded"
+    }
+  }
 }

@@ -13,6 +13,7 @@ public struct ReviewedPlan: Sendable {
   public var cost: Mlops_V1_CostEstimate
   public var policy: Mlops_V1_PolicyReport
   public var reasonCards: [Mlops_V1_ReasonCard]
+  public var brief: String = ""
 
   /// `choices` pins capabilities to options, as a reviewer picking another candidate would.
   public static func make(
@@ -36,7 +37,8 @@ public struct ReviewedPlan: Sendable {
     var cards = [extracted.reasonCard, composed.reasonCard]
     cards[0].node = "intake_extract"
     cards[1].node = "planner"
-    return ReviewedPlan(constraints: constraints, plan: plan, review: review, cost: cost, policy: policy, reasonCards: cards)
+    return ReviewedPlan(
+      constraints: constraints, plan: plan, review: review, cost: cost, policy: policy, reasonCards: cards, brief: brief)
   }
 
   /// What Codegen receives for this plan once a reviewer approved it.
@@ -50,6 +52,7 @@ public struct ReviewedPlan: Sendable {
       $0.policy = policy
       $0.technicalReview = review
       $0.reasonCards = reasonCards
+      $0.brief = brief
       $0.approval = .with {
         $0.status = .approved
         $0.comment = approvalComment

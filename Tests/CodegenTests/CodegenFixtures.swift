@@ -16,23 +16,23 @@ enum CodegenFixtures {
     "defects-gpu":
       "Detect defects in product photos on the assembly line, online, p95 under 200 ms, GPU needed, PyTorch, eu-central-1, $4k per month, internal data, retrain weekly.",
     "support-text":
-      "Classify customer support tickets by topic as they arrive, online, p95 300 ms, 20 requests per second, us-west-2, budget 800 USD monthly, confidential data, retrain weekly.",
+      "Classify support tickets by topic from their text as they arrive, online, p95 300 ms, 20 requests per second, us-west-2, budget 800 USD monthly, confidential data, retrain weekly.",
     "churn-postgres":
       "Predict customer churn for our CRM in us-east-1, online predictions at 50 requests per second with p95 under 150 ms, store customers in PostgreSQL, budget $2k a month, internal data, retrain daily.",
     "recs-phi":
       "Recommend care programs to patients, PHI, HIPAA, online at 30 requests per second, p95 under 250 ms, us-east-1 only, budget $5k monthly, retrain weekly.",
     "sensors-kafka-flink":
-      "Streaming inference on IoT sensor events from Kafka, 4,000 events per second, Flink for stream processing, internal data, eu-west-1, $25k a month, retrain daily.",
+      "Detect anomalies in IoT sensor events streamed from Kafka, 4,000 events per second, Flink for stream processing, internal data, eu-west-1, $25k a month, retrain daily.",
     "logs-emr-grafana":
       "Nightly batch scoring after ETL on EMR Serverless over 10 TB of logs, dashboards in Prometheus and Grafana, internal, us-west-2, $6k monthly, retrain weekly.",
     "clicks-feature-store":
       "Clickstream from Kinesis, online recommendations p95 under 50 ms at 2,000 requests per second, PII, us-east-1, $25k per month, retrain hourly, Lake Formation governance, SageMaker feature store.",
     "leads-serverless":
-      "Score leads online with SageMaker serverless inference, 5 requests per second, p95 under 1 second, public data, us-east-1, $300 a month, retrain monthly.",
+      "An assistant that answers customer questions from our help-centre articles (RAG), online with SageMaker serverless inference, 5 requests per second, p95 under 1 second, public data, us-east-1, $300 a month, retrain monthly.",
     "photos-gpu-endpoint":
       "Product photo tagging online with a GPU required, p95 under 300 ms, 50 requests per second, internal data, us-east-1, $8k per month, retrain weekly.",
     "orders-dynamodb":
-      "Lambda container inference behind API Gateway, 10 requests per second, p95 under 500 ms, public data, DynamoDB store, us-east-1, $600 monthly, retrain on demand.",
+      "Estimate the delivery time of orders with Lambda container inference behind API Gateway, 10 requests per second, p95 under 500 ms, public data, DynamoDB store, us-east-1, $600 monthly, retrain on demand.",
   ]
 
   /// Options a reviewer picked instead of the planner's first choice.

@@ -52,6 +52,8 @@ public struct Blueprint: Sendable, Equatable {
   /// A VPC is needed: private networking, or a component that only runs inside one.
   public var network: Bool { footprint.network }
   public var reviewNotes: [String]
+  /// Libraries and services the brief asked for by name (xgboost, lightgbm, ...).
+  public var stackPreferences: [String]
   /// The one environment the workflows deploy and Terraform names its resources after.
   public var deployEnvironment = "production"
 
@@ -126,6 +128,7 @@ public struct Blueprint: Sendable, Equatable {
     observeOption = option("observe")
     governOption = option("govern")
     reviewNotes = constraints.reviewNotes.map(\.value).filter { !$0.isEmpty }
+    stackPreferences = constraints.stackPreferences.values
   }
 
   static func slug(_ name: String) -> String {

@@ -24,21 +24,57 @@ enum DecisionRecords {
           "chosen": candidate.chosen ? "yes" : "", "reasons": candidate.reasons.joined(separator: "; "),
         ]
       }
-      let context: [String: Any] = [
+      var context: [String: Any] = [
         "number": number, "file": file, "title": title(card), "node": card.node, "agent": card.agent,
-        "confidence": String(format: "%.2f", card.confidence), "provider": provider,
+        "confidence": String(format: "%.2f", card.confidence),
         "choice": card.choice, "rationale": card.rationale.isEmpty ? "Not stated." : card.rationale,
         "candidates": candidates, "has_candidates": !candidates.isEmpty,
         "risks": card.risks, "has_risks": !card.risks.isEmpty,
         "quoted_comments": card.quotedComments, "has_quoted_comments": !card.quotedComments.isEmpty,
-        "policy_summary": card.policySummary, "cost_summary": card.costSummary,
       ]
+      // A line whose value is empty is left out (an empty string is still a truthy section).
+      for (key, value) in [("provider", provider), ("policy_summary", card.policySummary), ("cost_summary", card.costSummary)]
+      where !value.isEmpty {
+        context[key] = value
+      }
       return Record(path: "docs/adr/\(file)", context: context)
     }
   }
 
   static func context(_ cards: [Mlops_V1_ReasonCard]) -> [String: Any] {
     ["decisions": records(cards).map(\.context)]
+  }
+
+  /// The record's front page: the brief as written, every question with its answer and who
+  /// gave it, and the approval.
+  static func inputs(_ request: Mlops_V1_GenerateRequest) -> [String: Any] {
+    let answers = Dictionary(request.answers.map { ($0.questionID, $0) }, uniquingKeysWith: { _, last in last })
+    let questions = request.questions.map { question -> [String: Any] in
+      let answer = answers[question.id]
+      let value = answer.map { $0.values.isEmpty ? $0.value : $0.values.joined(separator: ", ") } ?? ""
+      var entry: [String: Any] = [
+        "id": question.id, "text": question.text,
+        "answer": value.isEmpty ? "not answered (the plan used the default it states)" : value,
+      ]
+      if let answer, !answer.answeredBy.isEmpty { entry["answered_by"] = answer.answeredBy }
+      if let answer, !answer.answeredAt.isEmpty { entry["answered_at"] = answer.answeredAt }
+      return entry
+    }
+    let approval = request.approval
+    var context: [String: Any] = [
+      "brief_lines": request.brief.isEmpty
+        ? ["(not recorded)"] : request.brief.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+      "questions": questions, "has_questions": !questions.isEmpty,
+      "approval_status": ProtoNames.approvalStatus(approval.status),
+      "approval_inline": approval.inlineComments.map { ["path": $0.path, "text": $0.text] },
+      "has_approval_inline": !approval.inlineComments.isEmpty,
+    ]
+    for (key, value) in [
+      ("approval_reviewer", approval.reviewer), ("approval_at", approval.decidedAt), ("approval_comment", approval.comment),
+    ] where !value.isEmpty {
+      context[key] = value
+    }
+    return context
   }
 
   static func title(_ card: Mlops_V1_ReasonCard) -> String {

@@ -24,7 +24,14 @@ enum RepositoryLayout {
     ("pipelines/training/Dockerfile", "has_training"),
   ]
 
+  /// A template named `PATH+VARIANT` is one of several for the same path; it is included
+  /// when the context's flag VARIANT is true (`task.py+task_ranking`).
+  static func variant(of template: String) -> String? {
+    template.split(separator: "+", maxSplits: 1).dropFirst().first.map(String.init)
+  }
+
   static func includes(_ template: String, context: [String: Any]) -> Bool {
+    if let variant = variant(of: template), !(context[variant] as? Bool ?? false) { return false }
     for folder in conditionalFolders where template.hasPrefix(folder.prefix) {
       return context[folder.flag] as? Bool ?? false
     }

@@ -22,7 +22,6 @@ enum TemplateContext {
       "pred_label": b.prediction == .label, "pred_value": b.prediction == .value,
       "pred_series": b.prediction == .series, "pred_anomaly": b.prediction == .anomaly,
       "pred_ranking": b.prediction == .ranking, "pred_text": b.prediction == .text,
-      "logistic_python": b.prediction == .label || b.prediction == .anomaly ? "True" : "False",
       "latency_budget_ms": FigureText.format(b.latencyP95Milliseconds ?? 1000),
       "has_latency": b.latencyP95Milliseconds != nil,
       "latency_text": b.latencyP95Milliseconds.map { "\(FigureText.format($0)) ms" } ?? "not stated",
@@ -83,10 +82,10 @@ enum TemplateContext {
       "has_review_notes": !b.reviewNotes.isEmpty,
     ]
     context.merge(components(b, plan: request.plan), uniquingKeysWith: { _, new in new })
-    context.merge(trainingIO(b), uniquingKeysWith: { _, new in new })
-    context.merge(examples(b), uniquingKeysWith: { _, new in new })
+    context.merge(ModelContext.make(b), uniquingKeysWith: { _, new in new })
     context.merge(architecture(b, plan: request.plan, review: request.technicalReview), uniquingKeysWith: { _, new in new })
     context.merge(DecisionRecords.context(request.reasonCards), uniquingKeysWith: { _, new in new })
+    context.merge(DecisionRecords.inputs(request), uniquingKeysWith: { _, new in new })
     return context
   }
 
@@ -140,6 +139,10 @@ enum TemplateContext {
     context["cache_nodes"] = footprint.cacheNodes
     context["landing_bucket"] = landing.map { "\(bucket($0)).name" } ?? "\(bucket(data)).name"
     context["data_bucket"] = "\(bucket(data)).name"
+    // The registry training writes (TRAINING_INPUT's bucket, models/): SageMaker unpacks it instead.
+    context["serving_model_uri_hcl"] =
+      [.sagemaker, .sagemakerServerless, .batchTransform].contains(b.serving)
+      ? "\"/opt/ml/model\"" : "\"s3://${\(bucket(data)).name}/models/\""
     context["data_bucket_arn"] = "\(bucket(data)).arn"
     context["feature_bucket"] = "\(bucket(features)).name"
     context["stream_arn"] =
@@ -159,57 +162,6 @@ enum TemplateContext {
     }
   }
 
-  static func trainingIO(_ b: Blueprint) -> [String: Any] {
-    if b.trainOption.hasPrefix("sagemaker_training") {
-      return [
-        "train_io": "SageMaker Training's SM_CHANNEL_TRAIN and SM_MODEL_DIR",
-        "train_input_default": #"Path(os.environ.get("SM_CHANNEL_TRAIN", ".")) / "train.csv""#,
-        "train_output_default": #"Path(os.environ.get("SM_MODEL_DIR", "model"))"#,
-      ]
-    }
-    return [
-      "train_io": "TRAINING_INPUT and MODEL_OUTPUT in the task's environment",
-      "train_input_default": #"Path(os.environ.get("TRAINING_INPUT", "train.csv"))"#,
-      "train_output_default": #"Path(os.environ.get("MODEL_OUTPUT", "model"))"#,
-    ]
-  }
-
-  /// A request the generated tests send (one key a line, so ruff format keeps it as it is),
-  /// and CSV rows the training tests learn from: the first four are positives.
-  static func examples(_ b: Blueprint) -> [String: Any] {
-    var fields: [String]
-    let header: String
-    let rows: [String]
-    let recordWithoutTarget: String
-    switch b.payload {
-    case .tabular:
-      fields = [#""features": {"amount": 42.0, "age_days": 3.0}"#]
-      header = "amount,age_days,target"
-      rows = ["0.9,0.1", "0.8,0.2", "0.9,0.3", "0.7,0.1", "0.1,0.9", "0.2,0.8", "0.1,0.7", "0.2,0.9"]
-      recordWithoutTarget = #"{"amount": "1"}"#
-    case .text:
-      fields = [#""text": "the parcel arrived late and damaged""#]
-      header = "text,target"
-      rows = [
-        "great service", "great great", "fine and great", "great", "awful service", "awful awful", "slow and awful", "awful",
-      ]
-      recordWithoutTarget = #"{"text": "hello"}"#
-    case .image:
-      fields = [#""image_base64": "////AAAA""#]
-      header = "image_base64,target"
-      rows = ["////", "/////w==", "//8=", "/w==", "AAAA", "AAAAAA==", "AAA=", "AA=="]
-      recordWithoutTarget = #"{"image_base64": "AAAA"}"#
-    }
-    if b.prediction == .series { fields.append(#""horizon": 3"#) }
-    if b.prediction == .ranking { fields.append(#""candidates": ["item-b", "item-a"]"#) }
-    let labelled = rows.enumerated().map { index, row in "\(row),\(index < 4 ? 1 : 0)" }
-    return [
-      "example_request": "{\n" + fields.map { "    \($0),\n" }.joined() + "}",
-      "training_rows": ([header] + labelled).joined(separator: "\n"),
-      "record_without_target": recordWithoutTarget,
-    ]
-  }
-
   static func architecture(_ b: Blueprint, plan: Mlops_V1_Plan, review: Mlops_V1_TechnicalReview) -> [String: Any] {
     let components = plan.components.map { component -> [String: Any] in
       [
@@ -217,6 +169,7 @@ enum TemplateContext {
         "display_name": component.displayName, "region": component.region,
         "mermaid_label": mermaidLabel(component.displayName),
         "terraform": ComponentModules.home(of: component.id, option: component.option, blueprint: b),
+        "runbook_note": runbookNote(component.capability),
       ]
     }
     let order = ["ingest", "transform", "store", "feature", "train", "serve"]
@@ -296,6 +249,21 @@ enum TemplateContext {
     }
     if services.isEmpty { services.insert("ecs-tasks.amazonaws.com") }
     return services.sorted()
+  }
+
+  /// What to look at first when a component of this capability misbehaves.
+  static func runbookNote(_ capability: Mlops_V1_Capability) -> String {
+    switch capability {
+    case .ingest: "If records stop arriving, check the producer's errors and the stream's incoming-records metrics."
+    case .transform: "A failed run logs to its log group; rerun it after fixing the input, it overwrites its output."
+    case .store: "Data is encrypted and versioned; restore an object from a previous version, a database from its backups."
+    case .feature: "Features are the raw columns of the schema; a missing one shows as a 422 at the service."
+    case .train: "A run that does not beat its baseline writes no model; read its logs for the metrics it printed."
+    case .serve: "Not ready means no model or no keys: `/readyz` says which. Scale and latency are in `/metrics`."
+    case .observe: "Alarms and logs live here; a silent alarm is checked by reading the log group it counts."
+    case .govern: "Access is granted through the IAM role and its policy; changes go through a pull request."
+    default: "See its Terraform module."
+    }
   }
 
   static func instanceType(_ option: String) -> String {

@@ -48,9 +48,10 @@ public struct TemplateLibrary: Sendable {
     return text
   }
 
-  /// Where a template's output goes in the repository.
+  /// Where a template's output goes in the repository (a `+VARIANT` suffix dropped).
   static func outputPath(of name: String) -> String {
-    name.split(separator: "/", omittingEmptySubsequences: false)
+    let name = name.split(separator: "+", maxSplits: 1).first.map(String.init) ?? name
+    return name.split(separator: "/", omittingEmptySubsequences: false)
       .map { $0.hasPrefix("_") && !$0.hasPrefix("__") ? "." + $0.dropFirst() : String($0) }
       .joined(separator: "/")
   }

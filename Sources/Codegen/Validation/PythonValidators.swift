@@ -55,14 +55,19 @@ enum PythonValidators {
 
   static let mypyLine = NSRegularExpression.builtIn(#"^(.+?):(\d+):(?:\d+:)? error: (.*?)(?:  \[([\w-]+)\])?$"#)
 
-  static func mypy(_ run: ToolRun, projects: [String]) async throws -> Mlops_V1_ValidatorResult {
+  /// With `environment`, mypy reads the packages installed in the bundle's own venv.
+  static func mypy(_ run: ToolRun, projects: [String], environment: BundleEnvironment? = nil) async throws
+    -> Mlops_V1_ValidatorResult
+  {
     guard case .success(let mypy) = run.locate("mypy") else { return ToolRun.skipped(.mypy, reason: skip(run, "mypy")) }
     let started = ContinuousClock.now
     var findings: [Mlops_V1_ValidatorFinding] = []
     var passed = true
+    let interpreter = environment.map { ["--python-executable", $0.python] } ?? []
     for project in projects {
       let cache = run.cachePath + "/mypy/" + project.replacingOccurrences(of: "/", with: "_")
-      let output = try await run.run(mypy, ["--cache-dir", cache, "--no-color-output", "--no-error-summary"], in: project)
+      let output = try await run.run(
+        mypy, ["--cache-dir", cache, "--no-color-output", "--no-error-summary"] + interpreter, in: project)
       guard output.status != 0 else { continue }
       passed = false
       var parsed = 0
@@ -77,17 +82,32 @@ enum PythonValidators {
       }
       if parsed == 0 { findings.append(ToolRun.generalFinding(output, tool: "mypy in \(project)")) }
     }
-    return ToolRun.result(
+    var result = ToolRun.result(
       .mypy, version: await run.version(mypy), started: started, outcome: passed ? .pass : .fail, findings: findings)
+    result.environment = environment?.summary ?? ""
+    return result
   }
 
-  static func pytest(_ run: ToolRun, projects: [String]) async throws -> Mlops_V1_ValidatorResult {
-    guard case .success(let pytest) = run.locate("pytest") else { return ToolRun.skipped(.pytest, reason: skip(run, "pytest")) }
+  /// With `environment`, the bundle's tests run on its own pinned packages (`python -m
+  /// pytest` from its venv); without, on the platform's tools.
+  static func pytest(_ run: ToolRun, projects: [String], environment: BundleEnvironment? = nil) async throws
+    -> Mlops_V1_ValidatorResult
+  {
+    let command: [String]
+    if let environment {
+      command = [environment.python, "-m", "pytest"]
+    } else {
+      guard case .success(let pytest) = run.locate("pytest") else {
+        return ToolRun.skipped(.pytest, reason: skip(run, "pytest"))
+      }
+      command = [pytest]
+    }
     let started = ContinuousClock.now
     var findings: [Mlops_V1_ValidatorFinding] = []
     var passed = true
     for project in projects {
-      let output = try await run.run(pytest, ["-q", "-p", "no:cacheprovider", "--color=no"], in: project)
+      let output = try await run.run(
+        command[0], Array(command.dropFirst()) + ["-q", "-p", "no:cacheprovider", "--color=no"], in: project)
       guard output.status != 0 else { continue }
       passed = false
       let failures = output.standardOutput.split(separator: "\n").filter { $0.hasPrefix("FAILED ") || $0.hasPrefix("ERROR ") }
@@ -103,8 +123,11 @@ enum PythonValidators {
             ?? ToolRun.generalFinding(output, tool: "pytest in \(project)"))
       }
     }
-    return ToolRun.result(
-      .pytest, version: await run.version(pytest), started: started, outcome: passed ? .pass : .fail, findings: findings)
+    var result = ToolRun.result(
+      .pytest, version: await run.version(command[0], arguments: Array(command.dropFirst()) + ["--version"]),
+      started: started, outcome: passed ? .pass : .fail, findings: findings)
+    result.environment = environment?.summary ?? ""
+    return result
   }
 
   static func skip(_ run: ToolRun, _ program: String) -> String {

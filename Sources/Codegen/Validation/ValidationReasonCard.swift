@@ -13,6 +13,11 @@ enum ValidationReasonCard {
         " Skipped (not counted as passed): " + skipped.map { "\($0.tool) (\($0.skipReason))" }.joined(separator: "; ") + "."
     }
     if !report.sandbox.isEmpty { rationale += " Sandbox: \(report.sandbox)." }
+    // Where the bundle's own tests ran, and what building that environment cost.
+    for environment in Set(report.results.map(\.environment).filter { !$0.isEmpty }).sorted() {
+      let tools = report.results.filter { $0.environment == environment }.map(\.tool).joined(separator: " and ")
+      rationale += " \(tools) ran in \(environment)."
+    }
     var risks: [String] = []
     if report.sandbox.hasPrefix("NOT isolated") {
       risks.append("the validators ran without network isolation: \(report.sandbox)")

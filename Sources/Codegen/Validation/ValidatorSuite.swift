@@ -69,7 +69,8 @@ public struct ValidatorSuite: Sendable {
     let paths = files.map(\.path)
     let run = ToolRun(tools: tools, checkout: checkout, configuration: configuration, sandbox: sandbox)
 
-    async let python = pythonLane(run, paths: paths)
+    let lock = files.first { $0.path == BundleEnvironment.lockFile }.map { String(decoding: $0.content, as: UTF8.self) }
+    async let python = pythonLane(run, paths: paths, lockFile: lock)
     async let infrastructure = infrastructureLane(run, files: files)
     return Self.report(try await python + infrastructure, sandbox: sandbox.isolation)
   }
@@ -105,7 +106,7 @@ public struct ValidatorSuite: Sendable {
     configuration.only?.contains(validator) ?? true
   }
 
-  private func pythonLane(_ run: ToolRun, paths: [String]) async throws -> [Mlops_V1_ValidatorResult] {
+  private func pythonLane(_ run: ToolRun, paths: [String], lockFile: String?) async throws -> [Mlops_V1_ValidatorResult] {
     let projects = paths.filter { $0.hasSuffix("/pyproject.toml") || $0 == "pyproject.toml" }
       .map { $0 == "pyproject.toml" ? "." : String($0.dropLast("/pyproject.toml".count)) }
       .sorted()
@@ -116,11 +117,44 @@ public struct ValidatorSuite: Sendable {
     if wanted(.ruffFormat) {
       results.append(try await guarded(.ruffFormat) { try await PythonValidators.ruffFormat(run, projects: projects) })
     }
-    if wanted(.mypy) { results.append(try await guarded(.mypy) { try await PythonValidators.mypy(run, projects: projects) }) }
+    guard wanted(.mypy) || wanted(.pytest) else { return results }
+    // A bundle that pins its packages is checked and tested on exactly those.
+    var environment: BundleEnvironment?
+    if let lock = lockFile {
+      do {
+        environment = try await prepareEnvironment(run, lock: lock)
+      } catch .invalidLock(let line, let text) {
+        let finding = ToolRun.finding(
+          path: BundleEnvironment.lockFile, line: line, rule: "pin", message: "not a name==version pin: \(text)")
+        for validator in [Validator.mypy, .pytest] where wanted(validator) {
+          results.append(ToolRun.result(validator, version: "", started: .now, outcome: .fail, findings: [finding]))
+        }
+        return results
+      } catch .unavailable(let reason) {
+        for validator in [Validator.mypy, .pytest] where wanted(validator) {
+          results.append(ToolRun.skipped(validator, reason: reason))
+        }
+        return results
+      }
+    }
+    if wanted(.mypy) {
+      results.append(
+        try await guarded(.mypy) { try await PythonValidators.mypy(run, projects: projects, environment: environment) })
+    }
     if wanted(.pytest) {
-      results.append(try await guarded(.pytest) { try await PythonValidators.pytest(run, projects: projects) })
+      results.append(
+        try await guarded(.pytest) { try await PythonValidators.pytest(run, projects: projects, environment: environment) })
     }
     return results
+  }
+
+  private func prepareEnvironment(_ run: ToolRun, lock: String) async throws(BundleEnvironment.Failure) -> BundleEnvironment {
+    guard case .success(let python3) = run.locate("python3") else {
+      throw .unavailable("python3 is not installed, so the bundle's venv cannot be made")
+    }
+    return try await BundleEnvironment.prepare(
+      lock: lock, python3: python3, cache: configuration.cacheDirectory, cacheAsSeen: run.cachePath,
+      timeoutSeconds: max(configuration.timeoutSeconds, 600))
   }
 
   private func infrastructureLane(_ run: ToolRun, files: [Mlops_V1_GeneratedFile]) async throws -> [Mlops_V1_ValidatorResult] {

@@ -167,6 +167,10 @@ public nonisolated struct Mlops_V1_ValidatorResult: Sendable {
   /// `#checkov:skip=ID:reason`): rule is the check, message the reason, path the file.
   public var suppressed: [Mlops_V1_ValidatorFinding] = []
 
+  /// Where the tool ran when that is not the platform's own tools: the bundle's venv, by the
+  /// sha256 of its requirements.lock, and whether it was built for this run (how long) or reused.
+  public var environment: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -389,7 +393,7 @@ nonisolated extension Mlops_V1_ValidatorFinding: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Mlops_V1_ValidatorResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ValidatorResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tool\0\u{1}version\0\u{1}outcome\0\u{3}duration_ms\0\u{1}findings\0\u{3}skip_reason\0\u{1}suppressed\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tool\0\u{1}version\0\u{1}outcome\0\u{3}duration_ms\0\u{1}findings\0\u{3}skip_reason\0\u{1}suppressed\0\u{1}environment\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -404,6 +408,7 @@ nonisolated extension Mlops_V1_ValidatorResult: SwiftProtobuf.Message, SwiftProt
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.findings) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.skipReason) }()
       case 7: try { try decoder.decodeRepeatedMessageField(value: &self.suppressed) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.environment) }()
       default: break
       }
     }
@@ -431,6 +436,9 @@ nonisolated extension Mlops_V1_ValidatorResult: SwiftProtobuf.Message, SwiftProt
     if !self.suppressed.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.suppressed, fieldNumber: 7)
     }
+    if !self.environment.isEmpty {
+      try visitor.visitSingularStringField(value: self.environment, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -442,6 +450,7 @@ nonisolated extension Mlops_V1_ValidatorResult: SwiftProtobuf.Message, SwiftProt
     if lhs.findings != rhs.findings {return false}
     if lhs.skipReason != rhs.skipReason {return false}
     if lhs.suppressed != rhs.suppressed {return false}
+    if lhs.environment != rhs.environment {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

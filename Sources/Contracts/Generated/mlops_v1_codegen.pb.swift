@@ -101,6 +101,22 @@ public nonisolated struct Mlops_V1_GenerateRequest: @unchecked Sendable {
     set {_uniqueStorage()._reasonCards = newValue}
   }
 
+  /// For the decision record: the brief as written, the questions asked and their answers.
+  public var brief: String {
+    get {_storage._brief}
+    set {_uniqueStorage()._brief = newValue}
+  }
+
+  public var questions: [Mlops_V1_Question] {
+    get {_storage._questions}
+    set {_uniqueStorage()._questions = newValue}
+  }
+
+  public var answers: [Mlops_V1_Answer] {
+    get {_storage._answers}
+    set {_uniqueStorage()._answers = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -211,7 +227,7 @@ fileprivate nonisolated let _protobuf_package = "mlops.v1"
 
 nonisolated extension Mlops_V1_GenerateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GenerateRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}project_id\0\u{3}project_name\0\u{1}version\0\u{1}plan\0\u{1}constraints\0\u{1}cost\0\u{1}policy\0\u{3}technical_review\0\u{1}approval\0\u{3}reason_cards\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}project_id\0\u{3}project_name\0\u{1}version\0\u{1}plan\0\u{1}constraints\0\u{1}cost\0\u{1}policy\0\u{3}technical_review\0\u{1}approval\0\u{3}reason_cards\0\u{1}brief\0\u{1}questions\0\u{1}answers\0")
 
   fileprivate class _StorageClass {
     var _projectID: String = String()
@@ -224,6 +240,9 @@ nonisolated extension Mlops_V1_GenerateRequest: SwiftProtobuf.Message, SwiftProt
     var _technicalReview: Mlops_V1_TechnicalReview? = nil
     var _approval: Mlops_V1_Approval? = nil
     var _reasonCards: [Mlops_V1_ReasonCard] = []
+    var _brief: String = String()
+    var _questions: [Mlops_V1_Question] = []
+    var _answers: [Mlops_V1_Answer] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -244,6 +263,9 @@ nonisolated extension Mlops_V1_GenerateRequest: SwiftProtobuf.Message, SwiftProt
       _technicalReview = source._technicalReview
       _approval = source._approval
       _reasonCards = source._reasonCards
+      _brief = source._brief
+      _questions = source._questions
+      _answers = source._answers
     }
   }
 
@@ -272,6 +294,9 @@ nonisolated extension Mlops_V1_GenerateRequest: SwiftProtobuf.Message, SwiftProt
         case 8: try { try decoder.decodeSingularMessageField(value: &_storage._technicalReview) }()
         case 9: try { try decoder.decodeSingularMessageField(value: &_storage._approval) }()
         case 10: try { try decoder.decodeRepeatedMessageField(value: &_storage._reasonCards) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._brief) }()
+        case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._questions) }()
+        case 13: try { try decoder.decodeRepeatedMessageField(value: &_storage._answers) }()
         default: break
         }
       }
@@ -314,6 +339,15 @@ nonisolated extension Mlops_V1_GenerateRequest: SwiftProtobuf.Message, SwiftProt
       if !_storage._reasonCards.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._reasonCards, fieldNumber: 10)
       }
+      if !_storage._brief.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._brief, fieldNumber: 11)
+      }
+      if !_storage._questions.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._questions, fieldNumber: 12)
+      }
+      if !_storage._answers.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._answers, fieldNumber: 13)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -333,6 +367,9 @@ nonisolated extension Mlops_V1_GenerateRequest: SwiftProtobuf.Message, SwiftProt
         if _storage._technicalReview != rhs_storage._technicalReview {return false}
         if _storage._approval != rhs_storage._approval {return false}
         if _storage._reasonCards != rhs_storage._reasonCards {return false}
+        if _storage._brief != rhs_storage._brief {return false}
+        if _storage._questions != rhs_storage._questions {return false}
+        if _storage._answers != rhs_storage._answers {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -932,6 +932,12 @@ public nonisolated struct Mlops_V1_Answer: Sendable {
   /// for multi-choice questions
   public var values: [String] = []
 
+  /// who answered: set by the Edge, never by the caller
+  public var answeredBy: String = String()
+
+  /// RFC 3339, set by the Edge
+  public var answeredAt: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1848,7 +1854,7 @@ nonisolated extension Mlops_V1_Question: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mlops_V1_Answer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Answer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}question_id\0\u{1}value\0\u{1}values\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}question_id\0\u{1}value\0\u{1}values\0\u{3}answered_by\0\u{3}answered_at\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1859,6 +1865,8 @@ nonisolated extension Mlops_V1_Answer: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 1: try { try decoder.decodeSingularStringField(value: &self.questionID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.value) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.values) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.answeredBy) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.answeredAt) }()
       default: break
       }
     }
@@ -1874,6 +1882,12 @@ nonisolated extension Mlops_V1_Answer: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if !self.values.isEmpty {
       try visitor.visitRepeatedStringField(value: self.values, fieldNumber: 3)
     }
+    if !self.answeredBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.answeredBy, fieldNumber: 4)
+    }
+    if !self.answeredAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.answeredAt, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1881,6 +1895,8 @@ nonisolated extension Mlops_V1_Answer: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.questionID != rhs.questionID {return false}
     if lhs.value != rhs.value {return false}
     if lhs.values != rhs.values {return false}
+    if lhs.answeredBy != rhs.answeredBy {return false}
+    if lhs.answeredAt != rhs.answeredAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

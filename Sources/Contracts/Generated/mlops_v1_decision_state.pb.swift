@@ -149,6 +149,9 @@ public nonisolated struct Mlops_V1_Approval: Sendable {
 
   public var inlineComments: [Mlops_V1_InlineComment] = []
 
+  /// RFC 3339, set by the Edge when the decision arrives
+  public var decidedAt: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -311,6 +314,12 @@ public nonisolated struct Mlops_V1_DecisionState: @unchecked Sendable {
     set {_uniqueStorage()._projectName = newValue}
   }
 
+  /// every question any round asked, for the record
+  public var askedQuestions: [Mlops_V1_Question] {
+    get {_storage._askedQuestions}
+    set {_uniqueStorage()._askedQuestions = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -367,7 +376,7 @@ nonisolated extension Mlops_V1_InlineComment: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Mlops_V1_Approval: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Approval"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}reviewer\0\u{1}comment\0\u{3}inline_comments\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}reviewer\0\u{1}comment\0\u{3}inline_comments\0\u{3}decided_at\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -379,6 +388,7 @@ nonisolated extension Mlops_V1_Approval: SwiftProtobuf.Message, SwiftProtobuf._M
       case 2: try { try decoder.decodeSingularStringField(value: &self.reviewer) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.comment) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.inlineComments) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.decidedAt) }()
       default: break
       }
     }
@@ -397,6 +407,9 @@ nonisolated extension Mlops_V1_Approval: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.inlineComments.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.inlineComments, fieldNumber: 4)
     }
+    if !self.decidedAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.decidedAt, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -405,6 +418,7 @@ nonisolated extension Mlops_V1_Approval: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.reviewer != rhs.reviewer {return false}
     if lhs.comment != rhs.comment {return false}
     if lhs.inlineComments != rhs.inlineComments {return false}
+    if lhs.decidedAt != rhs.decidedAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -412,7 +426,7 @@ nonisolated extension Mlops_V1_Approval: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DecisionState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}decision_set_id\0\u{3}project_id\0\u{1}version\0\u{1}brief\0\u{1}constraints\0\u{1}coverage\0\u{3}open_questions\0\u{1}answers\0\u{1}plan\0\u{3}technical_review\0\u{1}cost\0\u{1}policy\0\u{1}approval\0\u{1}manifest\0\u{1}validation\0\u{3}reason_cards\0\u{3}current_node\0\u{1}status\0\u{3}question_rounds\0\u{3}previous_cost\0\u{3}artifact_key\0\u{3}project_name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}decision_set_id\0\u{3}project_id\0\u{1}version\0\u{1}brief\0\u{1}constraints\0\u{1}coverage\0\u{3}open_questions\0\u{1}answers\0\u{1}plan\0\u{3}technical_review\0\u{1}cost\0\u{1}policy\0\u{1}approval\0\u{1}manifest\0\u{1}validation\0\u{3}reason_cards\0\u{3}current_node\0\u{1}status\0\u{3}question_rounds\0\u{3}previous_cost\0\u{3}artifact_key\0\u{3}project_name\0\u{3}asked_questions\0")
 
   fileprivate class _StorageClass {
     var _decisionSetID: String = String()
@@ -437,6 +451,7 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
     var _previousCost: Mlops_V1_CostEstimate? = nil
     var _artifactKey: String = String()
     var _projectName: String = String()
+    var _askedQuestions: [Mlops_V1_Question] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -469,6 +484,7 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
       _previousCost = source._previousCost
       _artifactKey = source._artifactKey
       _projectName = source._projectName
+      _askedQuestions = source._askedQuestions
     }
   }
 
@@ -509,6 +525,7 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
         case 20: try { try decoder.decodeSingularMessageField(value: &_storage._previousCost) }()
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._artifactKey) }()
         case 22: try { try decoder.decodeSingularStringField(value: &_storage._projectName) }()
+        case 23: try { try decoder.decodeRepeatedMessageField(value: &_storage._askedQuestions) }()
         default: break
         }
       }
@@ -587,6 +604,9 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
       if !_storage._projectName.isEmpty {
         try visitor.visitSingularStringField(value: _storage._projectName, fieldNumber: 22)
       }
+      if !_storage._askedQuestions.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._askedQuestions, fieldNumber: 23)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -618,6 +638,7 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
         if _storage._previousCost != rhs_storage._previousCost {return false}
         if _storage._artifactKey != rhs_storage._artifactKey {return false}
         if _storage._projectName != rhs_storage._projectName {return false}
+        if _storage._askedQuestions != rhs_storage._askedQuestions {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -13,8 +13,8 @@ struct RunCommand: AsyncParsableCommand {
       """)
 
   @OptionGroup var options: ServerOptions
-  @Option(help: "The project: an id, or a name (created when there is none). ")
-  var project = "default"
+  @Option(help: "The project: an id, or a name (created when there is none); by default the brief file's name.")
+  var project: String?
   @Option(name: .customLong("answer"), help: "Answer a follow-up question ahead: QUESTION_ID=VALUE (repeatable).")
   var answers: [String] = []
   @Flag(help: "Approve at the review gate without asking.") var approve = false
@@ -28,6 +28,14 @@ struct RunCommand: AsyncParsableCommand {
   var embedded = false
   @Option(help: "Where the finished run's bundle and Change Summary are written.") var out = "mlops-output"
   @Argument(help: "A file holding the brief, or - to read it from standard input.") var brief: String
+
+  /// Names the generated repository and its cloud resources: `examples/churn-prediction.txt`
+  /// makes the project `churn-prediction`.
+  var projectName: String {
+    if let project { return project }
+    let stem = URL(fileURLWithPath: brief).deletingPathExtension().lastPathComponent
+    return brief == "-" || stem.isEmpty ? "ml-system" : stem
+  }
 
   func validate() throws {
     if approve && reject { throw ValidationError("--approve and --reject exclude each other") }
@@ -60,7 +68,7 @@ struct RunCommand: AsyncParsableCommand {
     let outcome: RunSession.Outcome
     do {
       outcome = try await options.withClient { client in
-        let projectID = try await ProjectLookup(client: client).resolve(project)
+        let projectID = try await ProjectLookup(client: client).resolve(projectName)
         let created = try await client.send(.POST, "/v1/projects/\(projectID)/decision-sets", json: ["brief": text])
         guard let id = created.fields["id"] as? String else {
           throw APIClient.Failure(

@@ -90,7 +90,14 @@ package struct DecisionSetsController<Context: RequestContext>: Sendable {
         ? Problem.missingField("answers") : Problem.invalidField("answers", "answers must be an array")
     }
     let found = try await waiting(id, for: .waitingForAnswers, expected: expected)
-    let answers = try AnswerValidation.validate(items, against: found.state?.openQuestions ?? [])
+    let answeredAt = Date().formatted(.iso8601)
+    let answers = try AnswerValidation.validate(items, against: found.state?.openQuestions ?? []).map { answer in
+      var answer = answer
+      // Who it was is not known until callers sign in; the record says so rather than guess.
+      answer.answeredBy = Self.unidentifiedCaller
+      answer.answeredAt = answeredAt
+      return answer
+    }
     try await applying(found.row) { try await store.answer(id, expected: found.row.lockVersion, answers: answers) }
     return try await accepted(id)
   }
@@ -110,12 +117,16 @@ package struct DecisionSetsController<Context: RequestContext>: Sendable {
       $0.status = decision == "approved" ? .approved : .rejected
       $0.comment = comment
       $0.inlineComments = inline
+      $0.reviewer = Self.unidentifiedCaller
+      $0.decidedAt = Date().formatted(.iso8601)
     }
     try await applying(found.row) { try await store.decide(id, expected: found.row, approval: approval) }
     return try await accepted(id)
   }
 
   // MARK: Helpers
+
+  static var unidentifiedCaller: String { "an API caller (not signed in: the API has no sign-in yet)" }
 
   /// The decision set, checked to be waiting for `status` and at the `If-Match` version.
   private func waiting(

@@ -24,6 +24,9 @@ struct CodegenNode: GraphNode {
       $0.technicalReview = state.technicalReview
       $0.approval = state.approval
       $0.reasonCards = state.reasonCards
+      $0.brief = state.brief
+      $0.questions = state.askedQuestions
+      $0.answers = state.answers
     }
     let (files, manifest, card) = try await codegen.generate(request) { response in
       var files: [Mlops_V1_GeneratedFile] = []

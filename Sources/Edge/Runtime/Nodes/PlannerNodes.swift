@@ -38,6 +38,8 @@ struct CoverageCheckNode: GraphNode {
     state.constraints = response.constraints
     state.coverage = response.coverage
     state.openQuestions = response.questions
+    let known = Set(state.askedQuestions.map(\.id))
+    state.askedQuestions.append(contentsOf: response.questions.filter { !known.contains($0.id) })
     state.reasonCards.append(response.reasonCard.stamped(agent: agent, node: name))
     return state
   }
