@@ -262,6 +262,7 @@ let package = Package(
       name: "GoldenTests",
       dependencies: [
         "EdgeAPI", "EdgeRuntime", "Codegen", "Domain", "Planner", "Critics", "Policy", "Contracts", "ServiceKit", "TestSupport",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -114,10 +114,20 @@ import Testing
       #expect(abs(delta - state.cost.delta.deltaUsd) < 0.005, "the summary's delta is the critic's")
       #expect(cost["critic_delta_usd"] as? Double == state.cost.delta.deltaUsd)
       let normalised: [String: Any] = [
-        "state_changes": changes.body["state_changes"] ?? [],
+        "state_changes": try JSONSerialization.jsonObject(
+          with: Data(
+            GoldenSnapshot.normalise(
+              String(
+                decoding: try JSONSerialization.data(
+                  withJSONObject: GoldenSnapshot.untimed(changes.body["state_changes"] as? [[String: Any]] ?? [])),
+                as: UTF8.self),
+              decisionSetID: id
+            ).utf8)),
         "files": changes.body["files"] ?? [],
         "cost": cost,
+        // The manifest in the diff hashes the decision record, which holds times: hashes read as <sha256>.
         "unified_diff": GoldenSnapshot.normalise(changes.body["unified_diff"] as? String ?? "", decisionSetID: id)
+          .replacingOccurrences(of: "[0-9a-f]{64}", with: "<sha256>", options: .regularExpression)
           .split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
       ]
       try GoldenSnapshot.check(normalised, name: "revision-change-summary")

@@ -3,7 +3,10 @@
 /// dependencies too) that `make install`, CI and the platform's pytest validator install.
 /// The learning library follows the plan's stack preferences.
 enum PythonDependencies {
-  enum Learner: String, Sendable { case scikitLearn = "scikit-learn", xgboost, lightgbm }
+  enum Learner: String, Sendable {
+    case scikitLearn = "scikit-learn"
+    case xgboost, lightgbm
+  }
 
   static func learner(stackPreferences: [String]) -> Learner {
     let preferences = Set(stackPreferences.map { $0.lowercased() })

@@ -83,6 +83,9 @@ package struct DecisionSetStore: Sendable {
       state.brief = [previous.brief, briefAddendum].compactMap { $0?.isEmpty == false ? $0 : nil }.joined(separator: "\n\n")
       state.constraints = try Self.carriedConstraints(previous.constraints, overrides: overrides)
       if previous.hasCost { state.previousCost = previous.cost }
+      // The questions people answered stay on the record of every later version.
+      state.askedQuestions = previous.askedQuestions
+      state.answers = previous.answers
       do {
         try await runs.revise(threadID: id, projectID: projectID, from: ended, state: state, on: connection)
       } catch GraphError.notFinished {

@@ -30,7 +30,13 @@ struct CoverageCheckNode: GraphNode {
     let response = try await planner.checkCoverage(
       .with {
         $0.constraints = state.constraints
-        $0.answers = state.answers
+        // Who answered and when is for the record; the planner reads only the answers.
+        $0.answers = state.answers.map { answer in
+          var answer = answer
+          answer.answeredBy = ""
+          answer.answeredAt = ""
+          return answer
+        }
         $0.asked = state.openQuestions
         $0.round = state.questionRounds
       })
