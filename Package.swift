@@ -276,8 +276,9 @@ let package = Package(
     .testTarget(
       name: "mlopsTests",
       dependencies: [
-        "ServiceKit", "TestSupport", "EdgeAPI", "EdgeRuntime",
+        "ServiceKit", "TestSupport", "EdgeAPI", "EdgeRuntime", "Contracts",
         .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]
     ),
   ]

@@ -83,7 +83,9 @@ package enum DomainServices {
     return ValidatorSuite.Configuration(
       toolDirectories: directories, terraformPluginDirectory: validators.terraformPluginDirectory,
       timeoutSeconds: configuration.validatorTimeoutSeconds,
-      cacheDirectory: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "validator-cache").standardizedFileURL,
+      cacheDirectory: URL(
+        fileURLWithPath: validators.cacheDirectory ?? configuration.dataDirectory + "/validator-cache"
+      ).standardizedFileURL,
       only: only)
   }
 

@@ -34,6 +34,7 @@ public struct CodegenConfiguration: Sendable, Equatable {
       $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
     validators.signingKey = reader.value("MLOPS_CODEGEN_SIGNING_KEY")
+    validators.cacheDirectory = reader.value("MLOPS_VALIDATOR_CACHE")
   }
 }
 
@@ -48,6 +49,10 @@ public struct ValidatorConfiguration: Sendable, Equatable {
   /// `MLOPS_CODEGEN_SIGNING_KEY`: the key Codegen signs its manifests with (every Codegen
   /// replica needs the same one); unset: a random key kept in the data directory.
   public var signingKey: String?
+  /// `MLOPS_VALIDATOR_CACHE`: where the validators keep what they reuse between runs (mypy's
+  /// cache, each bundle's venv by the sha256 of its lock); default the data directory's
+  /// `validator-cache`.
+  public var cacheDirectory: String?
   /// `MLOPS_VALIDATORS`: run only these validators (comma-separated names, e.g. `secret-scan`);
   /// unset runs them all. The others are left out of the report, not reported as passed.
   public var only: [String]?

@@ -180,8 +180,12 @@ import Testing
   /// Raw output (`{{{…}}}`, `{{&…}}`) is kept for code the generator writes itself; a new raw
   /// key must be added here only after checking that no person's or model's text reaches it.
   static let generatorMadeRawKeys: Set<String> = [
-    "example_request", "train_input_default", "train_output_default", "training_rows", "record_without_target",
-    "kms_key_arn", "iam_services_hcl",
+    "example_request", "other_request", "train_input_default", "train_output_default", "model_uri_default",
+    "kms_key_arn", "iam_services_hcl", "serving_model_uri_hcl",
+    // The dataset schema and what is derived from it (request fields, the packages' pins)
+    // are the generator's constants, chosen by the problem type and the stack only.
+    "schema_json", "request_fields", "user_fields", "item_fields", "service_dependencies_toml",
+    "training_dependencies_toml",
     // Built from validated region codes, each encoded as an HCL string, and from component
     // ids reduced to `[A-Za-z0-9_]`.
     "allowed_regions_hcl", "bucket_arns_hcl", "az_names_hcl", "data_bucket", "data_bucket_arn", "feature_bucket",

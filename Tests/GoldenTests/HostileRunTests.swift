@@ -28,6 +28,7 @@ import Testing
     folder = pathlib.Path(sys.argv[2])
     zipfile.ZipFile(sys.argv[1]).extractall(folder)
     problems = []
+    # A name or attribute `system` (os.system) is code; `filesystem` is only a word in one.
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         text = path.read_text()
         rel = path.relative_to(folder)
@@ -37,7 +38,7 @@ import Testing
                 for node in ast.walk(tree):
                     if isinstance(node, ast.Constant) and isinstance(node.value, str):
                         node.value = ""
-                if "canary" in ast.dump(tree) or "system" in ast.dump(tree):
+                if "canary" in ast.dump(tree) or "'system'" in ast.dump(tree):
                     problems.append(f"{rel}: a value became Python code")
             elif path.suffix in (".yml", ".yaml"):
                 def keys(value):
