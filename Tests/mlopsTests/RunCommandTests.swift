@@ -36,7 +36,8 @@ import Testing
   static func run(_ arguments: [String], server: String, in directory: URL, input: String? = nil) async throws -> MLOpsProcess {
     let process = try MLOpsProcess(
       ["run", "--server", server] + arguments, environment: [:], workingDirectory: directory, input: input)
-    _ = await process.waitForExit(timeout: .seconds(180))
+    // A first run in a new cache builds the bundle's venv (about a minute, longer under load).
+    _ = await process.waitForExit(timeout: .seconds(600))
     return process
   }
 

@@ -265,7 +265,7 @@ import Testing
       #expect(cards == 7, "intake, coverage, planner, two critics, policy and the gate each explain themselves")
       #expect(try await HTTP.send("POST", "\(base)/approve", json: #"{"status": "approved"}"#).status == 202)
       #expect(
-        try await RuntimeProcessTests.waitUntil(1, at: "completed", on: client, timeout: .seconds(180)),
+        try await RuntimeProcessTests.waitUntil(1, at: "completed", on: client, timeout: .seconds(600)),
         "\(serve.errors.suffix(3000))")
       #expect(try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'reason-card'", on: client) == 11)
       #expect(try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'diff-update'", on: client) == 1)
@@ -291,7 +291,7 @@ import Testing
         "\(serve.errors.suffix(3000))")
       #expect(try await HTTP.send("POST", "\(base)/approve", json: #"{"status": "approved"}"#).status == 202)
       #expect(
-        try await RuntimeProcessTests.waitUntil(1, at: "completed", on: client, timeout: .seconds(180)),
+        try await RuntimeProcessTests.waitUntil(1, at: "completed", on: client, timeout: .seconds(600)),
         "\(serve.errors.suffix(3000))")
 
       let changes = try await HTTP.send("GET", "\(base)/changes?from=1&to=2")

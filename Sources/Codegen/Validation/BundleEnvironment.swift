@@ -54,6 +54,14 @@ struct BundleEnvironment: Sendable {
     if FileManager.default.fileExists(atPath: ready.path) {
       return BundleEnvironment(python: seen, summary: "the bundle's own venv (\(lockFile) sha256 \(key)…), reused")
     }
+    // One build per lock at a time, across processes: a second validation waits for the
+    // first's venv instead of downloading the same packages beside it.
+    try? FileManager.default.createDirectory(at: venvs, withIntermediateDirectories: true)
+    let lock = await BuildLock.acquire(venvs.appending(path: "\(key).lock").path)
+    defer { lock.release() }
+    if FileManager.default.fileExists(atPath: ready.path) {
+      return BundleEnvironment(python: seen, summary: "the bundle's own venv (\(lockFile) sha256 \(key)…), reused")
+    }
     let started = ContinuousClock.now
     let building = venvs.appending(path: "\(key).building-\(UUID().uuidString.prefix(8))")
     defer { try? FileManager.default.removeItem(at: building) }
@@ -101,5 +109,26 @@ struct BundleEnvironment: Sendable {
       throw Failure.unavailable(
         "`\(command.dropFirst().prefix(4).joined(separator: " "))` failed (status \(output.status)): \(said.suffix(600))")
     }
+  }
+}
+
+/// An exclusive `flock` on a file, taken on a thread of its own since waiting for it blocks.
+private struct BuildLock: Sendable {
+  let descriptor: Int32
+
+  static func acquire(_ path: String) async -> BuildLock {
+    await withCheckedContinuation { continuation in
+      Thread.detachNewThread {
+        let descriptor = open(path, O_CREAT | O_RDWR, 0o644)
+        if descriptor >= 0 { _ = flock(descriptor, LOCK_EX) }
+        continuation.resume(returning: BuildLock(descriptor: descriptor))
+      }
+    }
+  }
+
+  func release() {
+    guard descriptor >= 0 else { return }
+    _ = flock(descriptor, LOCK_UN)
+    close(descriptor)
   }
 }
