@@ -52,6 +52,8 @@ public struct Blueprint: Sendable, Equatable {
   /// A VPC is needed: private networking, or a component that only runs inside one.
   public var network: Bool { footprint.network }
   public var reviewNotes: [String]
+  /// The model is served by SageMaker, which unpacks it into /opt/ml/model.
+  public var servesOnSageMaker: Bool { [.sagemaker, .sagemakerServerless, .batchTransform].contains(serving) }
   /// Libraries and services the brief asked for by name (xgboost, lightgbm, ...).
   public var stackPreferences: [String]
   /// The one environment the workflows deploy and Terraform names its resources after.

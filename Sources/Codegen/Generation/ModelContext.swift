@@ -8,8 +8,6 @@ enum ModelContext {
     let flat = schema.features.allSatisfy { $0.kind == .text || $0.kind == .image }
     let rows = [.classification, .regression, .anomaly].contains(schema.task)
     let examples = ServiceContract.examples(schema)
-    let runtime = (PythonDependencies.model(learner) + PythonDependencies.service + PythonDependencies.runtimeTransitive)
-      .sorted()
     var context: [String: Any] = [
       "task_\(schema.task.rawValue)": true,
       "synthetic_\(schema.synthetic)": true,
@@ -31,7 +29,7 @@ enum ModelContext {
       "learner": learner.rawValue,
       "learner_sklearn": learner == .scikitLearn, "learner_xgboost": learner == .xgboost,
       "learner_lightgbm": learner == .lightgbm,
-      "runtime_pins": runtime,
+      "runtime_pins": PythonDependencies.runtime(learner),
       "lock_pins": PythonDependencies.lock(learner),
       "training_dependencies_toml": toml(PythonDependencies.model(learner)),
       "service_dependencies_toml": toml(PythonDependencies.service),
@@ -42,7 +40,7 @@ enum ModelContext {
 
   /// Where training reads its data and writes the model, and where the service loads it.
   static func modelLocations(_ b: Blueprint) -> [String: Any] {
-    let sagemakerServing = [.sagemaker, .sagemakerServerless, .batchTransform].contains(b.serving)
+    let sagemakerServing = b.servesOnSageMaker
     var context: [String: Any] = [
       // SageMaker unpacks the model.tar.gz of MODEL_DATA_URL into /opt/ml/model.
       "model_uri_default": sagemakerServing ? #""/opt/ml/model""# : #""model""#,

@@ -41,6 +41,11 @@ enum PythonDependencies {
     "certifi==2026.10.19.post1", "httpcore==1.0.9", "iniconfig==2.3.1", "pluggy==1.7.0", "pygments==2.21.0",
   ]
 
+  /// What the images install: everything but the test tools.
+  static func runtime(_ learner: Learner) -> [String] {
+    (model(learner) + service + runtimeTransitive).sorted()
+  }
+
   static func lock(_ learner: Learner) -> [String] {
     (model(learner) + service + tests + runtimeTransitive + testTransitive).sorted()
   }

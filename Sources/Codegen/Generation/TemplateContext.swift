@@ -37,8 +37,8 @@ enum TemplateContext {
       "serve_ecs": b.serving == .ecs, "serve_sagemaker": b.serving == .sagemaker,
       "serve_serverless": b.serving == .sagemakerServerless, "serve_batch": b.serving == .batchTransform,
       "serve_lambda": b.serving == .lambda,
-      "serve_any_sagemaker": [.sagemaker, .sagemakerServerless, .batchTransform].contains(b.serving),
-      "sagemaker_routes": [.sagemaker, .sagemakerServerless, .batchTransform].contains(b.serving),
+      "serve_any_sagemaker": b.servesOnSageMaker,
+      "sagemaker_routes": b.servesOnSageMaker,
       "has_serving": b.serving != .none,
       "serving_in_vpc": b.network
         && (b.serving == .ecs || (b.privateNetworking && b.serving != .sagemakerServerless && b.serving != .none)),
@@ -141,7 +141,7 @@ enum TemplateContext {
     context["data_bucket"] = "\(bucket(data)).name"
     // The registry training writes (TRAINING_INPUT's bucket, models/): SageMaker unpacks it instead.
     context["serving_model_uri_hcl"] =
-      [.sagemaker, .sagemakerServerless, .batchTransform].contains(b.serving)
+      b.servesOnSageMaker
       ? "\"/opt/ml/model\"" : "\"s3://${\(bucket(data)).name}/models/\""
     context["data_bucket_arn"] = "\(bucket(data)).arn"
     context["feature_bucket"] = "\(bucket(features)).name"

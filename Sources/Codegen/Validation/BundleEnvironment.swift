@@ -56,7 +56,11 @@ struct BundleEnvironment: Sendable {
     }
     // One build per lock at a time, across processes: a second validation waits for the
     // first's venv instead of downloading the same packages beside it.
-    try? FileManager.default.createDirectory(at: venvs, withIntermediateDirectories: true)
+    do {
+      try FileManager.default.createDirectory(at: venvs, withIntermediateDirectories: true)
+    } catch {
+      throw .unavailable("the bundle's venv could not be made: \(error)")
+    }
     let lock = await BuildLock.acquire(venvs.appending(path: "\(key).lock").path)
     defer { lock.release() }
     if FileManager.default.fileExists(atPath: ready.path) {
@@ -66,7 +70,6 @@ struct BundleEnvironment: Sendable {
     let building = venvs.appending(path: "\(key).building-\(UUID().uuidString.prefix(8))")
     defer { try? FileManager.default.removeItem(at: building) }
     do {
-      try FileManager.default.createDirectory(at: venvs, withIntermediateDirectories: true)
       let requirements = venvs.appending(path: "\(key).requirements.txt")
       try Data((pins.joined(separator: "\n") + "\n").utf8).write(to: requirements)
       try await step([python3, "-m", "venv", building.path], timeoutSeconds: 120)
