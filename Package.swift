@@ -94,7 +94,7 @@ let package = Package(
     .target(
       name: "Codegen",
       dependencies: [
-        "Contracts", "ServiceKit", "Domain",
+        "Contracts", "ServiceKit", "Domain", "Providers",
         .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
@@ -205,7 +205,13 @@ let package = Package(
     ),
     .testTarget(
       name: "CodegenTests",
-      dependencies: ["Codegen", "Domain", "InProcessPipeline", "Contracts", "ServiceKit"]
+      dependencies: ["Codegen", "Domain", "InProcessPipeline", "Contracts", "ServiceKit", "Providers", "FakeModel"]
+    ),
+    // A local stand-in for a chat model's server, for the provider tests of Planner and Codegen.
+    .target(
+      name: "FakeModel",
+      dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+      path: "Tests/FakeModel"
     ),
     .testTarget(
       name: "PolicyTests",
@@ -217,7 +223,7 @@ let package = Package(
     .testTarget(
       name: "PlannerTests",
       dependencies: [
-        "Planner", "Domain", "Providers", "Contracts", "ServiceKit",
+        "Planner", "Domain", "Providers", "Contracts", "ServiceKit", "FakeModel",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),

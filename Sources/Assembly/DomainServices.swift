@@ -20,16 +20,35 @@ package enum DomainServices {
     case .critics: CriticsService()
     case .policy: PolicyService(engine: policy(configuration: configuration, logger: logger))
     case .codegen:
-      CodegenService(
-        generator: RepositoryGenerator(
-          templates: try codegen.templatesDirectory.map { try TemplateLibrary(directory: URL(fileURLWithPath: $0)) }
-            ?? .bundled()),
-        validators: ValidatorSuite(configuration: try validators(configuration, codegen.validators)),
-        signer: try codegen.validators.signingKey.map(ManifestSigner.init(secret:))
-          ?? ManifestSigner.persisted(
-            at: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "codegen-signing-key")),
-        logger: logger)
+      try codegenService(configuration: configuration, codegen: codegen, logger: logger)
     }
+  }
+
+  /// Codegen with its templates, validators and signing key, and the model that writes the
+  /// marked regions when MLOPS_CODEGEN_PROVIDER is llm.
+  package static func codegenService(
+    configuration: Configuration, codegen: CodegenConfiguration, logger: Logger
+  ) throws -> CodegenService {
+    let validators = ValidatorSuite(configuration: try validators(configuration, codegen.validators))
+    var regionWriter: ModelRegionWriter?
+    if configuration.codeProvider == .llm, let transport = ProviderFactory.transport(configuration.provider) {
+      regionWriter = ModelRegionWriter(
+        transport: transport, validators: validators, attempts: configuration.codeAttempts,
+        quarantine: Quarantine(
+          folder: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "quarantine"), logger: logger),
+        logger: logger)
+      logger.info(
+        "codegen provider", metadata: ["provider": "\(transport.identity.name)", "model": "\(transport.identity.model)"])
+    }
+    return CodegenService(
+      generator: RepositoryGenerator(
+        templates: try codegen.templatesDirectory.map { try TemplateLibrary(directory: URL(fileURLWithPath: $0)) }
+          ?? .bundled()),
+      validators: validators,
+      signer: try codegen.validators.signingKey.map(ManifestSigner.init(secret:))
+        ?? ManifestSigner.persisted(
+          at: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "codegen-signing-key")),
+      regionWriter: regionWriter, logger: logger)
   }
 
   /// The planner with the configured provider (the rules unless MLOPS_LLM_PROVIDER says

@@ -47,7 +47,7 @@ package enum EdgeRuntime {
           service: $0, address: configuration.address(of: $0), timeout: .seconds(configuration.rpcTimeoutSeconds),
           methodTimeouts: $0 == .codegen
             ? [
-              "Generate": .seconds(max(configuration.rpcTimeoutSeconds, 60)),
+              "Generate": .seconds(configuration.generateDeadlineSeconds),
               "Validate": .seconds(configuration.validateDeadlineSeconds),
             ] : [:])
       }

@@ -10,15 +10,18 @@ public struct CodegenService: Mlops_V1_Codegen.SimpleServiceProtocol, NamedServi
   let generator: RepositoryGenerator
   let validators: ValidatorSuite
   let signer: ManifestSigner
+  /// Set when a model writes the marked regions (`MLOPS_CODEGEN_PROVIDER=llm`).
+  let regionWriter: ModelRegionWriter?
   let logger: Logger
 
   public init(
     generator: RepositoryGenerator, validators: ValidatorSuite, signer: ManifestSigner = .ephemeral(),
-    logger: Logger = Logger(label: "codegen")
+    regionWriter: ModelRegionWriter? = nil, logger: Logger = Logger(label: "codegen")
   ) {
     self.generator = generator
     self.validators = validators
     self.signer = signer
+    self.regionWriter = regionWriter
     self.logger = logger
   }
 
@@ -33,17 +36,19 @@ public struct CodegenService: Mlops_V1_Codegen.SimpleServiceProtocol, NamedServi
     context: ServerContext
   ) async throws {
     try request.requireValid()
-    let repository: RepositoryGenerator.Repository
+    var repository: RepositoryGenerator.Repository
     do {
       repository = try generator.generate(request)
     } catch let error as RepositoryGenerator.InvalidRequest {
       throw RPCError(code: .invalidArgument, message: error.description)
     }
+    let code = try await regionWriter?.write(repository, request: request)
+    repository = code?.repository ?? repository
     for file in repository.files {
       try await response.write(.with { $0.file = file })
     }
     try await response.write(.with { $0.manifest = signer.sign(repository.manifest) })
-    try await response.write(.with { $0.reasonCard = CodegenReasonCard.generated(repository, request: request) })
+    try await response.write(.with { $0.reasonCard = CodegenReasonCard.generated(repository, request: request, code: code) })
   }
 
   public func validate(

@@ -2,5 +2,5 @@
 // The hash of Proto/ that the code in Generated/ was made from (see scripts/proto-hash).
 
 public enum ProtoHash {
-  public static let sha256 = "b21d819a09751623c33c99b3979ced2182247ea4f7596df37a8fb77424ee851f"
+  public static let sha256 = "802bfade77221b9b060ffbe03b61e24dbc820ea741521430ea5c1b50f828bced"
 }

@@ -10,20 +10,7 @@ public enum ProviderFactory {
     _ configuration: ProviderConfiguration, packs: FewShotPackRegistry, quarantineFolder: URL?, logger: Logger,
     client: HTTPClient = .shared
   ) -> any OrchestrationProvider {
-    let timeout = Duration.seconds(configuration.timeoutSeconds)
-    let transport: any ChatTransport
-    switch configuration.kind {
-    case .deterministic:
-      return DeterministicProvider()
-    case .openai:
-      transport = OpenAIChatTransport(
-        baseURL: configuration.resolvedBaseURL, model: configuration.model ?? "", apiKey: configuration.apiKey ?? "",
-        client: client, timeout: timeout)
-    case .anthropic:
-      transport = AnthropicMessagesTransport(
-        baseURL: configuration.resolvedBaseURL, model: configuration.model ?? "", apiKey: configuration.apiKey ?? "",
-        client: client, timeout: timeout)
-    }
+    guard let transport = transport(configuration, client: client) else { return DeterministicProvider() }
     let model = ChatModelProvider(
       transport: transport, packs: packs, quarantine: Quarantine(folder: quarantineFolder, logger: logger),
       maxAttempts: configuration.maxAttempts, logger: logger)
@@ -32,5 +19,22 @@ public enum ProviderFactory {
       breaker: CircuitBreaker(
         failureThreshold: configuration.breakerFailures, coolDown: .seconds(configuration.breakerCooldownSeconds)),
       logger: logger)
+  }
+
+  /// The wire to the model the configuration names; nil for the deterministic rules.
+  public static func transport(_ configuration: ProviderConfiguration, client: HTTPClient = .shared) -> (any ChatTransport)? {
+    let timeout = Duration.seconds(configuration.timeoutSeconds)
+    switch configuration.kind {
+    case .deterministic:
+      return nil
+    case .openai:
+      return OpenAIChatTransport(
+        baseURL: configuration.resolvedBaseURL, model: configuration.model ?? "", apiKey: configuration.apiKey ?? "",
+        client: client, timeout: timeout)
+    case .anthropic:
+      return AnthropicMessagesTransport(
+        baseURL: configuration.resolvedBaseURL, model: configuration.model ?? "", apiKey: configuration.apiKey ?? "",
+        client: client, timeout: timeout)
+    }
   }
 }

@@ -13,6 +13,16 @@ public struct Quarantine: Sendable {
     public var reason: String
     public var payload: String
     public var at: Date
+
+    public init(task: String, provider: String, model: String, attempt: Int, reason: String, payload: String, at: Date) {
+      self.task = task
+      self.provider = provider
+      self.model = model
+      self.attempt = attempt
+      self.reason = reason
+      self.payload = payload
+      self.at = at
+    }
   }
 
   public let folder: URL?

@@ -39,6 +39,26 @@ public struct Configuration: Sendable, Equatable {
   /// How long one Validate call may take: the longer lane runs five tools one after the
   /// other, each within `validatorTimeoutSeconds`.
   public var validateDeadlineSeconds: Int { validatorTimeoutSeconds * 5 + 60 }
+  /// `MLOPS_CODEGEN_PROVIDER`: who writes the bundle's marked code regions, `templates` (the
+  /// default) or `llm` (the model `MLOPS_LLM_*` names, kept only when the validators pass).
+  /// Shared: Edge gives Generate `generateDeadlineSeconds`.
+  public var codeProvider = CodeProvider.templates
+  /// `MLOPS_CODEGEN_ATTEMPTS`: model replies tried (each one validated) before Codegen keeps
+  /// the templates' code, default 2.
+  public var codeAttempts = 2
+
+  public enum CodeProvider: String, Sendable {
+    case templates
+    case llm
+  }
+
+  /// How long one Generate call may take: rendering, and with a model provider each attempt's
+  /// model call plus a validation of the bundle (its Python lane) the code must pass.
+  public var generateDeadlineSeconds: Int {
+    let rendering = max(rpcTimeoutSeconds, 60)
+    guard codeProvider == .llm else { return rendering }
+    return rendering + codeAttempts * (provider.timeoutSeconds + validateDeadlineSeconds)
+  }
 
   public static let defaults = Configuration(
     databaseURL: nil,
@@ -141,6 +161,18 @@ public struct Configuration: Sendable, Equatable {
           expected: "an API key when MLOPS_LLM_PROVIDER is \(configuration.provider.kind.rawValue)")
       }
     }
+    if let text = value("MLOPS_CODEGEN_PROVIDER") {
+      guard let provider = CodeProvider(rawValue: text.lowercased()) else {
+        throw ConfigurationError(variable: "MLOPS_CODEGEN_PROVIDER", value: text, expected: "templates or llm")
+      }
+      guard provider == .templates || configuration.provider.kind != .deterministic else {
+        throw ConfigurationError(
+          variable: "MLOPS_CODEGEN_PROVIDER", value: text,
+          expected: "templates, or llm with MLOPS_LLM_PROVIDER set to openai or anthropic")
+      }
+      configuration.codeProvider = provider
+    }
+    configuration.codeAttempts = try positive("MLOPS_CODEGEN_ATTEMPTS", default: configuration.codeAttempts)
     configuration.rpcTimeoutSeconds = try positive("MLOPS_RPC_TIMEOUT_SECONDS", default: configuration.rpcTimeoutSeconds)
     configuration.validatorTimeoutSeconds = try positive(
       "MLOPS_VALIDATOR_TIMEOUT_SECONDS", default: configuration.validatorTimeoutSeconds)

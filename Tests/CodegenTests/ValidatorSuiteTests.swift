@@ -56,7 +56,7 @@ import Testing
 
   @Test func brokenCodeFailsItsValidatorsWithFindings() async throws {
     var files = try RepositoryGenerator().generate(try await CodegenFixtures.request("churn-postgres")).files
-    let index = try #require(files.firstIndex { $0.path == "services/inference/app/predictor.py" })
+    let index = try #require(files.firstIndex { $0.path == "services/inference/app/model_store.py" })
     files[index].content.append(Data("\n\ndef untyped(x):\n    return x+undefined_name\n".utf8))
     let tf = try #require(files.firstIndex { $0.path == "infra/terraform/main.tf" })
     files[tf].content.append(Data("\nresource \"aws_s3_bucket\" \"broken\" {\n  no_such_argument = true\n}\n".utf8))
@@ -94,10 +94,10 @@ import Testing
     #expect(result(.actionlint)?.findings.contains { $0.path == ".github/workflows/ci.yml" && $0.line > 0 } == true)
     let ruff = try #require(result(.ruffCheck))
     #expect(ruff.outcome == .fail)
-    #expect(ruff.findings.contains { $0.path == "services/inference/app/predictor.py" && $0.rule == "F821" })
+    #expect(ruff.findings.contains { $0.path == "services/inference/app/model_store.py" && $0.rule == "F821" })
     #expect(result(.ruffFormat)?.outcome == .fail)
-    #expect(result(.ruffFormat)?.findings.contains { $0.path == "services/inference/app/predictor.py" && $0.line > 0 } == true)
-    #expect(result(.mypy)?.findings.contains { $0.path == "services/inference/app/predictor.py" } == true)
+    #expect(result(.ruffFormat)?.findings.contains { $0.path == "services/inference/app/model_store.py" && $0.line > 0 } == true)
+    #expect(result(.mypy)?.findings.contains { $0.path == "services/inference/app/model_store.py" } == true)
     if Self.configuration.terraformPluginDirectory != nil {
       let validate = try #require(result(.terraformValidate))
       #expect(validate.outcome == .fail)

@@ -1,4 +1,5 @@
 import Contracts
+import FakeModel
 import Foundation
 import Logging
 import Planner

@@ -93,6 +93,24 @@ import Testing
     #expect(configuration.coverageThreshold == 0.8)
   }
 
+  @Test func aModelWritesCodeOnlyWithAModelProviderAndGenerateWaitsForItsAttempts() throws {
+    let templates = try Configuration(environment: [:])
+    #expect(templates.codeProvider == .templates)
+    #expect(templates.generateDeadlineSeconds == 60)
+    let refused = #expect(throws: ConfigurationError.self) {
+      try Configuration(environment: ["MLOPS_CODEGEN_PROVIDER": "llm"])
+    }
+    #expect(refused?.variable == "MLOPS_CODEGEN_PROVIDER")
+    #expect(throws: ConfigurationError.self) { try Configuration(environment: ["MLOPS_CODEGEN_PROVIDER": "gpt"]) }
+    let model = try Configuration(environment: [
+      "MLOPS_LLM_PROVIDER": "openai", "MLOPS_LLM_MODEL": "m", "MLOPS_LLM_API_KEY": "k", "MLOPS_CODEGEN_PROVIDER": "LLM",
+      "MLOPS_CODEGEN_ATTEMPTS": "3", "MLOPS_VALIDATOR_TIMEOUT_SECONDS": "100",
+    ])
+    #expect(model.codeProvider == .llm && model.codeAttempts == 3)
+    // Each attempt: one model call (30 s) and one validation (5 tools of 100 s, plus 60).
+    #expect(model.generateDeadlineSeconds == 60 + 3 * (30 + 560))
+  }
+
   @Test func badValuesNameTheVariable() {
     let error = #expect(throws: ConfigurationError.self) { try Configuration(environment: ["MLOPS_LLM_PROVIDER": "gpt"]) }
     #expect(error?.variable == "MLOPS_LLM_PROVIDER")

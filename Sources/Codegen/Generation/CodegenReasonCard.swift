@@ -3,7 +3,12 @@ import Foundation
 
 /// The Reason Cards of the codegen and validators steps.
 enum CodegenReasonCard {
-  static func generated(_ repository: RepositoryGenerator.Repository, request: Mlops_V1_GenerateRequest) -> Mlops_V1_ReasonCard {
+  /// `code` is set when a model was asked for the marked regions: the card names it, says
+  /// whether its code was kept and why, and lists every attempt.
+  static func generated(
+    _ repository: RepositoryGenerator.Repository, request: Mlops_V1_GenerateRequest,
+    code: ModelRegionWriter.Outcome? = nil
+  ) -> Mlops_V1_ReasonCard {
     let paths = repository.files.map(\.path)
     func count(_ prefix: String) -> Int { paths.filter { $0.hasPrefix(prefix) }.count }
     let modules = Set(
@@ -40,6 +45,27 @@ enum CodegenReasonCard {
           $0.rel = "manifest"; $0.href = "manifest.json"
         }
       ]
+      if let code {
+        $0.provider = code.use
+        $0.rationale += " " + Self.sentence(code)
+        if code.kept {
+          $0.risks.append(
+            "Model-written code in \(code.use.regions.joined(separator: ", ")): it passed the validators, "
+              + "but no person has read it yet; review those modules before merging.")
+        }
+      }
     }
+  }
+
+  static func sentence(_ code: ModelRegionWriter.Outcome) -> String {
+    let who = "\(code.use.name) model \(code.use.model)"
+    let tried = code.attempts.isEmpty ? "" : " (\(code.attempts.joined(separator: "; ")))"
+    guard code.kept else {
+      return "The code provider \(who) was asked for the marked regions: \(code.use.fallbackReason)\(tried)."
+    }
+    let why = code.rationale.isEmpty ? "" : " Its reason: \"\(code.rationale)\""
+    return "The regions \(code.use.regions.joined(separator: ", ")) were written by \(who) on attempt "
+      + "\(code.use.attempts) and kept because \(ModelRegionWriter.gate.map(\.rawValue).joined(separator: ", ")) "
+      + "passed on the whole bundle\(tried).\(why)"
   }
 }

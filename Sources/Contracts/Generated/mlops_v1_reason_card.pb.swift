@@ -159,6 +159,12 @@ public nonisolated struct Mlops_V1_ProviderUse: Sendable {
   /// set when the configured provider failed and rules answered
   public var fallbackReason: String = String()
 
+  /// model replies tried (codegen: each one validated)
+  public var attempts: Int32 = 0
+
+  /// codegen: the marked code regions the model's code fills
+  public var regions: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -394,7 +400,7 @@ nonisolated extension Mlops_V1_ReasonCard: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Mlops_V1_ProviderUse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ProviderUse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}model\0\u{3}pack_sha256\0\u{3}fallback_reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}model\0\u{3}pack_sha256\0\u{3}fallback_reason\0\u{1}attempts\0\u{1}regions\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -406,6 +412,8 @@ nonisolated extension Mlops_V1_ProviderUse: SwiftProtobuf.Message, SwiftProtobuf
       case 2: try { try decoder.decodeSingularStringField(value: &self.model) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.packSha256) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.fallbackReason) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.attempts) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.regions) }()
       default: break
       }
     }
@@ -424,6 +432,12 @@ nonisolated extension Mlops_V1_ProviderUse: SwiftProtobuf.Message, SwiftProtobuf
     if !self.fallbackReason.isEmpty {
       try visitor.visitSingularStringField(value: self.fallbackReason, fieldNumber: 4)
     }
+    if self.attempts != 0 {
+      try visitor.visitSingularInt32Field(value: self.attempts, fieldNumber: 5)
+    }
+    if !self.regions.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.regions, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -432,6 +446,8 @@ nonisolated extension Mlops_V1_ProviderUse: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.model != rhs.model {return false}
     if lhs.packSha256 != rhs.packSha256 {return false}
     if lhs.fallbackReason != rhs.fallbackReason {return false}
+    if lhs.attempts != rhs.attempts {return false}
+    if lhs.regions != rhs.regions {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

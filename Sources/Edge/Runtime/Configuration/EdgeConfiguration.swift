@@ -15,7 +15,8 @@ package struct EdgeConfiguration: Sendable, Equatable {
   package init() {}
 
   /// Reads the environment; an empty variable counts as unset. A step's default limit leaves
-  /// room for a whole Validate call (`configuration.validateDeadlineSeconds`).
+  /// room for a whole Validate or Generate call (`configuration.validateDeadlineSeconds`,
+  /// `generateDeadlineSeconds`), whichever is longer.
   package init(environment: [String: String], configuration: Configuration) throws(ConfigurationError) {
     let reader = EnvironmentReader(environment)
     let value = reader.value
@@ -27,7 +28,8 @@ package struct EdgeConfiguration: Sendable, Equatable {
     worker.pollSeconds = try positive("MLOPS_WORKER_POLL_SECONDS", default: worker.pollSeconds)
     worker.checkpointsKept = try positive("MLOPS_CHECKPOINTS_KEPT", default: worker.checkpointsKept)
     worker.healthPort = try reader.port("MLOPS_WORKER_PORT", default: worker.healthPort)
-    worker.maxStepSeconds = try positive("MLOPS_MAX_STEP_SECONDS", default: configuration.validateDeadlineSeconds + 120)
+    worker.maxStepSeconds = try positive(
+      "MLOPS_MAX_STEP_SECONDS", default: max(configuration.validateDeadlineSeconds, configuration.generateDeadlineSeconds) + 120)
     streams.pingSeconds = try positive("MLOPS_SSE_PING_SECONDS", default: streams.pingSeconds)
     streams.maxSeconds = try positive("MLOPS_SSE_MAX_SECONDS", default: streams.maxSeconds)
     streams.maxStreams = try positive("MLOPS_SSE_MAX_STREAMS", default: streams.maxStreams)

@@ -5,24 +5,31 @@ import Synchronization
 
 /// A local stand-in for an OpenAI-compatible (and an Anthropic) model server: it answers
 /// each request with the next scripted reply and records what it was sent.
-final class FakeModelServer: Sendable {
-  struct Reply: Sendable {
-    var status: HTTPResponse.Status
+public final class FakeModelServer: Sendable {
+  public struct Reply: Sendable {
+    public var status: HTTPResponse.Status
     /// For 200: the model's text; otherwise the error body.
-    var text: String
+    public var text: String
+
+    public init(status: HTTPResponse.Status, text: String) {
+      self.status = status
+      self.text = text
+    }
   }
+
+  public init() {}
 
   private let script = Mutex<[Reply]>([])
   private let received = Mutex<[Data]>([])
   private let boundPort = Mutex<Int?>(nil)
 
   /// The JSON bodies received, in order.
-  var requests: [[String: Any]] {
+  public var requests: [[String: Any]] {
     received.withLock { $0 }.map { (try? JSONSerialization.jsonObject(with: $0) as? [String: Any]) ?? [:] }
   }
-  var port: Int { boundPort.withLock { $0 } ?? 0 }
+  public var port: Int { boundPort.withLock { $0 } ?? 0 }
 
-  func enqueue(_ replies: [Reply]) { script.withLock { $0.append(contentsOf: replies) } }
+  public func enqueue(_ replies: [Reply]) { script.withLock { $0.append(contentsOf: replies) } }
 
   private func next(_ body: Data) -> Reply {
     received.withLock { $0.append(body) }
@@ -30,7 +37,7 @@ final class FakeModelServer: Sendable {
   }
 
   /// Runs the server for the duration of `body`.
-  func run<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
+  public func run<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
     let router = Router()
     router.post("v1/chat/completions") { request, context -> Response in
       let reply = self.next(try await Self.json(request))
