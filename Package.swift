@@ -26,6 +26,7 @@ let package = Package(
     .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
     .package(url: "https://github.com/weichsel/ZIPFoundation.git", exact: "0.9.20"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
+    .package(url: "https://github.com/vapor/jwt-kit.git", exact: "5.8.0"),
   ],
   targets: [
     .target(
@@ -125,6 +126,7 @@ let package = Package(
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        .product(name: "JWTKit", package: "jwt-kit"),
       ],
       path: "Sources/Edge/Runtime",
       resources: [.copy("Migrations"), .copy("Resources/rationale.schema.json")]
@@ -243,6 +245,7 @@ let package = Package(
       name: "EdgeTests",
       dependencies: [
         "EdgeAPI", "EdgeRuntime", "ServiceKit", "TestSupport",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -32,6 +32,14 @@ public struct EnvironmentReader: Sendable {
     return number
   }
 
+  public func nonNegative(_ name: String, default fallback: Int) throws(ConfigurationError) -> Int {
+    guard let text = value(name) else { return fallback }
+    guard let number = Int(text), number >= 0 else {
+      throw ConfigurationError(variable: name, value: text, expected: "a whole number, 0 or more")
+    }
+    return number
+  }
+
   /// One of a closed set of lower-case names; `expected` lists them for the error.
   public func choice<Choice: RawRepresentable<String>>(
     _ name: String, default fallback: Choice, expected: String

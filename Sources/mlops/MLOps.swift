@@ -11,7 +11,7 @@ struct MLOps: AsyncParsableCommand {
       ServeCommand.self, EdgeCommand.self, WorkerCommand.self,
       PlannerCommand.self, CriticsCommand.self, PolicyCommand.self, CodegenCommand.self,
       RunCommand.self, MigrateCommand.self, BenchCommand.self, EventsCommand.self, AnswerCommand.self,
-      ApproveCommand.self, StorageCommand.self, ValidateCommand.self,
+      ApproveCommand.self, StorageCommand.self, ValidateCommand.self, TokenCommand.self,
     ]
   )
 }

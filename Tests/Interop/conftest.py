@@ -80,6 +80,7 @@ def mlops_serve(tmp_path):
             [mlops_binary(), "serve"], env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT, cwd=tmp_path
         )
         started.append((process, data))
+        start.data_dir = data
         base = f"http://127.0.0.1:{http}"
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:

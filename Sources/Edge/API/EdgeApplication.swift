@@ -77,6 +77,10 @@ package enum EdgeApplication {
     try OpenAPIController<Context>().addRoutes(to: router)
     // Everything under /v1 sits in one group, where authentication will go.
     let v1 = router.group("v1")
+    let identity = try TokenVerifier.configured(edge.identity, dataDirectory: configuration.dataDirectory)
+    IdentityController<Context>(
+      authentication: BearerAuthentication(verifier: identity.verifier), localIssuer: identity.localIssuer
+    ).addRoutes(to: router, v1: v1)
     ProjectsController<Context>(
       store: ProjectStore(client: database, logger: logger), maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: v1.group("projects"))

@@ -38,6 +38,9 @@ package struct Problem: HTTPResponseError, Equatable {
     if let field { body["field"] = .string(field) }
     var response = try JSONResponse.make(body, status: status, contentType: "application/problem+json")
     if let retryAfterSeconds { response.headers[.retryAfter] = String(retryAfterSeconds) }
+    if status == .unauthorized {
+      response.headers[.wwwAuthenticate] = #"Bearer realm="mlops", error="invalid_token""#
+    }
     return response
   }
 
@@ -55,6 +58,11 @@ package struct Problem: HTTPResponseError, Equatable {
 }
 
 extension Problem {
+  /// 401 with `WWW-Authenticate: Bearer` (RFC 6750): no token, or one that did not verify.
+  package static func unauthenticated(_ detail: String) -> Problem {
+    Problem(status: .unauthorized, code: "unauthenticated", title: "Unauthenticated", detail: detail)
+  }
+
   package static func malformedJSON(_ detail: String) -> Problem {
     Problem(status: .badRequest, code: "malformed_json", title: "Malformed JSON", detail: detail)
   }

@@ -11,6 +11,8 @@ package struct EdgeConfiguration: Sendable, Equatable {
   /// Where bundles are stored and how downloads are signed (`MLOPS_ARTIFACT_STORE`, `MLOPS_S3_*`,
   /// `AWS_*`, `MLOPS_DOWNLOAD_*`, `MLOPS_BUNDLE_RETENTION_DAYS`, `MLOPS_PUBLIC_URL`).
   package var artifacts = ArtifactConfiguration()
+  /// Who may call the API (`MLOPS_OIDC_*`).
+  package var identity = IdentityConfiguration()
 
   package init() {}
 
@@ -45,6 +47,16 @@ package struct EdgeConfiguration: Sendable, Equatable {
     artifacts.downloadSecret = value("MLOPS_DOWNLOAD_SECRET")
     artifacts.downloadTTLSeconds = try positive("MLOPS_DOWNLOAD_TTL_SECONDS", default: artifacts.downloadTTLSeconds)
     artifacts.publicURL = value("MLOPS_PUBLIC_URL")
+    identity.issuer = value("MLOPS_OIDC_ISSUER")
+    if let issuer = identity.issuer, !(issuer.hasPrefix("https://") || issuer.hasPrefix("http://")) {
+      throw ConfigurationError(variable: "MLOPS_OIDC_ISSUER", value: issuer, expected: "the issuer's http(s) URL")
+    }
+    identity.audience = value("MLOPS_OIDC_AUDIENCE") ?? identity.audience
+    identity.userClaim = value("MLOPS_OIDC_USER_CLAIM") ?? identity.userClaim
+    identity.nameClaim = value("MLOPS_OIDC_NAME_CLAIM") ?? identity.nameClaim
+    identity.groupsClaim = value("MLOPS_OIDC_GROUPS_CLAIM") ?? identity.groupsClaim
+    identity.clockSkewSeconds = try reader.nonNegative("MLOPS_OIDC_CLOCK_SKEW_SECONDS", default: identity.clockSkewSeconds)
+    identity.jwksRefetchSeconds = try positive("MLOPS_OIDC_JWKS_REFETCH_SECONDS", default: identity.jwksRefetchSeconds)
     if artifacts.kind == .s3 {
       for (name, present) in [
         ("MLOPS_S3_BUCKET", artifacts.bucket != nil),

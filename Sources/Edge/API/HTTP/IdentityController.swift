@@ -1,0 +1,33 @@
+import EdgeRuntime
+import Foundation
+import Hummingbird
+
+/// The caller's own identity (`GET /v1/me`) and, when Edge is its own issuer, the JWKS that
+/// verifies its tokens (`GET /.well-known/jwks.json`).
+package struct IdentityController<Context: RequestContext>: Sendable {
+  let authentication: BearerAuthentication
+  let localIssuer: LocalIssuer?
+
+  package init(authentication: BearerAuthentication, localIssuer: LocalIssuer?) {
+    self.authentication = authentication
+    self.localIssuer = localIssuer
+  }
+
+  package func addRoutes(to router: Router<Context>, v1: RouterGroup<Context>) {
+    if let localIssuer {
+      router.get(".well-known/jwks.json") { _, _ in
+        Response(
+          status: .ok, headers: [.contentType: "application/jwk-set+json", .cacheControl: "max-age=300"],
+          body: .init(byteBuffer: ByteBuffer(bytes: localIssuer.jwks)))
+      }
+    }
+    v1.get("me") { request, _ in
+      let caller = try await authentication.caller(request)
+      return try JSONResponse.make(
+        object: [
+          "issuer": caller.issuer, "subject": caller.subject, "name": caller.name, "groups": caller.groups,
+          "expires_at": JSONResponse.timestamp(caller.expiresAt),
+        ], status: .ok)
+    }
+  }
+}
