@@ -73,7 +73,7 @@ def targets(root: Path) -> tuple[list[str], list[str]]:
 
 
 def required_variables(root: Path) -> list[str]:
-    blocks = re.findall(r'variable "([a-z_]+)" \{(.*?)\n\}', (root / "variables.tf").read_text(), re.S)
+    blocks = re.findall(r'variable "([a-z0-9_]+)" \{(.*?)\n\}', (root / "variables.tf").read_text(), re.S)
     values = {"certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/moto"}
     # A sensitive-data service refuses to plan without an API key digest (its default is empty).
     given = {"api_key_sha256": "0" * 64}
