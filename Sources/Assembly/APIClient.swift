@@ -10,10 +10,14 @@ import ServiceKit
 package struct APIClient: Sendable {
   package let server: URL
   package let http: HTTPClient
+  /// The bearer token sent on every API call (not on download links, whose signature is
+  /// their authorisation).
+  package let token: String?
 
-  package init(server: URL, http: HTTPClient) {
+  package init(server: URL, http: HTTPClient, token: String?) {
     self.server = server
     self.http = http
+    self.token = token
   }
 
   /// A failed call; `status` is 0 when the server could not be reached at all.
@@ -43,6 +47,7 @@ package struct APIClient: Sendable {
   ) async throws -> Reply {
     var request = HTTPClientRequest(url: try url(path))
     request.method = method
+    authorize(&request)
     for (name, value) in headers { request.headers.add(name: name, value: value) }
     if let body {
       request.headers.add(name: "Content-Type", value: "application/json")
@@ -91,6 +96,7 @@ package struct APIClient: Sendable {
     _ path: String, lastEventID: String?, onEvent: (ServerSentEvent) async throws -> Bool
   ) async throws {
     var request = HTTPClientRequest(url: try url(path))
+    authorize(&request)
     request.headers.add(name: "Accept", value: "text/event-stream")
     if let lastEventID, !lastEventID.isEmpty { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
     let response: HTTPClientResponse
@@ -113,6 +119,10 @@ package struct APIClient: Sendable {
         following = try await onEvent(event)
       }
     }
+  }
+
+  private func authorize(_ request: inout HTTPClientRequest) {
+    if let token { request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)") }
   }
 
   private func url(_ path: String) throws -> String {

@@ -51,7 +51,9 @@ struct E2EBench: AsyncParsableCommand {
       let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
       let outcome: Result<[Level], any Error>
       do {
-        outcome = .success(try await Self.measure(APIClient(server: stack.server, http: http), levels: levels, runs: runs))
+        let token = try await CallerToken.local(environment: ["MLOPS_DATA_DIR": data.path])
+        outcome = .success(
+          try await Self.measure(APIClient(server: stack.server, http: http, token: token), levels: levels, runs: runs))
       } catch {
         outcome = .failure(error)
       }
@@ -158,7 +160,7 @@ struct E2EBench: AsyncParsableCommand {
     guard let id = created.fields["id"] as? String else { throw ValidationError("no decision set id") }
     var lastEventID: String?
     do {
-      try await client.followEvents("/streams/\(id)", lastEventID: nil) { event in
+      try await client.followEvents("/v1/decision-sets/\(id)/stream", lastEventID: nil) { event in
         if !event.id.isEmpty { lastEventID = event.id }
         if event.event == "run-error" || event.event == "run-complete" {
           throw ValidationError("run \(id) ended before the gate: \(event.data)")
@@ -177,7 +179,7 @@ struct E2EBench: AsyncParsableCommand {
     let id = gate.id
     _ = try await client.send(.POST, "/v1/decision-sets/\(id)/approve", json: ["status": "approved"])
     var status = ""
-    try await client.followEvents("/streams/\(id)", lastEventID: gate.lastEventID) { event in
+    try await client.followEvents("/v1/decision-sets/\(id)/stream", lastEventID: gate.lastEventID) { event in
       if event.event == "run-error" { throw ValidationError("run \(id) failed: \(event.data)") }
       guard event.event == "run-complete" else { return true }
       status = (try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any])?["status"] as? String ?? ""

@@ -32,7 +32,13 @@ struct SSEBench: AsyncParsableCommand {
     guard streams > 0, events > 0, rate > 0 else { throw ValidationError("--streams, --events and --rate must be positive") }
     FileDescriptorLimit.raise(toAtLeast: streams * 2 + 256)
     let result = try await BenchDatabase.withScratch(environment: environment) { client, url in
-      let (_, ids) = try await GraphBench.threads(streams, client: client, logger: environment.logger)
+      let (project, ids) = try await GraphBench.threads(streams, client: client, logger: environment.logger)
+      // The streams are a member's: the API checks the caller's role on each one, as in use.
+      try await client.query(
+        """
+        INSERT INTO project_members (id, project_id, kind, principal, role)
+        VALUES (\(UUID()), \(project), 'user', \(LocalIssuer.defaultUser), 'viewer')
+        """, logger: environment.logger)
       let api = try APIProcess.start(databaseURL: url)
       do {
         let result = try await Self.measure(
@@ -83,14 +89,16 @@ struct SSEBench: AsyncParsableCommand {
       eventLoopGroupProvider: .singleton,
       configuration: .init(
         connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: ids.count + 16)))
-    let apiClient = APIClient(server: api.url, http: http)
+    let token = try await LocalIssuer.load(dataDirectory: api.dataDirectory).mint(
+      subject: LocalIssuer.defaultUser, audience: IdentityConfiguration().audience, ttl: .seconds(3600))
+    let apiClient = APIClient(server: api.url, http: http, token: token)
     let receipts = Receipts()
     let rssBefore = try api.residentKiB()
     do {
       let result = try await withThrowingTaskGroup(of: Void.self) { group in
         for id in ids {
           group.addTask {
-            try await apiClient.followEvents("/streams/\(id.lowercaseString)", lastEventID: nil) { event in
+            try await apiClient.followEvents("/v1/decision-sets/\(id.lowercaseString)/stream", lastEventID: nil) { event in
               if event.retry != nil { receipts.connected() }
               guard event.event == "reason-card",
                 let object = try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any],
@@ -177,12 +185,16 @@ struct EventCommit {
 final class APIProcess: Sendable {
   let process: Process
   let url: URL
+  /// Its own data folder: the local issuer's key that the benchmark's token is minted with.
+  let dataDirectory: String
 
   static func start(databaseURL: DatabaseURL) throws -> APIProcess {
     let port = try FreePort.find()
     var environment = ProcessInfo.processInfo.environment
     environment["DATABASE_URL"] = databaseURL.connectionString
     environment["MLOPS_HTTP_PORT"] = String(port)
+    let dataDirectory = FileManager.default.temporaryDirectory.appending(path: "mlops-bench-sse-\(port)").path
+    environment["MLOPS_DATA_DIR"] = dataDirectory
     environment["MLOPS_LOG_LEVEL"] = "warning"
     environment["MLOPS_SSE_MAX_SECONDS"] = "3600"
     environment["MLOPS_SSE_PING_SECONDS"] = "30"
@@ -198,14 +210,15 @@ final class APIProcess: Sendable {
     process.environment = environment
     process.standardOutput = FileHandle.nullDevice
     try process.run()
-    let api = APIProcess(process: process, url: URL(string: "http://127.0.0.1:\(port)")!)
+    let api = APIProcess(process: process, url: URL(string: "http://127.0.0.1:\(port)")!, dataDirectory: dataDirectory)
     try api.waitUntilUp()
     return api
   }
 
-  private init(process: Process, url: URL) {
+  private init(process: Process, url: URL, dataDirectory: String) {
     self.process = process
     self.url = url
+    self.dataDirectory = dataDirectory
   }
 
   private func waitUntilUp() throws {
@@ -228,8 +241,10 @@ final class APIProcess: Sendable {
   }
 
   func stop() {
-    guard process.isRunning else { return }
-    process.terminate()
-    process.waitUntilExit()
+    if process.isRunning {
+      process.terminate()
+      process.waitUntilExit()
+    }
+    try? FileManager.default.removeItem(atPath: dataDirectory)
   }
 }

@@ -9,6 +9,12 @@ struct ServerOptions: ParsableArguments {
   @Option(help: "The Edge to talk to (default: MLOPS_SERVER, else http://127.0.0.1:8080).")
   var server: String?
 
+  @Option(
+    help:
+      "The bearer token to send (default: MLOPS_TOKEN, else one minted with the local issuer's key in MLOPS_DATA_DIR when it is there)."
+  )
+  var token: String?
+
   var serverURL: URL {
     get throws {
       let text = server ?? ProcessInfo.processInfo.environment["MLOPS_SERVER"] ?? "http://127.0.0.1:8080"
@@ -22,13 +28,14 @@ struct ServerOptions: ParsableArguments {
   /// Runs `body` with a client for the server, shutting the client down afterwards.
   func withClient<T>(_ body: (APIClient) async throws -> T) async throws -> T {
     let url = try serverURL
+    let token = try await CallerToken.resolve(explicit: token)
     // Streams carry a ping every few seconds, so a read that waits this long means a dead peer.
     let http = HTTPClient(
       eventLoopGroupProvider: .singleton,
       configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(60))))
     let result: Result<T, any Error>
     do {
-      result = .success(try await body(APIClient(server: url, http: http)))
+      result = .success(try await body(APIClient(server: url, http: http, token: token)))
     } catch {
       result = .failure(error)
     }

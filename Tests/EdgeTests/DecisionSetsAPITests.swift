@@ -34,7 +34,8 @@ import Testing
       let id = try #require(body["id"] as? String)
       #expect(body["status"] as? String == "running")
       #expect(body["version"] as? Int == 1)
-      #expect((body["links"] as? [String: String])?["stream"] == "/streams/\(id)")
+      #expect((body["links"] as? [String: String])?["stream"] == "/v1/decision-sets/\(id)/stream")
+      #expect((body["links"] as? [String: String])?["stream_tickets"] == "/v1/decision-sets/\(id)/stream-tickets")
       #expect(created.headers[.location] == "/v1/decision-sets/\(id)")
       // The row, its root checkpoint and its first job committed together.
       #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'ready'", on: client) == 1)

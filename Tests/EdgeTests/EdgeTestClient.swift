@@ -9,9 +9,10 @@ import TestSupport
 import Testing
 
 /// Runs the Edge router (no gRPC downstream) against a fresh database and hands the test a
-/// client that speaks JSON.
+/// client that speaks JSON, as `TestIdentity.defaultUser` unless a call says otherwise.
 struct EdgeTestClient: Sendable {
   let client: any TestClientProtocol
+  let identity: TestIdentity
 
   static func withEdge(
     maxBodyBytes: Int = 1 << 20,
@@ -20,13 +21,17 @@ struct EdgeTestClient: Sendable {
     try await TestDatabase.withFreshDatabase { database, _ in
       var configuration = Configuration.defaults
       configuration.maxBodyBytes = maxBodyBytes
+      let identity = try TestIdentity.make()
+      configuration.dataDirectory = identity.dataDirectory
       let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: TestDatabase.logger)
+      // The stream routes are there (for the access checks); nothing here follows NOTIFY.
       let router = try EdgeApplication.makeRouter(
         configuration: configuration, database: database, migrator: migrator, downstream: [],
+        notifications: EventNotifications(client: database, logger: TestDatabase.logger),
         buildInfo: BuildInfo(version: "test", gitCommit: "test", protoSHA256: "test"), logger: TestDatabase.logger)
       let app = Application(router: router)
       try await app.test(.router) { client in
-        try await body(EdgeTestClient(client: client), database)
+        try await body(EdgeTestClient(client: client, identity: identity), database)
       }
     }
   }
@@ -41,11 +46,14 @@ struct EdgeTestClient: Sendable {
     }
   }
 
+  /// Sends the request with a token for `user`; nil sends none.
   @discardableResult
   func send(
-    _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, raw: Data? = nil, headers: HTTPFields = [:]
+    _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, raw: Data? = nil, headers: HTTPFields = [:],
+    as user: String? = TestIdentity.defaultUser
   ) async throws -> Reply {
     var headers = headers
+    if let user, headers[.authorization] == nil { headers[.authorization] = try await identity.bearer(user) }
     var buffer: ByteBuffer?
     if let json {
       headers[.contentType] = "application/json"

@@ -35,10 +35,12 @@ import Testing
 
   static func withLiveEdge(
     pingSeconds: Int = 10, maxSeconds: Int = 100,
-    _ body: @Sendable (any TestClientProtocol, PostgresClient) async throws -> Void
+    _ body: @Sendable (LiveEdge, PostgresClient) async throws -> Void
   ) async throws {
     try await TestDatabase.withFreshDatabase { database, _ in
-      let configuration = Configuration.defaults
+      var configuration = Configuration.defaults
+      let identity = try TestIdentity.make()
+      configuration.dataDirectory = identity.dataDirectory
       var edge = EdgeConfiguration()
       edge.streams.pingSeconds = pingSeconds
       edge.streams.maxSeconds = maxSeconds
@@ -48,20 +50,47 @@ import Testing
         migrator: Migrator(client: database, migrations: try Migration.bundled(), logger: TestDatabase.logger),
         downstream: [], notifications: notifications, buildInfo: BuildInfo(version: "t", gitCommit: "t", protoSHA256: "t"),
         logger: TestDatabase.logger)
+      let auth: HTTPFields = [.authorization: try await identity.bearer()]
       try await Application(router: router, services: [notifications]).test(.live) { client in
-        try await body(client, database)
+        try await body(LiveEdge(client: client, auth: auth), database)
       }
     }
   }
 
-  static func createDecisionSet(_ client: any TestClientProtocol) async throws -> String {
+  /// The live client and the Authorization header of the project's creator.
+  struct LiveEdge: Sendable {
+    let client: any TestClientProtocol
+    let auth: HTTPFields
+
+    /// GET with the bearer token (and `headers`), the body collected.
+    func get<T>(_ uri: String, headers: HTTPFields = [:], _ read: @escaping (TestResponse) throws -> T) async throws -> T {
+      var fields = auth
+      fields.append(contentsOf: headers)
+      return try await client.execute(uri: uri, method: .get, headers: fields, body: nil, testCallback: read)
+    }
+
+    /// A stream ticket for the decision set, from the authorized POST.
+    func ticket(_ id: String) async throws -> String {
+      let reply = try await client.execute(
+        uri: "/v1/decision-sets/\(id)/stream-tickets", method: .post, headers: auth, body: nil
+      ) { try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any] }
+      return try #require(reply?["ticket"] as? String)
+    }
+  }
+
+  static func stream(_ id: String) -> String { "/v1/decision-sets/\(id)/stream" }
+
+  static func createDecisionSet(_ edge: LiveEdge) async throws -> String {
+    let client = edge.client
+    var headers = edge.auth
+    headers[.contentType] = "application/json"
     let project = try await client.execute(
-      uri: "/v1/projects", method: .post, headers: [.contentType: "application/json"],
+      uri: "/v1/projects", method: .post, headers: headers,
       body: ByteBuffer(string: #"{"name": "p"}"#)
     ) { try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any] }
     let projectID = try #require(project?["id"] as? String)
     let created = try await client.execute(
-      uri: "/v1/projects/\(projectID)/decision-sets", method: .post, headers: [.contentType: "application/json"],
+      uri: "/v1/projects/\(projectID)/decision-sets", method: .post, headers: headers,
       body: ByteBuffer(string: #"{"brief": "fraud scoring"}"#)
     ) { try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any] }
     return try #require(created?["id"] as? String)
@@ -99,7 +128,7 @@ import Testing
       let id = try await Self.createDecisionSet(client)
       try await Self.runToCompletion(id, database: database)
       let stored = try await Self.storedEvents(id, database)
-      try await client.execute(uri: "/streams/\(id)", method: .get) { response in
+      try await client.get(Self.stream(id)) { response in
         #expect(response.status == .ok)
         #expect(response.headers[.contentType] == "text/event-stream")
         let (retry, frames) = Self.frames(String(buffer: response.body))
@@ -120,9 +149,10 @@ import Testing
       try await Self.runToCompletion(id, database: database)
       let stored = try await Self.storedEvents(id, database)
       let cut = stored[4].0
-      let uri = asHeader ? "/v1/decision-sets/\(id)/stream" : "/streams/\(id)?after=\(cut)"
+      // EventSource cannot send headers: it opens /streams/{id} with a ticket and ?after=.
+      let uri = asHeader ? Self.stream(id) : "/streams/\(id)?ticket=\(try await client.ticket(id))&after=\(cut)"
       let headers: HTTPFields = asHeader ? [.init("Last-Event-ID")!: "\(cut)"] : [:]
-      try await client.execute(uri: uri, method: .get, headers: headers) {
+      try await client.get(uri, headers: headers) {
         let ids = Self.frames(String(buffer: $0.body)).frames.compactMap(\.id)
         #expect(ids == stored.dropFirst(5).map(\.0))
       }
@@ -135,7 +165,7 @@ import Testing
       try await Self.runToCompletion(id, database: database)
       let last = try #require(try await Self.storedEvents(id, database).last?.0)
       let started = ContinuousClock.now
-      try await client.execute(uri: "/streams/\(id)", method: .get, headers: [.init("Last-Event-ID")!: "\(last)"]) {
+      try await client.get(Self.stream(id), headers: [.init("Last-Event-ID")!: "\(last)"]) {
         #expect(Self.frames(String(buffer: $0.body)).frames.isEmpty)
       }
       #expect(ContinuousClock.now - started < .seconds(5), "it must not wait for the maximum duration")
@@ -145,7 +175,7 @@ import Testing
   @Test func aLiveStreamFollowsNewEventsAndPingsWhileIdle() async throws {
     try await Self.withLiveEdge(pingSeconds: 1) { client, database in
       let id = try await Self.createDecisionSet(client)
-      async let streamed: String = client.execute(uri: "/streams/\(id)", method: .get) { String(buffer: $0.body) }
+      async let streamed: String = client.get(Self.stream(id)) { String(buffer: $0.body) }
       // Idle past one ping interval, then produce every event while the stream is open.
       try await Task.sleep(for: .milliseconds(1600))
       try await Self.runToCompletion(id, database: database)
@@ -164,7 +194,7 @@ import Testing
       let id = try await Self.createDecisionSet(client)
       #expect(try await DecisionSetsAPITests.runPendingJob(database) == .waiting(.answers))
       let started = ContinuousClock.now
-      try await client.execute(uri: "/streams/\(id)", method: .get) { response in
+      try await client.get(Self.stream(id)) { response in
         let frames = Self.frames(String(buffer: response.body)).frames
         #expect(frames.last?.event == "gate-waiting")
       }
@@ -175,9 +205,31 @@ import Testing
 
   @Test func unknownDecisionSetIs404() async throws {
     try await Self.withLiveEdge { client, _ in
-      try await client.execute(uri: "/streams/9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e", method: .get) {
+      try await client.get(Self.stream("9b2f4a1e-0c55-4a8e-9d7e-1f2a3b4c5d6e")) {
         #expect($0.status == .notFound)
       }
+    }
+  }
+
+  /// No token, a ticket for another decision set, a changed or made-up ticket: 401, and no
+  /// event is sent.
+  @Test func aStreamWithoutAValidTicketOrTokenIsRefused() async throws {
+    try await Self.withLiveEdge { client, _ in
+      let id = try await Self.createDecisionSet(client)
+      let other = try await Self.createDecisionSet(client)
+      let ticket = try await client.ticket(other)
+      var tampered = Array(ticket)
+      tampered[tampered.count - 1] = tampered.last == "0" ? "1" : "0"
+      for uri in [
+        "/streams/\(id)", "/streams/\(id)?ticket=\(ticket)", "/streams/\(id)?ticket=\(String(tampered))",
+        "/streams/\(id)?ticket=1.x.y",
+      ] {
+        try await client.client.execute(uri: uri, method: .get) { response in
+          #expect(response.status == .unauthorized, "\(uri)")
+          #expect(!String(buffer: response.body).contains("event:"))
+        }
+      }
+      try await client.client.execute(uri: Self.stream(id), method: .get) { #expect($0.status == .unauthorized) }
     }
   }
 }

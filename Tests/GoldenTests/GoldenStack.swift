@@ -25,6 +25,10 @@ struct GoldenStack: Sendable {
   let api: any TestClientProtocol
   let engine: GraphEngine
   let database: PostgresClient
+  /// `Bearer <token>` of the reviewer who creates, submits and approves everything.
+  let authorization: String
+
+  static let reviewer = "golden-reviewer"
 
   static func with(_ body: @Sendable (GoldenStack) async throws -> Void) async throws {
     try await TestDatabase.withFreshDatabase { database, _ in
@@ -61,8 +65,10 @@ struct GoldenStack: Sendable {
           let router = try EdgeApplication.makeRouter(
             configuration: configuration, edge: edge, database: database, migrator: migrator, downstream: [],
             buildInfo: BuildInfo(version: "golden", gitCommit: "golden", protoSHA256: "golden"), logger: logger)
+          let token = try await LocalIssuer.load(dataDirectory: data.path).mint(
+            subject: reviewer, name: "Golden Reviewer", audience: IdentityConfiguration().audience, ttl: .seconds(3600))
           try await Application(router: router).test(.router) { api in
-            try await body(GoldenStack(api: api, engine: engine, database: database))
+            try await body(GoldenStack(api: api, engine: engine, database: database, authorization: "Bearer \(token)"))
           }
         }
         group.cancelAll()
@@ -74,7 +80,7 @@ struct GoldenStack: Sendable {
   func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil) async throws -> (
     status: HTTPResponse.Status, body: [String: Any]
   ) {
-    var headers: HTTPFields = [:]
+    var headers: HTTPFields = [.authorization: authorization]
     if json != nil { headers[.contentType] = "application/json" }
     return try await api.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) {
       response in

@@ -22,6 +22,15 @@ package enum Fixtures {
     return (project, threads)
   }
 
+  /// Makes `user` a member of the project with `role`, as the API's members route would.
+  package static func addMember(_ project: UUID, user: String, role: String, on client: PostgresClient) async throws {
+    try await client.query(
+      """
+      INSERT INTO project_members (id, project_id, kind, principal, role)
+      VALUES (\(UUID()), \(project), 'user', \(user), \(role))
+      """, logger: TestDatabase.logger)
+  }
+
   package static func count(_ sql: String, on client: PostgresClient) async throws -> Int {
     let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger)
     for try await value in rows.decode(Int.self) { return value }

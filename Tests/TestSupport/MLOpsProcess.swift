@@ -85,10 +85,11 @@ package enum HTTP {
     }
   }
 
-  package static func send(_ method: String, _ url: String, json: String? = nil) async throws -> Reply {
+  package static func send(_ method: String, _ url: String, json: String? = nil, token: String? = nil) async throws -> Reply {
     var request = URLRequest(url: URL(string: url)!)
     request.httpMethod = method
     request.timeoutInterval = 10
+    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
     if let json {
       request.httpBody = Data(json.utf8)
       request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -180,7 +180,8 @@ import Testing
       var text = try String(contentsOf: settings, encoding: .utf8)
       text += "\n\nDEPLOY_KEY = \"" + "AKIA" + "QYLPMN5HFIQR7XYZ" + "\"\n"  // assembled so this file holds no key
       try text.write(to: settings, atomically: true, encoding: .utf8)
-      return ["MLOPS_TEMPLATES_DIR": templates.path, "MLOPS_DATA_DIR": directory.appending(path: "data").path]
+      // The default data folder, where `mlops run` finds the local issuer's key.
+      return ["MLOPS_TEMPLATES_DIR": templates.path, "MLOPS_DATA_DIR": directory.appending(path: ".mlops").path]
     }
     try await Self.withServe(prepare: prepare) { baseURL, directory, serve in
       let run = try await Self.run(
@@ -192,7 +193,7 @@ import Testing
         "only the secret scan fails (the seeded line is formatted and typed):\n\(run.output)")
       #expect(run.output.contains("[aws-access-key-id]"), "\(run.output)")
       #expect(run.output.contains("artifacts     none published"), "\(run.output)")
-      let stored = try FileManager.default.subpathsOfDirectory(atPath: directory.appending(path: "data/artifacts").path)
+      let stored = try FileManager.default.subpathsOfDirectory(atPath: directory.appending(path: ".mlops/artifacts").path)
       #expect(!stored.contains { $0.contains("/bundles/") }, "only the staged files, nothing published: \(stored)")
       #expect(await serve.terminate() == 0)
     }

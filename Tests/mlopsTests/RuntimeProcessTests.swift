@@ -192,12 +192,16 @@ import Testing
       try #require(up != nil, "\(api.errors)")
       try await client.query(PostgresQuery(unsafeSQL: TestNodeBook.effectsTable), logger: TestDatabase.logger)
 
+      // The API's data folder is the working directory's .mlops; the CLI below finds it too.
+      let token = try await TestIdentity.localUserToken(dataDirectory: directory.appending(path: ".mlops").path)
       let project = try #require(
-        try await HTTP.send("POST", "\(ports.baseURL)/v1/projects", json: #"{"name": "p"}"#).json()["id"] as? String)
+        try await HTTP.send("POST", "\(ports.baseURL)/v1/projects", json: #"{"name": "p"}"#, token: token).json()["id"]
+          as? String)
       let id = try #require(
-        try await HTTP.send("POST", "\(ports.baseURL)/v1/projects/\(project)/decision-sets", json: #"{"brief": "b"}"#)
-          .json()["id"] as? String)
-      async let streamed = HTTP.send("GET", "\(ports.baseURL)/streams/\(id)")
+        try await HTTP.send(
+          "POST", "\(ports.baseURL)/v1/projects/\(project)/decision-sets", json: #"{"brief": "b"}"#, token: token
+        ).json()["id"] as? String)
+      async let streamed = HTTP.send("GET", "\(ports.baseURL)/v1/decision-sets/\(id)/stream", token: token)
       try await Task.sleep(for: .milliseconds(300))
 
       let worker = try MLOpsProcess(

@@ -37,7 +37,10 @@ import Testing
     }
     #expect(first.output.contains("http://127.0.0.1:\(ports.http)"))
 
-    let created = try await HTTP.send("POST", "\(ports.baseURL)/v1/projects", json: #"{"name": "survives restarts"}"#)
+    // A token minted before the restart still verifies after it: the issuer's key is kept.
+    let token = try await TestIdentity.localUserToken(dataDirectory: environment["MLOPS_DATA_DIR"]!)
+    let created = try await HTTP.send(
+      "POST", "\(ports.baseURL)/v1/projects", json: #"{"name": "survives restarts"}"#, token: token)
     #expect(created.status == 201)
     let id = try #require(try created.json()["id"] as? String)
 
@@ -49,7 +52,7 @@ import Testing
     let readyAgain = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(60)) { second.process.isRunning }
     try #require(readyAgain != nil, "serve did not restart:\n\(second.errors)")
     Swift.print("mlops serve: restart to /readyz 200: \(readyAgain!)")
-    let fetched = try await HTTP.send("GET", "\(ports.baseURL)/v1/projects/\(id)")
+    let fetched = try await HTTP.send("GET", "\(ports.baseURL)/v1/projects/\(id)", token: token)
     #expect(fetched.status == 200)
     #expect(try fetched.json()["name"] as? String == "survives restarts")
     #expect(await second.terminate() == 0)
@@ -109,12 +112,15 @@ import Testing
         }
         try #require(ready != nil, "\(processes.map(\.errors))")
         // Only the secret scan runs here, so the project must allow incomplete bundles.
+        let dataDirectory = environment["MLOPS_DATA_DIR"]!
         let created = try await HTTP.send(
-          "POST", "\(ports.baseURL)/v1/projects", json: #"{"name": "same-name", "allow_incomplete_bundles": true}"#)
+          "POST", "\(ports.baseURL)/v1/projects", json: #"{"name": "same-name", "allow_incomplete_bundles": true}"#,
+          token: try await TestIdentity.localUserToken(dataDirectory: dataDirectory))
         try #require(created.status == 201, "creating the project answered \(created.status)")
+        // `mlops run` mints its token with the key in the data folder, as the local user.
         let run = try MLOpsProcess(
-          ["run", "--server", ports.baseURL, "--project", "same-name", "--approve", "--no-input", "brief.txt"], environment: [:],
-          workingDirectory: directory)
+          ["run", "--server", ports.baseURL, "--project", "same-name", "--approve", "--no-input", "brief.txt"],
+          environment: ["MLOPS_DATA_DIR": dataDirectory], workingDirectory: directory)
         #expect(await run.waitForExit(timeout: .seconds(120)) == 0, "\(run.output)\n\(run.errors)")
         // Every generated file but the decision record, which holds when the review happened.
         var hash = ""
@@ -248,6 +254,9 @@ import Testing
       try #require(ready != nil, "\(serve.errors)")
 
       let (project, threads) = try await Fixtures.threads(1, on: client)
+      // The project is the local user's; serve's data folder is the working directory's .mlops.
+      try await Fixtures.addMember(project, user: LocalIssuer.defaultUser, role: "admin", on: client)
+      let token = try await TestIdentity.localUserToken(dataDirectory: directory.appending(path: ".mlops").path)
       let engine = GraphEngine(
         client: client, nodes: [], queue: JobQueue(client: client, logger: TestDatabase.logger), logger: TestDatabase.logger)
       _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
@@ -263,16 +272,17 @@ import Testing
         "\(serve.errors.suffix(3000))")
       let cards = try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'reason-card'", on: client)
       #expect(cards == 7, "intake, coverage, planner, two critics, policy and the gate each explain themselves")
-      #expect(try await HTTP.send("POST", "\(base)/approve", json: #"{"status": "approved"}"#).status == 202)
+      #expect(try await HTTP.send("POST", "\(base)/approve", json: #"{"status": "approved"}"#, token: token).status == 202)
       #expect(
         try await RuntimeProcessTests.waitUntil(1, at: "completed", on: client, timeout: .seconds(600)),
         "\(serve.errors.suffix(3000))")
       #expect(try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'reason-card'", on: client) == 11)
       #expect(try await Fixtures.count("SELECT count(*) FROM events WHERE type = 'diff-update'", on: client) == 1)
       #expect(try await Fixtures.count("SELECT count(*) FROM decision_set_versions", on: client) == 1)
-      try await Self.checkDownloads(baseURL: ports.baseURL, decisionSet: thread, secret: environment["MLOPS_DOWNLOAD_SECRET"]!)
+      try await Self.checkDownloads(
+        baseURL: ports.baseURL, decisionSet: thread, secret: environment["MLOPS_DOWNLOAD_SECRET"]!, token: token)
       #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'dead'", on: client) == 0)
-      let noSecond = try await HTTP.send("GET", "\(base)/changes?from=1&to=2")
+      let noSecond = try await HTTP.send("GET", "\(base)/changes?from=1&to=2", token: token)
       #expect(noSecond.status == 404)
       #expect(try noSecond.json()["code"] as? String == "version_not_found")
 
@@ -280,21 +290,21 @@ import Testing
       let revised = try await HTTP.send(
         "POST", "\(base)/revisions",
         json:
-          #"{"constraint_overrides": {"monthly_budget": {"min": 5000, "max": 9000, "currency": "USD", "min_usd": 5000, "max_usd": 9000, "provenance": {"kind": "SOURCE_KIND_OVERRIDE", "confidence": 1}}}}"#
-      )
+          #"{"constraint_overrides": {"monthly_budget": {"min": 5000, "max": 9000, "currency": "USD", "min_usd": 5000, "max_usd": 9000, "provenance": {"kind": "SOURCE_KIND_OVERRIDE", "confidence": 1}}}}"#,
+        token: token)
       #expect(revised.status == 202, "\(String(decoding: revised.body, as: UTF8.self))")
       #expect(try revised.json()["version"] as? Int == 2)
-      let again = try await HTTP.send("POST", "\(base)/revisions", json: "{}")
+      let again = try await HTTP.send("POST", "\(base)/revisions", json: "{}", token: token)
       #expect(again.status == 409, "one run at a time")
       #expect(
         try await RuntimeProcessTests.waitUntil(1, at: "waiting_for_approval", on: client, timeout: .seconds(30)),
         "\(serve.errors.suffix(3000))")
-      #expect(try await HTTP.send("POST", "\(base)/approve", json: #"{"status": "approved"}"#).status == 202)
+      #expect(try await HTTP.send("POST", "\(base)/approve", json: #"{"status": "approved"}"#, token: token).status == 202)
       #expect(
         try await RuntimeProcessTests.waitUntil(1, at: "completed", on: client, timeout: .seconds(600)),
         "\(serve.errors.suffix(3000))")
 
-      let changes = try await HTTP.send("GET", "\(base)/changes?from=1&to=2")
+      let changes = try await HTTP.send("GET", "\(base)/changes?from=1&to=2", token: token)
       #expect(changes.status == 200, "\(String(decoding: changes.body, as: UTF8.self))")
       if let folder = ProcessInfo.processInfo.environment["MLOPS_DUMP_CHANGES"] {
         try changes.body.write(to: URL(fileURLWithPath: folder))
@@ -354,8 +364,10 @@ import Testing
 
   /// The published bundle is listed with a signed link that downloads it; a tampered or
   /// expired link gets 403.
-  static func checkDownloads(baseURL: String, decisionSet: UUID, secret: String) async throws {
-    let listing = try await HTTP.send("GET", "\(baseURL)/v1/decision-sets/\(decisionSet.uuidString.lowercased())/artifacts")
+  static func checkDownloads(baseURL: String, decisionSet: UUID, secret: String, token: String) async throws {
+    let artifactsURL = "\(baseURL)/v1/decision-sets/\(decisionSet.uuidString.lowercased())/artifacts"
+    #expect(try await HTTP.send("GET", artifactsURL).status == 401, "links go only to callers with a token")
+    let listing = try await HTTP.send("GET", artifactsURL, token: token)
     #expect(listing.status == 200)
     let artifacts = try #require(try listing.json()["artifacts"] as? [[String: Any]])
     #expect(artifacts.count == 1)
@@ -375,11 +387,12 @@ import Testing
     #expect(refused.status == 403)
     #expect(try refused.json()["code"] as? String == "download_refused")
     let key = try ArtifactKey(bundle["key"] as? String ?? "")
-    let expired = DownloadSigner(secret: Data(secret.utf8)).link(for: key, expires: Date().addingTimeInterval(-5))
+    let signer = DownloadSigner(secret: Data(secret.utf8))
+    let expired = signer.link(for: key, expires: Date().addingTimeInterval(-5), by: LocalIssuer.defaultUser)
     let late = try await HTTP.send("GET", baseURL + expired)
     #expect(late.status == 403)
     #expect(try late.json()["detail"] as? String == "the link has expired")
-    let fresh = DownloadSigner(secret: Data(secret.utf8)).link(for: key, expires: Date().addingTimeInterval(60))
+    let fresh = signer.link(for: key, expires: Date().addingTimeInterval(60), by: LocalIssuer.defaultUser)
     #expect(try await HTTP.send("GET", baseURL + fresh).status == 200, "the same secret signs a working link")
   }
 }

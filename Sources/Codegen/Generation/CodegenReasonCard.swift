@@ -27,7 +27,8 @@ enum CodegenReasonCard {
       $0.agent = "codegen"
       $0.node = "codegen"
       $0.inputs = .with {
-        $0.summary = "approved plan v\(request.version): \(request.plan.components.count) components"
+        let reviewer = request.approval.reviewer.isEmpty ? "" : " by \(request.approval.reviewer)"
+        $0.summary = "plan v\(request.version) approved\(reviewer): \(request.plan.components.count) components"
         $0.sha256 = repository.manifest.bundleSha256
       }
       $0.choice = "generate \(paths.count) files (bundle \(repository.manifest.bundleSha256.prefix(12)))"

@@ -68,6 +68,8 @@ package enum EdgeApplication {
     logger: Logger
   ) throws -> Router<Context> {
     let router = Router(context: Context.self)
+    // Outermost, so the problem documents the next one makes carry the request id too.
+    router.middlewares.add(RequestIDMiddleware<Context>())
     router.middlewares.add(ProblemMiddleware(maxBodyBytes: configuration.maxBodyBytes))
     router.middlewares.add(LoopbackHostMiddleware(listeningOn: configuration.httpHost))
     OperationsController(
@@ -75,29 +77,39 @@ package enum EdgeApplication {
       buildInfo: buildInfo
     ).addRoutes(to: router)
     try OpenAPIController<Context>().addRoutes(to: router)
-    // Everything under /v1 sits in one group, where authentication will go.
-    let v1 = router.group("v1")
+    // Everything under /v1 sits in one group behind the bearer-token check; the routes
+    // outside it (health, the JWKS, signed downloads, ticketed streams) carry their own proof.
     let identity = try TokenVerifier.configured(edge.identity, dataDirectory: configuration.dataDirectory)
-    IdentityController<Context>(
-      authentication: BearerAuthentication(verifier: identity.verifier), localIssuer: identity.localIssuer
-    ).addRoutes(to: router, v1: v1)
+    let authentication = BearerAuthentication(verifier: identity.verifier)
+    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware<Context>(authentication: authentication))
+    IdentityController<Context>(localIssuer: identity.localIssuer).addRoutes(to: router, v1: v1)
+    let members = MemberStore(client: database, logger: logger)
+    let access = ProjectAccess(members: members)
+    let audit = AuditLog(client: database, logger: logger)
+    let projectStore = ProjectStore(client: database, logger: logger)
+    let projects = v1.group("projects")
     ProjectsController<Context>(
-      store: ProjectStore(client: database, logger: logger), maxBodyBytes: configuration.maxBodyBytes
-    ).addRoutes(to: v1.group("projects"))
+      store: projectStore, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
+    ).addRoutes(to: projects)
+    MembersController<Context>(
+      members: members, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
+    ).addRoutes(to: projects)
     // The API starts and resumes runs; executing them is the worker's.
     let runs = RunControl(client: database, queue: JobQueue(client: database, logger: logger), logger: logger)
     let decisionSets = DecisionSetStore(client: database, runs: runs, logger: logger)
-    DecisionSetsController<Context>(store: decisionSets, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: v1)
+    DecisionSetsController<Context>(
+      store: decisionSets, projects: projectStore, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
+    ).addRoutes(to: v1)
     let versions = VersionStore(client: database, logger: logger)
     VersionsController<Context>(
-      store: decisionSets, versions: versions,
+      store: decisionSets, access: access, audit: audit, versions: versions,
       repositories: ProjectRepositories(dataDirectory: configuration.dataDirectory, client: database, logger: logger),
       maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: v1)
+    let signer = try DownloadSigner.load(secret: edge.artifacts.downloadSecret, dataDirectory: configuration.dataDirectory)
     ArtifactsController<Context>(
-      store: try ArtifactStores.make(edge.artifacts, dataDirectory: configuration.dataDirectory), decisionSets: decisionSets,
-      signer: try DownloadSigner.load(secret: edge.artifacts.downloadSecret, dataDirectory: configuration.dataDirectory),
-      versions: versions, ttlSeconds: edge.artifacts.downloadTTLSeconds,
+      store: try ArtifactStores.make(edge.artifacts, dataDirectory: configuration.dataDirectory), access: access,
+      audit: audit, signer: signer, versions: versions, ttlSeconds: edge.artifacts.downloadTTLSeconds,
       publicURL: edge.artifacts.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, logger: logger
     ).addRoutes(to: router, v1: v1)
     if let notifications {
@@ -106,7 +118,7 @@ package enum EdgeApplication {
       StreamsController<Context>(
         streamer: EventStreamer(
           store: decisionSets, notifications: notifications, settings: settings, logger: logger),
-        store: decisionSets,
+        access: access, store: decisionSets, signer: signer,
         limiter: StreamLimiter(
           maxStreams: edge.streams.maxStreams, maxPerClient: edge.streams.maxStreamsPerClient)
       ).addRoutes(to: router, v1: v1)

@@ -54,6 +54,8 @@ struct RunCommand: AsyncParsableCommand {
     Console.line(String(format: "ready in %.1f s at %@", (ContinuousClock.now - booting).seconds, stack.server.absoluteString))
     var local = options
     local.server = stack.server.absoluteString
+    // The platform just started is its own issuer: its key is in the data directory now.
+    if local.token == nil { local.token = try await CallerToken.local() }
     do {
       try await follow(text, options: local)
     } catch {
@@ -75,7 +77,8 @@ struct RunCommand: AsyncParsableCommand {
             status: created.status, code: "bad_reply", description: "the server returned no decision set id")
         }
         let renderer = RunRenderer(started: started)
-        renderer.submitted(id: id, project: projectID, stream: "\(try options.serverURL.absoluteString)/streams/\(id)")
+        renderer.submitted(
+          id: id, project: projectID, stream: "\(try options.serverURL.absoluteString)/v1/decision-sets/\(id)/stream")
         var scripted = RunSession.Scripted(comment: comment)
         for pair in try AnswerText.pairs(answers) { scripted.answers[pair.id] = pair.text }
         scripted.decision = approve ? .approve : reject ? .reject : nil

@@ -6,11 +6,13 @@ import PostgresNIO
 import ServiceKit
 
 /// A decision set's published bundles with download links, and the downloads themselves.
-/// Links are presigned by the store (S3) or signed by Edge (local store); downloads of Edge's
-/// links sit outside `/v1` because the signature is their authorisation.
-package struct ArtifactsController<Context: RequestContext>: Sendable {
+/// Links go only to members of the decision set's project; they are presigned by the store
+/// (S3) or signed by Edge (local store) for the caller. Downloads of Edge's links sit outside
+/// `/v1` because the signature is their authorisation; each download is audited.
+package struct ArtifactsController<Context: IdentifiedRequestContext>: Sendable {
   let store: any ArtifactStore
-  let decisionSets: DecisionSetStore
+  let access: ProjectAccess
+  let audit: AuditLog
   let signer: DownloadSigner
   let versions: VersionStore
   let ttlSeconds: Int
@@ -19,12 +21,13 @@ package struct ArtifactsController<Context: RequestContext>: Sendable {
   let logger: Logger
 
   package init(
-    store: any ArtifactStore, decisionSets: DecisionSetStore, signer: DownloadSigner, versions: VersionStore, ttlSeconds: Int,
-    publicURL: String?, logger: Logger
+    store: any ArtifactStore, access: ProjectAccess, audit: AuditLog, signer: DownloadSigner, versions: VersionStore,
+    ttlSeconds: Int, publicURL: String?, logger: Logger
   ) {
     self.publicURL = publicURL
     self.store = store
-    self.decisionSets = decisionSets
+    self.access = access
+    self.audit = audit
     self.signer = signer
     self.versions = versions
     self.ttlSeconds = ttlSeconds
@@ -38,7 +41,8 @@ package struct ArtifactsController<Context: RequestContext>: Sendable {
 
   @Sendable func list(_ request: Request, context: Context) async throws -> Response {
     let id = try DecisionSetRoute.id(context)
-    guard try await decisionSets.status(of: id) != nil else { throw DecisionSetRoute.notFound(id) }
+    let caller = try context.authenticated()
+    try await access.decisionSet(id, caller, needs: .viewer)
     let expires = Date().addingTimeInterval(Double(ttlSeconds))
     let base = publicURL ?? "http://\(request.head.authority ?? "127.0.0.1")"
     var artifacts: [[String: Any]] = []
@@ -51,7 +55,7 @@ package struct ArtifactsController<Context: RequestContext>: Sendable {
       if artifact.status == "stored", let key = try? ArtifactKey(artifact.key) {
         let url =
           try store.presignedURL(for: key, expiresIn: ttlSeconds)?.absoluteString ?? base
-          + signer.link(for: key, expires: expires)
+          + signer.link(for: key, expires: expires, by: caller.subject)
         item["download_url"] = url
         item["expires_at"] = JSONResponse.timestamp(expires)
       }
@@ -63,9 +67,11 @@ package struct ArtifactsController<Context: RequestContext>: Sendable {
   @Sendable func download(_ request: Request, context: Context) async throws -> Response {
     let path = context.parameters.getCatchAll().joined(separator: "/")
     let key: ArtifactKey
+    let subject: String
     do {
-      key = try signer.verify(
-        path: path, expires: request.uri.queryParameters.get("expires"), signature: request.uri.queryParameters.get("signature"))
+      let query = request.uri.queryParameters
+      (key, subject) = try signer.verify(
+        path: path, expires: query.get("expires"), by: query.get("by"), signature: query.get("signature"))
     } catch {
       throw Problem(status: .forbidden, code: "download_refused", title: "Forbidden", detail: error.description)
     }
@@ -73,6 +79,10 @@ package struct ArtifactsController<Context: RequestContext>: Sendable {
       throw Problem.notFound("artifact_not_found", "no artifact is stored at \(key.path)")
     }
     let name = key.path.split(separator: "/").last.map(String.init) ?? "bundle.zip"
+    try await audit.record(
+      AuditLog.Entry(
+        projectID: key.projectID, actor: Caller(issuer: "", subject: subject, expiresAt: Date()),
+        action: "artifact.downloaded", target: name, requestID: context.requestID))
     return Response(
       status: .ok,
       headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)\""],

@@ -7,7 +7,9 @@ import ServiceKit
 enum DecisionSetJSON {
   static func links(_ id: UUID) -> [String: String] {
     let base = "/v1/decision-sets/\(id.lowercaseString)"
-    return ["self": base, "events": "\(base)/events", "stream": "/streams/\(id.lowercaseString)"]
+    return [
+      "self": base, "events": "\(base)/events", "stream": "\(base)/stream", "stream_tickets": "\(base)/stream-tickets",
+    ]
   }
 
   static func summary(_ row: DecisionSetStore.Row) -> [String: Any] {

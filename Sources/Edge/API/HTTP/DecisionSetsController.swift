@@ -8,16 +8,26 @@ import ServiceKit
 import SwiftProtobuf
 
 /// Decision sets: create (which starts the run), read, the event timeline, answers to the
-/// follow-up questions, and the reviewer's approval or rejection.
-package struct DecisionSetsController<Context: RequestContext>: Sendable {
+/// follow-up questions, and the reviewer's approval or rejection (refused to the version's
+/// submitter when the project asks for four eyes). Every route checks the caller's role in
+/// the decision set's project first.
+package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendable {
   let store: DecisionSetStore
+  let projects: ProjectStore
+  let access: ProjectAccess
+  let audit: AuditLog
   let maxBodyBytes: Int
 
   static var maxBriefLength: Int { InputLimits.briefCharacters }
   static var maxCommentLength: Int { InputLimits.commentCharacters }
 
-  package init(store: DecisionSetStore, maxBodyBytes: Int) {
+  package init(
+    store: DecisionSetStore, projects: ProjectStore, access: ProjectAccess, audit: AuditLog, maxBodyBytes: Int
+  ) {
     self.store = store
+    self.projects = projects
+    self.access = access
+    self.audit = audit
     self.maxBodyBytes = maxBodyBytes
   }
 
@@ -35,11 +45,17 @@ package struct DecisionSetsController<Context: RequestContext>: Sendable {
     guard let projectID = UUID(uuidString: projectText) else {
       throw Problem.notFound("project_not_found", "no project has the id \(projectText.debugDescription)")
     }
+    let caller = try context.authenticated()
+    try await access.project(projectID, caller, needs: .editor)
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     let brief = try body.requiredString("brief", maxLength: Self.maxBriefLength)
     let overrides = try Self.constraints(body.fields["constraints"], field: "constraints")
     do {
-      let row = try await store.create(projectID: projectID, brief: brief, overrides: overrides)
+      let row = try await store.create(
+        projectID: projectID, brief: brief, overrides: overrides, submittedBy: caller.subject)
+      try await audit.record(
+        "decision_set.submitted", project: projectID, target: row.id.lowercaseString, detail: ["version": "1"],
+        context: context)
       return try JSONResponse.make(
         object: DecisionSetJSON.summary(row), status: .accepted, headers: [.location: DecisionSetJSON.links(row.id)["self"]!])
     } catch DecisionSetStore.CreateError.projectNotFound {
@@ -49,6 +65,7 @@ package struct DecisionSetsController<Context: RequestContext>: Sendable {
 
   @Sendable func get(_ request: Request, context: Context) async throws -> Response {
     let id = try DecisionSetRoute.id(context)
+    try await access.decisionSet(id, try context.authenticated(), needs: .viewer)
     guard let found = try await store.get(id) else { throw DecisionSetRoute.notFound(id) }
     return try JSONResponse.make(
       object: try DecisionSetJSON.detail(found.row, state: found.state), status: .ok,
@@ -57,6 +74,7 @@ package struct DecisionSetsController<Context: RequestContext>: Sendable {
 
   @Sendable func events(_ request: Request, context: Context) async throws -> Response {
     let id = try DecisionSetRoute.id(context)
+    try await access.decisionSet(id, try context.authenticated(), needs: .viewer)
     let query = request.uri.queryParameters
     var after: Int64 = 0
     if let text = query["after"] {
@@ -72,7 +90,6 @@ package struct DecisionSetsController<Context: RequestContext>: Sendable {
       }
       limit = value
     }
-    guard try await store.get(id) != nil else { throw DecisionSetRoute.notFound(id) }
     let events = try await store.events(of: id, after: after, limit: limit)
     return try JSONResponse.make(
       object: [
@@ -83,6 +100,8 @@ package struct DecisionSetsController<Context: RequestContext>: Sendable {
 
   @Sendable func answer(_ request: Request, context: Context) async throws -> Response {
     let id = try DecisionSetRoute.id(context)
+    let caller = try context.authenticated()
+    let projectID = try await access.decisionSet(id, caller, needs: .editor)
     let expected = try IfMatch.lockVersion(request)
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     guard case .array(let items)? = body.fields["answers"] else {
@@ -93,17 +112,21 @@ package struct DecisionSetsController<Context: RequestContext>: Sendable {
     let answeredAt = Date().formatted(.iso8601)
     let answers = try AnswerValidation.validate(items, against: found.state?.openQuestions ?? []).map { answer in
       var answer = answer
-      // Who it was is not known until callers sign in; the record says so rather than guess.
-      answer.answeredBy = Self.unidentifiedCaller
+      answer.answeredBy = caller.displayName
       answer.answeredAt = answeredAt
       return answer
     }
     try await applying(found.row) { try await store.answer(id, expected: found.row.lockVersion, answers: answers) }
+    try await audit.record(
+      "decision_set.answered", project: projectID, target: id.lowercaseString,
+      detail: ["questions": answers.map(\.questionID).joined(separator: ",")], context: context)
     return try await accepted(id)
   }
 
   @Sendable func approve(_ request: Request, context: Context) async throws -> Response {
     let id = try DecisionSetRoute.id(context)
+    let caller = try context.authenticated()
+    let projectID = try await access.decisionSet(id, caller, needs: .reviewer)
     let expected = try IfMatch.lockVersion(request)
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     let decision = try body.requiredString("status", maxLength: 20)
@@ -113,20 +136,29 @@ package struct DecisionSetsController<Context: RequestContext>: Sendable {
     let comment = try body.optionalString("comment", maxLength: Self.maxCommentLength) ?? ""
     let inline = try Self.inlineComments(body.fields["inline_comments"])
     let found = try await waiting(id, for: .waitingForApproval, expected: expected)
+    if decision == "approved", found.row.submittedBy == caller.subject,
+      try await projects.get(projectID)?.fourEyes == true
+    {
+      throw Problem.forbidden(
+        "this project asks for four eyes: you submitted version \(found.row.version), so another reviewer approves it")
+    }
     let approval = Mlops_V1_Approval.with {
       $0.status = decision == "approved" ? .approved : .rejected
       $0.comment = comment
       $0.inlineComments = inline
-      $0.reviewer = Self.unidentifiedCaller
+      $0.reviewer = caller.displayName
       $0.decidedAt = Date().formatted(.iso8601)
     }
-    try await applying(found.row) { try await store.decide(id, expected: found.row, approval: approval) }
+    try await applying(found.row) {
+      try await store.decide(id, expected: found.row, approval: approval, reviewer: caller)
+    }
+    try await audit.record(
+      "decision_set.\(decision)", project: projectID, target: id.lowercaseString,
+      detail: ["version": String(found.row.version)], context: context)
     return try await accepted(id)
   }
 
   // MARK: Helpers
-
-  static var unidentifiedCaller: String { "an API caller (not signed in: the API has no sign-in yet)" }
 
   /// The decision set, checked to be waiting for `status` and at the `If-Match` version.
   private func waiting(

@@ -4,12 +4,10 @@ import Hummingbird
 
 /// The caller's own identity (`GET /v1/me`) and, when Edge is its own issuer, the JWKS that
 /// verifies its tokens (`GET /.well-known/jwks.json`).
-package struct IdentityController<Context: RequestContext>: Sendable {
-  let authentication: BearerAuthentication
+package struct IdentityController<Context: IdentifiedRequestContext>: Sendable {
   let localIssuer: LocalIssuer?
 
-  package init(authentication: BearerAuthentication, localIssuer: LocalIssuer?) {
-    self.authentication = authentication
+  package init(localIssuer: LocalIssuer?) {
     self.localIssuer = localIssuer
   }
 
@@ -21,8 +19,8 @@ package struct IdentityController<Context: RequestContext>: Sendable {
           body: .init(byteBuffer: ByteBuffer(bytes: localIssuer.jwks)))
       }
     }
-    v1.get("me") { request, _ in
-      let caller = try await authentication.caller(request)
+    v1.get("me") { _, context in
+      let caller = try context.authenticated()
       return try JSONResponse.make(
         object: [
           "issuer": caller.issuer, "subject": caller.subject, "name": caller.name, "groups": caller.groups,

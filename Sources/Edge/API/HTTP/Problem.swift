@@ -63,6 +63,11 @@ extension Problem {
     Problem(status: .unauthorized, code: "unauthenticated", title: "Unauthenticated", detail: detail)
   }
 
+  /// 403: the caller is known, and may see the project, but their role does not allow this.
+  package static func forbidden(_ detail: String) -> Problem {
+    Problem(status: .forbidden, code: "forbidden", title: "Forbidden", detail: detail)
+  }
+
   package static func malformedJSON(_ detail: String) -> Problem {
     Problem(status: .badRequest, code: "malformed_json", title: "Malformed JSON", detail: detail)
   }

@@ -3,10 +3,13 @@ import Foundation
 import Hummingbird
 import ServiceKit
 
-/// `/v1/projects`: create, get, list (cursor pagination), update and delete, with
-/// optimistic locking through `If-Match: <lock_version>` on writes.
-package struct ProjectsController<Context: RequestContext>: Sendable {
+/// `/v1/projects`: create (the caller becomes its admin), get, list (the caller's projects,
+/// cursor pagination), update and delete (admins), with optimistic locking through
+/// `If-Match: <lock_version>` on writes.
+package struct ProjectsController<Context: IdentifiedRequestContext>: Sendable {
   let store: ProjectStore
+  let access: ProjectAccess
+  let audit: AuditLog
   let maxBodyBytes: Int
 
   static var maxNameLength: Int { 200 }
@@ -14,8 +17,10 @@ package struct ProjectsController<Context: RequestContext>: Sendable {
   static var defaultPageSize: Int { 20 }
   static var maxPageSize: Int { 100 }
 
-  package init(store: ProjectStore, maxBodyBytes: Int) {
+  package init(store: ProjectStore, access: ProjectAccess, audit: AuditLog, maxBodyBytes: Int) {
     self.store = store
+    self.access = access
+    self.audit = audit
     self.maxBodyBytes = maxBodyBytes
   }
 
@@ -32,14 +37,19 @@ package struct ProjectsController<Context: RequestContext>: Sendable {
     let name = try body.requiredString("name", maxLength: Self.maxNameLength)
     let description = try body.optionalString("description", maxLength: Self.maxDescriptionLength) ?? ""
     let allowIncomplete = try body.optionalBool("allow_incomplete_bundles") ?? false
-    let project = try await store.create(name: name, description: description, allowIncompleteBundles: allowIncomplete)
+    let fourEyes = try body.optionalBool("four_eyes") ?? false
+    let project = try await store.create(
+      name: name, description: description, allowIncompleteBundles: allowIncomplete, fourEyes: fourEyes,
+      creator: try context.authenticated())
+    try await audit.record("project.created", project: project.id, target: project.name, context: context)
     var response = try ProjectJSON.response(project, status: .created)
     response.headers[.location] = "/v1/projects/\(project.id.lowercaseString)"
     return response
   }
 
   @Sendable func get(_ request: Request, context: Context) async throws -> Response {
-    let id = try projectID(context)
+    let id = try Self.projectID(context)
+    try await access.project(id, try context.authenticated(), needs: .viewer)
     guard let project = try await store.get(id) else { throw Self.notFound(id) }
     return try ProjectJSON.response(project, status: .ok)
   }
@@ -60,39 +70,50 @@ package struct ProjectsController<Context: RequestContext>: Sendable {
       }
       cursor = parsed
     }
-    let page = try await store.list(limit: limit, after: cursor)
+    let page = try await store.list(visibleTo: try context.authenticated(), limit: limit, after: cursor)
     return try ProjectJSON.response(ProjectPage(items: page.items, nextCursor: page.next?.token), status: .ok)
   }
 
   @Sendable func update(_ request: Request, context: Context) async throws -> Response {
-    let id = try projectID(context)
+    let id = try Self.projectID(context)
     let expected = try IfMatch.lockVersion(request)
+    try await access.project(id, try context.authenticated(), needs: .admin)
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     let name = try body.optionalString("name", maxLength: Self.maxNameLength)
     if let name, name.isEmpty { throw Problem.invalidField("name", "\"name\" must not be blank") }
     let description = try body.optionalString("description", maxLength: Self.maxDescriptionLength)
     let allowIncomplete = try body.optionalBool("allow_incomplete_bundles")
+    let fourEyes = try body.optionalBool("four_eyes")
     switch try await store.update(
-      id, name: name, description: description, allowIncompleteBundles: allowIncomplete, expectedLockVersion: expected)
+      id, name: name, description: description, allowIncompleteBundles: allowIncomplete, fourEyes: fourEyes,
+      expectedLockVersion: expected)
     {
-    case .done(let project): return try ProjectJSON.response(project, status: .ok)
+    case .done(let project):
+      try await audit.record(
+        "project.updated", project: id,
+        detail: Dictionary(uniqueKeysWithValues: body.fields.keys.sorted().map { ($0, "changed") }),
+        context: context)
+      return try ProjectJSON.response(project, status: .ok)
     case .notFound: throw Self.notFound(id)
     case .versionMismatch(let current): throw Problem.versionMismatch(expected: expected ?? 0, current: current)
     }
   }
 
   @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
-    let id = try projectID(context)
+    let id = try Self.projectID(context)
     let expected = try IfMatch.lockVersion(request)
+    try await access.project(id, try context.authenticated(), needs: .admin)
     switch try await store.delete(id, expectedLockVersion: expected) {
-    case .done: return Response(status: .noContent)
+    case .done:
+      try await audit.record("project.deleted", project: id, context: context)
+      return Response(status: .noContent)
     case .notFound: throw Self.notFound(id)
     case .versionMismatch(let current): throw Problem.versionMismatch(expected: expected ?? 0, current: current)
     }
   }
 
   /// A path id that is not a UUID cannot name a project, so it is a 404 like any unknown id.
-  private func projectID(_ context: Context) throws -> UUID {
+  static func projectID(_ context: Context) throws -> UUID {
     let text = context.parameters.get("id") ?? ""
     guard let id = UUID(uuidString: text) else {
       throw Problem.notFound("project_not_found", "no project has the id \(text.debugDescription)")
@@ -100,7 +121,7 @@ package struct ProjectsController<Context: RequestContext>: Sendable {
     return id
   }
 
-  private static func notFound(_ id: UUID) -> Problem {
+  static func notFound(_ id: UUID) -> Problem {
     Problem.notFound("project_not_found", "no project has the id \(id.lowercaseString)")
   }
 }

@@ -3,28 +3,73 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// `GET /streams/{id}` and `GET /v1/decision-sets/{id}/stream`: the decision set's events as
-/// Server-Sent Events, resuming after `Last-Event-ID` (or `?after=` for clients that cannot
-/// set headers).
-package struct StreamsController<Context: RequestContext>: Sendable {
+/// `GET /v1/decision-sets/{id}/stream` (bearer token, any member) and `GET /streams/{id}?ticket=`
+/// (a ticket from `POST /v1/decision-sets/{id}/stream-tickets`, for EventSource, which cannot
+/// send headers): the decision set's events as Server-Sent Events, resuming after
+/// `Last-Event-ID` (or `?after=` for clients that cannot set headers).
+package struct StreamsController<Context: IdentifiedRequestContext>: Sendable {
   let streamer: EventStreamer
+  let access: ProjectAccess
   let store: DecisionSetStore
+  let signer: DownloadSigner
   let limiter: StreamLimiter
 
-  package init(streamer: EventStreamer, store: DecisionSetStore, limiter: StreamLimiter) {
+  static var ticketSeconds: Int { 120 }
+
+  package init(
+    streamer: EventStreamer, access: ProjectAccess, store: DecisionSetStore, signer: DownloadSigner,
+    limiter: StreamLimiter
+  ) {
     self.streamer = streamer
+    self.access = access
     self.store = store
+    self.signer = signer
     self.limiter = limiter
   }
 
   package func addRoutes(to router: Router<Context>, v1: RouterGroup<Context>) {
-    router.get("streams/:id", use: stream)
-    v1.get("decision-sets/:id/stream", use: stream)
+    router.get("streams/:id", use: ticketedStream)
+    v1.get("decision-sets/:id/stream", use: authenticatedStream)
+    v1.post("decision-sets/:id/stream-tickets", use: ticket)
   }
 
-  @Sendable func stream(_ request: Request, context: Context) async throws -> Response {
+  @Sendable func ticket(_ request: Request, context: Context) async throws -> Response {
     let id = try DecisionSetRoute.id(context)
+    let caller = try context.authenticated()
+    try await access.decisionSet(id, caller, needs: .viewer)
+    let expires = Date().addingTimeInterval(Double(Self.ticketSeconds))
+    let token = StreamTicket(decisionSetID: id, subject: caller.subject, expires: expires).token(signedWith: signer)
+    return try JSONResponse.make(
+      object: [
+        "ticket": token, "expires_at": JSONResponse.timestamp(expires),
+        "stream_url": "/streams/\(id.lowercaseString)?ticket=\(token)",
+      ], status: .created)
+  }
+
+  @Sendable func authenticatedStream(_ request: Request, context: Context) async throws -> Response {
+    let id = try DecisionSetRoute.id(context)
+    try await access.decisionSet(id, try context.authenticated(), needs: .viewer)
+    return try stream(request, context: context, id: id)
+  }
+
+  /// The ticket was issued to a member for this decision set only, a short while ago.
+  @Sendable func ticketedStream(_ request: Request, context: Context) async throws -> Response {
+    let id = try DecisionSetRoute.id(context)
+    guard let ticket = request.uri.queryParameters.get("ticket") else {
+      throw Problem.unauthenticated(
+        "open this stream with ?ticket= from POST /v1/decision-sets/{id}/stream-tickets, or use /v1/decision-sets/{id}/stream with a bearer token"
+      )
+    }
+    do {
+      _ = try StreamTicket.verify(ticket, for: id, signedWith: signer)
+    } catch {
+      throw Problem.unauthenticated(error.description)
+    }
     guard try await store.status(of: id) != nil else { throw DecisionSetRoute.notFound(id) }
+    return try stream(request, context: context, id: id)
+  }
+
+  private func stream(_ request: Request, context: Context, id: UUID) throws -> Response {
     let lastEventID = request.headers[.lastEventID] ?? request.uri.queryParameters["after"].map(String.init)
     var after: Int64 = 0
     if let lastEventID, !lastEventID.isEmpty {

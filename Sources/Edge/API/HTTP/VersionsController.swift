@@ -6,14 +6,21 @@ import ServiceKit
 
 /// Revisions (version n+1 of a decision set, run at once) and the Change Summary between two
 /// published versions.
-package struct VersionsController<Context: RequestContext>: Sendable {
+package struct VersionsController<Context: IdentifiedRequestContext>: Sendable {
   let store: DecisionSetStore
+  let access: ProjectAccess
+  let audit: AuditLog
   let versions: VersionStore
   let repositories: ProjectRepositories
   let maxBodyBytes: Int
 
-  package init(store: DecisionSetStore, versions: VersionStore, repositories: ProjectRepositories, maxBodyBytes: Int) {
+  package init(
+    store: DecisionSetStore, access: ProjectAccess, audit: AuditLog, versions: VersionStore,
+    repositories: ProjectRepositories, maxBodyBytes: Int
+  ) {
     self.store = store
+    self.access = access
+    self.audit = audit
     self.versions = versions
     self.repositories = repositories
     self.maxBodyBytes = maxBodyBytes
@@ -26,6 +33,8 @@ package struct VersionsController<Context: RequestContext>: Sendable {
 
   @Sendable func revise(_ request: Request, context: Context) async throws -> Response {
     let id = try DecisionSetRoute.id(context)
+    let caller = try context.authenticated()
+    let projectID = try await access.decisionSet(id, caller, needs: .editor)
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     let addendum = try body.optionalString("brief_addendum", maxLength: DecisionSetsController<Context>.maxBriefLength)
     let overrides = try DecisionSetsController<Context>.constraints(
@@ -35,7 +44,10 @@ package struct VersionsController<Context: RequestContext>: Sendable {
         key, "unknown field \(key.debugDescription); a revision takes brief_addendum and constraint_overrides")
     }
     do {
-      let row = try await store.revise(id, briefAddendum: addendum, overrides: overrides)
+      let row = try await store.revise(id, briefAddendum: addendum, overrides: overrides, submittedBy: caller.subject)
+      try await audit.record(
+        "decision_set.revised", project: projectID, target: id.lowercaseString, detail: ["version": String(row.version)],
+        context: context)
       return try JSONResponse.make(
         object: DecisionSetJSON.summary(row), status: .accepted, headers: [.location: DecisionSetJSON.links(row.id)["self"]!])
     } catch DecisionSetStore.ReviseError.notFound {
@@ -49,7 +61,7 @@ package struct VersionsController<Context: RequestContext>: Sendable {
 
   @Sendable func changes(_ request: Request, context: Context) async throws -> Response {
     let id = try DecisionSetRoute.id(context)
-    guard try await store.get(id) != nil else { throw DecisionSetRoute.notFound(id) }
+    try await access.decisionSet(id, try context.authenticated(), needs: .viewer)
     let published = try await versions.versions(of: id)
     let to = try Self.version(request, "to", minimum: 1) ?? published.last ?? 1
     let from = try Self.version(request, "from", minimum: 0) ?? (to - 1)

@@ -36,6 +36,9 @@ package struct ArtifactKey: Sendable, Hashable, CustomStringConvertible {
     self.path = path
   }
 
+  /// The project the key is under.
+  package var projectID: UUID? { path.split(separator: "/").dropFirst().first.flatMap { UUID(uuidString: String($0)) } }
+
   /// `projects/{project_id}/bundles/{sha256}.zip`
   package static func bundle(projectID: UUID, sha256: String) throws(Invalid) -> ArtifactKey {
     guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {

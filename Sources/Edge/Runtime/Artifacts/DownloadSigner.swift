@@ -2,9 +2,11 @@ import Crypto
 import Foundation
 import ServiceKit
 
-/// Download links for the local store: `/downloads/{key}?expires={unix seconds}&signature={hex}`
-/// where the signature is HMAC-SHA256 over `{key}\n{expires}` with the Edge's secret. A link
-/// works until it expires; a changed key, time or signature gets 403.
+/// Download links for the local store:
+/// `/downloads/{key}?expires={unix seconds}&by={subject, base64url}&signature={hex}` where the
+/// signature is HMAC-SHA256 over `{key}\n{expires}\n{by}` with the Edge's secret. The key names
+/// the project, `by` the caller the link was issued to (for the audit trail). A link works
+/// until it expires; a changed key, time, caller or signature gets 403.
 package struct DownloadSigner: Sendable {
   package enum Refusal: Error, Equatable, CustomStringConvertible {
     case malformed, expired, badSignature
@@ -38,24 +40,30 @@ package struct DownloadSigner: Sendable {
     return DownloadSigner(secret: try Data(contentsOf: file))
   }
 
-  /// The path and query of a link to `artifact` that works until `expires`.
-  package func link(for artifact: ArtifactKey, expires: Date) -> String {
+  /// The path and query of a link to `artifact` for `subject` that works until `expires`.
+  package func link(for artifact: ArtifactKey, expires: Date, by subject: String) -> String {
     let seconds = Int(saturating: expires.timeIntervalSince1970)
-    return "/\(Self.routePrefix)/\(artifact.path)?expires=\(seconds)&signature=\(signature(artifact.path, seconds))"
+    let by = Base64URL.encode(Data(subject.utf8))
+    return "/\(Self.routePrefix)/\(artifact.path)?expires=\(seconds)&by=\(by)"
+      + "&signature=\(signature(artifact.path, seconds, by))"
   }
 
-  package func verify(path: String, expires: String?, signature: String?, now: Date = Date()) throws(Refusal) -> ArtifactKey {
+  /// The artifact a link names and the subject it was issued to.
+  package func verify(
+    path: String, expires: String?, by: String?, signature: String?, now: Date = Date()
+  ) throws(Refusal) -> (artifact: ArtifactKey, subject: String) {
     guard let expires, let seconds = Int(expires), let signature, let given = Self.bytes(hex: signature),
-      let artifact = try? ArtifactKey(path)
+      let artifact = try? ArtifactKey(path), let by, by.utf8.count <= 400,
+      let subject = Base64URL.decode(Substring(by)).flatMap({ String(data: $0, encoding: .utf8) })
     else { throw .malformed }
-    let message = Data("\(path)\n\(seconds)".utf8)
+    let message = Data("\(path)\n\(seconds)\n\(by)".utf8)
     guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: message, using: key) else { throw .badSignature }
     guard Double(seconds) > now.timeIntervalSince1970 else { throw .expired }
-    return artifact
+    return (artifact, subject)
   }
 
-  func signature(_ path: String, _ seconds: Int) -> String {
-    HMAC<SHA256>.authenticationCode(for: Data("\(path)\n\(seconds)".utf8), using: key).lowercaseHex
+  func signature(_ path: String, _ seconds: Int, _ by: String) -> String {
+    HMAC<SHA256>.authenticationCode(for: Data("\(path)\n\(seconds)\n\(by)".utf8), using: key).lowercaseHex
   }
 
   static func bytes(hex: String) -> Data? {

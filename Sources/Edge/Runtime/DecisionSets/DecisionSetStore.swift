@@ -28,6 +28,8 @@ package struct DecisionSetStore: Sendable {
     package var lockVersion: Int
     package var status: String
     package var currentNode: String?
+    /// The subject that submitted (or last revised) the current version.
+    package var submittedBy: String
     package var createdAt: Date
     package var updatedAt: Date
   }
@@ -36,14 +38,16 @@ package struct DecisionSetStore: Sendable {
 
   /// Creates the decision set and starts its run: the row, the root checkpoint and the first
   /// job commit together or not at all.
-  package func create(projectID: UUID, brief: String, overrides: Mlops_V1_Constraints?) async throws -> Row {
+  package func create(
+    projectID: UUID, brief: String, overrides: Mlops_V1_Constraints?, submittedBy: String
+  ) async throws -> Row {
     let id = UUID()
     return try await client.transaction(logger: logger) { connection in
       let rows = try await connection.query(
         """
-        INSERT INTO decision_sets (id, project_id, brief)
-        SELECT \(id), id, \(brief) FROM projects WHERE id = \(projectID)
-        RETURNING id, project_id, version, lock_version, status, current_node, created_at, updated_at
+        INSERT INTO decision_sets (id, project_id, brief, submitted_by)
+        SELECT \(id), id, \(brief), \(submittedBy) FROM projects WHERE id = \(projectID)
+        RETURNING id, project_id, version, lock_version, status, current_node, created_at, updated_at, submitted_by
         """, logger: logger)
       guard let row = try await Self.rows(rows).first else { throw CreateError.projectNotFound }
       var state = Mlops_V1_DecisionState()
@@ -66,7 +70,9 @@ package struct DecisionSetStore: Sendable {
   /// (answers and overrides of version n, so no question is asked twice) under the new
   /// overrides, and version n's estimate for the cost critic's delta. Its run
   /// starts at once; row, checkpoint and job commit together.
-  package func revise(_ id: UUID, briefAddendum: String?, overrides: Mlops_V1_Constraints?) async throws -> Row {
+  package func revise(
+    _ id: UUID, briefAddendum: String?, overrides: Mlops_V1_Constraints?, submittedBy: String
+  ) async throws -> Row {
     try await client.transaction(logger: logger) { connection in
       let locked = try await connection.query(
         "SELECT project_id, status FROM decision_sets WHERE id = \(id) FOR UPDATE", logger: logger)
@@ -94,9 +100,9 @@ package struct DecisionSetStore: Sendable {
       let rows = try await connection.query(
         """
         UPDATE decision_sets SET version = \(Int(state.version)), brief = \(state.brief), status = \(Mlops_V1_RunStatus.running.apiName),
-          current_node = NULL, lock_version = lock_version + 1, updated_at = now()
+          current_node = NULL, submitted_by = \(submittedBy), lock_version = lock_version + 1, updated_at = now()
         WHERE id = \(id)
-        RETURNING id, project_id, version, lock_version, status, current_node, created_at, updated_at
+        RETURNING id, project_id, version, lock_version, status, current_node, created_at, updated_at, submitted_by
         """, logger: logger)
       guard let row = try await Self.rows(rows).first else { throw ReviseError.notFound }
       return row
@@ -123,7 +129,7 @@ package struct DecisionSetStore: Sendable {
   package func get(_ id: UUID) async throws -> (row: Row, state: Mlops_V1_DecisionState?)? {
     let rows = try await client.query(
       """
-      SELECT id, project_id, version, lock_version, status, current_node, created_at, updated_at
+      SELECT id, project_id, version, lock_version, status, current_node, created_at, updated_at, submitted_by
       FROM decision_sets WHERE id = \(id)
       """, logger: logger)
     guard let row = try await Self.rows(rows).first else { return nil }
@@ -158,7 +164,7 @@ package struct DecisionSetStore: Sendable {
 
   /// The reviewer's decision: an `approvals` row, and the run resumes past the gate with the
   /// comments as review notes, in one transaction with the lock bump.
-  package func decide(_ id: UUID, expected row: Row, approval: Mlops_V1_Approval) async throws {
+  package func decide(_ id: UUID, expected row: Row, approval: Mlops_V1_Approval, reviewer: Caller) async throws {
     let decision = approval.status == .approved ? "approved" : "rejected"
     let inlineJSON = String(
       decoding: try JSONSerialization.data(withJSONObject: approval.inlineComments.map { ["path": $0.path, "text": $0.text] }),
@@ -166,8 +172,9 @@ package struct DecisionSetStore: Sendable {
     try await applyInput(id, expected: row.lockVersion) { connection in
       try await connection.query(
         """
-        INSERT INTO approvals (decision_set_id, project_id, version, status, comment, inline_comments)
-        VALUES (\(id), \(row.projectID), \(row.version), \(decision), \(approval.comment), \(inlineJSON)::jsonb)
+        INSERT INTO approvals (decision_set_id, project_id, version, status, reviewer, reviewer_name, comment, inline_comments)
+        VALUES (\(id), \(row.projectID), \(row.version), \(decision), \(reviewer.subject), \(reviewer.name),
+                \(approval.comment), \(inlineJSON)::jsonb)
         """, logger: logger)
       try await runs.resume(threadID: id, on: connection) { state in
         state.approval = approval
@@ -257,13 +264,13 @@ package struct DecisionSetStore: Sendable {
 
   private static func rows(_ sequence: PostgresRowSequence) async throws -> [Row] {
     var rows: [Row] = []
-    for try await (id, project, version, lockVersion, status, node, created, updated) in sequence.decode(
-      (UUID, UUID, Int, Int, String, String?, Date, Date).self)
+    for try await (id, project, version, lockVersion, status, node, created, updated, submitter) in sequence.decode(
+      (UUID, UUID, Int, Int, String, String?, Date, Date, String).self)
     {
       rows.append(
         Row(
           id: id, projectID: project, version: version, lockVersion: lockVersion, status: status, currentNode: node,
-          createdAt: created, updatedAt: updated))
+          submittedBy: submitter, createdAt: created, updatedAt: updated))
     }
     return rows
   }

@@ -9,6 +9,14 @@ package struct Caller: Sendable, Equatable {
   package var groups: [String]
   package var expiresAt: Date
 
+  package init(issuer: String, subject: String, name: String = "", groups: [String] = [], expiresAt: Date) {
+    self.issuer = issuer
+    self.subject = subject
+    self.name = name
+    self.groups = groups
+    self.expiresAt = expiresAt
+  }
+
   /// A name for records and cards: the display name with the subject, or the subject alone.
   package var displayName: String { name.isEmpty || name == subject ? subject : "\(name) (\(subject))" }
 }

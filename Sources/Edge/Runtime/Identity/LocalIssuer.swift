@@ -9,9 +9,12 @@ package struct LocalIssuer: Sendable {
   package let keyID: String
   let key: ES256PrivateKey
 
+  /// The default user of the embedded platform: whoever can read the data directory.
+  package static let defaultUser = "local-user"
+
   package static func load(dataDirectory: String) throws -> LocalIssuer {
     let folder = URL(fileURLWithPath: dataDirectory).appending(path: "identity")
-    let file = folder.appending(path: "issuer-key.pem")
+    let file = keyFile(dataDirectory)
     let key: ES256PrivateKey
     if let pem = try? String(contentsOf: file, encoding: .utf8) {
       key = try ES256PrivateKey(pem: pem)
@@ -24,6 +27,16 @@ package struct LocalIssuer: Sendable {
       guard written else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path]) }
     }
     return LocalIssuer(key: key)
+  }
+
+  /// The issuer whose key is already in the data directory, or nil: a client never makes one.
+  package static func existing(dataDirectory: String) throws -> LocalIssuer? {
+    guard let pem = try? String(contentsOf: keyFile(dataDirectory), encoding: .utf8) else { return nil }
+    return LocalIssuer(key: try ES256PrivateKey(pem: pem))
+  }
+
+  static func keyFile(_ dataDirectory: String) -> URL {
+    URL(fileURLWithPath: dataDirectory).appending(path: "identity/issuer-key.pem")
   }
 
   init(key: ES256PrivateKey) {

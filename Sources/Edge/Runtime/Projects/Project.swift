@@ -8,6 +8,8 @@ package struct Project: Sendable, Equatable, Encodable {
   package var description: String
   /// Publish a bundle some validator could not run on (it says `"complete": false`).
   package var allowIncompleteBundles: Bool
+  /// Whoever submitted a version may not approve it.
+  package var fourEyes: Bool
   package var lockVersion: Int
   package var createdAt: Date
   package var updatedAt: Date
@@ -15,6 +17,7 @@ package struct Project: Sendable, Equatable, Encodable {
   enum CodingKeys: String, CodingKey {
     case id, name, description
     case allowIncompleteBundles = "allow_incomplete_bundles"
+    case fourEyes = "four_eyes"
     case lockVersion = "lock_version"
     case createdAt = "created_at"
     case updatedAt = "updated_at"
@@ -27,6 +30,7 @@ package struct Project: Sendable, Equatable, Encodable {
     try container.encode(name, forKey: .name)
     try container.encode(description, forKey: .description)
     try container.encode(allowIncompleteBundles, forKey: .allowIncompleteBundles)
+    try container.encode(fourEyes, forKey: .fourEyes)
     try container.encode(lockVersion, forKey: .lockVersion)
     try container.encode(createdAt, forKey: .createdAt)
     try container.encode(updatedAt, forKey: .updatedAt)

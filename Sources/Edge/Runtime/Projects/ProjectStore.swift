@@ -13,43 +13,57 @@ package struct ProjectStore: Sendable {
     self.logger = logger
   }
 
-  package func create(name: String, description: String, allowIncompleteBundles: Bool = false) async throws -> Project {
-    let rows = try await client.query(
-      """
-      INSERT INTO projects (id, name, description, allow_incomplete_bundles)
-      VALUES (\(UUID()), \(name), \(description), \(allowIncompleteBundles))
-      RETURNING id, name, description, allow_incomplete_bundles, lock_version, created_at, updated_at
-      """, logger: logger)
-    guard let project = try await Self.projects(rows).first else { throw StoreError.noRowReturned }
-    return project
+  /// Creates the project with `creator` as its first admin, in one transaction.
+  package func create(
+    name: String, description: String, allowIncompleteBundles: Bool = false, fourEyes: Bool = false, creator: Caller
+  ) async throws -> Project {
+    try await client.transaction(logger: logger) { connection in
+      let rows = try await connection.query(
+        """
+        INSERT INTO projects (id, name, description, allow_incomplete_bundles, four_eyes)
+        VALUES (\(UUID()), \(name), \(description), \(allowIncompleteBundles), \(fourEyes))
+        RETURNING id, name, description, allow_incomplete_bundles, four_eyes, lock_version, created_at, updated_at
+        """, logger: logger)
+      guard let project = try await Self.projects(rows).first else { throw StoreError.noRowReturned }
+      try await MemberStore.addCreator(projectID: project.id, subject: creator.subject, on: connection, logger: logger)
+      return project
+    }
   }
 
   package func get(_ id: UUID) async throws -> Project? {
     let rows = try await client.query(
       """
-      SELECT id, name, description, allow_incomplete_bundles, lock_version, created_at, updated_at
+      SELECT id, name, description, allow_incomplete_bundles, four_eyes, lock_version, created_at, updated_at
       FROM projects WHERE id = \(id)
       """,
       logger: logger)
     return try await Self.projects(rows).first
   }
 
-  /// One page in creation order, and the cursor of the next page when there is one.
-  package func list(limit: Int, after cursor: PageCursor?) async throws -> (items: [Project], next: PageCursor?) {
+  /// One page, in creation order, of the projects the caller is a member of (directly or
+  /// through a group), and the cursor of the next page when there is one.
+  package func list(
+    visibleTo caller: Caller, limit: Int, after cursor: PageCursor?
+  ) async throws -> (items: [Project], next: PageCursor?) {
     let rows = try await client.query(
       """
-      SELECT id, name, description, allow_incomplete_bundles, lock_version, created_at, updated_at, seq FROM projects
-      WHERE seq > \(cursor?.position ?? 0) ORDER BY seq LIMIT \(limit + 1)
+      SELECT id, name, description, allow_incomplete_bundles, four_eyes, lock_version, created_at, updated_at, seq FROM projects p
+      WHERE seq > \(cursor?.position ?? 0)
+        AND EXISTS (
+          SELECT 1 FROM project_members m WHERE m.project_id = p.id
+            AND ((m.kind = 'user' AND m.principal = \(caller.subject))
+              OR (m.kind = 'group' AND m.principal = ANY(\(caller.groups)))))
+      ORDER BY seq LIMIT \(limit + 1)
       """, logger: logger)
     var items: [(Project, Int64)] = []
-    for try await (id, name, description, allowIncomplete, lockVersion, createdAt, updatedAt, seq)
-      in rows.decode((UUID, String, String, Bool, Int, Date, Date, Int64).self)
+    for try await (id, name, description, allowIncomplete, fourEyes, lockVersion, createdAt, updatedAt, seq)
+      in rows.decode((UUID, String, String, Bool, Bool, Int, Date, Date, Int64).self)
     {
       items.append(
         (
           Project(
             id: id, name: name, description: description, allowIncompleteBundles: allowIncomplete,
-            lockVersion: lockVersion, createdAt: createdAt, updatedAt: updatedAt), seq
+            fourEyes: fourEyes, lockVersion: lockVersion, createdAt: createdAt, updatedAt: updatedAt), seq
         ))
     }
     let hasMore = items.count > limit
@@ -59,7 +73,8 @@ package struct ProjectStore: Sendable {
 
   /// Changes the fields given (nil leaves a field as it is).
   package func update(
-    _ id: UUID, name: String?, description: String?, allowIncompleteBundles: Bool? = nil, expectedLockVersion: Int?
+    _ id: UUID, name: String?, description: String?, allowIncompleteBundles: Bool? = nil, fourEyes: Bool? = nil,
+    expectedLockVersion: Int?
   ) async throws -> GuardedWriteResult<Project> {
     let rows = try await client.query(
       """
@@ -67,10 +82,11 @@ package struct ProjectStore: Sendable {
         name = COALESCE(\(name), name),
         description = COALESCE(\(description), description),
         allow_incomplete_bundles = COALESCE(\(allowIncompleteBundles), allow_incomplete_bundles),
+        four_eyes = COALESCE(\(fourEyes), four_eyes),
         lock_version = lock_version + 1,
         updated_at = now()
       WHERE id = \(id) AND (\(expectedLockVersion)::integer IS NULL OR lock_version = \(expectedLockVersion))
-      RETURNING id, name, description, allow_incomplete_bundles, lock_version, created_at, updated_at
+      RETURNING id, name, description, allow_incomplete_bundles, four_eyes, lock_version, created_at, updated_at
       """, logger: logger)
     if let project = try await Self.projects(rows).first { return .done(project) }
     return try await missOrMismatch(id)
@@ -94,12 +110,12 @@ package struct ProjectStore: Sendable {
 
   private static func projects(_ rows: PostgresRowSequence) async throws -> [Project] {
     var projects: [Project] = []
-    for try await (id, name, description, allowIncomplete, lockVersion, createdAt, updatedAt)
-      in rows.decode((UUID, String, String, Bool, Int, Date, Date).self)
+    for try await (id, name, description, allowIncomplete, fourEyes, lockVersion, createdAt, updatedAt)
+      in rows.decode((UUID, String, String, Bool, Bool, Int, Date, Date).self)
     {
       projects.append(
         Project(
-          id: id, name: name, description: description, allowIncompleteBundles: allowIncomplete,
+          id: id, name: name, description: description, allowIncompleteBundles: allowIncomplete, fourEyes: fourEyes,
           lockVersion: lockVersion, createdAt: createdAt, updatedAt: updatedAt))
     }
     return projects

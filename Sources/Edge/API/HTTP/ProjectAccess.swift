@@ -1,0 +1,39 @@
+import EdgeRuntime
+import Foundation
+import Hummingbird
+
+/// The role check every project-scoped route makes before it touches the data: the caller's
+/// role comes from one membership query; no role at all is a 404 exactly like an id that
+/// does not exist (so ids of other projects leak nothing), too low a role a 403.
+package struct ProjectAccess: Sendable {
+  let members: MemberStore
+
+  package init(members: MemberStore) {
+    self.members = members
+  }
+
+  @discardableResult
+  func project(_ id: UUID, _ caller: Caller, needs needed: Role) async throws -> Role {
+    guard let role = try await members.role(of: caller, inProject: id) else {
+      throw Problem.notFound("project_not_found", "no project has the id \(id.lowercaseString)")
+    }
+    try Self.check(role, needed)
+    return role
+  }
+
+  /// The decision set's project, once the caller is known to hold `needed` there.
+  @discardableResult
+  func decisionSet(_ id: UUID, _ caller: Caller, needs needed: Role) async throws -> UUID {
+    guard let access = try await members.access(of: caller, toDecisionSet: id) else {
+      throw DecisionSetRoute.notFound(id)
+    }
+    try Self.check(access.role, needed)
+    return access.projectID
+  }
+
+  private static func check(_ role: Role, _ needed: Role) throws(Problem) {
+    guard role >= needed else {
+      throw Problem.forbidden("this needs the \(needed.rawValue) role in the project; you are a \(role.rawValue)")
+    }
+  }
+}
