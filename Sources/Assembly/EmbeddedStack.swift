@@ -19,6 +19,8 @@ package final class EmbeddedStack: @unchecked Sendable {
 
   package init(dataDirectory: String, environment extra: [String: String] = [:]) throws {
     var environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
+    // The child's data (and so its issuer key, which the caller mints tokens with) is here.
+    environment["MLOPS_DATA_DIR"] = dataDirectory
     let port = try FreePort.find()
     environment["MLOPS_HTTP_PORT"] = "\(port)"
     environment["MLOPS_HTTP_HOST"] = "127.0.0.1"

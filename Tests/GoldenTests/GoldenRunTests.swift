@@ -126,9 +126,11 @@ import Testing
         "files": changes.body["files"] ?? [],
         "cost": cost,
         // The manifest in the diff hashes the decision record, which holds times: hashes read as <sha256>.
-        "unified_diff": GoldenSnapshot.normalise(changes.body["unified_diff"] as? String ?? "", decisionSetID: id)
-          .replacingOccurrences(of: "[0-9a-f]{64}", with: "<sha256>", options: .regularExpression)
-          .split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+        "unified_diff": GoldenSnapshot.normalise(
+          GoldenSnapshot.withoutDecisionRecord(changes.body["unified_diff"] as? String ?? ""), decisionSetID: id
+        )
+        .replacingOccurrences(of: "[0-9a-f]{64}", with: "<sha256>", options: .regularExpression)
+        .split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
       ]
       try GoldenSnapshot.check(normalised, name: "revision-change-summary")
     }

@@ -33,7 +33,18 @@ enum GoldenSnapshot {
   /// State changes without the manifest's hashes, which follow the decision record's times
   /// (the files section and the diff show what changed in the files).
   static func untimed(_ changes: [[String: Any]]) -> [[String: Any]] {
-    changes.filter { !(($0["path"] as? String)?.hasPrefix("manifest.") ?? false) }
+    changes.filter {
+      let path = $0["path"] as? String ?? ""
+      return !path.hasPrefix("manifest.") && path != "approval.decided_at"
+    }
+  }
+
+  /// A unified diff without the decision record's section: whether its review times differ
+  /// between two versions depends on whether both approvals fell in the same second.
+  static func withoutDecisionRecord(_ diff: String) -> String {
+    diff.components(separatedBy: "diff --git ")
+      .filter { !$0.hasPrefix("a/docs/decision-record.md ") }
+      .joined(separator: "diff --git ")
   }
 
   /// Ids, commit hashes, archive hashes and tags vary run to run; content hashes do not.

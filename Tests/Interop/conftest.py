@@ -62,7 +62,9 @@ def grpc_service(tmp_path):
 def mlops_serve(tmp_path):
     """Starts `mlops serve` on free ports with its own embedded PostgreSQL; yields its base URL.
 
-    Call it with extra environment variables (stream timings, say) to start it.
+    Call it with extra environment variables (stream timings, say) to start it. Afterwards
+    `mlops_serve.token(user)` mints a bearer token from its local issuer and
+    `mlops_serve.headers` carries one for the local user, the one `mlops run` calls as.
     """
     started = []
 
@@ -88,12 +90,22 @@ def mlops_serve(tmp_path):
                 pytest.fail(f"mlops serve exited early: {log_path.read_text()}")
             try:
                 if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    start.headers = {"Authorization": f"Bearer {start.token()}"}
                     return base
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
         pytest.fail("mlops serve never became ready")
 
+    def token(user: str = "local-user", *groups: str) -> str:
+        arguments = [mlops_binary(), "token", "--user", user, "--ttl", "3600"]
+        for group in groups:
+            arguments += ["--group", group]
+        minted = subprocess.run(arguments, env=dict(os.environ, MLOPS_DATA_DIR=start.data_dir),
+                                capture_output=True, text=True, check=True)
+        return minted.stdout.strip()
+
+    start.token = token
     yield start
     for process, data in started:
         process.terminate()

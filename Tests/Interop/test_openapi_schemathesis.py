@@ -70,6 +70,10 @@ def test_the_running_edge_keeps_to_its_openapi_document(mlops_serve, tmp_path):
             "--request-timeout",
             "10",
             "--no-color",
+            # A member's token: fuzzing reaches past the authentication check (the test of
+            # every route without one, and as a stranger, is AccessControlTests).
+            "--header",
+            f"Authorization: Bearer {mlops_serve.token()}",
         ],
         capture_output=True,
         text=True,

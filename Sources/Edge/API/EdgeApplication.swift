@@ -80,12 +80,15 @@ package enum EdgeApplication {
     // Everything under /v1 sits in one group behind the bearer-token check; the routes
     // outside it (health, the JWKS, signed downloads, ticketed streams) carry their own proof.
     let identity = try TokenVerifier.configured(edge.identity, dataDirectory: configuration.dataDirectory)
-    let authentication = BearerAuthentication(verifier: identity.verifier)
+    let accessTokens = AccessTokenStore(client: database, logger: logger)
+    let authentication = BearerAuthentication(verifier: identity.verifier, accessTokens: accessTokens)
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware<Context>(authentication: authentication))
     IdentityController<Context>(localIssuer: identity.localIssuer).addRoutes(to: router, v1: v1)
     let members = MemberStore(client: database, logger: logger)
     let access = ProjectAccess(members: members)
     let audit = AuditLog(client: database, logger: logger)
+    AccessTokensController<Context>(store: accessTokens, audit: audit, maxBodyBytes: configuration.maxBodyBytes)
+      .addRoutes(to: v1)
     let projectStore = ProjectStore(client: database, logger: logger)
     let projects = v1.group("projects")
     ProjectsController<Context>(
