@@ -113,7 +113,7 @@ package enum DomainServices {
   ) throws -> GRPCServiceHost {
     let address = configuration.address(of: name)
     return GRPCServiceHost(
-      name: name.rawValue, address: address,
+      name: name.rawValue, address: address, tls: try configuration.serviceTLS(),
       services: [try make(name, configuration: configuration, codegen: codegen, logger: logger)],
       logger: logger,
       onListening: { port in

@@ -42,9 +42,10 @@ package enum EdgeRuntime {
     try await url.withRunningClient(logger: logger) { client in
       try await Migrator(client: client, migrations: try Migration.bundled(), logger: logger).migrate()
 
+      let tls = try configuration.serviceTLS()
       let downstream = try ServiceName.allCases.map {
         try GRPCServiceClient(
-          service: $0, address: configuration.address(of: $0), timeout: .seconds(configuration.rpcTimeoutSeconds),
+          service: $0, address: configuration.address(of: $0), tls: tls, timeout: .seconds(configuration.rpcTimeoutSeconds),
           methodTimeouts: $0 == .codegen
             ? [
               "Generate": .seconds(configuration.generateDeadlineSeconds),

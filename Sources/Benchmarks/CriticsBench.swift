@@ -31,7 +31,8 @@ struct CriticsBench: AsyncParsableCommand {
     }
     let prepared = inputs
     let results = try await BenchServer.withClient(
-      address: address, services: [CriticsService(), PolicyService()], logger: environment.logger
+      address: address, services: [CriticsService(), PolicyService()], tls: try environment.configuration.serviceTLS(),
+      logger: environment.logger
     ) { client in
       try await Self.measure(
         critics: Mlops_V1_Critics.Client(wrapping: client), policy: Mlops_V1_Policy.Client(wrapping: client), inputs: prepared,

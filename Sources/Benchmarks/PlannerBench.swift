@@ -29,7 +29,10 @@ struct PlannerBench: AsyncParsableCommand {
     guard calls > 0 else { throw ValidationError("--calls must be positive") }
     let calls = self.calls
     let environment = try ProcessEnvironment.load(label: "bench")
-    let results = try await BenchServer.withClient(address: address, services: [PlannerService()], logger: environment.logger) {
+    let results = try await BenchServer.withClient(
+      address: address, services: [PlannerService()], tls: try environment.configuration.serviceTLS(),
+      logger: environment.logger
+    ) {
       client in
       try await Self.measure(Mlops_V1_Planner.Client(wrapping: client), calls: calls)
     }

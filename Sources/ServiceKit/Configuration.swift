@@ -16,6 +16,9 @@ public struct Configuration: Sendable, Equatable {
   public var httpPort: Int
   /// `MLOPS_<SERVICE>_ADDR`, default `127.0.0.1:<default port>`.
   public var serviceAddresses: [ServiceName: ServiceAddress]
+  /// `MLOPS_TLS_CA_FILE`, `MLOPS_TLS_CERT_FILE`, `MLOPS_TLS_KEY_FILE`: the mutual TLS between
+  /// Edge and the services, all three or none; none means the local CA in the data directory.
+  public var tlsFiles: ServiceTLS?
   /// `MLOPS_LOG_LEVEL`, default `info`.
   public var logLevel: Logger.Level
   /// `MLOPS_MAX_BODY_BYTES`, default 1 MiB.
@@ -116,6 +119,16 @@ public struct Configuration: Sendable, Equatable {
       }
       configuration.serviceAddresses[service] = address
     }
+    let tlsVariables = ["MLOPS_TLS_CA_FILE", "MLOPS_TLS_CERT_FILE", "MLOPS_TLS_KEY_FILE"]
+    let tlsValues = tlsVariables.map(value)
+    if let ca = tlsValues[0], let certificate = tlsValues[1], let key = tlsValues[2] {
+      configuration.tlsFiles = ServiceTLS(caFile: ca, certificateFile: certificate, keyFile: key)
+    } else if let missing = tlsVariables.indices.first(where: { tlsValues[$0] == nil }), tlsValues.contains(where: { $0 != nil })
+    {
+      throw ConfigurationError(
+        variable: tlsVariables[missing], value: "",
+        expected: "a PEM file: MLOPS_TLS_CA_FILE, MLOPS_TLS_CERT_FILE and MLOPS_TLS_KEY_FILE are set together")
+    }
     if let text = value("MLOPS_LOG_LEVEL") {
       guard let level = Logger.Level(rawValue: text.lowercased()) else {
         throw ConfigurationError(
@@ -187,6 +200,12 @@ public struct Configuration: Sendable, Equatable {
 
   public func address(of service: ServiceName) -> ServiceAddress {
     serviceAddresses[service] ?? ServiceAddress(host: "127.0.0.1", port: service.defaultPort)
+  }
+
+  /// The certificates Edge and the services use between them: the configured files, or the
+  /// local CA's (made in the data directory on first use).
+  public func serviceTLS() throws -> ServiceTLS {
+    try tlsFiles ?? LocalCertificateAuthority.ensure(dataDirectory: dataDirectory)
   }
 }
 

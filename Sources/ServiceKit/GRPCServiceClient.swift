@@ -12,8 +12,9 @@ public final class GRPCServiceClient: Service, Sendable {
   /// Every call has a deadline: `timeout` for the service's methods, or the one named in
   /// `methodTimeouts` (a call that outlives it fails DEADLINE_EXCEEDED instead of holding
   /// its step for ever).
+  /// `tls` nil calls in plaintext, which only in-process tests do.
   public init(
-    service: ServiceName, address: ServiceAddress, timeout: Duration = .seconds(30),
+    service: ServiceName, address: ServiceAddress, tls: ServiceTLS?, timeout: Duration = .seconds(30),
     methodTimeouts: [String: Duration] = [:]
   ) throws {
     self.service = service
@@ -26,7 +27,7 @@ public final class GRPCServiceClient: Service, Sendable {
     self.client = GRPCClient(
       transport: try .http2NIOPosix(
         target: Self.target(for: address),
-        transportSecurity: .plaintext,
+        transportSecurity: tls?.clientSecurity ?? .plaintext,
         serviceConfig: ServiceConfig(methodConfig: methods)
       )
     )

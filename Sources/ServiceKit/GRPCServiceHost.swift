@@ -3,9 +3,10 @@ import GRPCNIOTransportHTTP2
 import Logging
 import ServiceLifecycle
 
-/// Runs one gRPC server (HTTP/2, plaintext) with the given services and the standard health
-/// service, under ServiceLifecycle: SERVING once it listens, NOT_SERVING and a graceful drain
-/// on shutdown.
+/// Runs one gRPC server (HTTP/2 over mutual TLS) with the given services and the standard
+/// health service, under ServiceLifecycle: SERVING once it listens, NOT_SERVING and a graceful
+/// drain on shutdown. Without a client certificate its CA signed, a caller gets no answer at
+/// all, health included.
 public final class GRPCServiceHost: Service, Sendable {
   public let name: String
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
@@ -18,9 +19,11 @@ public final class GRPCServiceHost: Service, Sendable {
   ///   - name: what logs call this server, e.g. "planner".
   ///   - address: where to listen; port 0 picks a free one (see `listeningPort`).
   ///   - services: the domain services; each is reported SERVING under its full name.
+  ///   - tls: the certificates; nil serves plaintext, which only in-process tests do.
   public init(
     name: String,
     address: ServiceAddress,
+    tls: ServiceTLS?,
     services: [any RegistrableRPCService & NamedService],
     logger: Logger,
     onListening: @escaping @Sendable (Int) -> Void = { _ in }
@@ -34,7 +37,7 @@ public final class GRPCServiceHost: Service, Sendable {
     self.server = GRPCServer(
       transport: .http2NIOPosix(
         address: Self.bindAddress(for: address),
-        transportSecurity: .plaintext
+        transportSecurity: tls?.serverSecurity ?? .plaintext
       ),
       services: services + [HealthService(registry: health)]
     )

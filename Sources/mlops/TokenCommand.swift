@@ -24,7 +24,18 @@ struct TokenCommand: AsyncParsableCommand {
   @Option(help: "How long the token is good for, in seconds (at most 30 days).")
   var ttl = 3600
 
+  @Option(help: "A project id the token grants --role in, whether or not the user is a member.")
+  var project: String?
+
+  @Option(help: "The role the token grants in --project: viewer, editor, reviewer or admin (default viewer).")
+  var role: String?
+
   func validate() throws {
+    if role != nil, project == nil { throw ValidationError("--role needs --project: the role is granted in a project") }
+    if let project, UUID(uuidString: project) == nil { throw ValidationError("--project must be a project id (a UUID)") }
+    if let role, Role(rawValue: role) == nil {
+      throw ValidationError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
     guard (1...2_592_000).contains(ttl) else { throw ValidationError("--ttl must be 1 to 2592000 seconds") }
     guard !user.isEmpty, user.count <= 256, !user.contains(where: \.isNewline) else {
       throw ValidationError("--user must be 1 to 256 characters on one line")
@@ -37,8 +48,11 @@ struct TokenCommand: AsyncParsableCommand {
       throw ValidationError("MLOPS_OIDC_ISSUER is set: get a token from that issuer, not from mlops token")
     }
     let issuer = try LocalIssuer.load(dataDirectory: environment.configuration.dataDirectory)
+    var grants: [UUID: Role] = [:]
+    if let project = project.flatMap(UUID.init(uuidString:)) { grants[project] = role.flatMap(Role.init(rawValue:)) ?? .viewer }
     let token = try await issuer.mint(
-      subject: user, name: name, groups: groups, audience: environment.edge.identity.audience, ttl: .seconds(ttl))
+      subject: user, name: name, groups: groups, projectRoles: grants, audience: environment.edge.identity.audience,
+      ttl: .seconds(ttl))
     print(token)
   }
 }

@@ -202,3 +202,27 @@ struct AccessControlTests {
     }
   }
 }
+
+/// `mlops token --project P --role R`: the local issuer's token grants a role in one project
+/// without a membership; an OIDC issuer's tokens cannot (the claim is read only from local ones).
+struct TokenProjectRoleTests {
+  @Test func aLocalTokenGrantsItsRoleInItsProjectOnly() async throws {
+    try await EdgeTestClient.withEdge { edge, _ in
+      let project = try AccessControlTests.id(await edge.send(.post, "/v1/projects", json: #"{"name": "granted"}"#))
+      let other = try AccessControlTests.id(await edge.send(.post, "/v1/projects", json: #"{"name": "not granted"}"#))
+      let id = try AccessControlTests.id(
+        await edge.send(.post, "/v1/projects/\(project)/decision-sets", json: #"{"brief": "b"}"#))
+      let token = try await edge.identity.issuer.mint(
+        subject: "ci-bot", projectRoles: [UUID(uuidString: project)!: .editor], audience: "mlops", ttl: .seconds(60))
+      let bot: HTTPFields = [.authorization: "Bearer \(token)"]
+      let listed = try await edge.send(.get, "/v1/projects", headers: bot).json()["items"] as? [[String: Any]] ?? []
+      #expect(listed.compactMap { $0["id"] as? String } == [project])
+      #expect(try await edge.send(.get, "/v1/decision-sets/\(id)", headers: bot).status == .ok)
+      let submitted = try await edge.send(
+        .post, "/v1/projects/\(project)/decision-sets", json: #"{"brief": "another"}"#, headers: bot)
+      #expect(submitted.status == .accepted)
+      #expect(try await edge.send(.post, "/v1/decision-sets/\(id)/approve", json: "{}", headers: bot).status == .forbidden)
+      #expect(try await edge.send(.get, "/v1/projects/\(other)", headers: bot).status == .notFound)
+    }
+  }
+}

@@ -21,7 +21,8 @@ import Testing
       for try await name in rows.decode(String.self) { tables.append(name) }
       #expect(
         tables.sorted() == [
-          "agent_runs", "approvals", "artifacts", "audit_events", "checkpoints", "decision_set_versions", "decision_sets",
+          "access_tokens", "agent_runs", "approvals", "artifacts", "audit_events", "checkpoints", "decision_set_versions",
+          "decision_sets",
           "events", "jobs", "project_members", "projects", "schema_migrations",
         ])
     }

@@ -11,7 +11,8 @@ import Testing
   @Test func notReadyNamesTheDownstreamServiceThatDoesNotAnswer() async throws {
     try await TestDatabase.withFreshDatabase { database, _ in
       let closedPort = try FreePort.find()
-      let planner = try GRPCServiceClient(service: .planner, address: ServiceAddress(host: "127.0.0.1", port: closedPort))
+      let planner = try GRPCServiceClient(
+        service: .planner, address: ServiceAddress(host: "127.0.0.1", port: closedPort), tls: nil)
       try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await planner.run() }
         defer { group.cancelAll() }

@@ -42,14 +42,15 @@ struct GoldenStack: Sendable {
       let codegen = CodegenService(
         generator: try RepositoryGenerator(),
         validators: ValidatorSuite(configuration: .init(cacheDirectory: data.appending(path: "cache"), only: [.secretScan])))
+      let tls = try LocalCertificateAuthority.ensure(dataDirectory: data.path)
       let host = GRPCServiceHost(
-        name: "golden", address: ServiceAddress(host: "127.0.0.1", port: 0),
+        name: "golden", address: ServiceAddress(host: "127.0.0.1", port: 0), tls: tls,
         services: [PlannerService(), CriticsService(), PolicyService(), codegen], logger: logger)
       try await withThrowingTaskGroup { group in
         group.addTask { try await host.run() }
         let port = try #require(try await host.listeningPort)
         try await withGRPCClient(
-          transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+          transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: tls.clientSecurity)
         ) { grpc in
           let clients = ServiceClients(
             planner: Mlops_V1_Planner.Client(wrapping: grpc), critics: Mlops_V1_Critics.Client(wrapping: grpc),

@@ -9,6 +9,7 @@ import tempfile
 import time
 
 import boto3
+import grpc
 import httpx
 import pytest
 
@@ -28,14 +29,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def mtls_credentials(tls: pathlib.Path, with_certificate: bool = True):
+    """grpcio's credentials from a local CA folder: its CA, and the service certificate."""
+    if not with_certificate:
+        return grpc.ssl_channel_credentials(root_certificates=(tls / "ca.pem").read_bytes())
+    return grpc.ssl_channel_credentials(
+        root_certificates=(tls / "ca.pem").read_bytes(),
+        private_key=(tls / "service-key.pem").read_bytes(),
+        certificate_chain=(tls / "service.pem").read_bytes(),
+    )
+
+
 @pytest.fixture
 def grpc_service(tmp_path):
-    """Starts `mlops NAME` alone and yields its address once it accepts connections."""
+    """Starts `mlops NAME` alone and yields its address once it accepts connections.
+
+    The service speaks mutual TLS with the local CA it makes in its data folder;
+    `grpc_service.channel(address)` opens a channel with that CA's certificate.
+    """
     started = []
+    data = tmp_path / "data"
 
     def start(name: str) -> str:
         port = free_port()
-        env = dict(os.environ, **{f"MLOPS_{name.upper()}_ADDR": f"127.0.0.1:{port}"})
+        env = dict(os.environ, MLOPS_DATA_DIR=str(data), **{f"MLOPS_{name.upper()}_ADDR": f"127.0.0.1:{port}"})
         log = open(tmp_path / f"{name}.log", "w")
         process = subprocess.Popen([mlops_binary(), name], env=env, stdout=log, stderr=log, cwd=tmp_path)
         started.append(process)
@@ -51,6 +68,8 @@ def grpc_service(tmp_path):
         pytest.fail(f"mlops {name} did not listen on {port}")
 
     start.processes = started
+    start.tls = data / "tls"
+    start.channel = lambda address: grpc.secure_channel(address, mtls_credentials(data / "tls"))
     yield start
     for process in started:
         if process.poll() is None:

@@ -93,19 +93,21 @@ import Testing
     #expect(await iterator.next() == nil, "shutdown ends every watch")
   }
 
-  /// Starts a host on a free port, runs `body` with a connected client, then shuts both down.
+  /// Starts a host on a free port (mutual TLS with a new local CA), runs `body` with a
+  /// connected client, then shuts both down.
   func withRunningHost(
     _ service: any RegistrableRPCService & NamedService,
     _ body: @Sendable (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Void
   ) async throws {
+    let tls = try ServiceTLSTests.localCA()
     let host = GRPCServiceHost(
-      name: "test", address: ServiceAddress(host: "127.0.0.1", port: 0), services: [service],
+      name: "test", address: ServiceAddress(host: "127.0.0.1", port: 0), tls: tls, services: [service],
       logger: Logger(label: "test"))
     try await withThrowingTaskGroup { group in
       group.addTask { try await host.run() }
       let port = try #require(try await host.listeningPort)
       try await withGRPCClient(
-        transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+        transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: tls.clientSecurity)
       ) { client in
         try await body(client)
       }

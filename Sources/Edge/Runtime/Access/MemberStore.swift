@@ -29,22 +29,24 @@ package struct MemberStore: Sendable {
     return best
   }
 
-  /// The project of a decision set and the caller's role in it, or nil when the caller is
-  /// not a member of its project (or there is no such decision set).
-  package func access(of caller: Caller, toDecisionSet id: UUID) async throws -> (projectID: UUID, role: Role)? {
+  /// The project of a decision set and the caller's role in it from membership (nil when
+  /// they are not a member), or nil when there is no such decision set.
+  package func access(of caller: Caller, toDecisionSet id: UUID) async throws -> (projectID: UUID, role: Role?)? {
     let rows = try await client.query(
       """
       SELECT d.project_id, m.role FROM decision_sets d
-      JOIN project_members m ON m.project_id = d.project_id
-      WHERE d.id = \(id)
+      LEFT JOIN project_members m ON m.project_id = d.project_id
         AND ((m.kind = 'user' AND m.principal = \(caller.subject))
           OR (m.kind = 'group' AND m.principal = ANY(\(caller.groups))))
+      WHERE d.id = \(id)
       """, logger: logger)
-    var best: (UUID, Role)?
-    for try await (projectID, text) in rows.decode((UUID, String).self) {
-      if let role = Role(rawValue: text), best.map({ role > $0.1 }) ?? true { best = (projectID, role) }
+    var found: (projectID: UUID, role: Role?)?
+    for try await (projectID, text) in rows.decode((UUID, String?).self) {
+      let role = text.flatMap(Role.init(rawValue:))
+      if found == nil { found = (projectID, role) }
+      if let role, found?.role.map({ role > $0 }) ?? true { found?.role = role }
     }
-    return best.map { (projectID: $0.0, role: $0.1) }
+    return found
   }
 
   package func list(projectID: UUID) async throws -> [ProjectMember] {

@@ -8,13 +8,20 @@ package struct Caller: Sendable, Equatable {
   package var name: String
   package var groups: [String]
   package var expiresAt: Date
+  /// Roles the token itself grants in projects (`mlops token --project P --role R`): only the
+  /// local issuer's tokens carry them, since whoever holds its key administers the platform.
+  package var projectRoles: [UUID: Role]
 
-  package init(issuer: String, subject: String, name: String = "", groups: [String] = [], expiresAt: Date) {
+  package init(
+    issuer: String, subject: String, name: String = "", groups: [String] = [], expiresAt: Date,
+    projectRoles: [UUID: Role] = [:]
+  ) {
     self.issuer = issuer
     self.subject = subject
     self.name = name
     self.groups = groups
     self.expiresAt = expiresAt
+    self.projectRoles = projectRoles
   }
 
   /// A name for records and cards: the display name with the subject, or the subject alone.

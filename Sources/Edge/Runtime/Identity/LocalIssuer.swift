@@ -11,6 +11,8 @@ package struct LocalIssuer: Sendable {
 
   /// The default user of the embedded platform: whoever can read the data directory.
   package static let defaultUser = "local-user"
+  /// The claim of roles a local token grants in projects: `["{project id}:{role}", ...]`.
+  package static let projectRolesClaim = "mlops_roles"
 
   package static func load(dataDirectory: String) throws -> LocalIssuer {
     let folder = URL(fileURLWithPath: dataDirectory).appending(path: "identity")
@@ -19,6 +21,8 @@ package struct LocalIssuer: Sendable {
     if let pem = try? String(contentsOf: file, encoding: .utf8) {
       key = try ES256PrivateKey(pem: pem)
     } else {
+      // Only the key's own folder is owner-only; the data folder stays traversable.
+      try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
       try FileManager.default.createDirectory(
         at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
       key = ES256PrivateKey()
@@ -61,7 +65,8 @@ package struct LocalIssuer: Sendable {
 
   /// A token for `subject` with the given groups, good for `ttl` from `now`.
   package func mint(
-    subject: String, name: String = "", groups: [String] = [], audience: String, ttl: Duration, now: Date = Date()
+    subject: String, name: String = "", groups: [String] = [], projectRoles: [UUID: Role] = [:], audience: String,
+    ttl: Duration, now: Date = Date()
   ) async throws -> String {
     let issued = now.timeIntervalSince1970.rounded(.down)
     var values: [String: AccessTokenClaims.Value] = [
@@ -71,6 +76,10 @@ package struct LocalIssuer: Sendable {
     ]
     if !name.isEmpty { values["name"] = .string(name) }
     if !groups.isEmpty { values["groups"] = .strings(groups) }
+    if !projectRoles.isEmpty {
+      values[Self.projectRolesClaim] = .strings(
+        projectRoles.map { "\($0.key.uuidString.lowercased()):\($0.value.rawValue)" }.sorted())
+    }
     let keys = JWTKeyCollection()
     await keys.add(ecdsa: key, kid: JWKIdentifier(string: keyID))
     return try await keys.sign(AccessTokenClaims(values: values), kid: JWKIdentifier(string: keyID))

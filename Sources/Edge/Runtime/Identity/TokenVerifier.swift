@@ -72,9 +72,19 @@ package struct TokenVerifier: Sendable {
     guard let subject = claims.string(configuration.userClaim), !subject.isEmpty, subject.count <= 256 else {
       throw Unauthenticated("the token names no user (\(configuration.userClaim))")
     }
+    var projectRoles: [UUID: Role] = [:]
+    if expectedIssuer == IdentityConfiguration.localIssuer {
+      for grant in claims.strings(LocalIssuer.projectRolesClaim).prefix(100) {
+        let parts = grant.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let project = UUID(uuidString: String(parts[0])), let role = Role(rawValue: String(parts[1]))
+        else { throw Unauthenticated("the token's \(LocalIssuer.projectRolesClaim) claim is not a list of project:role") }
+        projectRoles[project] = max(role, projectRoles[project] ?? role)
+      }
+    }
     return Caller(
       issuer: issuer, subject: subject, name: String((claims.string(configuration.nameClaim) ?? "").prefix(200)),
-      groups: claims.strings(configuration.groupsClaim).prefix(100).map { String($0.prefix(200)) }, expiresAt: expires)
+      groups: claims.strings(configuration.groupsClaim).prefix(100).map { String($0.prefix(200)) }, expiresAt: expires,
+      projectRoles: projectRoles)
   }
 }
 

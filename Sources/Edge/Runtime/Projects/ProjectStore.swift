@@ -49,10 +49,10 @@ package struct ProjectStore: Sendable {
       """
       SELECT id, name, description, allow_incomplete_bundles, four_eyes, lock_version, created_at, updated_at, seq FROM projects p
       WHERE seq > \(cursor?.position ?? 0)
-        AND EXISTS (
+        AND (p.id = ANY(\(Array(caller.projectRoles.keys))) OR EXISTS (
           SELECT 1 FROM project_members m WHERE m.project_id = p.id
             AND ((m.kind = 'user' AND m.principal = \(caller.subject))
-              OR (m.kind = 'group' AND m.principal = ANY(\(caller.groups)))))
+              OR (m.kind = 'group' AND m.principal = ANY(\(caller.groups))))))
       ORDER BY seq LIMIT \(limit + 1)
       """, logger: logger)
     var items: [(Project, Int64)] = []
