@@ -157,6 +157,14 @@ def test_an_oidc_issuers_tokens_are_taken_and_forgeries_refused(mlops_serve, iss
     rotated = me(base, issuer.token(kid="k2"))
     assert rotated.status_code == 200, rotated.text
 
+    # The project-role claim of the local issuer's tokens grants nothing from another issuer.
+    owner = {"Authorization": f"Bearer {issuer.token(kid='k2')}"}
+    project = httpx.post(f"{base}/v1/projects", json={"name": "owned"}, headers=owner).json()["id"]
+    claimant = issuer.token(kid="k2", sub="u-999", mlops_roles=[f"{project}:admin"])
+    headers = {"Authorization": f"Bearer {claimant}"}
+    assert httpx.get(f"{base}/v1/projects/{project}", headers=headers).status_code == 404
+    assert httpx.get(f"{base}/v1/projects", headers=headers).json()["items"] == []
+
 
 def test_the_local_issuers_tokens_verify_with_an_independent_library(mlops_serve):
     base = mlops_serve()
