@@ -97,6 +97,7 @@ package enum EdgeApplication {
     MembersController<Context>(
       members: members, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: projects)
+    AuditController<Context>(audit: audit, access: access).addRoutes(to: projects)
     // The API starts and resumes runs; executing them is the worker's.
     let runs = RunControl(client: database, queue: JobQueue(client: database, logger: logger), logger: logger)
     let decisionSets = DecisionSetStore(client: database, runs: runs, logger: logger)

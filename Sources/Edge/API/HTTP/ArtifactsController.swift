@@ -81,8 +81,8 @@ package struct ArtifactsController<Context: IdentifiedRequestContext>: Sendable 
     let name = key.path.split(separator: "/").last.map(String.init) ?? "bundle.zip"
     try await audit.record(
       AuditLog.Entry(
-        projectID: key.projectID, actor: Caller(issuer: "", subject: subject, expiresAt: Date()),
-        action: "artifact.downloaded", target: name, requestID: context.requestID))
+        projectID: key.projectID, actor: subject, action: "artifact.downloaded", target: name,
+        requestID: context.requestID))
     return Response(
       status: .ok,
       headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)\""],

@@ -75,26 +75,12 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
   @Sendable func events(_ request: Request, context: Context) async throws -> Response {
     let id = try DecisionSetRoute.id(context)
     try await access.decisionSet(id, try context.authenticated(), needs: .viewer)
-    let query = request.uri.queryParameters
-    var after: Int64 = 0
-    if let text = query["after"] {
-      guard let value = Int64(String(text)), value >= 0 else {
-        throw Problem.invalidField("after", "after must be an event id (a whole number, 0 or more)")
-      }
-      after = value
-    }
-    var limit = 100
-    if let text = query["limit"] {
-      guard let value = Int(String(text)), (1...1000).contains(value) else {
-        throw Problem.invalidField("limit", "limit must be a whole number from 1 to 1000")
-      }
-      limit = value
-    }
-    let events = try await store.events(of: id, after: after, limit: limit)
+    let page = try AfterPage.read(request, item: "an event id")
+    let events = try await store.events(of: id, after: page.after, limit: page.limit)
     return try JSONResponse.make(
       object: [
         "items": try events.map(DecisionSetJSON.event),
-        "next_after": events.count == limit ? (events.last.map { $0.id as Any } ?? NSNull()) : NSNull(),
+        "next_after": events.count == page.limit ? (events.last.map { $0.id as Any } ?? NSNull()) : NSNull(),
       ], status: .ok)
   }
 

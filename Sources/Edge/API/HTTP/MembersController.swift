@@ -4,7 +4,7 @@ import Foundation
 import Hummingbird
 
 /// `/v1/projects/{id}/members`: who holds which role (members may read the list; admins
-/// change it), and `/v1/projects/{id}/audit`, the project's trail, for admins.
+/// change it; a project keeps at least one user admin).
 package struct MembersController<Context: IdentifiedRequestContext>: Sendable {
   let members: MemberStore
   let access: ProjectAccess
@@ -22,7 +22,6 @@ package struct MembersController<Context: IdentifiedRequestContext>: Sendable {
     projects.get(":id/members", use: list)
     projects.put(":id/members", use: put)
     projects.delete(":id/members/:member", use: remove)
-    projects.get(":id/audit", use: trail)
   }
 
   @Sendable func list(_ request: Request, context: Context) async throws -> Response {
@@ -78,39 +77,6 @@ package struct MembersController<Context: IdentifiedRequestContext>: Sendable {
     case .lastAdmin: throw Self.lastAdmin
     case .notFound: throw Self.memberNotFound(text)
     }
-  }
-
-  @Sendable func trail(_ request: Request, context: Context) async throws -> Response {
-    let id = try ProjectsController<Context>.projectID(context)
-    try await access.project(id, try context.authenticated(), needs: .admin)
-    let query = request.uri.queryParameters
-    var after: Int64 = 0
-    if let text = query["after"] {
-      guard let value = Int64(String(text)), value >= 0 else {
-        throw Problem.invalidField("after", "after must be an audit entry id (a whole number, 0 or more)")
-      }
-      after = value
-    }
-    var limit = 100
-    if let text = query["limit"] {
-      guard let value = Int(String(text)), (1...1000).contains(value) else {
-        throw Problem.invalidField("limit", "limit must be a whole number from 1 to 1000")
-      }
-      limit = value
-    }
-    let entries = try await audit.entries(projectID: id, after: after, limit: limit)
-    let items: [[String: Any]] = entries.map { entry in
-      [
-        "id": entry.id, "actor": entry.actor, "actor_name": entry.actorName, "action": entry.action,
-        "target": entry.target, "detail": entry.detail, "request_id": entry.requestID,
-        "created_at": JSONResponse.timestamp(entry.createdAt),
-      ]
-    }
-    return try JSONResponse.make(
-      object: [
-        "items": items,
-        "next_after": entries.count == limit ? (entries.last.map { $0.id as Any } ?? NSNull()) : NSNull(),
-      ], status: .ok)
   }
 
   static var lastAdmin: Problem {

@@ -31,9 +31,19 @@ package struct AuditLog: Sendable {
       projectID: UUID?, actor: Caller, action: String, target: String = "", detail: [String: String] = [:],
       requestID: String
     ) {
+      self.init(
+        projectID: projectID, actor: actor.subject, actorName: actor.name, action: action, target: target,
+        detail: detail, requestID: requestID)
+    }
+
+    /// An act known only by the subject that did it (a download through a link issued to them).
+    package init(
+      projectID: UUID?, actor: String, actorName: String = "", action: String, target: String = "",
+      detail: [String: String] = [:], requestID: String
+    ) {
       self.projectID = projectID
-      self.actor = actor.subject
-      self.actorName = actor.name
+      self.actor = actor
+      self.actorName = actorName
       self.action = action
       self.target = target
       self.detail = detail
