@@ -1,5 +1,7 @@
 import Contracts
+import EdgeRuntime
 import Foundation
+import HummingbirdTesting
 import Testing
 
 /// Briefs across use cases through the real services, answered and approved by script: the
@@ -88,6 +90,19 @@ import Testing
       let report = try await stack.state(allowed).validation
       #expect(report.passed && !report.complete && report.incompleteAllowed)
       #expect(report.notRun.contains { $0.hasPrefix("checkov: ") })
+
+      // Who approved is in the codegen card and in the published bundle's decision record.
+      let reviewer = "Golden Reviewer (\(GoldenStack.reviewer))"
+      let codegen = try #require(try await stack.state(allowed).reasonCards.first { $0.node == "codegen" })
+      #expect(codegen.inputs.summary.contains("approved by \(reviewer)"), "\(codegen.inputs.summary)")
+      let artifacts = try await stack.send(.get, "/v1/decision-sets/\(allowed)/artifacts")
+      let link = try #require((artifacts.body["artifacts"] as? [[String: Any]])?.first?["download_url"] as? String)
+      let url = try #require(URLComponents(string: link))
+      let zip = try await stack.api.execute(uri: url.path + "?" + (url.percentEncodedQuery ?? ""), method: .get) {
+        Data(buffer: $0.body)
+      }
+      let record = try #require(try BundleArchive.read(zip).first { $0.path == "docs/decision-record.md" })
+      #expect(String(decoding: record.contents, as: UTF8.self).contains("- Reviewer: \(reviewer)"))
     }
   }
 
