@@ -63,6 +63,23 @@ struct TokenVerifierTests {
     #expect(await Self.refusal(verifier, other)?.contains("not for this audience") == true)
   }
 
+  /// A verified token is remembered, but only for the times it was checked against: the same
+  /// token is refused past its expiry and before its not-before, however often it verified.
+  @Test func aRememberedTokenKeepsItsTimes() async throws {
+    let issuer = try Self.issuer()
+    let verifier = TokenVerifier.local(issuer, configuration: IdentityConfiguration())
+    let now = Date()
+    let token = try await issuer.mint(subject: "ada", audience: "mlops", ttl: .seconds(60), now: now)
+    for _ in 0..<3 { #expect(await Self.refusal(verifier, token, now: now) == nil) }
+    #expect(await Self.refusal(verifier, token, now: now.addingTimeInterval(121)) == "the token has expired")
+    #expect(await Self.refusal(verifier, token, now: now.addingTimeInterval(-61)) == "the token is not valid yet (nbf)")
+    #expect(await Self.refusal(verifier, token, now: now.addingTimeInterval(30)) == nil)
+    // Changed by one character it is another token: verified afresh, and refused.
+    var changed = Array(token)
+    changed[changed.count - 2] = changed[changed.count - 2] == "A" ? "B" : "A"
+    #expect(await Self.refusal(verifier, String(changed), now: now) != nil)
+  }
+
   @Test func forgedTokensAreRefused() async throws {
     let issuer = try Self.issuer()
     let verifier = TokenVerifier.local(issuer, configuration: IdentityConfiguration())

@@ -21,6 +21,7 @@ package struct TokenVerifier: Sendable {
   let configuration: IdentityConfiguration
   let keys: Keys
   let expectedIssuer: String
+  let verified = VerifiedTokenCache()
 
   /// The local issuer's tokens, verified through the JWKS it publishes.
   package static func local(_ issuer: LocalIssuer, configuration: IdentityConfiguration) -> TokenVerifier {
@@ -39,6 +40,7 @@ package struct TokenVerifier: Sendable {
   }
 
   package func verify(_ token: String, now: Date = Date()) async throws(Unauthenticated) -> Caller {
+    if let caller = verified.caller(for: token, now: now) { return caller }
     let header = try TokenHeader.read(token)
     let keySet = try await keys.keys(for: header.keyID)
     guard let algorithm = keySet.algorithms[header.keyID] else {
@@ -81,10 +83,14 @@ package struct TokenVerifier: Sendable {
         projectRoles[project] = max(role, projectRoles[project] ?? role)
       }
     }
-    return Caller(
+    let caller = Caller(
       issuer: issuer, subject: subject, name: String((claims.string(configuration.nameClaim) ?? "").prefix(200)),
       groups: claims.strings(configuration.groupsClaim).prefix(100).map { String($0.prefix(200)) }, expiresAt: expires,
       projectRoles: projectRoles)
+    let from = [claims.date("nbf"), claims.date("iat")].compactMap { $0 }.max() ?? .distantPast
+    verified.store(
+      caller, for: token, from: from.addingTimeInterval(-skew), until: expires.addingTimeInterval(skew), now: now)
+    return caller
   }
 }
 
