@@ -16,12 +16,14 @@ import Testing
     return try LocalCertificateAuthority.ensure(dataDirectory: folder)
   }
 
+  /// Whether health answers SERVING; the refusals come at once, and the generous deadline is
+  /// for the accepted handshake on a machine busy with the whole suite.
   static func health(port: Int, _ security: HTTP2ClientTransport.Posix.TransportSecurity) async throws -> Bool {
     try await withGRPCClient(
       transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: security)
     ) { client in
       var options = CallOptions.defaults
-      options.timeout = .seconds(5)
+      options.timeout = .seconds(30)
       do {
         let reply = try await Grpc_Health_V1_Health.Client(wrapping: client).check(
           .with { $0.service = "" }, options: options)
@@ -42,7 +44,11 @@ import Testing
     try await withThrowingTaskGroup { group in
       group.addTask { try await host.run() }
       let port = try #require(try await host.listeningPort)
-      #expect(try await Self.health(port: port, tls.clientSecurity), "the right certificate is answered")
+      // A machine busy with the whole suite can drop a first handshake: the accepted caller
+      // may try three times; every refusal below is a single try.
+      var answered = false
+      for _ in 0..<3 where !answered { answered = try await Self.health(port: port, tls.clientSecurity) }
+      #expect(answered, "the right certificate is answered")
       #expect(try await !Self.health(port: port, .plaintext), "plaintext")
       let noCertificate = HTTP2ClientTransport.Posix.TransportSecurity.tls {
         $0.trustRoots = .certificates([.file(path: tls.caFile, format: .pem)])

@@ -102,11 +102,13 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
       answer.answeredAt = answeredAt
       return answer
     }
-    try await applying(found.row) { try await store.answer(id, expected: found.row.lockVersion, answers: answers) }
+    let row = try await applying(found.row) {
+      try await store.answer(id, expected: found.row.lockVersion, answers: answers)
+    }
     try await audit.record(
       "decision_set.answered", project: projectID, target: id.lowercaseString,
       detail: ["questions": answers.map(\.questionID).joined(separator: ",")], context: context)
-    return try await accepted(id)
+    return try accepted(row)
   }
 
   @Sendable func approve(_ request: Request, context: Context) async throws -> Response {
@@ -135,13 +137,13 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
       $0.reviewer = caller.displayName
       $0.decidedAt = Date().formatted(.iso8601)
     }
-    try await applying(found.row) {
+    let row = try await applying(found.row) {
       try await store.decide(id, expected: found.row, approval: approval, reviewer: caller)
     }
     try await audit.record(
       "decision_set.\(decision)", project: projectID, target: id.lowercaseString,
       detail: ["version": String(found.row.version)], context: context)
-    return try await accepted(id)
+    return try accepted(row)
   }
 
   // MARK: Helpers
@@ -164,9 +166,11 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
 
   /// Runs the store's input call, its refusals as problems: a concurrent change (another
   /// answer, another approval) is a 412, a run that is not waiting a 409.
-  private func applying(_ row: DecisionSetStore.Row, _ input: () async throws -> Void) async throws {
+  private func applying(
+    _ row: DecisionSetStore.Row, _ input: () async throws -> DecisionSetStore.Row
+  ) async throws -> DecisionSetStore.Row {
     do {
-      try await input()
+      return try await input()
     } catch DecisionSetStore.InputError.lockVersionChanged(let expected) {
       throw Problem.versionMismatch(expected: expected, current: expected + 1)
     } catch let error as GraphError {
@@ -182,10 +186,10 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
     }
   }
 
-  private func accepted(_ id: UUID) async throws -> Response {
-    guard let found = try await store.get(id) else { throw DecisionSetRoute.notFound(id) }
-    return try JSONResponse.make(
-      object: DecisionSetJSON.summary(found.row), status: .accepted, headers: [.eTag: "\"\(found.row.lockVersion)\""])
+  /// 202 with the decision set as the request's own transaction left it.
+  private func accepted(_ row: DecisionSetStore.Row) throws -> Response {
+    try JSONResponse.make(
+      object: DecisionSetJSON.summary(row), status: .accepted, headers: [.eTag: "\"\(row.lockVersion)\""])
   }
 
   /// Optional constraint overrides, in the `Constraints` message's JSON form.

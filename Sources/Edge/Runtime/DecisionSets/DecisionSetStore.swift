@@ -152,7 +152,8 @@ package struct DecisionSetStore: Sendable {
   }
 
   /// Replies to open questions: the run resumes with them, and the lock version moves on.
-  package func answer(_ id: UUID, expected lockVersion: Int, answers: [Mlops_V1_Answer]) async throws {
+  @discardableResult
+  package func answer(_ id: UUID, expected lockVersion: Int, answers: [Mlops_V1_Answer]) async throws -> Row {
     try await applyInput(id, expected: lockVersion) { connection in
       try await runs.resume(threadID: id, on: connection) { state in
         let replied = Set(answers.map(\.questionID))
@@ -164,12 +165,13 @@ package struct DecisionSetStore: Sendable {
 
   /// The reviewer's decision: an `approvals` row, and the run resumes past the gate with the
   /// comments as review notes, in one transaction with the lock bump.
-  package func decide(_ id: UUID, expected row: Row, approval: Mlops_V1_Approval, reviewer: Caller) async throws {
+  @discardableResult
+  package func decide(_ id: UUID, expected row: Row, approval: Mlops_V1_Approval, reviewer: Caller) async throws -> Row {
     let decision = approval.status == .approved ? "approved" : "rejected"
     let inlineJSON = String(
       decoding: try JSONSerialization.data(withJSONObject: approval.inlineComments.map { ["path": $0.path, "text": $0.text] }),
       as: UTF8.self)
-    try await applyInput(id, expected: row.lockVersion) { connection in
+    return try await applyInput(id, expected: row.lockVersion) { connection in
       try await connection.query(
         """
         INSERT INTO approvals (decision_set_id, project_id, version, status, reviewer, reviewer_name, comment, inline_comments)
@@ -195,9 +197,11 @@ package struct DecisionSetStore: Sendable {
   /// Applies input in one transaction with the optimistic lock bump; a concurrent change
   /// (another answer, another approval) makes it `lockVersionChanged` instead of a double
   /// resume.
+  /// Returns the row as this transaction left it, whatever a worker does with the run next.
+  @discardableResult
   private func applyInput(
     _ id: UUID, expected lockVersion: Int, _ body: @escaping @Sendable (PostgresConnection) async throws -> Void
-  ) async throws {
+  ) async throws -> Row {
     try await client.transaction(logger: logger) { connection in
       let bumped = try await connection.query(
         """
@@ -208,6 +212,13 @@ package struct DecisionSetStore: Sendable {
       for try await _ in bumped { updated = true }
       guard updated else { throw InputError.lockVersionChanged(expected: lockVersion) }
       try await body(connection)
+      let rows = try await connection.query(
+        """
+        SELECT id, project_id, version, lock_version, status, current_node, created_at, updated_at, submitted_by
+        FROM decision_sets WHERE id = \(id)
+        """, logger: logger)
+      guard let row = try await Self.rows(rows).first else { throw InputError.lockVersionChanged(expected: lockVersion) }
+      return row
     }
   }
 
