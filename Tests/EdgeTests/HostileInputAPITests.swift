@@ -84,8 +84,11 @@ import Testing
   @Test func aLoopbackEdgeRefusesForeignHostHeaders() async throws {
     try await TestDatabase.withFreshDatabase { database, _ in
       let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: TestDatabase.logger)
+      // Its own data folder: the issuer's key is made there, not in the working directory.
+      var configuration = Configuration.defaults
+      configuration.dataDirectory = try TestIdentity.make().dataDirectory
       let router = try EdgeApplication.makeRouter(
-        configuration: .defaults, database: database, migrator: migrator, downstream: [],
+        configuration: configuration, database: database, migrator: migrator, downstream: [],
         buildInfo: BuildInfo(version: "test", gitCommit: "test", protoSHA256: "test"), logger: TestDatabase.logger)
       let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
       try await app.test(.live) { client in
