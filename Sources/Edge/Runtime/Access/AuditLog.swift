@@ -54,14 +54,10 @@ package struct AuditLog: Sendable {
       id: Int64, projectID: UUID?, actor: String, actorName: String, action: String, target: String,
       detail: [String: String], requestID: String, createdAt: Date
     ) {
+      self.init(
+        projectID: projectID, actor: actor, actorName: actorName, action: action, target: target, detail: detail,
+        requestID: requestID)
       self.id = id
-      self.projectID = projectID
-      self.actor = actor
-      self.actorName = actorName
-      self.action = action
-      self.target = target
-      self.detail = detail
-      self.requestID = requestID
       self.createdAt = createdAt
     }
   }
