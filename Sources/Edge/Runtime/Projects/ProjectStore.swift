@@ -92,7 +92,22 @@ package struct ProjectStore: Sendable {
     return try await missOrMismatch(id)
   }
 
+  /// Deleting a project cascades into its decision sets' jobs and checkpoints while a worker
+  /// may hold some of them in a step's transaction; when PostgreSQL picks the delete as the
+  /// victim of that deadlock (40P01) it rolled back whole, so it is tried again.
   package func delete(_ id: UUID, expectedLockVersion: Int?) async throws -> GuardedWriteResult<Void> {
+    var attempt = 1
+    while true {
+      do {
+        return try await deleteOnce(id, expectedLockVersion: expectedLockVersion)
+      } catch let error as PSQLError where error.serverInfo?[.sqlState] == "40P01" && attempt < 5 {
+        attempt += 1
+        try await Task.sleep(for: .milliseconds(20 * attempt))
+      }
+    }
+  }
+
+  private func deleteOnce(_ id: UUID, expectedLockVersion: Int?) async throws -> GuardedWriteResult<Void> {
     let rows = try await client.query(
       """
       DELETE FROM projects
