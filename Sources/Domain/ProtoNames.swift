@@ -30,6 +30,7 @@ public enum ProtoNames {
     case .pass: "pass"
     case .warn: "warn"
     case .fail: "fail"
+    case .waived: "waived"
     default: "not_applicable"
     }
   }

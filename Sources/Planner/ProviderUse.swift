@@ -9,6 +9,8 @@ extension ProviderAnswer {
       $0.model = provider.model
       $0.packSha256 = packSHA256
       $0.fallbackReason = fallbackReason
+      $0.inputTokens = Int64(tokens.input)
+      $0.outputTokens = Int64(tokens.output)
     }
   }
 }

@@ -2,8 +2,9 @@ import Contracts
 import Domain
 import Foundation
 
-/// Every rule of every pack against a plan: one result per rule, the overall outcome (fail
-/// if any fails, else warn if any warns, else pass) and a one-line summary.
+/// Every rule of every pack against a plan: one result per rule, the project's waivers over
+/// them, the overall outcome (fail if any unwaived rule fails, else warn if any warns, else
+/// pass) and a one-line summary.
 public struct PolicyEngine: Sendable {
   public let packs: [RulePack]
   /// Custom packs that could not be loaded; the built-in packs still apply.
@@ -52,6 +53,7 @@ public struct PolicyEngine: Sendable {
           })
       }
     }
+    WaiverApplication.apply(request.waivers, to: &report.results, at: RFC3339.date(request.evaluatedAt))
     report.overall = Self.overall(report.results.map(\.outcome))
     report.summary = Self.summary(report.results.map(\.outcome))
     return report

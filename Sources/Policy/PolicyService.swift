@@ -27,26 +27,38 @@ public struct PolicyService: Mlops_V1_Policy.SimpleServiceProtocol, NamedService
     card.candidates = report.results.map { result in
       .with {
         $0.option = result.ruleID
-        $0.score = result.outcome == .pass ? 1 : result.outcome == .warn ? 0.5 : result.outcome == .fail ? 0 : 1
-        $0.reasons = [result.message] + result.evidence
-        $0.chosen = result.outcome == .fail || result.outcome == .warn
+        $0.score = result.outcome == .pass ? 1 : result.outcome == .fail ? 0 : result.outcome == .notApplicable ? 1 : 0.5
+        $0.reasons = [result.message] + result.evidence + (result.outcome == .waived ? [PolicySummary.waiverText(result)] : [])
+        $0.chosen = [.fail, .warn, .waived].contains(result.outcome)
       }
     }
     card.choice = "\(ProtoNames.outcome(report.overall)): \(report.summary)"
     card.policySummary = report.summary
-    let failed = report.results.filter { $0.outcome == .fail }
-    card.rationale =
-      failed.isEmpty
-      ? "No rule failed."
-        + (report.results.contains { $0.outcome == .warn }
-          ? " Warnings: "
-            + report.results.filter { $0.outcome == .warn }.map { "\($0.ruleID) (\($0.message))" }.joined(separator: "; ") : "")
-      : "Blocked by " + failed.map { "\($0.ruleID): \($0.message); fix: \($0.remedy)" }.joined(separator: " | ")
+    card.rationale = Self.rationale(report)
     card.risks = engine.loadErrors.map { "custom rule pack not applied: \($0)" }
     card.confidence = 0.95
     return .with {
       $0.report = report
       $0.reasonCard = card
     }
+  }
+
+  /// What blocked the plan or what it passed with: failures with their fixes, warnings, and
+  /// each waived rule with who waived it, why and until when.
+  static func rationale(_ report: Mlops_V1_PolicyReport) -> String {
+    let failed = report.results.filter { $0.outcome == .fail }
+    let warned = report.results.filter { $0.outcome == .warn }
+    let waived = report.results.filter { $0.outcome == .waived }
+    var parts: [String] = []
+    if failed.isEmpty {
+      parts.append("No rule failed.")
+      if !warned.isEmpty { parts.append("Warnings: " + warned.map { "\($0.ruleID) (\($0.message))" }.joined(separator: "; ")) }
+    } else {
+      parts.append("Blocked by " + failed.map { "\($0.ruleID): \($0.message); fix: \($0.remedy)" }.joined(separator: " | "))
+    }
+    if !waived.isEmpty {
+      parts.append("Waived: " + waived.map { "\($0.ruleID) \(PolicySummary.waiverText($0))" }.joined(separator: "; "))
+    }
+    return parts.joined(separator: " ")
   }
 }

@@ -11,6 +11,7 @@ public struct ChatModelProvider: OrchestrationProvider {
     public var task: String
     public var attempts: Int
     public var lastReason: String
+    public var tokens: TokenCount
     public var description: String { "\(task): no valid answer in \(attempts) attempts; last: \(lastReason)" }
   }
 
@@ -36,9 +37,11 @@ public struct ChatModelProvider: OrchestrationProvider {
     let pack = packs.pack(for: task.name)
     var messages = [ChatMessage(.system, task.instructions)] + (pack?.messages ?? []) + [ChatMessage(.user, task.input)]
     var lastReason = ""
+    var tokens = TokenCount()
     for attempt in 1...maxAttempts {
       let started = ContinuousClock.now
       let reply = try await transport.complete(messages)
+      tokens.add(input: reply.inputTokens, output: reply.outputTokens)
       logger.info(
         "provider call",
         metadata: [
@@ -47,7 +50,8 @@ public struct ChatModelProvider: OrchestrationProvider {
           "latency_ms": "\(Int(saturating: (ContinuousClock.now - started).milliseconds))",
         ])
       do {
-        return ProviderAnswer(output: try task.decode(reply.text), provider: identity, packSHA256: pack?.sha256 ?? "")
+        return ProviderAnswer(
+          output: try task.decode(reply.text), provider: identity, packSHA256: pack?.sha256 ?? "", tokens: tokens)
       } catch {
         lastReason = "\(error)"
         quarantine.keep(
@@ -60,7 +64,7 @@ public struct ChatModelProvider: OrchestrationProvider {
         ]
       }
     }
-    throw InvalidOutput(task: task.name, attempts: maxAttempts, lastReason: lastReason)
+    throw InvalidOutput(task: task.name, attempts: maxAttempts, lastReason: lastReason, tokens: tokens)
   }
 }
 
@@ -95,13 +99,17 @@ public struct ResilientProvider: OrchestrationProvider {
       logger.warning(
         "provider failed; the rules answer instead",
         metadata: ["task": "\(task.name)", "provider": "\(primary.identity.name)", "error": "\(error)"])
-      return try await fallingBack(task, reason: "\(primary.identity.name) failed: \(error)")
+      return try await fallingBack(
+        task, reason: "\(primary.identity.name) failed: \(error)", spent: (error as? ChatModelProvider.InvalidOutput)?.tokens)
     }
   }
 
-  private func fallingBack<Task: OrchestrationTask>(_ task: Task, reason: String) async throws -> ProviderAnswer<Task.Output> {
+  private func fallingBack<Task: OrchestrationTask>(
+    _ task: Task, reason: String, spent: TokenCount? = nil
+  ) async throws -> ProviderAnswer<Task.Output> {
     var answer = try await fallback.answer(task)
     answer.fallbackReason = reason
+    answer.tokens = spent ?? TokenCount()
     return answer
   }
 }

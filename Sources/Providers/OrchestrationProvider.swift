@@ -25,12 +25,19 @@ public struct ProviderAnswer<Output: Sendable>: Sendable {
   public var packSHA256: String
   /// Why the configured provider did not answer, when the rules did instead.
   public var fallbackReason: String
+  /// What the model calls behind this answer consumed, every attempt counted (a model that
+  /// failed before the rules answered still spent them).
+  public var tokens: TokenCount
 
-  public init(output: Output, provider: ProviderIdentity, packSHA256: String = "", fallbackReason: String = "") {
+  public init(
+    output: Output, provider: ProviderIdentity, packSHA256: String = "", fallbackReason: String = "",
+    tokens: TokenCount = TokenCount()
+  ) {
     self.output = output
     self.provider = provider
     self.packSHA256 = packSHA256
     self.fallbackReason = fallbackReason
+    self.tokens = tokens
   }
 }
 

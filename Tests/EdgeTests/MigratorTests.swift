@@ -22,8 +22,8 @@ import Testing
       #expect(
         tables.sorted() == [
           "access_tokens", "agent_runs", "approvals", "artifacts", "audit_events", "checkpoints", "decision_set_versions",
-          "decision_sets",
-          "events", "jobs", "project_members", "projects", "schema_migrations",
+          "decision_sets", "events", "jobs", "policy_waivers", "project_budgets", "project_gate_rules", "project_members",
+          "project_usage", "projects", "rate_limit_buckets", "schema_migrations", "stream_leases",
         ])
     }
   }

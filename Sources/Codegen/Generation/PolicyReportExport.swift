@@ -17,11 +17,19 @@ public enum PolicyReportExport {
       "summary": report.summary,
       "packs": report.packs,
       "results": report.results.map { result in
-        [
+        var fields: [String: Any] = [
           "rule_id": result.ruleID, "description": result.description_p, "severity": ProtoNames.severity(result.severity),
           "outcome": ProtoNames.outcome(result.outcome), "message": result.message, "evidence": result.evidence,
           "remedy": result.remedy, "resources": resources[result.ruleID] ?? [],
-        ] as [String: Any]
+        ]
+        if result.outcome == .waived {
+          fields["waiver"] = [
+            "id": result.waiver.id, "reason": result.waiver.reason, "waived_by": result.waiver.waivedBy,
+            "waived_at": result.waiver.waivedAt, "expires_at": result.waiver.expiresAt,
+            "waived_outcome": ProtoNames.outcome(result.waivedOutcome),
+          ]
+        }
+        return fields
       },
     ]
     return try SortedJSON.document(object, escapingSlashes: true)

@@ -211,7 +211,8 @@ enum TemplateContext {
     let results = policy.results.map { result -> [String: Any] in
       [
         "rule_id": result.ruleID, "outcome": ProtoNames.outcome(result.outcome),
-        "message": result.message, "remedy": result.remedy,
+        "message": result.outcome == .waived ? "\(PolicySummary.waiverText(result)). \(result.message)" : result.message,
+        "remedy": result.remedy,
         "resources": (resources[result.ruleID] ?? []).joined(separator: ", "),
       ]
     }

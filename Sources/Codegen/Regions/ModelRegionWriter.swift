@@ -60,6 +60,8 @@ public struct ModelRegionWriter: Sendable {
       do {
         let answer = try await transport.complete(
           RegionPrompt.messages(regions: regions, files: templates.files, request: request, feedback: feedback))
+        use.inputTokens += Int64(max(0, answer.inputTokens))
+        use.outputTokens += Int64(max(0, answer.outputTokens))
         do {
           reply = try RegionReply.parse(answer.text, regions: regions)
         } catch {

@@ -152,6 +152,29 @@ public nonisolated struct Mlops_V1_Approval: Sendable {
   /// RFC 3339, set by the Edge when the decision arrives
   public var decidedAt: String = String()
 
+  /// Set when no person decided: the project's gate rule let the version pass by itself.
+  public var passedByRule: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// When a version may pass the human gate by itself, from the project's settings at submission.
+public nonisolated struct Mlops_V1_GateRule: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "always": every version waits for a reviewer. "within_thresholds": a revision whose
+  /// policy does not fail, has no warning the previous version did not have, and whose cost
+  /// moved by at most both thresholds passes by itself.
+  public var mode: String = String()
+
+  public var maxDeltaUsd: Double = 0
+
+  public var maxDeltaPercent: Double = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -320,6 +343,36 @@ public nonisolated struct Mlops_V1_DecisionState: @unchecked Sendable {
     set {_uniqueStorage()._askedQuestions = newValue}
   }
 
+  public var gateRule: Mlops_V1_GateRule {
+    get {_storage._gateRule ?? Mlops_V1_GateRule()}
+    set {_uniqueStorage()._gateRule = newValue}
+  }
+  /// Returns true if `gateRule` has been explicitly set.
+  public var hasGateRule: Bool {_storage._gateRule != nil}
+  /// Clears the value of `gateRule`. Subsequent reads from it will return its default value.
+  public mutating func clearGateRule() {_uniqueStorage()._gateRule = nil}
+
+  /// The project's policy waivers when the version was submitted, and that instant (RFC 3339).
+  public var waivers: [Mlops_V1_PolicyWaiver] {
+    get {_storage._waivers}
+    set {_uniqueStorage()._waivers = newValue}
+  }
+
+  public var submittedAt: String {
+    get {_storage._submittedAt}
+    set {_uniqueStorage()._submittedAt = newValue}
+  }
+
+  /// the previous version's report, for the gate's "new warnings"
+  public var previousPolicy: Mlops_V1_PolicyReport {
+    get {_storage._previousPolicy ?? Mlops_V1_PolicyReport()}
+    set {_uniqueStorage()._previousPolicy = newValue}
+  }
+  /// Returns true if `previousPolicy` has been explicitly set.
+  public var hasPreviousPolicy: Bool {_storage._previousPolicy != nil}
+  /// Clears the value of `previousPolicy`. Subsequent reads from it will return its default value.
+  public mutating func clearPreviousPolicy() {_uniqueStorage()._previousPolicy = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -376,7 +429,7 @@ nonisolated extension Mlops_V1_InlineComment: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Mlops_V1_Approval: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Approval"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}reviewer\0\u{1}comment\0\u{3}inline_comments\0\u{3}decided_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}reviewer\0\u{1}comment\0\u{3}inline_comments\0\u{3}decided_at\0\u{3}passed_by_rule\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -389,6 +442,7 @@ nonisolated extension Mlops_V1_Approval: SwiftProtobuf.Message, SwiftProtobuf._M
       case 3: try { try decoder.decodeSingularStringField(value: &self.comment) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.inlineComments) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.decidedAt) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.passedByRule) }()
       default: break
       }
     }
@@ -410,6 +464,9 @@ nonisolated extension Mlops_V1_Approval: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.decidedAt.isEmpty {
       try visitor.visitSingularStringField(value: self.decidedAt, fieldNumber: 5)
     }
+    if !self.passedByRule.isEmpty {
+      try visitor.visitSingularStringField(value: self.passedByRule, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -419,6 +476,47 @@ nonisolated extension Mlops_V1_Approval: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.comment != rhs.comment {return false}
     if lhs.inlineComments != rhs.inlineComments {return false}
     if lhs.decidedAt != rhs.decidedAt {return false}
+    if lhs.passedByRule != rhs.passedByRule {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mlops_V1_GateRule: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GateRule"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}mode\0\u{3}max_delta_usd\0\u{3}max_delta_percent\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.mode) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.maxDeltaUsd) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.maxDeltaPercent) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.mode.isEmpty {
+      try visitor.visitSingularStringField(value: self.mode, fieldNumber: 1)
+    }
+    if self.maxDeltaUsd.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.maxDeltaUsd, fieldNumber: 2)
+    }
+    if self.maxDeltaPercent.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.maxDeltaPercent, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mlops_V1_GateRule, rhs: Mlops_V1_GateRule) -> Bool {
+    if lhs.mode != rhs.mode {return false}
+    if lhs.maxDeltaUsd != rhs.maxDeltaUsd {return false}
+    if lhs.maxDeltaPercent != rhs.maxDeltaPercent {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -426,7 +524,7 @@ nonisolated extension Mlops_V1_Approval: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DecisionState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}decision_set_id\0\u{3}project_id\0\u{1}version\0\u{1}brief\0\u{1}constraints\0\u{1}coverage\0\u{3}open_questions\0\u{1}answers\0\u{1}plan\0\u{3}technical_review\0\u{1}cost\0\u{1}policy\0\u{1}approval\0\u{1}manifest\0\u{1}validation\0\u{3}reason_cards\0\u{3}current_node\0\u{1}status\0\u{3}question_rounds\0\u{3}previous_cost\0\u{3}artifact_key\0\u{3}project_name\0\u{3}asked_questions\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}decision_set_id\0\u{3}project_id\0\u{1}version\0\u{1}brief\0\u{1}constraints\0\u{1}coverage\0\u{3}open_questions\0\u{1}answers\0\u{1}plan\0\u{3}technical_review\0\u{1}cost\0\u{1}policy\0\u{1}approval\0\u{1}manifest\0\u{1}validation\0\u{3}reason_cards\0\u{3}current_node\0\u{1}status\0\u{3}question_rounds\0\u{3}previous_cost\0\u{3}artifact_key\0\u{3}project_name\0\u{3}asked_questions\0\u{3}gate_rule\0\u{1}waivers\0\u{3}submitted_at\0\u{3}previous_policy\0")
 
   fileprivate class _StorageClass {
     var _decisionSetID: String = String()
@@ -452,6 +550,10 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
     var _artifactKey: String = String()
     var _projectName: String = String()
     var _askedQuestions: [Mlops_V1_Question] = []
+    var _gateRule: Mlops_V1_GateRule? = nil
+    var _waivers: [Mlops_V1_PolicyWaiver] = []
+    var _submittedAt: String = String()
+    var _previousPolicy: Mlops_V1_PolicyReport? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -485,6 +587,10 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
       _artifactKey = source._artifactKey
       _projectName = source._projectName
       _askedQuestions = source._askedQuestions
+      _gateRule = source._gateRule
+      _waivers = source._waivers
+      _submittedAt = source._submittedAt
+      _previousPolicy = source._previousPolicy
     }
   }
 
@@ -526,6 +632,10 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._artifactKey) }()
         case 22: try { try decoder.decodeSingularStringField(value: &_storage._projectName) }()
         case 23: try { try decoder.decodeRepeatedMessageField(value: &_storage._askedQuestions) }()
+        case 24: try { try decoder.decodeSingularMessageField(value: &_storage._gateRule) }()
+        case 25: try { try decoder.decodeRepeatedMessageField(value: &_storage._waivers) }()
+        case 26: try { try decoder.decodeSingularStringField(value: &_storage._submittedAt) }()
+        case 27: try { try decoder.decodeSingularMessageField(value: &_storage._previousPolicy) }()
         default: break
         }
       }
@@ -607,6 +717,18 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
       if !_storage._askedQuestions.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._askedQuestions, fieldNumber: 23)
       }
+      try { if let v = _storage._gateRule {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
+      } }()
+      if !_storage._waivers.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._waivers, fieldNumber: 25)
+      }
+      if !_storage._submittedAt.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._submittedAt, fieldNumber: 26)
+      }
+      try { if let v = _storage._previousPolicy {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -639,6 +761,10 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
         if _storage._artifactKey != rhs_storage._artifactKey {return false}
         if _storage._projectName != rhs_storage._projectName {return false}
         if _storage._askedQuestions != rhs_storage._askedQuestions {return false}
+        if _storage._gateRule != rhs_storage._gateRule {return false}
+        if _storage._waivers != rhs_storage._waivers {return false}
+        if _storage._submittedAt != rhs_storage._submittedAt {return false}
+        if _storage._previousPolicy != rhs_storage._previousPolicy {return false}
         return true
       }
       if !storagesAreEqual {return false}

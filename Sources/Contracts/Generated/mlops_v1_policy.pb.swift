@@ -63,6 +63,17 @@ public nonisolated struct Mlops_V1_EvaluatePolicyRequest: @unchecked Sendable {
   /// Clears the value of `technicalReview`. Subsequent reads from it will return its default value.
   public mutating func clearTechnicalReview() {_uniqueStorage()._technicalReview = nil}
 
+  /// The project's waivers; one applies while evaluated_at (RFC 3339) is before its expiry.
+  public var waivers: [Mlops_V1_PolicyWaiver] {
+    get {_storage._waivers}
+    set {_uniqueStorage()._waivers = newValue}
+  }
+
+  public var evaluatedAt: String {
+    get {_storage._evaluatedAt}
+    set {_uniqueStorage()._evaluatedAt = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -107,13 +118,15 @@ fileprivate nonisolated let _protobuf_package = "mlops.v1"
 
 nonisolated extension Mlops_V1_EvaluatePolicyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".EvaluatePolicyRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}plan\0\u{1}constraints\0\u{1}cost\0\u{3}technical_review\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}plan\0\u{1}constraints\0\u{1}cost\0\u{3}technical_review\0\u{1}waivers\0\u{3}evaluated_at\0")
 
   fileprivate class _StorageClass {
     var _plan: Mlops_V1_Plan? = nil
     var _constraints: Mlops_V1_Constraints? = nil
     var _cost: Mlops_V1_CostEstimate? = nil
     var _technicalReview: Mlops_V1_TechnicalReview? = nil
+    var _waivers: [Mlops_V1_PolicyWaiver] = []
+    var _evaluatedAt: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -128,6 +141,8 @@ nonisolated extension Mlops_V1_EvaluatePolicyRequest: SwiftProtobuf.Message, Swi
       _constraints = source._constraints
       _cost = source._cost
       _technicalReview = source._technicalReview
+      _waivers = source._waivers
+      _evaluatedAt = source._evaluatedAt
     }
   }
 
@@ -150,6 +165,8 @@ nonisolated extension Mlops_V1_EvaluatePolicyRequest: SwiftProtobuf.Message, Swi
         case 2: try { try decoder.decodeSingularMessageField(value: &_storage._constraints) }()
         case 3: try { try decoder.decodeSingularMessageField(value: &_storage._cost) }()
         case 4: try { try decoder.decodeSingularMessageField(value: &_storage._technicalReview) }()
+        case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._waivers) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._evaluatedAt) }()
         default: break
         }
       }
@@ -174,6 +191,12 @@ nonisolated extension Mlops_V1_EvaluatePolicyRequest: SwiftProtobuf.Message, Swi
       try { if let v = _storage._technicalReview {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
       } }()
+      if !_storage._waivers.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._waivers, fieldNumber: 5)
+      }
+      if !_storage._evaluatedAt.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._evaluatedAt, fieldNumber: 6)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -187,6 +210,8 @@ nonisolated extension Mlops_V1_EvaluatePolicyRequest: SwiftProtobuf.Message, Swi
         if _storage._constraints != rhs_storage._constraints {return false}
         if _storage._cost != rhs_storage._cost {return false}
         if _storage._technicalReview != rhs_storage._technicalReview {return false}
+        if _storage._waivers != rhs_storage._waivers {return false}
+        if _storage._evaluatedAt != rhs_storage._evaluatedAt {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -165,6 +165,11 @@ public nonisolated struct Mlops_V1_ProviderUse: Sendable {
   /// codegen: the marked code regions the model's code fills
   public var regions: [String] = []
 
+  /// what the model calls of this step consumed, every attempt counted
+  public var inputTokens: Int64 = 0
+
+  public var outputTokens: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -400,7 +405,7 @@ nonisolated extension Mlops_V1_ReasonCard: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Mlops_V1_ProviderUse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ProviderUse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}model\0\u{3}pack_sha256\0\u{3}fallback_reason\0\u{1}attempts\0\u{1}regions\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}model\0\u{3}pack_sha256\0\u{3}fallback_reason\0\u{1}attempts\0\u{1}regions\0\u{3}input_tokens\0\u{3}output_tokens\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -414,6 +419,8 @@ nonisolated extension Mlops_V1_ProviderUse: SwiftProtobuf.Message, SwiftProtobuf
       case 4: try { try decoder.decodeSingularStringField(value: &self.fallbackReason) }()
       case 5: try { try decoder.decodeSingularInt32Field(value: &self.attempts) }()
       case 6: try { try decoder.decodeRepeatedStringField(value: &self.regions) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.inputTokens) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.outputTokens) }()
       default: break
       }
     }
@@ -438,6 +445,12 @@ nonisolated extension Mlops_V1_ProviderUse: SwiftProtobuf.Message, SwiftProtobuf
     if !self.regions.isEmpty {
       try visitor.visitRepeatedStringField(value: self.regions, fieldNumber: 6)
     }
+    if self.inputTokens != 0 {
+      try visitor.visitSingularInt64Field(value: self.inputTokens, fieldNumber: 7)
+    }
+    if self.outputTokens != 0 {
+      try visitor.visitSingularInt64Field(value: self.outputTokens, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -448,6 +461,8 @@ nonisolated extension Mlops_V1_ProviderUse: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.fallbackReason != rhs.fallbackReason {return false}
     if lhs.attempts != rhs.attempts {return false}
     if lhs.regions != rhs.regions {return false}
+    if lhs.inputTokens != rhs.inputTokens {return false}
+    if lhs.outputTokens != rhs.outputTokens {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

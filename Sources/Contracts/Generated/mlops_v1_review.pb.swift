@@ -171,6 +171,9 @@ public nonisolated enum Mlops_V1_RuleOutcome: SwiftProtobuf.Enum, Swift.CaseIter
   case warn // = 2
   case fail // = 3
   case notApplicable // = 4
+
+  /// A reviewer accepted the rule's warn or fail for the project until a date; never a pass.
+  case waived // = 5
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -184,6 +187,7 @@ public nonisolated enum Mlops_V1_RuleOutcome: SwiftProtobuf.Enum, Swift.CaseIter
     case 2: self = .warn
     case 3: self = .fail
     case 4: self = .notApplicable
+    case 5: self = .waived
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -195,6 +199,7 @@ public nonisolated enum Mlops_V1_RuleOutcome: SwiftProtobuf.Enum, Swift.CaseIter
     case .warn: return 2
     case .fail: return 3
     case .notApplicable: return 4
+    case .waived: return 5
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -206,6 +211,7 @@ public nonisolated enum Mlops_V1_RuleOutcome: SwiftProtobuf.Enum, Swift.CaseIter
     .warn,
     .fail,
     .notApplicable,
+    .waived,
   ]
 
 }
@@ -348,6 +354,32 @@ public nonisolated struct Mlops_V1_CostEstimate: Sendable {
   fileprivate var _delta: Mlops_V1_CostDelta? = nil
 }
 
+/// A reviewer's acceptance of a named rule's warn or fail result for one project.
+public nonisolated struct Mlops_V1_PolicyWaiver: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var ruleID: String = String()
+
+  public var reason: String = String()
+
+  /// the reviewer's display name
+  public var waivedBy: String = String()
+
+  /// RFC 3339
+  public var waivedAt: String = String()
+
+  /// RFC 3339; the waiver stops applying at this instant
+  public var expiresAt: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Mlops_V1_RuleResult: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -368,9 +400,23 @@ public nonisolated struct Mlops_V1_RuleResult: Sendable {
   /// what would make a failing rule pass
   public var remedy: String = String()
 
+  /// Set when the outcome is WAIVED: the waiver, and what the rule said before it.
+  public var waiver: Mlops_V1_PolicyWaiver {
+    get {_waiver ?? Mlops_V1_PolicyWaiver()}
+    set {_waiver = newValue}
+  }
+  /// Returns true if `waiver` has been explicitly set.
+  public var hasWaiver: Bool {self._waiver != nil}
+  /// Clears the value of `waiver`. Subsequent reads from it will return its default value.
+  public mutating func clearWaiver() {self._waiver = nil}
+
+  public var waivedOutcome: Mlops_V1_RuleOutcome = .unspecified
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _waiver: Mlops_V1_PolicyWaiver? = nil
 }
 
 public nonisolated struct Mlops_V1_PolicyReport: Sendable {
@@ -409,7 +455,7 @@ nonisolated extension Mlops_V1_DeltaOp: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension Mlops_V1_RuleOutcome: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RULE_OUTCOME_UNSPECIFIED\0\u{1}RULE_OUTCOME_PASS\0\u{1}RULE_OUTCOME_WARN\0\u{1}RULE_OUTCOME_FAIL\0\u{1}RULE_OUTCOME_NOT_APPLICABLE\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RULE_OUTCOME_UNSPECIFIED\0\u{1}RULE_OUTCOME_PASS\0\u{1}RULE_OUTCOME_WARN\0\u{1}RULE_OUTCOME_FAIL\0\u{1}RULE_OUTCOME_NOT_APPLICABLE\0\u{1}RULE_OUTCOME_WAIVED\0")
 }
 
 nonisolated extension Mlops_V1_Finding: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -726,9 +772,64 @@ nonisolated extension Mlops_V1_CostEstimate: SwiftProtobuf.Message, SwiftProtobu
   }
 }
 
+nonisolated extension Mlops_V1_PolicyWaiver: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PolicyWaiver"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}rule_id\0\u{1}reason\0\u{3}waived_by\0\u{3}waived_at\0\u{3}expires_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.ruleID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.waivedBy) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.waivedAt) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.expiresAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.ruleID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ruleID, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    if !self.waivedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.waivedBy, fieldNumber: 4)
+    }
+    if !self.waivedAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.waivedAt, fieldNumber: 5)
+    }
+    if !self.expiresAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.expiresAt, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mlops_V1_PolicyWaiver, rhs: Mlops_V1_PolicyWaiver) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.ruleID != rhs.ruleID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.waivedBy != rhs.waivedBy {return false}
+    if lhs.waivedAt != rhs.waivedAt {return false}
+    if lhs.expiresAt != rhs.expiresAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Mlops_V1_RuleResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RuleResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rule_id\0\u{1}description\0\u{1}severity\0\u{1}outcome\0\u{1}message\0\u{1}evidence\0\u{1}remedy\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rule_id\0\u{1}description\0\u{1}severity\0\u{1}outcome\0\u{1}message\0\u{1}evidence\0\u{1}remedy\0\u{1}waiver\0\u{3}waived_outcome\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -743,12 +844,18 @@ nonisolated extension Mlops_V1_RuleResult: SwiftProtobuf.Message, SwiftProtobuf.
       case 5: try { try decoder.decodeSingularStringField(value: &self.message) }()
       case 6: try { try decoder.decodeRepeatedStringField(value: &self.evidence) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.remedy) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._waiver) }()
+      case 9: try { try decoder.decodeSingularEnumField(value: &self.waivedOutcome) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.ruleID.isEmpty {
       try visitor.visitSingularStringField(value: self.ruleID, fieldNumber: 1)
     }
@@ -770,6 +877,12 @@ nonisolated extension Mlops_V1_RuleResult: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.remedy.isEmpty {
       try visitor.visitSingularStringField(value: self.remedy, fieldNumber: 7)
     }
+    try { if let v = self._waiver {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    if self.waivedOutcome != .unspecified {
+      try visitor.visitSingularEnumField(value: self.waivedOutcome, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -781,6 +894,8 @@ nonisolated extension Mlops_V1_RuleResult: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.message != rhs.message {return false}
     if lhs.evidence != rhs.evidence {return false}
     if lhs.remedy != rhs.remedy {return false}
+    if lhs._waiver != rhs._waiver {return false}
+    if lhs.waivedOutcome != rhs.waivedOutcome {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

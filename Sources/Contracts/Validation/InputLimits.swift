@@ -51,6 +51,8 @@ public enum InputLimits {
   public static let inlineComments = 50
   public static let inlineCommentPathCharacters = 512
   public static let answers = 20
+  public static let policyWaivers = 200
+  public static let waiverReasonCharacters = 2_000
   public static let answerCharacters = 1_000
   public static let reviewNotes = 200
   /// A review note is a comment, or an inline comment as `path: text`.

@@ -107,10 +107,33 @@ extension ViolationCollector {
       text("\(field).remedy", result.remedy, max: InputLimits.longText)
       texts("\(field).evidence", result.evidence, max: InputLimits.longText)
       if !Mlops_V1_RuleOutcome.allCases.contains(result.outcome) { add("\(field).outcome", "is not a known outcome") }
+      if result.hasWaiver { waiver(result.waiver, at: "\(field).waiver") }
     }
     if !Mlops_V1_RuleOutcome.allCases.contains(report.overall) { add("\(path).overall", "is not a known outcome") }
     text("\(path).summary", report.summary, max: InputLimits.longText)
     texts("\(path).packs", report.packs, max: InputLimits.shortText)
+  }
+
+  public mutating func waivers(_ waivers: [Mlops_V1_PolicyWaiver], at path: String = "waivers") {
+    count(path, waivers.count, max: InputLimits.policyWaivers)
+    for (index, waiver) in waivers.prefix(InputLimits.policyWaivers).enumerated() {
+      self.waiver(waiver, at: "\(path)[\(index)]")
+    }
+  }
+
+  mutating func waiver(_ waiver: Mlops_V1_PolicyWaiver, at field: String) {
+    text("\(field).id", waiver.id, max: 64)
+    text("\(field).rule_id", waiver.ruleID, max: 128)
+    text("\(field).reason", waiver.reason, max: InputLimits.waiverReasonCharacters)
+    text("\(field).waived_by", waiver.waivedBy, max: InputLimits.shortText)
+    instant("\(field).waived_at", waiver.waivedAt, allowEmpty: true)
+    instant("\(field).expires_at", waiver.expiresAt, allowEmpty: false)
+  }
+
+  /// An RFC 3339 instant ("2026-12-03T10:00:00Z").
+  public mutating func instant(_ field: String, _ value: String, allowEmpty: Bool) {
+    if value.isEmpty && allowEmpty { return }
+    if RFC3339.date(value) == nil { add(field, "must be an RFC 3339 date and time, not \(value.prefix(64).debugDescription)") }
   }
 
   public mutating func reasonCards(_ cards: [Mlops_V1_ReasonCard], at path: String = "reason_cards") {

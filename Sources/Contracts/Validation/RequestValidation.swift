@@ -67,6 +67,8 @@ extension Mlops_V1_EvaluatePolicyRequest: ValidatedRequest {
       $0.constraints(constraints, at: "constraints")
       $0.cost(cost)
       $0.review(technicalReview)
+      $0.waivers(waivers)
+      $0.instant("evaluated_at", evaluatedAt, allowEmpty: waivers.isEmpty)
     }
   }
 }

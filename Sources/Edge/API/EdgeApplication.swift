@@ -65,6 +65,7 @@ package enum EdgeApplication {
     downstream: [GRPCServiceClient],
     notifications: EventNotifications? = nil,
     buildInfo: BuildInfo,
+    clock: EdgeClock = .system,
     logger: Logger
   ) throws -> Router<Context> {
     let router = Router(context: Context.self)
@@ -82,10 +83,15 @@ package enum EdgeApplication {
     let identity = try TokenVerifier.configured(edge.identity, dataDirectory: configuration.dataDirectory)
     let accessTokens = AccessTokenStore(client: database, logger: logger)
     let authentication = BearerAuthentication(verifier: identity.verifier, accessTokens: accessTokens)
-    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware<Context>(authentication: authentication))
+    let rateLimits = APIRateLimits(
+      limiter: RateLimiter(client: database, logger: logger), callerPerMinute: edge.limits.callerPerMinute,
+      projectPerMinute: edge.limits.projectPerMinute)
+    let v1 = router.group("v1")
+      .add(middleware: AuthenticationMiddleware<Context>(authentication: authentication))
+      .add(middleware: RateLimitMiddleware<Context>(limits: rateLimits))
     IdentityController<Context>(localIssuer: identity.localIssuer).addRoutes(to: router, v1: v1)
     let members = MemberStore(client: database, logger: logger)
-    let access = ProjectAccess(members: members)
+    let access = ProjectAccess(members: members, rateLimits: rateLimits)
     let audit = AuditLog(client: database, logger: logger)
     AccessTokensController<Context>(store: accessTokens, audit: audit, maxBodyBytes: configuration.maxBodyBytes)
       .addRoutes(to: v1)
@@ -98,9 +104,17 @@ package enum EdgeApplication {
       members: members, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: projects)
     AuditController<Context>(audit: audit, access: access).addRoutes(to: projects)
+    LimitsController<Context>(
+      budgets: BudgetStore(client: database, logger: logger), gateRules: GateRuleStore(client: database, logger: logger),
+      access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
+    ).addRoutes(to: projects)
+    WaiversController<Context>(
+      waivers: WaiverStore(client: database, logger: logger), access: access, audit: audit, clock: clock,
+      maxBodyBytes: configuration.maxBodyBytes
+    ).addRoutes(to: projects)
     // The API starts and resumes runs; executing them is the worker's.
     let runs = RunControl(client: database, queue: JobQueue(client: database, logger: logger), logger: logger)
-    let decisionSets = DecisionSetStore(client: database, runs: runs, logger: logger)
+    let decisionSets = DecisionSetStore(client: database, runs: runs, clock: clock, logger: logger)
     DecisionSetsController<Context>(
       store: decisionSets, projects: projectStore, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: v1)
@@ -124,7 +138,9 @@ package enum EdgeApplication {
           store: decisionSets, notifications: notifications, settings: settings, logger: logger),
         access: access, store: decisionSets, signer: signer,
         limiter: StreamLimiter(
-          maxStreams: edge.streams.maxStreams, maxPerClient: edge.streams.maxStreamsPerClient)
+          maxStreams: edge.streams.maxStreams, maxPerClient: edge.streams.maxStreamsPerClient),
+        leases: StreamLeases(client: database, logger: logger), perCaller: edge.limits.streamsPerCaller,
+        maxStreamSeconds: edge.streams.maxSeconds
       ).addRoutes(to: router, v1: v1)
     }
     return router

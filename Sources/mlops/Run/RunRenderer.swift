@@ -81,6 +81,7 @@ struct RunRenderer {
     case .warn: "warn"
     case .fail: "fail"
     case .notApplicable: "not applicable"
+    case .waived: "waived"
     default: "unknown"
     }
   }

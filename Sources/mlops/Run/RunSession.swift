@@ -125,6 +125,8 @@ final class RunSession {
         gateReached = gateReached ?? .now
         try await decide()
       }
+    case "budget-warning":
+      renderer.line("budget: \(Self.object(event.data)["message"] as? String ?? event.data)")
     case "run-error":
       let error = Self.object(event.data)["error"] as? String ?? event.data
       renderer.line("run failed: \(error)")

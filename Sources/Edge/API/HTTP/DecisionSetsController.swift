@@ -58,6 +58,8 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
         context: context)
       return try JSONResponse.make(
         object: DecisionSetJSON.summary(row), status: .accepted, headers: [.location: DecisionSetJSON.links(row.id)["self"]!])
+    } catch let spent as BudgetStore.Exhausted {
+      throw Problem.budgetExhausted(spent.use)
     } catch DecisionSetStore.CreateError.projectNotFound {
       throw Problem.notFound("project_not_found", "no project has the id \(projectID.lowercaseString)")
     }

@@ -79,4 +79,39 @@ package struct JSONObjectBody: Sendable {
     case let other?: throw Problem.invalidField(name, "\(name.debugDescription) must be true or false, not \(other.typeName)")
     }
   }
+
+  /// A whole number from `range` if present (null counts as absent).
+  package func optionalInteger(_ name: String, in range: ClosedRange<Int>) throws(Problem) -> Int? {
+    switch fields[name] {
+    case nil, .null?: return nil
+    case .number(let value)?:
+      guard value.rounded() == value, let whole = Int(exactly: value), range.contains(whole) else {
+        throw Problem.invalidField(
+          name, "\(name.debugDescription) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+      }
+      return whole
+    case let other?: throw Problem.invalidField(name, "\(name.debugDescription) must be a number, not \(other.typeName)")
+    }
+  }
+
+  /// A finite number from `range` if present (null counts as absent).
+  package func optionalNumber(_ name: String, in range: ClosedRange<Double>) throws(Problem) -> Double? {
+    switch fields[name] {
+    case nil, .null?: return nil
+    case .number(let value)?:
+      guard value.isFinite, range.contains(value) else {
+        throw Problem.invalidField(
+          name, "\(name.debugDescription) must be a number from \(range.lowerBound) to \(range.upperBound)")
+      }
+      return value
+    case let other?: throw Problem.invalidField(name, "\(name.debugDescription) must be a number, not \(other.typeName)")
+    }
+  }
+
+  /// Refuses any field not in `known`, naming what the object holds.
+  package func onlyFields(_ known: [String], in what: String) throws(Problem) {
+    for key in fields.keys.sorted() where !known.contains(key) {
+      throw Problem.invalidField(key, "unknown field \(key.debugDescription); \(what) has \(known.joined(separator: ", "))")
+    }
+  }
 }

@@ -13,10 +13,14 @@ package struct Problem: HTTPResponseError, Equatable {
   package var field: String?
   /// Sent as `Retry-After` (503, 429).
   package var retryAfterSeconds: Int?
+  /// More headers for the response (`RateLimit`, `RateLimit-Policy` on a 429).
+  package var headers: HTTPFields
+  /// Members beyond RFC 9457's, e.g. the budget a 429 `budget_exhausted` names.
+  package var extensions: [String: ProblemValue]
 
   package init(
     status: HTTPResponse.Status, code: String, title: String, detail: String, field: String? = nil,
-    retryAfterSeconds: Int? = nil
+    retryAfterSeconds: Int? = nil, headers: HTTPFields = [:], extensions: [String: ProblemValue] = [:]
   ) {
     self.status = status
     self.code = code
@@ -24,6 +28,8 @@ package struct Problem: HTTPResponseError, Equatable {
     self.detail = detail
     self.field = field
     self.retryAfterSeconds = retryAfterSeconds
+    self.headers = headers
+    self.extensions = extensions
   }
 
   package func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -36,18 +42,20 @@ package struct Problem: HTTPResponseError, Equatable {
       "instance": .string(request.uri.path),
     ]
     if let field { body["field"] = .string(field) }
+    for (key, value) in extensions where body[key] == nil { body[key] = value }
     var response = try JSONResponse.make(body, status: status, contentType: "application/problem+json")
     if let retryAfterSeconds { response.headers[.retryAfter] = String(retryAfterSeconds) }
+    response.headers.append(contentsOf: headers)
     if status == .unauthorized {
       response.headers[.wwwAuthenticate] = #"Bearer realm="mlops", error="invalid_token""#
     }
     return response
   }
 
-  private enum ProblemValue: Encodable {
+  package enum ProblemValue: Encodable, Equatable, Sendable {
     case string(String)
     case int(Int)
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
       var container = encoder.singleValueContainer()
       switch self {
       case .string(let value): try container.encode(value)

@@ -5,11 +5,15 @@ import Hummingbird
 /// The role check every project-scoped route makes before it touches the data: the caller's
 /// role comes from one membership query (or a role their local token grants); no role at all is a 404 exactly like an id that
 /// does not exist (so ids of other projects leak nothing), too low a role a 403.
+///
+/// A caller who passes takes a token from the project's rate-limit bucket.
 package struct ProjectAccess: Sendable {
   let members: MemberStore
+  let rateLimits: APIRateLimits?
 
-  package init(members: MemberStore) {
+  package init(members: MemberStore, rateLimits: APIRateLimits? = nil) {
     self.members = members
+    self.rateLimits = rateLimits
   }
 
   @discardableResult
@@ -18,6 +22,7 @@ package struct ProjectAccess: Sendable {
       throw Problem.notFound("project_not_found", "no project has the id \(id.lowercaseString)")
     }
     try Self.check(role, needed)
+    try await charge(id)
     return role
   }
 
@@ -30,7 +35,14 @@ package struct ProjectAccess: Sendable {
       throw DecisionSetRoute.notFound(id)
     }
     try Self.check(role, needed)
+    try await charge(access.projectID)
     return access.projectID
+  }
+
+  private func charge(_ projectID: UUID) async throws {
+    guard let rateLimits else { return }
+    let decision = try await rateLimits.takeForProject(projectID.lowercaseString)
+    guard decision.allowed else { throw RateLimitHeaders.refusal(decision, scope: "one project") }
   }
 
   /// The caller's role from membership and the one their token grants, whichever is higher.

@@ -13,18 +13,26 @@ package struct StreamsController<Context: IdentifiedRequestContext>: Sendable {
   let store: DecisionSetStore
   let signer: DownloadSigner
   let limiter: StreamLimiter
+  let leases: StreamLeases
+  /// Streams one caller may hold open across every replica.
+  let perCaller: Int
+  /// A lease outlives the longest stream by a margin, for a replica that dies holding it.
+  let leaseSeconds: Int
 
   static var ticketSeconds: Int { 120 }
 
   package init(
     streamer: EventStreamer, access: ProjectAccess, store: DecisionSetStore, signer: DownloadSigner,
-    limiter: StreamLimiter
+    limiter: StreamLimiter, leases: StreamLeases, perCaller: Int, maxStreamSeconds: Int
   ) {
     self.streamer = streamer
     self.access = access
     self.store = store
     self.signer = signer
     self.limiter = limiter
+    self.leases = leases
+    self.perCaller = perCaller
+    self.leaseSeconds = maxStreamSeconds + 60
   }
 
   package func addRoutes(to router: Router<Context>, v1: RouterGroup<Context>) {
@@ -48,8 +56,9 @@ package struct StreamsController<Context: IdentifiedRequestContext>: Sendable {
 
   @Sendable func authenticatedStream(_ request: Request, context: Context) async throws -> Response {
     let id = try DecisionSetRoute.id(context)
-    try await access.decisionSet(id, try context.authenticated(), needs: .viewer)
-    return try stream(request, context: context, id: id)
+    let caller = try context.authenticated()
+    try await access.decisionSet(id, caller, needs: .viewer)
+    return try await stream(request, context: context, id: id, caller: caller.subject)
   }
 
   /// The ticket was issued to a member for this decision set only, a short while ago.
@@ -60,16 +69,17 @@ package struct StreamsController<Context: IdentifiedRequestContext>: Sendable {
         "open this stream with ?ticket= from POST /v1/decision-sets/{id}/stream-tickets, or use /v1/decision-sets/{id}/stream with a bearer token"
       )
     }
+    let verified: StreamTicket
     do {
-      _ = try StreamTicket.verify(ticket, for: id, signedWith: signer)
+      verified = try StreamTicket.verify(ticket, for: id, signedWith: signer)
     } catch {
       throw Problem.unauthenticated(error.description)
     }
     guard try await store.status(of: id) != nil else { throw DecisionSetRoute.notFound(id) }
-    return try stream(request, context: context, id: id)
+    return try await stream(request, context: context, id: id, caller: verified.subject)
   }
 
-  private func stream(_ request: Request, context: Context, id: UUID) throws -> Response {
+  private func stream(_ request: Request, context: Context, id: UUID, caller: String) async throws -> Response {
     let lastEventID = request.headers[.lastEventID] ?? request.uri.queryParameters["after"].map(String.init)
     var after: Int64 = 0
     if let lastEventID, !lastEventID.isEmpty {
@@ -81,7 +91,18 @@ package struct StreamsController<Context: IdentifiedRequestContext>: Sendable {
     let client = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
     switch limiter.acquire(client: client) {
     case .success(let permit):
-      return streamer.response(for: request, id: id, after: after, holding: permit)
+      guard let lease = try await leases.acquire(caller: caller, limit: perCaller, lasting: leaseSeconds) else {
+        throw Problem(
+          status: .tooManyRequests, code: "too_many_streams",
+          title: "Too many streams",
+          detail: "you have \(perCaller) event streams open (across every server); close one or retry later",
+          retryAfterSeconds: 5,
+          headers: RateLimitHeaders.fields(policy: "streams", quota: perCaller, window: leaseSeconds, remaining: 0, reset: 5))
+      }
+      let leases = leases
+      return streamer.response(for: request, id: id, after: after, holding: permit) {
+        try? await leases.release(lease)
+      }
     case .failure(let refusal):
       let scope =
         refusal == .full

@@ -50,6 +50,8 @@ package struct VersionsController<Context: IdentifiedRequestContext>: Sendable {
         context: context)
       return try JSONResponse.make(
         object: DecisionSetJSON.summary(row), status: .accepted, headers: [.location: DecisionSetJSON.links(row.id)["self"]!])
+    } catch let spent as BudgetStore.Exhausted {
+      throw Problem.budgetExhausted(spent.use)
     } catch DecisionSetStore.ReviseError.notFound {
       throw DecisionSetRoute.notFound(id)
     } catch DecisionSetStore.ReviseError.runInProgress {

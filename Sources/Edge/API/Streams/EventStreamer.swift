@@ -49,13 +49,29 @@ package struct EventStreamer: Sendable {
   }
 
   /// The stream's response; `permit` is held until the body ends (or is never written).
-  func response(for request: Request, id: UUID, after: Int64, holding permit: StreamLimiter.Permit? = nil) -> Response {
+  /// `release` runs when the stream ends, however it ends (it gives back the caller's lease).
+  func response(
+    for request: Request, id: UUID, after: Int64, holding permit: StreamLimiter.Permit? = nil,
+    release: (@Sendable () async -> Void)? = nil
+  ) -> Response {
     let streamer = self
     return Response(
       status: .ok,
       headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
       body: ResponseBody { writer in
         defer { withExtendedLifetime(permit) {} }
+        do {
+          try await streamer.serve(request: request, id: id, after: after, writer: &writer)
+        } catch {
+          await release?()
+          throw error
+        }
+        await release?()
+      })
+  }
+
+  private func serve(request: Request, id: UUID, after: Int64, writer: inout any ResponseBodyWriter) async throws {
+        let streamer = self
         let closed = Atomic<Bool>(false)
         let signal = notifications.subscribe(id)
         defer { notifications.unsubscribe(id) }
@@ -76,7 +92,6 @@ package struct EventStreamer: Sendable {
           try? await store.markStreamAbandoned(id)
         }
         try await writer.finish(nil)
-      })
   }
 
   private func follow(

@@ -13,6 +13,8 @@ package struct EdgeConfiguration: Sendable, Equatable {
   package var artifacts = ArtifactConfiguration()
   /// Who may call the API (`MLOPS_OIDC_*`).
   package var identity = IdentityConfiguration()
+  /// The API's rate limits (`MLOPS_RATE_LIMIT_*`, `MLOPS_SSE_MAX_STREAMS_PER_CALLER`).
+  package var limits = LimitConfiguration()
 
   package init() {}
 
@@ -36,6 +38,9 @@ package struct EdgeConfiguration: Sendable, Equatable {
     streams.maxSeconds = try positive("MLOPS_SSE_MAX_SECONDS", default: streams.maxSeconds)
     streams.maxStreams = try positive("MLOPS_SSE_MAX_STREAMS", default: streams.maxStreams)
     streams.maxStreamsPerClient = try positive("MLOPS_SSE_MAX_STREAMS_PER_CLIENT", default: streams.maxStreamsPerClient)
+    limits.callerPerMinute = try positive("MLOPS_RATE_LIMIT_PER_CALLER", default: limits.callerPerMinute)
+    limits.projectPerMinute = try positive("MLOPS_RATE_LIMIT_PER_PROJECT", default: limits.projectPerMinute)
+    limits.streamsPerCaller = try positive("MLOPS_SSE_MAX_STREAMS_PER_CALLER", default: limits.streamsPerCaller)
     artifacts.kind = try reader.choice("MLOPS_ARTIFACT_STORE", default: artifacts.kind, expected: "local or s3")
     artifacts.bucket = value("MLOPS_S3_BUCKET")
     artifacts.region = value("MLOPS_S3_REGION") ?? value("AWS_REGION") ?? artifacts.region
@@ -110,6 +115,21 @@ package struct WorkerConfiguration: Sendable, Equatable {
   /// `MLOPS_MAX_STEP_SECONDS`: the most one step may take before it is stopped and its job
   /// fails (unset: room for a whole Validate call and a margin).
   package var maxStepSeconds = 1_800
+
+  package init() {}
+}
+
+/// The API's rate limits, shared by every replica through PostgreSQL.
+package struct LimitConfiguration: Sendable, Equatable {
+  /// `MLOPS_RATE_LIMIT_PER_CALLER`: `/v1` requests one caller may make per minute (a burst
+  /// may spend them at once), default 1200.
+  package var callerPerMinute = 1_200
+  /// `MLOPS_RATE_LIMIT_PER_PROJECT`: requests on one project's data per minute, whoever makes
+  /// them, default 2400.
+  package var projectPerMinute = 2_400
+  /// `MLOPS_SSE_MAX_STREAMS_PER_CALLER`: event streams one caller may hold open across every
+  /// replica, default 20.
+  package var streamsPerCaller = 20
 
   package init() {}
 }

@@ -13,11 +13,13 @@ import ServiceKit
 package struct DecisionSetStore: Sendable {
   private let client: PostgresClient
   private let runs: RunControl
+  private let clock: EdgeClock
   private let logger: Logger
 
-  package init(client: PostgresClient, runs: RunControl, logger: Logger) {
+  package init(client: PostgresClient, runs: RunControl, clock: EdgeClock = .system, logger: Logger) {
     self.client = client
     self.runs = runs
+    self.clock = clock
     self.logger = logger
   }
 
@@ -37,12 +39,14 @@ package struct DecisionSetStore: Sendable {
   package enum CreateError: Error { case projectNotFound }
 
   /// Creates the decision set and starts its run: the row, the root checkpoint and the first
-  /// job commit together or not at all.
+  /// job commit together or not at all. Throws `BudgetStore.Exhausted` when a budget of the
+  /// project is spent.
   package func create(
     projectID: UUID, brief: String, overrides: Mlops_V1_Constraints?, submittedBy: String
   ) async throws -> Row {
     let id = UUID()
     return try await client.transaction(logger: logger) { connection in
+      try await BudgetStore.admitRun(projectID: projectID, on: connection, logger: logger)
       let rows = try await connection.query(
         """
         INSERT INTO decision_sets (id, project_id, brief, submitted_by)
@@ -59,6 +63,7 @@ package struct DecisionSetStore: Sendable {
       }
       state.version = 1
       if let overrides { state.constraints = overrides }
+      try await submission(projectID: projectID, into: &state, on: connection)
       try await runs.start(threadID: id, projectID: projectID, state: state, on: connection)
       return row
     }
@@ -82,6 +87,7 @@ package struct DecisionSetStore: Sendable {
       guard Mlops_V1_RunStatus.finishedAPINames.contains(status),
         let ended = try await runs.checkpointer.latest(threadID: id, on: connection)
       else { throw ReviseError.runInProgress }
+      try await BudgetStore.admitRun(projectID: projectID, on: connection, logger: logger)
       let previous = ended.state
       var state = Mlops_V1_DecisionState()
       state.version = previous.version + 1
@@ -89,6 +95,8 @@ package struct DecisionSetStore: Sendable {
       state.brief = [previous.brief, briefAddendum].compactMap { $0?.isEmpty == false ? $0 : nil }.joined(separator: "\n\n")
       state.constraints = try Self.carriedConstraints(previous.constraints, overrides: overrides)
       if previous.hasCost { state.previousCost = previous.cost }
+      if previous.hasPolicy { state.previousPolicy = previous.policy }
+      try await submission(projectID: projectID, into: &state, on: connection)
       // The questions people answered stay on the record of every later version.
       state.askedQuestions = previous.askedQuestions
       state.answers = previous.answers
@@ -107,6 +115,17 @@ package struct DecisionSetStore: Sendable {
       guard let row = try await Self.rows(rows).first else { throw ReviseError.notFound }
       return row
     }
+  }
+
+  /// What a version runs under, as of its submission: the project's gate rule and the policy
+  /// waivers in force at that instant.
+  private func submission(
+    projectID: UUID, into state: inout Mlops_V1_DecisionState, on connection: PostgresConnection
+  ) async throws {
+    let now = clock.now()
+    state.submittedAt = RFC3339.string(now)
+    state.gateRule = try await GateRuleStore.rule(projectID: projectID, on: connection, logger: logger)
+    state.waivers = try await WaiverStore.active(projectID: projectID, at: now, on: connection, logger: logger)
   }
 
   /// The fields of `previous` that people set (answers, overrides), with `overrides` on top.

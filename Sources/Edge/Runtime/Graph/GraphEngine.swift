@@ -110,6 +110,22 @@ package struct GraphEngine: Sendable {
       var state = try await deadline.run(node) { try await implementation.run(state: input, context: context) }
       state.currentNode = node.rawValue
       let before = parent.state.reasonCards.count
+      let notices = try BudgetNotice.notices(
+        for: try await BudgetStore.usage(projectID: parent.projectID, on: connection, logger: logger), in: parent.state)
+      if !notices.isEmpty, state.reasonCards.count > before {
+        state.reasonCards[before].risks += notices.map(\.risk)
+        for notice in notices { writer.emit(.budgetWarning, payload: notice.payload) }
+      }
+      let usage = StepUsage(node: node, before: parent.state, after: state)
+      if usage != StepUsage.none {
+        let projectID = parent.projectID
+        let logger = logger
+        effects.add { connection in
+          try await BudgetStore.meter(
+            projectID: projectID, modelTokens: usage.modelTokens, validatorSeconds: usage.validatorSeconds,
+            on: connection, logger: logger)
+        }
+      }
       var events = writer.events
       for card in state.reasonCards.dropFirst(before) {
         events.insert(StepEvent(type: .reasonCard, payload: try ProtoJSON.string(card)), at: 0)

@@ -61,6 +61,8 @@ package enum EventType: String, Sendable, Codable, CaseIterable {
   case gateWaiting = "gate-waiting"
   case runError = "run-error"
   case runComplete = "run-complete"
+  /// A budget of the project reached 80% (or was spent); once per run, budget and period.
+  case budgetWarning = "budget-warning"
 
   /// The events after which a run writes no more: a stream that sees one closes.
   package static let terminal: Set<EventType> = [.runComplete, .runError]

@@ -36,7 +36,8 @@ package enum GraphTopology {
     case .criticTech: .node(.criticCost)
     case .criticCost: .node(.policyEval)
     case .policyEval: state.policy.overall == .fail ? .end(.blocked) : .node(.gateHITL)
-    case .gateHITL: .interrupt(waitingFor: .approval)
+    // The project's gate rule may have let a revision pass by itself (`GateDecision`).
+    case .gateHITL: state.approval.status == .approved ? .node(.codegen) : .interrupt(waitingFor: .approval)
     case .codegen: .node(.validators)
     // A failed validator blocks publishing, and so does one that did not run unless the
     // project allows incomplete bundles: the run ends with the report and a run-error.

@@ -54,6 +54,8 @@ struct PolicyEvalNode: GraphNode {
         $0.constraints = state.constraints
         $0.cost = state.cost
         $0.technicalReview = state.technicalReview
+        $0.waivers = state.waivers
+        $0.evaluatedAt = state.submittedAt
       })
     var state = state
     state.policy = response.report
@@ -63,23 +65,50 @@ struct PolicyEvalNode: GraphNode {
   }
 }
 
-/// gate_hitl: sums up what a reviewer approves; the run then waits for the decision.
+/// gate_hitl: sums up what a reviewer approves and applies the project's gate rule: the run
+/// waits for the decision, or (a revision within the rule's thresholds) passes by itself, the
+/// card naming the rule that decided and the cost delta either way.
 struct ApprovalGateNode: GraphNode {
   var name: NodeName { .gateHITL }
   var agent: String { "gate" }
 
   func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
     var state = state
-    state.approval = .with { $0.status = .pending }
+    let decision = GateDecision.decide(state)
     let components = state.plan.components.map { "\($0.id): \($0.option)" }
+    let ruleLine = "Gate rule \(decision.rule), \(decision.deltaText): \(decision.reasons.joined(separator: "; "))."
+    if decision.passes {
+      state.approval = .with {
+        $0.status = .approved
+        $0.reviewer = "gate rule \(GateDecision.thresholdsMode)"
+        $0.passedByRule = "\(decision.rule): \(decision.reasons.joined(separator: "; "))"
+        $0.decidedAt = state.submittedAt
+      }
+    } else {
+      state.approval = .with { $0.status = .pending }
+    }
     state.reasonCards.append(
       .with {
         $0.agent = agent
         $0.node = name.rawValue
-        $0.choice = "wait for a reviewer"
-        $0.rationale = "The plan is ready for review: \(components.joined(separator: ", "))."
+        $0.choice = decision.passes ? "pass without a reviewer (\(decision.rule))" : "wait for a reviewer"
+        $0.candidates = [
+          .with {
+            $0.option = "wait for a reviewer"
+            $0.chosen = !decision.passes
+          },
+          .with {
+            $0.option = "pass by the gate rule"
+            $0.chosen = decision.passes
+            $0.reasons = decision.reasons
+          },
+        ]
+        $0.rationale =
+          (decision.passes ? "The revision passes the gate by itself. " : "The plan is ready for review: \(components.joined(separator: ", ")). ")
+          + ruleLine
         $0.policySummary = state.policy.summary
-        $0.costSummary = String(format: "$%.2f per month (%@)", state.cost.monthlyUsd, state.cost.method)
+        $0.costSummary =
+          String(format: "$%.2f per month (%@)", state.cost.monthlyUsd, state.cost.method) + ", \(decision.deltaText)"
         $0.confidence = 1
       })
     return state

@@ -15,6 +15,9 @@ package struct ChangeSummary: Sendable {
   package var costAfter: Double
   /// The cost critic's own line deltas, when `to` was estimated against `from`.
   package var criticDelta: Mlops_V1_CostDelta?
+  /// How `to` went through the human gate: the rule that applied and the delta it judged;
+  /// nil when the version never reached the gate.
+  package var gate: GateDecision?
 
   package var costDelta: Double { ((costAfter - costBefore) * 100).rounded() / 100 }
 
@@ -26,7 +29,8 @@ package struct ChangeSummary: Sendable {
       decisionSetID: decisionSetID, from: old.version, to: new.version,
       stateChanges: try StateDiff.changes(from: old.state, to: new.state), files: diff.paths, unifiedDiff: diff.unified,
       costBefore: old.state.cost.monthlyUsd, costAfter: new.state.cost.monthlyUsd,
-      criticDelta: new.version == old.version + 1 && new.state.cost.delta.hasPrevious_p ? new.state.cost.delta : nil)
+      criticDelta: new.version == old.version + 1 && new.state.cost.delta.hasPrevious_p ? new.state.cost.delta : nil,
+      gate: new.state.approval.status == .unspecified ? nil : GateDecision.decide(new.state))
   }
 
   /// The API's and the diff-update event's shape; `includeDiff` false leaves the unified diff out.
@@ -54,6 +58,14 @@ package struct ChangeSummary: Sendable {
       "files": files.map { ["status": $0.status, "path": $0.path] },
       "cost": cost,
     ]
+    if costBefore > 0 { cost["delta_percent"] = (costDelta / costBefore * 1000).rounded() / 10 }
+    object["cost"] = cost
+    if let gate {
+      object["gate"] = [
+        "rule": gate.rule, "passed_by_rule": gate.passes, "reasons": gate.reasons, "delta_usd": gate.deltaUSD,
+        "delta_percent": gate.deltaPercent.map { ($0 * 10).rounded() / 10 as Any } ?? NSNull(),
+      ] as [String: Any]
+    }
     if includeDiff { object["unified_diff"] = unifiedDiff }
     return object
   }
