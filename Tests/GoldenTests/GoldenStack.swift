@@ -30,7 +30,7 @@ struct GoldenStack: Sendable {
 
   static let reviewer = "golden-reviewer"
 
-  static func with(_ body: @Sendable (GoldenStack) async throws -> Void) async throws {
+  static func with(clock: EdgeClock = .system, _ body: @Sendable (GoldenStack) async throws -> Void) async throws {
     try await TestDatabase.withFreshDatabase { database, _ in
       let data = FileManager.default.temporaryDirectory.appending(path: "mlops-golden-\(UUID().uuidString.prefix(8))")
       defer { try? FileManager.default.removeItem(at: data) }
@@ -65,7 +65,8 @@ struct GoldenStack: Sendable {
           let migrator = Migrator(client: database, migrations: try Migration.bundled(), logger: logger)
           let router = try EdgeApplication.makeRouter(
             configuration: configuration, edge: edge, database: database, migrator: migrator, downstream: [],
-            buildInfo: BuildInfo(version: "golden", gitCommit: "golden", protoSHA256: "golden"), logger: logger)
+            buildInfo: BuildInfo(version: "golden", gitCommit: "golden", protoSHA256: "golden"), clock: clock,
+            logger: logger)
           let token = try await LocalIssuer.load(dataDirectory: data.path).mint(
             subject: reviewer, name: "Golden Reviewer", audience: IdentityConfiguration().audience, ttl: .seconds(3600))
           try await Application(router: router).test(.router) { api in

@@ -80,6 +80,8 @@ package enum HTTP {
   package struct Reply: Sendable {
     package var status: Int
     package var body: Data
+    /// Header names in lower case.
+    package var headers: [String: String] = [:]
     package func json() throws -> [String: Any] {
       (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
     }
@@ -95,7 +97,12 @@ package enum HTTP {
       request.setValue("application/json", forHTTPHeaderField: "Content-Type")
     }
     let (data, response) = try await URLSession.shared.data(for: request)
-    return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+    let http = response as? HTTPURLResponse
+    var headers: [String: String] = [:]
+    for (name, value) in http?.allHeaderFields ?? [:] {
+      if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+    }
+    return Reply(status: http?.statusCode ?? 0, body: data, headers: headers)
   }
 
   /// Polls `url` until it answers 200; returns how long that took, or nil after `timeout`.

@@ -62,3 +62,9 @@ CREATE TABLE policy_waivers (
   revoked_by      text
 );
 CREATE INDEX policy_waivers_by_project ON policy_waivers (project_id, expires_at);
+
+-- A run is told when its project's use of a budget reaches 80%.
+ALTER TABLE events DROP CONSTRAINT events_type_check;
+ALTER TABLE events ADD CONSTRAINT events_type_check CHECK (type IN (
+  'reason-card', 'policy-update', 'cost-update', 'diff-update', 'gate-waiting', 'budget-warning', 'run-error',
+  'run-complete'));

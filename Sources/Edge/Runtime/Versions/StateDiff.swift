@@ -5,8 +5,8 @@ import SwiftProtobuf
 
 /// What changed between two versions' final states, field by field (JSON paths over
 /// `DecisionState`), leaving out what always differs: ids, version, status, the Reason Cards,
-/// the artifact key, the previous estimate, validator durations, and the questions and raw
-/// answers (what was answered shows in the constraints).
+/// the artifact key, the previous estimate and policy report, the submission time, validator
+/// durations, and the questions and raw answers (what was answered shows in the constraints).
 package enum StateDiff {
   package struct Change: Sendable, Equatable {
     package enum Op: String, Sendable { case add, remove, replace }
@@ -25,7 +25,7 @@ package enum StateDiff {
 
   static let ignoredFields: Set<String> = [
     "decision_set_id", "project_id", "version", "current_node", "status", "reason_cards", "artifact_key",
-    "previous_cost", "project_name", "question_rounds", "answers", "open_questions",
+    "previous_cost", "project_name", "question_rounds", "answers", "open_questions", "previous_policy", "submitted_at",
   ]
   /// `signature` is Codegen's HMAC over the manifest: it changes with the key, not the content.
   static let ignoredKeys: Set<String> = ["duration_ms", "signature"]
