@@ -140,6 +140,28 @@ struct GoldenStack: Sendable {
     return "unfinished"
   }
 
+  /// Works the queue like a worker until nothing is left to run, answering and approving
+  /// nothing; returns the decision set's status.
+  func work(_ id: String) async throws -> String {
+    while let job = try await engine.queue.claim(owner: "golden", limit: 1, lease: .seconds(60)).first {
+      _ = try await engine.run(job)
+    }
+    return try await send(.get, "/v1/decision-sets/\(id)").body["status"] as? String ?? ""
+  }
+
+  /// A file of the newest bundle published for the decision set.
+  func bundleFile(_ id: String, _ path: String) async throws -> String {
+    let artifacts = try await send(.get, "/v1/decision-sets/\(id)/artifacts").body["artifacts"] as? [[String: Any]] ?? []
+    let newest = try #require(artifacts.max { ($0["version"] as? Int ?? 0) < ($1["version"] as? Int ?? 0) })
+    let link = try #require(newest["download_url"] as? String)
+    let url = try #require(URLComponents(string: link))
+    let zip = try await api.execute(uri: url.path + "?" + (url.percentEncodedQuery ?? ""), method: .get) {
+      Data(buffer: $0.body)
+    }
+    let file = try #require(try BundleArchive.read(zip).first { $0.path == path })
+    return String(decoding: file.contents, as: UTF8.self)
+  }
+
   /// The run's final state, from its latest checkpoint.
   func state(_ id: String) async throws -> Mlops_V1_DecisionState {
     let thread = try #require(UUID(uuidString: id))

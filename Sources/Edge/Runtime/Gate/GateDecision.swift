@@ -16,6 +16,8 @@ package struct GateDecision: Sendable, Equatable {
   package var reasons: [String]
   package var deltaUSD: Double
   package var deltaPercent: Double?
+  /// Whether there was a previous version's estimate to take the delta against.
+  package var hasPrevious: Bool
 
   package static let alwaysMode = "always"
   package static let thresholdsMode = "within_thresholds"
@@ -29,7 +31,7 @@ package struct GateDecision: Sendable, Equatable {
     guard rule.mode == thresholdsMode else {
       return GateDecision(
         passes: false, rule: alwaysMode, reasons: ["the project's gate rule sends every version to a reviewer"],
-        deltaUSD: deltaUSD, deltaPercent: percent)
+        deltaUSD: deltaUSD, deltaPercent: percent, hasPrevious: delta.hasPrevious_p)
     }
     let named = String(
       format: "%@ (|Δ| ≤ $%.2f and ≤ %.1f%%)", thresholdsMode, rule.maxDeltaUsd, rule.maxDeltaPercent)
@@ -57,14 +59,15 @@ package struct GateDecision: Sendable, Equatable {
         reasons: [
           "policy does not fail", "no new warnings",
           String(format: "the cost moved $%.2f (%.1f%%), within both thresholds", deltaUSD, percent ?? 0),
-        ], deltaUSD: deltaUSD, deltaPercent: percent)
+        ], deltaUSD: deltaUSD, deltaPercent: percent, hasPrevious: delta.hasPrevious_p)
     }
-    return GateDecision(passes: false, rule: named, reasons: waits, deltaUSD: deltaUSD, deltaPercent: percent)
+    return GateDecision(passes: false, rule: named, reasons: waits, deltaUSD: deltaUSD, deltaPercent: percent, hasPrevious: delta.hasPrevious_p)
   }
 
-  /// "Δcost +$12.00 (+3.0%)" or "no previous version".
+  /// "Δcost +$12.00 (+3.0%)", or "no previous version" for a first version.
   package var deltaText: String {
-    guard let deltaPercent else { return deltaUSD == 0 ? "Δcost $0.00" : String(format: "Δcost %+.2f USD", deltaUSD) }
+    guard hasPrevious else { return "no previous version" }
+    guard let deltaPercent else { return String(format: "Δcost %@$%.2f", deltaUSD < 0 ? "-" : "+", abs(deltaUSD)) }
     return String(format: "Δcost %@$%.2f (%+.1f%%)", deltaUSD < 0 ? "-" : "+", abs(deltaUSD), deltaPercent)
   }
 }

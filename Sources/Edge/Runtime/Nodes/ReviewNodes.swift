@@ -54,8 +54,12 @@ struct PolicyEvalNode: GraphNode {
         $0.constraints = state.constraints
         $0.cost = state.cost
         $0.technicalReview = state.technicalReview
-        $0.waivers = state.waivers
-        $0.evaluatedAt = state.submittedAt
+        // The instant matters only to waivers; without any, the request stays the same bytes
+        // run after run, and so does the hash its Reason Card records.
+        if !state.waivers.isEmpty {
+          $0.waivers = state.waivers
+          $0.evaluatedAt = state.submittedAt
+        }
       })
     var state = state
     state.policy = response.report
@@ -95,10 +99,12 @@ struct ApprovalGateNode: GraphNode {
         $0.candidates = [
           .with {
             $0.option = "wait for a reviewer"
+            $0.score = decision.passes ? 0 : 1
             $0.chosen = !decision.passes
           },
           .with {
             $0.option = "pass by the gate rule"
+            $0.score = decision.passes ? 1 : 0
             $0.chosen = decision.passes
             $0.reasons = decision.reasons
           },

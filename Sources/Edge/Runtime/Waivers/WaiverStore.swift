@@ -34,7 +34,7 @@ package struct WaiverStore: Sendable {
         $0.id = id.lowercaseString
         $0.ruleID = ruleID
         $0.reason = reason
-        $0.waivedBy = waivedByName.isEmpty ? waivedBy : waivedByName
+        $0.waivedBy = waivedByName.isEmpty ? waivedBy : "\(waivedByName) (\(waivedBy))"
         $0.waivedAt = RFC3339.string(createdAt)
         $0.expiresAt = RFC3339.string(expiresAt)
       }
