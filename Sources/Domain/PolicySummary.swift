@@ -9,10 +9,11 @@ public enum PolicySummary {
     func count(_ outcome: Mlops_V1_RuleOutcome) -> Int { outcomes.filter { $0 == outcome }.count }
     func plural(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
     let waived = count(.waived)
-    return ([
-      plural(outcomes.count, "rule", "rules"), "\(count(.pass)) passed", plural(count(.warn), "warning", "warnings"),
-      plural(count(.fail), "failure", "failures"), "\(count(.notApplicable)) not applicable",
-    ] + (waived > 0 ? ["\(waived) waived"] : [])).joined(separator: ", ")
+    return
+      ([
+        plural(outcomes.count, "rule", "rules"), "\(count(.pass)) passed", plural(count(.warn), "warning", "warnings"),
+        plural(count(.fail), "failure", "failures"), "\(count(.notApplicable)) not applicable",
+      ] + (waived > 0 ? ["\(waived) waived"] : [])).joined(separator: ", ")
   }
 
   /// "waived by Ada until 2027-01-01T00:00:00Z (was fail): accepted for the pilot"

@@ -176,7 +176,14 @@ import Testing
     try await Self.withLiveEdge(pingSeconds: 1) { client, database in
       let id = try await Self.createDecisionSet(client)
       async let streamed: String = client.get(Self.stream(id)) { String(buffer: $0.body) }
-      // Idle past one ping interval, then produce every event while the stream is open.
+      // Idle past one ping interval from the moment the stream holds its lease (it is open
+      // then; on a busy machine that can take a while), then produce every event.
+      let opened = ContinuousClock.now
+      while try await Fixtures.count("SELECT count(*) FROM stream_leases", on: database) == 0,
+        ContinuousClock.now - opened < .seconds(30)
+      {
+        try await Task.sleep(for: .milliseconds(20))
+      }
       try await Task.sleep(for: .milliseconds(1600))
       try await Self.runToCompletion(id, database: database)
       let body = try await streamed

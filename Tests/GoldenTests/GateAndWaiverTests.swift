@@ -113,7 +113,8 @@ import Testing
       let entry = try #require((report["results"] as? [[String: Any]])?.first { $0["rule_id"] as? String == "budget.band" })
       #expect(entry["outcome"] as? String == "waived")
       let waiver = try #require(entry["waiver"] as? [String: Any])
-      #expect(waiver["waived_outcome"] as? String == "fail" && waiver["reason"] as? String == "Finance accepts the pilot's overrun.")
+      #expect(
+        waiver["waived_outcome"] as? String == "fail" && waiver["reason"] as? String == "Finance accepts the pilot's overrun.")
       let doc = try await stack.bundleFile(id, "docs/policy.md")
       #expect(doc.contains("| budget.band | waived | waived by Golden Reviewer"), "\(doc)")
 

@@ -1,7 +1,8 @@
 import Contracts
 import Foundation
-@testable import Policy
 import Testing
+
+@testable import Policy
 
 /// A reviewer's waiver turns a rule's warn or fail into `waived` (never a pass) while the
 /// evaluation instant is before its expiry; the overall outcome no longer counts it, and the

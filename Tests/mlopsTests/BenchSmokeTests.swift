@@ -39,6 +39,13 @@ import Testing
     #expect((e2e["c2_plans_per_s"] as? Double ?? 0) > 0)
   }
 
+  @Test func rateLimit() async throws {
+    let figures = try await Self.bench(["ratelimit", "--calls", "30", "--per-caller", "10", "--callers", "4"])
+    #expect(figures["benchmark"] as? String == "ratelimit")
+    #expect((figures["take_p50_ms"] as? Double ?? 0) > 0)
+    #expect((figures["takes_per_second_hot_bucket"] as? Int ?? 0) > 0)
+  }
+
   @Test func sse() async throws {
     let figures = try await Self.bench(["sse", "--streams", "20", "--events", "40", "--rate", "400"])
     #expect(figures["received"] as? Int == 40, "every event reached its stream")

@@ -53,8 +53,9 @@ package struct WaiversController<Context: IdentifiedRequestContext>: Sendable {
     guard expires > now, expires <= now.addingTimeInterval(Double(Self.maxDays) * 86_400) else {
       throw Problem.invalidField("expires_at", "expires_at must be in the future and at most \(Self.maxDays) days ahead")
     }
-    guard let waiver = try await waivers.create(
-      projectID: id, ruleID: ruleID, reason: reason, expiresAt: expires, by: caller, at: now)
+    guard
+      let waiver = try await waivers.create(
+        projectID: id, ruleID: ruleID, reason: reason, expiresAt: expires, by: caller, at: now)
     else { throw ProjectsController<Context>.notFound(id) }
     try await audit.record(
       "policy.waived", project: id, target: ruleID,

@@ -71,27 +71,27 @@ package struct EventStreamer: Sendable {
   }
 
   private func serve(request: Request, id: UUID, after: Int64, writer: inout any ResponseBodyWriter) async throws {
-        let streamer = self
-        let closed = Atomic<Bool>(false)
-        let signal = notifications.subscribe(id)
-        defer { notifications.unsubscribe(id) }
-        let ending = try await request.body.consumeWithInboundCloseHandler { _ in
-          try await withGracefulShutdownHandler {
-            try await streamer.follow(id: id, after: after, signal: signal, writer: &writer) {
-              closed.load(ordering: .relaxed)
-            }
-          } onGracefulShutdown: {
-            closed.store(true, ordering: .relaxed)
-            signal.signal()
-          }
-        } onInboundClosed: {
-          closed.store(true, ordering: .relaxed)
-          signal.signal()
+    let streamer = self
+    let closed = Atomic<Bool>(false)
+    let signal = notifications.subscribe(id)
+    defer { notifications.unsubscribe(id) }
+    let ending = try await request.body.consumeWithInboundCloseHandler { _ in
+      try await withGracefulShutdownHandler {
+        try await streamer.follow(id: id, after: after, signal: signal, writer: &writer) {
+          closed.load(ordering: .relaxed)
         }
-        if ending == .disconnected {
-          try? await store.markStreamAbandoned(id)
-        }
-        try await writer.finish(nil)
+      } onGracefulShutdown: {
+        closed.store(true, ordering: .relaxed)
+        signal.signal()
+      }
+    } onInboundClosed: {
+      closed.store(true, ordering: .relaxed)
+      signal.signal()
+    }
+    if ending == .disconnected {
+      try? await store.markStreamAbandoned(id)
+    }
+    try await writer.finish(nil)
   }
 
   private func follow(

@@ -61,7 +61,8 @@ package struct GateDecision: Sendable, Equatable {
           String(format: "the cost moved $%.2f (%.1f%%), within both thresholds", deltaUSD, percent ?? 0),
         ], deltaUSD: deltaUSD, deltaPercent: percent, hasPrevious: delta.hasPrevious_p)
     }
-    return GateDecision(passes: false, rule: named, reasons: waits, deltaUSD: deltaUSD, deltaPercent: percent, hasPrevious: delta.hasPrevious_p)
+    return GateDecision(
+      passes: false, rule: named, reasons: waits, deltaUSD: deltaUSD, deltaPercent: percent, hasPrevious: delta.hasPrevious_p)
   }
 
   /// "Δcost +$12.00 (+3.0%)", or "no previous version" for a first version.

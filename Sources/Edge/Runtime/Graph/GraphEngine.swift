@@ -114,7 +114,15 @@ package struct GraphEngine: Sendable {
         for: try await BudgetStore.usage(projectID: parent.projectID, on: connection, logger: logger), in: parent.state)
       if !notices.isEmpty, state.reasonCards.count > before {
         state.reasonCards[before].risks += notices.map(\.risk)
-        for notice in notices { writer.emit(.budgetWarning, payload: notice.payload) }
+        for notice in notices {
+          writer.emit(.budgetWarning, payload: notice.payload)
+          logger.warning(
+            "budget warning",
+            metadata: [
+              "project_id": "\(parent.projectID)", "thread_id": "\(parent.threadID)", "node": "\(node.rawValue)",
+              "budget": "\(notice.risk)",
+            ])
+        }
       }
       let usage = StepUsage(node: node, before: parent.state, after: state)
       if usage != StepUsage.none {

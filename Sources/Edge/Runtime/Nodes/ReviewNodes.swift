@@ -110,7 +110,9 @@ struct ApprovalGateNode: GraphNode {
           },
         ]
         $0.rationale =
-          (decision.passes ? "The revision passes the gate by itself. " : "The plan is ready for review: \(components.joined(separator: ", ")). ")
+          (decision.passes
+            ? "The revision passes the gate by itself. "
+            : "The plan is ready for review: \(components.joined(separator: ", ")). ")
           + ruleLine
         $0.policySummary = state.policy.summary
         $0.costSummary =

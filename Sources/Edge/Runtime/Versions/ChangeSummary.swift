@@ -61,10 +61,11 @@ package struct ChangeSummary: Sendable {
     if costBefore > 0 { cost["delta_percent"] = (costDelta / costBefore * 1000).rounded() / 10 }
     object["cost"] = cost
     if let gate {
-      object["gate"] = [
-        "rule": gate.rule, "passed_by_rule": gate.passes, "reasons": gate.reasons, "delta_usd": gate.deltaUSD,
-        "delta_percent": gate.deltaPercent.map { ($0 * 10).rounded() / 10 as Any } ?? NSNull(),
-      ] as [String: Any]
+      object["gate"] =
+        [
+          "rule": gate.rule, "passed_by_rule": gate.passes, "reasons": gate.reasons, "delta_usd": gate.deltaUSD,
+          "delta_percent": gate.deltaPercent.map { ($0 * 10).rounded() / 10 as Any } ?? NSNull(),
+        ] as [String: Any]
     }
     if includeDiff { object["unified_diff"] = unifiedDiff }
     return object
