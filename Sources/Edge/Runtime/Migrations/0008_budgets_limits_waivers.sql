@@ -6,9 +6,9 @@
 CREATE TABLE project_budgets (
   project_id                  uuid PRIMARY KEY REFERENCES projects (id) ON DELETE CASCADE,
   model_tokens_per_month      bigint CHECK (model_tokens_per_month >= 0),
-  runs_per_day                integer CHECK (runs_per_day >= 0),
-  concurrent_runs             integer CHECK (concurrent_runs >= 0),
-  validator_minutes_per_month integer CHECK (validator_minutes_per_month >= 0),
+  runs_per_day                bigint CHECK (runs_per_day >= 0),
+  concurrent_runs             bigint CHECK (concurrent_runs >= 0),
+  validator_minutes_per_month bigint CHECK (validator_minutes_per_month >= 0),
   updated_by                  text NOT NULL DEFAULT '',
   updated_at                  timestamptz NOT NULL DEFAULT now()
 );
