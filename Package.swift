@@ -141,8 +141,10 @@ let package = Package(
       name: "EdgeAPI",
       dependencies: [
         "Contracts",
+        "Domain",
         "ServiceKit",
         "EdgeRuntime",
+        .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -152,7 +154,7 @@ let package = Package(
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       path: "Sources/Edge/API",
-      resources: [.copy("Resources/openapi.yaml")]
+      resources: [.copy("Resources/openapi.yaml"), .copy("Resources/console")]
     ),
     // What the mlops commands and the benchmarks share: configuration loading, the services
     // wired from it, the Edge runtime, the embedded stack and the REST client.

@@ -84,7 +84,10 @@ package enum EdgeRuntime {
           try EdgeApplication.build(
             configuration: configuration, edge: environment.edge, database: client, downstream: downstream, worker: worker,
             buildInfo: await BuildInfo.current(), logger: logger
-          ) { port in Console.line("edge     http://\(configuration.httpHost):\(port)") })
+          ) { port in
+            Console.line("edge     http://\(configuration.httpHost):\(port)")
+            Console.line("console  http://\(configuration.httpHost):\(port)/console")
+          })
       }
       services += worker?.services ?? []
       let serviceGroup = ServiceGroup(

@@ -97,9 +97,9 @@ package enum EdgeApplication {
       .addRoutes(to: v1)
     let projectStore = ProjectStore(client: database, logger: logger)
     let projects = v1.group("projects")
-    ProjectsController<Context>(
-      store: projectStore, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
-    ).addRoutes(to: projects)
+    let projectsController = ProjectsController<Context>(
+      store: projectStore, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes)
+    projectsController.addRoutes(to: projects)
     MembersController<Context>(
       members: members, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: projects)
@@ -115,27 +115,40 @@ package enum EdgeApplication {
     // The API starts and resumes runs; executing them is the worker's.
     let runs = RunControl(client: database, queue: JobQueue(client: database, logger: logger), logger: logger)
     let decisionSets = DecisionSetStore(client: database, runs: runs, clock: clock, logger: logger)
-    DecisionSetsController<Context>(
-      store: decisionSets, projects: projectStore, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
-    ).addRoutes(to: v1)
+    let decisionSetsController = DecisionSetsController<Context>(
+      store: decisionSets, projects: projectStore, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes)
+    decisionSetsController.addRoutes(to: v1)
     let versions = VersionStore(client: database, logger: logger)
-    VersionsController<Context>(
+    let versionsController = VersionsController<Context>(
       store: decisionSets, access: access, audit: audit, versions: versions,
       repositories: ProjectRepositories(dataDirectory: configuration.dataDirectory, client: database, logger: logger),
-      maxBodyBytes: configuration.maxBodyBytes
-    ).addRoutes(to: v1)
+      maxBodyBytes: configuration.maxBodyBytes)
+    versionsController.addRoutes(to: v1)
     let signer = try DownloadSigner.load(secret: edge.artifacts.downloadSecret, dataDirectory: configuration.dataDirectory)
-    ArtifactsController<Context>(
+    let artifactsController = ArtifactsController<Context>(
       store: try ArtifactStores.make(edge.artifacts, dataDirectory: configuration.dataDirectory), access: access,
       audit: audit, signer: signer, versions: versions, ttlSeconds: edge.artifacts.downloadTTLSeconds,
-      publicURL: edge.artifacts.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, logger: logger
-    ).addRoutes(to: router, v1: v1)
-    if let notifications {
-      let settings = EventStreamer.Settings(
-        ping: .seconds(edge.streams.pingSeconds), maxDuration: .seconds(edge.streams.maxSeconds))
+      publicURL: edge.artifacts.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, logger: logger)
+    artifactsController.addRoutes(to: router, v1: v1)
+    let streamer = notifications.map { notifications in
+      EventStreamer(
+        store: decisionSets, notifications: notifications,
+        settings: EventStreamer.Settings(
+          ping: .seconds(edge.streams.pingSeconds), maxDuration: .seconds(edge.streams.maxSeconds)),
+        logger: logger)
+    }
+    ConsoleController<Context>(
+      renderer: try ConsoleRenderer.bundled(), sessions: ConsoleSessionStore(client: database, logger: logger),
+      verifier: identity.verifier, localIssuer: identity.localIssuer, audience: edge.identity.audience,
+      pages: ConsolePages(projects: projectStore, decisionSets: decisionSets, versions: versions, access: access),
+      handlers: .init(
+        projects: projectsController, decisionSets: decisionSetsController, versions: versionsController,
+        artifacts: artifactsController),
+      streamer: streamer, maxBodyBytes: configuration.maxBodyBytes
+    ).addRoutes(to: router)
+    if let streamer {
       StreamsController<Context>(
-        streamer: EventStreamer(
-          store: decisionSets, notifications: notifications, settings: settings, logger: logger),
+        streamer: streamer,
         access: access, store: decisionSets, signer: signer,
         limiter: StreamLimiter(
           maxStreams: edge.streams.maxStreams, maxPerClient: edge.streams.maxStreamsPerClient),

@@ -78,7 +78,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let renderer = RunRenderer(started: started)
         renderer.submitted(
-          id: id, project: projectID, stream: "\(try options.serverURL.absoluteString)/v1/decision-sets/\(id)/stream")
+          id: id, project: projectID, stream: "\(try options.serverURL.absoluteString)/v1/decision-sets/\(id)/stream",
+          page: "\(try options.serverURL.absoluteString)/console/decision-sets/\(id)")
         var scripted = RunSession.Scripted(comment: comment)
         for pair in try AnswerText.pairs(answers) { scripted.answers[pair.id] = pair.text }
         scripted.decision = approve ? .approve : reject ? .reject : nil

@@ -12,8 +12,9 @@ struct RunRenderer {
 
   static let nodeCount = NodeName.allCases.count
 
-  func submitted(id: String, project: String, stream: String) {
+  func submitted(id: String, project: String, stream: String, page: String) {
     Console.line("Submitted decision set \(id) (project \(project)); following \(stream)")
+    Console.line("In a browser: \(page)")
   }
 
   func card(_ card: Mlops_V1_ReasonCard) {

@@ -156,6 +156,28 @@ package struct DecisionSetStore: Sendable {
     return (row, latest?.state)
   }
 
+  /// The project's decision sets, most recently changed first, each with its latest state.
+  package func list(projectID: UUID, limit: Int) async throws -> [(row: Row, state: Mlops_V1_DecisionState?)] {
+    let rows = try await client.query(
+      """
+      SELECT id, project_id, version, lock_version, status, current_node, created_at, updated_at, submitted_by
+      FROM decision_sets WHERE project_id = \(projectID) ORDER BY updated_at DESC, id LIMIT \(limit)
+      """, logger: logger)
+    var found: [(row: Row, state: Mlops_V1_DecisionState?)] = []
+    for row in try await Self.rows(rows) {
+      found.append((row, try await runs.checkpointer.latest(threadID: row.id)?.state))
+    }
+    return found
+  }
+
+  /// The id of the decision set's newest event, 0 when it has none.
+  package func lastEventID(of id: UUID) async throws -> Int64 {
+    let rows = try await client.query(
+      "SELECT COALESCE(max(event_id), 0) FROM events WHERE decision_set_id = \(id)", logger: logger)
+    for try await last in rows.decode(Int64.self) { return last }
+    return 0
+  }
+
   /// The decision set's status alone (no checkpoint read), or nil when it does not exist.
   package func status(of id: UUID) async throws -> String? {
     let rows = try await client.query("SELECT status FROM decision_sets WHERE id = \(id)", logger: logger)
