@@ -46,6 +46,12 @@ import Testing
     #expect((figures["takes_per_second_hot_bucket"] as? Int ?? 0) > 0)
   }
 
+  @Test func console() async throws {
+    let figures = try await Self.bench(["console", "--rounds", "3", "--cards", "5"])
+    #expect(figures["benchmark"] as? String == "console")
+    #expect((figures["html_bytes"] as? Int ?? 0) > 10_000)
+  }
+
   @Test func sse() async throws {
     let figures = try await Self.bench(["sse", "--streams", "20", "--events", "40", "--rate", "400"])
     #expect(figures["received"] as? Int == 40, "every event reached its stream")

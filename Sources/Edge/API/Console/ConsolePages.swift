@@ -66,37 +66,74 @@ package struct ConsolePages: Sendable {
     guard let found = try await decisionSets.get(id), let project = try await projects.get(projectID) else {
       throw DecisionSetRoute.notFound(id)
     }
-    let row = found.row
-    let state = found.state ?? Mlops_V1_DecisionState()
+    return Self.decisionSet(
+      DecisionSetView(
+        id: id, projectID: projectID, projectName: project.name, version: found.row.version,
+        lockVersion: found.row.lockVersion, status: found.row.status, role: role,
+        lastEventID: try await decisionSets.lastEventID(of: id)),
+      state: found.state ?? Mlops_V1_DecisionState(), artifacts: artifacts)
+  }
+
+  /// What the decision set page needs besides the run's state.
+  package struct DecisionSetView: Sendable {
+    package var id: UUID
+    package var projectID: UUID
+    package var projectName: String
+    package var version: Int
+    package var lockVersion: Int
+    package var status: String
+    package var role: Role
+    package var lastEventID: Int64
+
+    package init(
+      id: UUID, projectID: UUID, projectName: String, version: Int, lockVersion: Int, status: String, role: Role,
+      lastEventID: Int64
+    ) {
+      self.id = id
+      self.projectID = projectID
+      self.projectName = projectName
+      self.version = version
+      self.lockVersion = lockVersion
+      self.status = status
+      self.role = role
+      self.lastEventID = lastEventID
+    }
+  }
+
+  /// The decision set page's values, from what was read: no database, no network.
+  package static func decisionSet(
+    _ view: DecisionSetView, state: Mlops_V1_DecisionState, artifacts: [[String: Any]]
+  ) -> [String: Any] {
+    let id = view.id
     var page: [String: Any] = [
-      "project": ["id": projectID.lowercaseString, "name": project.name],
+      "project": ["id": view.projectID.lowercaseString, "name": view.projectName],
       "set": [
-        "id": id.lowercaseString, "version": row.version, "lock_version": row.lockVersion, "status": row.status,
-        "status_text": Self.statusText(row.status),
+        "id": id.lowercaseString, "version": view.version, "lock_version": view.lockVersion, "status": view.status,
+        "status_text": statusText(view.status),
       ],
       "brief": state.brief,
-      "after": try await decisionSets.lastEventID(of: id),
-      "progress": Self.progress(state, status: row.status),
-      "cards": state.reasonCards.map(Self.card),
+      "after": view.lastEventID,
+      "progress": progress(state, status: view.status),
+      "cards": state.reasonCards.map(card),
       "artifacts": artifacts.compactMap { item -> [String: Any]? in
         guard let url = item["download_url"] as? String else { return nil }
         return ["url": url, "version": item["version"] ?? "", "sha256": String((item["sha256"] as? String ?? "").prefix(12))]
       },
-      "compare": row.version > 1
-        ? (1..<row.version).reversed().map { ["set_id": id.lowercaseString, "from": $0, "to": $0 + 1] } : [],
-      "can_revise": role >= .editor && Mlops_V1_RunStatus.finishedAPINames.contains(row.status),
-      "next_version": row.version + 1,
+      "compare": view.version > 1
+        ? (1..<view.version).reversed().map { ["set_id": id.lowercaseString, "from": $0, "to": $0 + 1] } : [],
+      "can_revise": view.role >= .editor && Mlops_V1_RunStatus.finishedAPINames.contains(view.status),
+      "next_version": view.version + 1,
       "questions": [[String: Any]](), "validation": [[String: Any]](),
     ]
-    if row.status == Mlops_V1_RunStatus.waitingForAnswers.apiName {
-      page["questions"] = state.openQuestions.map(Self.question)
+    if view.status == Mlops_V1_RunStatus.waitingForAnswers.apiName {
+      page["questions"] = state.openQuestions.map(question)
     }
     if state.hasPlan && state.hasCost {
-      var review = Self.review(state)
-      review["can_approve"] = role >= .reviewer && row.status == Mlops_V1_RunStatus.waitingForApproval.apiName
+      var review = review(state)
+      review["can_approve"] = view.role >= .reviewer && view.status == Mlops_V1_RunStatus.waitingForApproval.apiName
       page["review"] = review
     }
-    if state.hasValidation { page["validation"] = Self.validation(state.validation) }
+    if state.hasValidation { page["validation"] = validation(state.validation) }
     return page
   }
 

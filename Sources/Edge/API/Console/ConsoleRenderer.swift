@@ -25,6 +25,7 @@ package struct ConsoleRenderer: Sendable {
     guard let folder = Bundle.module.url(forResource: "console", withExtension: nil) else {
       throw Missing(description: "the EdgeAPI bundle has no console folder")
     }
+    _ = ConsoleHTML.registered  // the templates name it, and swift-mustache looks it up as it parses
     var templates: [String: MustacheTemplate] = [:]
     for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".mustache") {
       let text = try String(contentsOf: folder.appending(path: name), encoding: .utf8)
@@ -36,7 +37,7 @@ package struct ConsoleRenderer: Sendable {
       script: ByteBuffer(bytes: try Data(contentsOf: folder.appending(path: "app.js"))))
   }
 
-  func render(_ template: String, _ context: [String: Any]) throws -> String {
+  package func render(_ template: String, _ context: [String: Any]) throws -> String {
     guard let html = library.render(context, withTemplate: template) else {
       throw Missing(description: "no console template named \(template)")
     }

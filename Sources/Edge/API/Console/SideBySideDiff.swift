@@ -1,9 +1,9 @@
 /// A unified git diff as rows of two columns, before and after: unchanged lines on both
 /// sides, a run of removed lines beside the run of added lines that replaced it.
-enum SideBySideDiff {
+package enum SideBySideDiff {
   static let maxRowsPerFile = 400
 
-  static func files(_ unified: String) -> [[String: Any]] {
+  package static func files(_ unified: String) -> [[String: Any]] {
     var files: [[String: Any]] = []
     var path = ""
     var status = "modified"
