@@ -24,6 +24,8 @@ from werkzeug.serving import make_server
 
 CLIENT_ID = "mlops-console"
 REDIRECT_URI = "http://127.0.0.1:9/callback"
+# More redirect URIs the client may use (a test adds the console's callback of its server).
+EXTRA_REDIRECT_URIS: set[str] = set()
 
 
 class User(dict):
@@ -50,7 +52,7 @@ class PublicClient(ClientMixin):
         return " ".join(s for s in (scope or "").split() if s in ("openid", "profile"))
 
     def check_redirect_uri(self, redirect_uri):
-        return redirect_uri == REDIRECT_URI
+        return redirect_uri == REDIRECT_URI or redirect_uri in EXTRA_REDIRECT_URIS
 
     def check_client_secret(self, client_secret):
         return False

@@ -21,6 +21,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
+import oidc_provider
+
 HOSTILE_NAME = '<script>window.__pwned = "name"</script>Churn <b>team</b>'
 HOSTILE_BRIEF = (
     "Churn prediction for our telecom customers, online via API, p95 under 150 ms, 300 requests per second, "
@@ -84,7 +86,9 @@ def status(driver):
 
 
 def test_a_person_takes_a_brief_to_an_approved_bundle_in_the_console(mlops_serve, browser, tmp_path):
-    base = mlops_serve(MLOPS_VALIDATORS="secret-scan", MLOPS_SSE_PING_SECONDS="1")
+    # Streams that end after a second: the page's EventSource reconnects mid-run, again and
+    # again, resuming after the last event it saw.
+    base = mlops_serve(MLOPS_VALIDATORS="secret-scan", MLOPS_SSE_PING_SECONDS="1", MLOPS_SSE_MAX_SECONDS="1")
     folder = pathlib.Path(os.environ.get("MLOPS_SCREENSHOTS") or tmp_path / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     pages = Pages(browser, folder)
@@ -132,27 +136,56 @@ def test_a_person_takes_a_brief_to_an_approved_bundle_in_the_console(mlops_serve
             field.send_keys("1000" if field.get_attribute("type") == "number" else "internal")
     driver.find_element(By.CSS_SELECTOR, "#questions button").click()
 
-    # The run goes on while the page follows it: its EventSource receives the cards as they
-    # commit (the DevTools network log), and the page reloads itself at the gate.
     wait_for(lambda: status(driver) == "waiting for approval", "the review", timeout=240)
-    received = [json.loads(entry["message"])["message"] for entry in driver.get_log("performance")]
-    live = [m["params"] for m in received if m.get("method") == "Network.eventSourceMessageReceived"]
-    assert any(m.get("eventName") == "reason-card" for m in live), "no card arrived over the page's stream"
     pages.check("review")
 
     # The review: the architecture drawn from the plan, the cost with its chart, policy.
     boxes = driver.find_elements(By.CSS_SELECTOR, "svg.diagram rect.box")
-    components = driver.find_elements(By.CSS_SELECTOR, "#review table:first-of-type tbody tr")
+    components = driver.find_elements(By.CSS_SELECTOR, "#components tbody tr")
     assert boxes and len(boxes) == len(components)
     assert driver.find_elements(By.CSS_SELECTOR, "svg.bars rect.bar")
     assert "Bill of materials" in driver.page_source
     assert driver.find_elements(By.CSS_SELECTOR, ".outcome-pass")
 
-    # No card was lost on the way: the page lists every reason-card event of the run.
+    # The page lists every reason-card event of the run.
     set_id = decision_set.rstrip("/").split("/")[-1]
     events = httpx.get(f"{base}/v1/decision-sets/{set_id}/events?limit=500", headers=mlops_serve.headers).json()
     cards = [e for e in events["items"] if e["type"] == "reason-card"]
     assert len(driver.find_elements(By.CSS_SELECTOR, "#timeline > li")) == len(cards)
+
+    # A page left open follows its run: another member answers a second decision set's
+    # questions through the API, and the open page receives its cards as they commit, across
+    # the streams' rotations (each reconnect resumes after the last event it saw), once each.
+    project_id = driver.find_element(By.CSS_SELECTOR, ".crumbs a:nth-of-type(2)").get_attribute("href").split("/")[-1]
+    second = httpx.post(f"{base}/v1/projects/{project_id}/decision-sets", headers=mlops_serve.headers,
+                        json={"brief": HOSTILE_BRIEF}).json()["id"]
+    wait_for(lambda: httpx.get(f"{base}/v1/decision-sets/{second}", headers=mlops_serve.headers).json()["status"]
+             == "waiting_for_answers", "the second decision set's questions")
+    driver.get(f"{base}/console/decision-sets/{second}")
+    after = int(wait_for(lambda: driver.find_element(By.ID, "timeline").get_attribute("data-after"), "the page"))
+    wait_for(lambda: driver.find_element(By.ID, "live-state").text == "Following the run live.", "the page's stream")
+    time.sleep(2.5)  # at least two rotations of the idle stream before anything happens
+    detail = httpx.get(f"{base}/v1/decision-sets/{second}", headers=mlops_serve.headers)
+    answers = [{"question_id": q["id"], "value": "confidential" if q["field"] == "data_class" else "1k_5k"}
+               for q in detail.json()["open_questions"]]
+    answered = httpx.post(f"{base}/v1/decision-sets/{second}/answers", headers=mlops_serve.headers,
+                          json={"answers": answers})
+    assert answered.status_code == 202, answered.text
+    wait_for(lambda: status(driver) == "waiting for approval", "the open page to reach the gate", timeout=240)
+    logged = [json.loads(entry["message"])["message"] for entry in driver.get_log("performance")]
+    streams = {m["params"]["requestId"] for m in logged if m.get("method") == "Network.requestWillBeSent"
+               and f"/console/decision-sets/{second}/events" in m["params"]["request"]["url"]}
+    received = [int(m["params"]["eventId"]) for m in logged
+                if m.get("method") == "Network.eventSourceMessageReceived" and m["params"]["requestId"] in streams
+                and m["params"].get("eventName") == "reason-card"]
+    listed = httpx.get(f"{base}/v1/decision-sets/{second}/events?after={after}&limit=500",
+                       headers=mlops_serve.headers).json()["items"]
+    expected = [e["id"] for e in listed if e["type"] == "reason-card"]
+    assert expected and received == expected, f"cards over the stream {received} != the run's {expected}"
+    assert len(streams) > 2, "the stream never reconnected"
+    pages.check("review-followed")
+    driver.get(decision_set)
+    wait_for(lambda: status(driver) == "waiting for approval", "the first decision set again")
 
     # Approve with a comment and an inline comment on the serving component.
     driver.find_element(By.CSS_SELECTOR, "input[name=status][value=approved]").click()
@@ -194,3 +227,27 @@ def test_a_person_takes_a_brief_to_an_approved_bundle_in_the_console(mlops_serve
     wait_for(lambda: driver.find_elements(By.LINK_TEXT, "Sign in with the local issuer"), "the sign-in page")
     after = httpx.get(f"{base}/console/projects/x", cookies={"mlops_session": cookie["value"]}, follow_redirects=False)
     assert after.status_code == 303
+
+
+def test_the_console_signs_in_at_the_configured_oidc_issuer(mlops_serve, browser, tmp_path):
+    """The same flow against an issuer we did not write (authlib): the console is its public
+    client, sends the browser there with a PKCE challenge, and exchanges the code it brings
+    back for an access token, which the session then presents like any API token."""
+    with oidc_provider.Provider(audience="mlops") as provider:
+        base = mlops_serve(MLOPS_OIDC_ISSUER=provider.url, MLOPS_OIDC_AUDIENCE="mlops")
+        oidc_provider.EXTRA_REDIRECT_URIS.add(f"{base}/console/callback")
+        driver = browser
+        driver.get(f"{base}/console")
+        assert driver.find_elements(By.LINK_TEXT, "Sign in with your identity provider")
+        # The provider signs in the user its login_hint names, as if they had typed a password.
+        driver.get(f"{base}/console/login?login_hint=grace")
+        wait_for(lambda: "Signed in as Grace Hopper (u-grace)" in driver.find_element(By.CLASS_NAME, "who").text,
+                 "the console signed in at the provider")
+        assert driver.find_elements(By.CLASS_NAME, "empty"), "Grace is a member of no project yet"
+        Pages(driver, pathlib.Path(os.environ.get("MLOPS_SCREENSHOTS") or tmp_path)).check("oidc-signed-in")
+        # A callback that did not start here (no state cookie) signs nobody in.
+        refused = httpx.get(f"{base}/console/callback?code=x&state=y", follow_redirects=False)
+        assert refused.status_code == 400 and "Sign-in failed" in refused.text
+        assert refused.headers["content-type"].startswith("text/html")
+        # The embedded issuer's endpoint is not there when an issuer is configured.
+        assert httpx.get(f"{base}/oauth/authorize").status_code == 404

@@ -139,7 +139,10 @@ package enum EdgeApplication {
     }
     ConsoleController<Context>(
       renderer: try ConsoleRenderer.bundled(), sessions: ConsoleSessionStore(client: database, logger: logger),
-      verifier: identity.verifier, localIssuer: identity.localIssuer, audience: edge.identity.audience,
+      verifier: identity.verifier, localIssuer: identity.localIssuer,
+      oidc: edge.identity.issuer.map { OIDCSignIn(issuer: $0, clientID: edge.identity.consoleClientID) },
+      publicURL: edge.artifacts.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
+      audience: edge.identity.audience,
       pages: ConsolePages(projects: projectStore, decisionSets: decisionSets, versions: versions, access: access),
       handlers: .init(
         projects: projectsController, decisionSets: decisionSetsController, versions: versionsController,

@@ -8,6 +8,7 @@ import Logging
 /// the API, for a browser holding a session cookie. Sign-in is OAuth 2 authorization code
 /// with PKCE against the embedded issuer (`/oauth/authorize`, for local use). Every form
 /// carries the session's CSRF token; every page carries a strict Content-Security-Policy.
+/// With `MLOPS_OIDC_ISSUER` set, the same flow runs against that issuer instead.
 package struct ConsoleController<Context: IdentifiedRequestContext>: Sendable {
   package struct Handlers: Sendable {
     let projects: ProjectsController<Context>
@@ -30,6 +31,10 @@ package struct ConsoleController<Context: IdentifiedRequestContext>: Sendable {
   let sessions: ConsoleSessionStore
   let verifier: TokenVerifier
   let localIssuer: LocalIssuer?
+  /// The configured issuer's sign-in, when there is one (then `localIssuer` is nil).
+  let oidc: OIDCSignIn?
+  /// `MLOPS_PUBLIC_URL`: the console's address as browsers reach it.
+  let publicURL: String?
   let audience: String
   let pages: ConsolePages
   let handlers: Handlers
@@ -44,12 +49,15 @@ package struct ConsoleController<Context: IdentifiedRequestContext>: Sendable {
 
   package init(
     renderer: ConsoleRenderer, sessions: ConsoleSessionStore, verifier: TokenVerifier, localIssuer: LocalIssuer?,
-    audience: String, pages: ConsolePages, handlers: Handlers, streamer: EventStreamer?, maxBodyBytes: Int
+    oidc: OIDCSignIn?, publicURL: String?, audience: String, pages: ConsolePages, handlers: Handlers,
+    streamer: EventStreamer?, maxBodyBytes: Int
   ) {
     self.renderer = renderer
     self.sessions = sessions
     self.verifier = verifier
     self.localIssuer = localIssuer
+    self.oidc = oidc
+    self.publicURL = publicURL
     self.audience = audience
     self.pages = pages
     self.handlers = handlers
@@ -61,10 +69,10 @@ package struct ConsoleController<Context: IdentifiedRequestContext>: Sendable {
     router.get { _, _ in Response(status: .seeOther, headers: [.location: "/console"]) }
     router.get("console/static/app.css") { _, _ in renderer.asset(renderer.stylesheet, type: "text/css; charset=utf-8") }
     router.get("console/static/app.js") { _, _ in renderer.asset(renderer.script, type: "text/javascript; charset=utf-8") }
-    router.get("console/login", use: login)
-    router.get("console/callback", use: callback)
-    router.get("oauth/authorize", use: authorizePage)
-    router.post("oauth/authorize", use: authorize)
+    router.get("console/login", use: shown(login))
+    router.get("console/callback", use: shown(callback))
+    router.get("oauth/authorize", use: shown(authorizePage))
+    router.post("oauth/authorize", use: shown(authorize))
     router.post("console/logout", use: page(logout))
     router.get("console", use: page(projects))
     router.post("console/projects", use: page(createProject))
@@ -128,6 +136,21 @@ package struct ConsoleController<Context: IdentifiedRequestContext>: Sendable {
             "back": request.head.headerFields[.referer].flatMap { URL(string: $0)?.path } ?? "/console",
             "user": signed.caller.displayName, "csrf": signed.csrf,
           ], status: problem.status)
+      }
+    }
+  }
+
+  /// A route outside a session (the sign-in steps): a problem is a page too, never JSON.
+  func shown(
+    _ handler: @escaping @Sendable (Request, Context) async throws -> Response
+  ) -> @Sendable (Request, Context) async throws -> Response {
+    { request, context in
+      do {
+        return try await handler(request, context)
+      } catch let problem as Problem {
+        return try renderer.page(
+          "error", ["title": problem.title, "problem_title": problem.title, "detail": problem.detail, "back": "/console"],
+          status: problem.status)
       }
     }
   }

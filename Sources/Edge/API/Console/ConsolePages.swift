@@ -187,8 +187,15 @@ package struct ConsolePages: Sendable {
       }, uniquingKeysWith: { first, _ in first })
     let lines = state.cost.breakdown.sorted { $0.monthlyUsd > $1.monthlyUsd }
     let largest = max(lines.first?.monthlyUsd ?? 1, 0.01)
+    let considered = state.reasonCards.last { $0.node == "planner" }?.candidates ?? []
     var review: [String: Any] = [
       "diagram": ArchitectureDiagram(components: components).values,
+      "candidates": considered.map { candidate in
+        [
+          "option": candidate.option, "score": String(format: "%.2f", candidate.score),
+          "chosen": candidate.chosen ? "chosen" : "", "reasons": candidate.reasons.joined(separator: "; "),
+        ]
+      },
       "components": components.map { component in
         [
           "id": component.id, "option": component.option, "region": component.region,

@@ -3,34 +3,57 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Sign-in and sign-out: the console is an OAuth 2 client using the authorization code flow
-/// with PKCE (RFC 7636, S256). The embedded issuer's authorization endpoint is here too, for
-/// local use: it signs in the local user, whoever reaches this loopback-bound server.
+/// Sign-in and sign-out: the console is an OAuth 2 public client using the authorization code
+/// flow with PKCE (RFC 7636, S256), against the configured OIDC issuer (`MLOPS_OIDC_ISSUER`)
+/// or, without one, the embedded issuer, whose authorization endpoint is here too for local
+/// use: it signs in the local user, whoever reaches this loopback-bound server.
 extension ConsoleController {
   /// Starts a sign-in: a fresh `state` and PKCE verifier in a short-lived cookie, and a
   /// redirect to the issuer's authorization endpoint with the verifier's challenge.
   @Sendable func login(_ request: Request, context: Context) async throws -> Response {
-    guard localIssuer != nil else {
-      throw Problem(
-        status: .notImplemented, code: "console_sign_in_unavailable", title: "Sign-in unavailable",
-        detail:
-          "the console signs in through the embedded issuer; with MLOPS_OIDC_ISSUER set, use the API with your issuer's tokens")
-    }
     let state = ConsoleSessionStore.secret()
     let verifier = ConsoleSessionStore.secret()
-    var query = URLComponents()
-    query.queryItems = [
-      .init(name: "response_type", value: "code"), .init(name: "client_id", value: Self.clientID),
-      .init(name: "redirect_uri", value: Self.callbackPath), .init(name: "state", value: state),
+    var items: [URLQueryItem] = [
+      .init(name: "response_type", value: "code"), .init(name: "state", value: state),
       .init(name: "code_challenge", value: ConsoleSessionStore.challenge(of: verifier)),
       .init(name: "code_challenge_method", value: "S256"),
     ]
-    var response = redirect("/oauth/authorize?" + (query.percentEncodedQuery ?? ""))
+    let authorization: String
+    if localIssuer != nil {
+      authorization = "/oauth/authorize"
+      items += [.init(name: "client_id", value: Self.clientID), .init(name: "redirect_uri", value: Self.callbackPath)]
+    } else if let oidc {
+      do {
+        authorization = try await oidc.endpoints().authorization
+      } catch {
+        throw Problem(
+          status: .badGateway, code: "issuer_unreachable", title: "Sign-in unavailable", detail: "\(error)")
+      }
+      items += [
+        .init(name: "client_id", value: oidc.clientID), .init(name: "redirect_uri", value: callbackURL(request)),
+        .init(name: "scope", value: "openid profile"),
+      ]
+      // Passed through for issuers that take a hint of who is signing in.
+      if let hint = request.uri.queryParameters["login_hint"].map(String.init), (1...256).contains(hint.count) {
+        items.append(.init(name: "login_hint", value: hint))
+      }
+    } else {
+      throw Problem.notFound("route_not_found", "this server has no issuer to sign in with")
+    }
+    var query = URLComponents()
+    query.queryItems = items
+    var response = redirect(authorization + "?" + (query.percentEncodedQuery ?? ""))
     response.setCookie(
       Cookie(
         name: Self.loginCookie, value: "\(state).\(verifier)", maxAge: 600, path: "/console", secure: isSecure(request),
         httpOnly: true, sameSite: .lax))
     return response
+  }
+
+  /// Where the configured issuer sends the browser back: an absolute URL, from
+  /// `MLOPS_PUBLIC_URL` when set, else from the Host the browser used.
+  func callbackURL(_ request: Request) -> String {
+    (publicURL ?? "http://\(request.head.authority ?? "127.0.0.1")") + Self.callbackPath
   }
 
   /// The embedded issuer's authorization page: who the local user is, and a button.
@@ -85,21 +108,38 @@ extension ConsoleController {
   /// redeemed once with the PKCE verifier, and the token it yields opens a session.
   @Sendable func callback(_ request: Request, context: Context) async throws -> Response {
     let query = request.uri.queryParameters
-    guard let pending = request.cookies[Self.loginCookie]?.value,
-      let dot = pending.firstIndex(of: "."),
+    let failed = Problem(
+      status: .badRequest, code: "sign_in_failed", title: "Sign-in failed",
+      detail: "the sign-in did not complete (it expired, was refused, or started in another browser); sign in again")
+    guard let pending = request.cookies[Self.loginCookie]?.value, let dot = pending.firstIndex(of: "."),
       let state = query["state"].map(String.init), state == String(pending[..<dot]),
-      let code = query["code"].map(String.init),
-      let localIssuer,
-      let who = try await sessions.redeemCode(
-        code, verifier: String(pending[pending.index(after: dot)...]), redirectURI: Self.callbackPath)
-    else {
-      throw Problem(
-        status: .badRequest, code: "sign_in_failed", title: "Sign-in failed",
-        detail: "the sign-in did not complete (it expired, or started in another browser); sign in again")
+      let code = query["code"].map(String.init)
+    else { throw failed }
+    let codeVerifier = String(pending[pending.index(after: dot)...])
+    let token: String
+    if let localIssuer {
+      guard let who = try await sessions.redeemCode(code, verifier: codeVerifier, redirectURI: Self.callbackPath) else {
+        throw failed
+      }
+      token = try await localIssuer.mint(
+        subject: who.subject, name: who.name, audience: audience, ttl: .seconds(Self.sessionHours * 3600))
+    } else if let oidc {
+      do {
+        token = try await oidc.exchange(code: code, verifier: codeVerifier, redirectURI: callbackURL(request))
+      } catch {
+        throw failed
+      }
+    } else {
+      throw failed
     }
-    let token = try await localIssuer.mint(
-      subject: who.subject, name: who.name, audience: audience, ttl: .seconds(Self.sessionHours * 3600))
-    let caller = try await verifier.verify(token)
+    // The session takes the token only as the API would: verified, for this audience.
+    let caller: Caller
+    do {
+      caller = try await verifier.verify(token)
+    } catch {
+      throw Problem(
+        status: .forbidden, code: "sign_in_refused", title: "Sign-in refused", detail: "the issuer's token was refused: \(error)")
+    }
     let id = try await sessions.open(token: token, subject: caller.subject, expiresAt: caller.expiresAt)
     var response = redirect("/console")
     response.setCookie(

@@ -60,6 +60,7 @@ package struct EdgeConfiguration: Sendable, Equatable {
     identity.userClaim = value("MLOPS_OIDC_USER_CLAIM") ?? identity.userClaim
     identity.nameClaim = value("MLOPS_OIDC_NAME_CLAIM") ?? identity.nameClaim
     identity.groupsClaim = value("MLOPS_OIDC_GROUPS_CLAIM") ?? identity.groupsClaim
+    identity.consoleClientID = value("MLOPS_CONSOLE_CLIENT_ID") ?? identity.consoleClientID
     identity.clockSkewSeconds = try reader.nonNegative("MLOPS_OIDC_CLOCK_SKEW_SECONDS", default: identity.clockSkewSeconds)
     identity.jwksRefetchSeconds = try positive("MLOPS_OIDC_JWKS_REFETCH_SECONDS", default: identity.jwksRefetchSeconds)
     if artifacts.kind == .s3 {

@@ -18,6 +18,10 @@ package struct IdentityConfiguration: Sendable, Equatable {
   /// `MLOPS_OIDC_JWKS_REFETCH_SECONDS`: the least time between two fetches of the JWKS that
   /// an unknown `kid` triggers, default 30 (so forged kids cannot make Edge hammer the issuer).
   package var jwksRefetchSeconds = 30
+  /// `MLOPS_CONSOLE_CLIENT_ID`: the console's client id at the issuer (a public client that
+  /// uses PKCE; register `{MLOPS_PUBLIC_URL}/console/callback` as its redirect), default
+  /// `mlops-console`.
+  package var consoleClientID = "mlops-console"
 
   package init() {}
 

@@ -69,5 +69,8 @@ function follow(timeline) {
 document.addEventListener("DOMContentLoaded", () => {
   const timeline = document.getElementById("timeline");
   const status = document.getElementById("status");
-  if (timeline && status && status.textContent.trim() === "running") follow(timeline);
+  // A run that has not ended may move on at any time (a worker, or another person answering
+  // or approving elsewhere): the page follows it until it stops again.
+  const following = ["running", "waiting for answers", "waiting for approval"];
+  if (timeline && status && following.includes(status.textContent.trim())) follow(timeline);
 });
