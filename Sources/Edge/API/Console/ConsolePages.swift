@@ -163,6 +163,7 @@ package struct ConsolePages: Sendable {
         ] as [String: Any]
       },
       "risks": card.risks, "policy": card.policySummary, "cost": card.costSummary,
+      "links": card.links.map { "\($0.rel): \($0.href)" },
     ]
   }
 

@@ -41,6 +41,7 @@ function cardElement(card) {
   add("Risks", card.risks);
   add("Policy", card.policy_summary);
   add("Cost", card.cost_summary);
+  add("Links", (card.links || []).map((link) => (link.rel || "") + ": " + (link.href || "")));
   details.appendChild(list);
   item.appendChild(details);
   return item;
