@@ -21,8 +21,9 @@ import Testing
       for try await name in rows.decode(String.self) { tables.append(name) }
       #expect(
         tables.sorted() == [
-          "access_tokens", "agent_runs", "approvals", "artifacts", "audit_events", "checkpoints", "decision_set_versions",
-          "decision_sets", "events", "jobs", "policy_waivers", "project_budgets", "project_gate_rules", "project_members",
+          "access_tokens", "agent_runs", "approvals", "artifacts", "audit_events", "checkpoints", "console_codes",
+          "console_sessions", "decision_set_versions", "decision_sets", "events", "jobs", "policy_waivers", "project_budgets",
+          "project_gate_rules", "project_members",
           "project_usage", "projects", "rate_limit_buckets", "schema_migrations", "stream_leases",
         ])
     }

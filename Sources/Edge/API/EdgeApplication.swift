@@ -137,6 +137,16 @@ package enum EdgeApplication {
           ping: .seconds(edge.streams.pingSeconds), maxDuration: .seconds(edge.streams.maxSeconds)),
         logger: logger)
     }
+    let streams = streamer.map { streamer in
+      StreamsController<Context>(
+        streamer: streamer,
+        access: access, store: decisionSets, signer: signer,
+        limiter: StreamLimiter(
+          maxStreams: edge.streams.maxStreams, maxPerClient: edge.streams.maxStreamsPerClient),
+        leases: StreamLeases(client: database, logger: logger), perCaller: edge.limits.streamsPerCaller,
+        maxStreamSeconds: edge.streams.maxSeconds)
+    }
+    streams?.addRoutes(to: router, v1: v1)
     ConsoleController<Context>(
       renderer: try ConsoleRenderer.bundled(), sessions: ConsoleSessionStore(client: database, logger: logger),
       verifier: identity.verifier, localIssuer: identity.localIssuer,
@@ -147,18 +157,8 @@ package enum EdgeApplication {
       handlers: .init(
         projects: projectsController, decisionSets: decisionSetsController, versions: versionsController,
         artifacts: artifactsController),
-      streamer: streamer, maxBodyBytes: configuration.maxBodyBytes
+      streams: streams, maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: router)
-    if let streamer {
-      StreamsController<Context>(
-        streamer: streamer,
-        access: access, store: decisionSets, signer: signer,
-        limiter: StreamLimiter(
-          maxStreams: edge.streams.maxStreams, maxPerClient: edge.streams.maxStreamsPerClient),
-        leases: StreamLeases(client: database, logger: logger), perCaller: edge.limits.streamsPerCaller,
-        maxStreamSeconds: edge.streams.maxSeconds
-      ).addRoutes(to: router, v1: v1)
-    }
     return router
   }
 }

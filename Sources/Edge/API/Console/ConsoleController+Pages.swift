@@ -96,20 +96,16 @@ extension ConsoleController {
     return try renderer.page("changes", page)
   }
 
-  /// The decision set's events for the page's script, on the session's cookie; a reconnect
-  /// resumes after `Last-Event-ID` like any stream.
+  /// The decision set's events for the page's script, on the session's cookie, within the
+  /// same stream limits as the API's streams; a reconnect resumes after `Last-Event-ID`.
   @Sendable func events(_ request: Request, context: Context) async throws -> Response {
     guard let signed = try await signed(request) else {
       throw Problem.unauthenticated("sign in to the console first")
     }
     let id = try DecisionSetRoute.id(context)
     try await pages.access.decisionSet(id, signed.caller, needs: .viewer)
-    guard let streamer else { throw Problem.notFound("route_not_found", "this server does not stream events") }
-    let header = request.headers[.lastEventID] ?? request.uri.queryParameters["after"].map(String.init) ?? "0"
-    guard let after = Int64(header.trimmingCharacters(in: .whitespaces)), after >= 0 else {
-      throw Problem.invalidHeader("Last-Event-ID", "Last-Event-ID must be an event id this stream sent")
-    }
-    return streamer.response(for: request, id: id, after: after)
+    guard let streams else { throw Problem.notFound("route_not_found", "this server does not stream events") }
+    return try await streams.stream(request, context: context, id: id, caller: signed.caller.subject)
   }
 
   /// The JSON body of an API handler's response.

@@ -38,7 +38,8 @@ package struct ConsoleController<Context: IdentifiedRequestContext>: Sendable {
   let audience: String
   let pages: ConsolePages
   let handlers: Handlers
-  let streamer: EventStreamer?
+  /// The event streams, with their limits; nil where this server follows no NOTIFY.
+  let streams: StreamsController<Context>?
   let maxBodyBytes: Int
 
   static var sessionCookie: String { "mlops_session" }
@@ -50,7 +51,7 @@ package struct ConsoleController<Context: IdentifiedRequestContext>: Sendable {
   package init(
     renderer: ConsoleRenderer, sessions: ConsoleSessionStore, verifier: TokenVerifier, localIssuer: LocalIssuer?,
     oidc: OIDCSignIn?, publicURL: String?, audience: String, pages: ConsolePages, handlers: Handlers,
-    streamer: EventStreamer?, maxBodyBytes: Int
+    streams: StreamsController<Context>?, maxBodyBytes: Int
   ) {
     self.renderer = renderer
     self.sessions = sessions
@@ -61,7 +62,7 @@ package struct ConsoleController<Context: IdentifiedRequestContext>: Sendable {
     self.audience = audience
     self.pages = pages
     self.handlers = handlers
-    self.streamer = streamer
+    self.streams = streams
     self.maxBodyBytes = maxBodyBytes
   }
 
@@ -129,13 +130,8 @@ package struct ConsoleController<Context: IdentifiedRequestContext>: Sendable {
         }
         return try await handler(request, context, signed, ConsoleForm(encoded: ""))
       } catch let problem as Problem {
-        return try renderer.page(
-          "error",
-          [
-            "title": problem.title, "problem_title": problem.title, "detail": problem.detail,
-            "back": request.head.headerFields[.referer].flatMap { URL(string: $0)?.path } ?? "/console",
-            "user": signed.caller.displayName, "csrf": signed.csrf,
-          ], status: problem.status)
+        return try errorPage(
+          problem, back: request.head.headerFields[.referer].flatMap { URL(string: $0)?.path } ?? "/console", signed: signed)
       }
     }
   }
@@ -148,11 +144,19 @@ package struct ConsoleController<Context: IdentifiedRequestContext>: Sendable {
       do {
         return try await handler(request, context)
       } catch let problem as Problem {
-        return try renderer.page(
-          "error", ["title": problem.title, "problem_title": problem.title, "detail": problem.detail, "back": "/console"],
-          status: problem.status)
+        return try errorPage(problem, back: "/console", signed: nil)
       }
     }
+  }
+
+  /// A problem as people read it: its title and detail, and a way back.
+  func errorPage(_ problem: Problem, back: String, signed: Signed?) throws -> Response {
+    var page: [String: Any] = ["title": problem.title, "problem_title": problem.title, "detail": problem.detail, "back": back]
+    if let signed {
+      page["user"] = signed.caller.displayName
+      page["csrf"] = signed.csrf
+    }
+    return try renderer.page("error", page, status: problem.status)
   }
 
   func redirect(_ location: String) -> Response {

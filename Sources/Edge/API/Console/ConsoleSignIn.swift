@@ -43,10 +43,7 @@ extension ConsoleController {
     var query = URLComponents()
     query.queryItems = items
     var response = redirect(authorization + "?" + (query.percentEncodedQuery ?? ""))
-    response.setCookie(
-      Cookie(
-        name: Self.loginCookie, value: "\(state).\(verifier)", maxAge: 600, path: "/console", secure: isSecure(request),
-        httpOnly: true, sameSite: .lax))
+    response.setCookie(cookie(Self.loginCookie, "\(state).\(verifier)", maxAge: 600, path: "/console", request))
     return response
   }
 
@@ -160,6 +157,12 @@ extension ConsoleController {
       Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .lax)
     )
     return response
+  }
+
+  /// The console's cookies: HttpOnly, SameSite=Lax, and Secure behind TLS; a zero `maxAge`
+  /// removes one.
+  func cookie(_ name: String, _ value: String, maxAge: Int, path: String, _ request: Request) -> Cookie {
+    Cookie(name: name, value: value, maxAge: maxAge, path: path, secure: isSecure(request), httpOnly: true, sameSite: .lax)
   }
 
   /// Behind TLS (a proxy that says so, or a public URL on https) the cookies are Secure.

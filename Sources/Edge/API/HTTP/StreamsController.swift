@@ -79,7 +79,9 @@ package struct StreamsController<Context: IdentifiedRequestContext>: Sendable {
     return try await stream(request, context: context, id: id, caller: verified.subject)
   }
 
-  private func stream(_ request: Request, context: Context, id: UUID, caller: String) async throws -> Response {
+  /// The stream itself, for a caller already allowed to read the decision set: within the
+  /// process's limits and the caller's leases (the console's page streams go through here too).
+  func stream(_ request: Request, context: Context, id: UUID, caller: String) async throws -> Response {
     let lastEventID = request.headers[.lastEventID] ?? request.uri.queryParameters["after"].map(String.init)
     var after: Int64 = 0
     if let lastEventID, !lastEventID.isEmpty {
