@@ -116,6 +116,11 @@ def test_a_person_takes_a_brief_to_an_approved_bundle_in_the_console(mlops_serve
     driver.find_element(By.NAME, "allow_incomplete_bundles").click()
     driver.find_element(By.CSS_SELECTOR, "form[action='/console/projects'] button").click()
     wait_for(lambda: driver.find_element(By.TAG_NAME, "h1").text == HOSTILE_NAME, "the project page")
+    # The project's budgets, gate rule and waivers, read only: none set yet.
+    usage = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "main table tbody tr")]
+    assert any(row.startswith("runs today 0 no limit ok") for row in usage), usage
+    assert "Every version waits for a reviewer." in driver.page_source
+    assert "No rule is waived." in driver.page_source
     pages.check("project")
     driver.find_element(By.ID, "brief").send_keys(HOSTILE_BRIEF)
     driver.find_element(By.CSS_SELECTOR, "form[action$='/decision-sets'] button").click()

@@ -104,13 +104,14 @@ package enum EdgeApplication {
       members: members, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: projects)
     AuditController<Context>(audit: audit, access: access).addRoutes(to: projects)
+    let budgets = BudgetStore(client: database, logger: logger)
+    let gateRules = GateRuleStore(client: database, logger: logger)
+    let waivers = WaiverStore(client: database, logger: logger)
     LimitsController<Context>(
-      budgets: BudgetStore(client: database, logger: logger), gateRules: GateRuleStore(client: database, logger: logger),
-      access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
+      budgets: budgets, gateRules: gateRules, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: projects)
     WaiversController<Context>(
-      waivers: WaiverStore(client: database, logger: logger), access: access, audit: audit, clock: clock,
-      maxBodyBytes: configuration.maxBodyBytes
+      waivers: waivers, access: access, audit: audit, clock: clock, maxBodyBytes: configuration.maxBodyBytes
     ).addRoutes(to: projects)
     // The API starts and resumes runs; executing them is the worker's.
     let runs = RunControl(client: database, queue: JobQueue(client: database, logger: logger), logger: logger)
@@ -153,7 +154,9 @@ package enum EdgeApplication {
       oidc: edge.identity.issuer.map { OIDCSignIn(issuer: $0, clientID: edge.identity.consoleClientID) },
       publicURL: edge.artifacts.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
       audience: edge.identity.audience,
-      pages: ConsolePages(projects: projectStore, decisionSets: decisionSets, versions: versions, access: access),
+      pages: ConsolePages(
+        projects: projectStore, decisionSets: decisionSets, versions: versions, access: access,
+        limits: .init(budgets: budgets, gateRules: gateRules, waivers: waivers)),
       handlers: .init(
         projects: projectsController, decisionSets: decisionSetsController, versions: versionsController,
         artifacts: artifactsController),

@@ -11,12 +11,30 @@ package struct ConsolePages: Sendable {
   let decisionSets: DecisionSetStore
   let versions: VersionStore
   let access: ProjectAccess
+  let limits: ProjectLimits
 
-  package init(projects: ProjectStore, decisionSets: DecisionSetStore, versions: VersionStore, access: ProjectAccess) {
+  /// The project's limits and waivers, shown (read only) on its page.
+  package struct ProjectLimits: Sendable {
+    let budgets: BudgetStore
+    let gateRules: GateRuleStore
+    let waivers: WaiverStore
+
+    package init(budgets: BudgetStore, gateRules: GateRuleStore, waivers: WaiverStore) {
+      self.budgets = budgets
+      self.gateRules = gateRules
+      self.waivers = waivers
+    }
+  }
+
+  package init(
+    projects: ProjectStore, decisionSets: DecisionSetStore, versions: VersionStore, access: ProjectAccess,
+    limits: ProjectLimits
+  ) {
     self.projects = projects
     self.decisionSets = decisionSets
     self.versions = versions
     self.access = access
+    self.limits = limits
   }
 
   static func day(_ date: Date) -> String { date.formatted(.iso8601.year().month().day()) }
@@ -47,9 +65,31 @@ package struct ConsolePages: Sendable {
         "actor": Self.lastActor(state) ?? row.submittedBy, "updated": Self.time(row.updatedAt),
       ]
     }
+    let rule = try await limits.gateRules.get(projectID: id)
+    let now = Date()
     return [
       "project": ["id": id.lowercaseString, "name": project.name, "description": project.description],
       "sets": sets,
+      "usage": try await limits.budgets.usage(projectID: id).map { use in
+        [
+          "metric": use.metric.phrase, "used": use.used, "limit": use.limit.map(String.init) ?? "no limit",
+          "state": use.isExhausted ? "exhausted" : use.isWarning ? "warning" : "ok",
+          "resets": use.resetsAt.map(Self.time) ?? "as running versions stop",
+        ]
+      },
+      "gate_rule": rule.mode == GateDecision.thresholdsMode
+        ? String(
+          format:
+            "A revision passes by itself when policy does not fail, no warning is new and the cost moves by at most $%.2f and %.1f%%.",
+          rule.maxDeltaUsd, rule.maxDeltaPercent)
+        : "Every version waits for a reviewer.",
+      "waivers": try await limits.waivers.list(projectID: id).map { waiver in
+        let json = waiver.json(at: now)
+        return [
+          "rule": waiver.ruleID, "reason": waiver.reason, "by": waiver.message.waivedBy,
+          "until": Self.time(waiver.expiresAt), "state": json["state"] as? String ?? "",
+        ]
+      },
     ]
   }
 
