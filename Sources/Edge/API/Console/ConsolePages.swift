@@ -73,7 +73,7 @@ package struct ConsolePages: Sendable {
       "usage": try await limits.budgets.usage(projectID: id).map { use in
         [
           "metric": use.metric.phrase, "used": use.used, "limit": use.limit.map(String.init) ?? "no limit",
-          "state": use.isExhausted ? "exhausted" : use.isWarning ? "warning" : "ok",
+          "state": use.state,
           "resets": use.resetsAt.map(Self.time) ?? "as running versions stop",
         ]
       },
@@ -84,10 +84,9 @@ package struct ConsolePages: Sendable {
           rule.maxDeltaUsd, rule.maxDeltaPercent)
         : "Every version waits for a reviewer.",
       "waivers": try await limits.waivers.list(projectID: id).map { waiver in
-        let json = waiver.json(at: now)
-        return [
+        [
           "rule": waiver.ruleID, "reason": waiver.reason, "by": waiver.message.waivedBy,
-          "until": Self.time(waiver.expiresAt), "state": json["state"] as? String ?? "",
+          "until": Self.time(waiver.expiresAt), "state": waiver.state(at: now),
         ]
       },
     ]

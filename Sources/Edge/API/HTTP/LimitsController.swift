@@ -38,21 +38,17 @@ package struct LimitsController<Context: IdentifiedRequestContext>: Sendable {
     try await access.project(id, caller, needs: .admin)
     let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
     try body.onlyFields(Self.budgetFields, in: "a budget")
-    func limit(_ metric: BudgetMetric) throws(Problem) -> Int? {
-      try body.optionalInteger(metric.rawValue, in: 0...Self.maxBudget)
+    var set = ProjectBudgets()
+    for metric in BudgetMetric.allCases {
+      set[metric] = try body.optionalInteger(metric.rawValue, in: 0...Self.maxBudget)
     }
-    let set = ProjectBudgets(
-      modelTokensPerMonth: try limit(.modelTokens), runsPerDay: try limit(.runs),
-      concurrentRuns: try limit(.concurrentRuns), validatorMinutesPerMonth: try limit(.validatorMinutes))
     guard try await budgets.set(projectID: id, budgets: set, by: caller.subject) else {
       throw ProjectsController<Context>.notFound(id)
     }
     try await audit.record(
       "project.budgets_set", project: id,
-      detail: Dictionary(
-        uniqueKeysWithValues: BudgetMetric.allCases.map { metric in
-          (metric.rawValue, (try? limit(metric)).flatMap { $0.map(String.init) } ?? "none")
-        }), context: context)
+      detail: Dictionary(uniqueKeysWithValues: BudgetMetric.allCases.map { ($0.rawValue, set[$0].map(String.init) ?? "none") }),
+      context: context)
     return try await usageResponse(id)
   }
 

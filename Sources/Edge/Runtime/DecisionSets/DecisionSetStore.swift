@@ -163,11 +163,9 @@ package struct DecisionSetStore: Sendable {
       SELECT id, project_id, version, lock_version, status, current_node, created_at, updated_at, submitted_by
       FROM decision_sets WHERE project_id = \(projectID) ORDER BY updated_at DESC, id LIMIT \(limit)
       """, logger: logger)
-    var found: [(row: Row, state: Mlops_V1_DecisionState?)] = []
-    for row in try await Self.rows(rows) {
-      found.append((row, try await runs.checkpointer.latest(threadID: row.id)?.state))
-    }
-    return found
+    let found = try await Self.rows(rows)
+    let latest = try await runs.checkpointer.latest(threadIDs: found.map(\.id))
+    return found.map { ($0, latest[$0.id]?.state) }
   }
 
   /// The id of the decision set's newest event, 0 when it has none.

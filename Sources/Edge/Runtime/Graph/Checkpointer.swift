@@ -57,6 +57,16 @@ package struct Checkpointer: Sendable {
     ).first
   }
 
+  /// The latest checkpoint of each of `threadIDs` that has one, in one query.
+  package func latest(threadIDs: [UUID]) async throws -> [UUID: Checkpoint] {
+    let found = try await load(
+      """
+      SELECT DISTINCT ON (thread_id) \(unescaped: Self.columns) FROM checkpoints
+      WHERE thread_id = ANY(\(threadIDs)) ORDER BY thread_id, seq DESC
+      """)
+    return Dictionary(found.map { ($0.threadID, $0) }, uniquingKeysWith: { first, _ in first })
+  }
+
   package func list(threadID: UUID) async throws -> [Checkpoint] {
     try await load("SELECT \(unescaped: Self.columns) FROM checkpoints WHERE thread_id = \(threadID) ORDER BY seq")
   }

@@ -111,7 +111,8 @@ package struct GraphEngine: Sendable {
       state.currentNode = node.rawValue
       let before = parent.state.reasonCards.count
       let notices = try BudgetNotice.notices(
-        for: try await BudgetStore.usage(projectID: parent.projectID, on: connection, logger: logger), in: parent.state)
+        for: try await BudgetStore.usage(projectID: parent.projectID, onlyIfBudgeted: true, on: connection, logger: logger),
+        in: parent.state)
       if !notices.isEmpty, state.reasonCards.count > before {
         state.reasonCards[before].risks += notices.map(\.risk)
         for notice in notices {
@@ -125,7 +126,7 @@ package struct GraphEngine: Sendable {
         }
       }
       let usage = StepUsage(node: node, before: parent.state, after: state)
-      if usage != StepUsage.none {
+      if !usage.isEmpty {
         let projectID = parent.projectID
         let logger = logger
         effects.add { connection in

@@ -88,8 +88,12 @@ package struct BudgetStore: Sendable {
   private static let monthStart = "(date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
   private static let dayStart = "(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
 
-  /// One query: the budgets, this month's and today's use, and the runs running now.
-  static func usage(projectID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [BudgetUse] {
+  /// One query: the budgets, this month's and today's use, and the runs running now. With
+  /// `onlyIfBudgeted`, a project without budgets is nothing (and costs no counting): what a
+  /// graph step asks before every Reason Card it writes.
+  static func usage(
+    projectID: UUID, onlyIfBudgeted: Bool = false, on connection: PostgresConnection, logger: Logger
+  ) async throws -> [BudgetUse] {
     let rows = try await connection.query(
       """
       WITH period AS (SELECT \(unescaped: monthStart) AS month, \(unescaped: dayStart) AS day)
@@ -102,7 +106,7 @@ package struct BudgetStore: Sendable {
         COALESCE((SELECT amount FROM project_usage u WHERE u.project_id = \(projectID) AND u.metric = 'validator_seconds'
           AND u.period_start = period.month), 0)::bigint,
         period.month, period.month + interval '1 month', period.day, period.day + interval '1 day'
-      FROM period LEFT JOIN project_budgets b ON b.project_id = \(projectID)
+      FROM period \(unescaped: onlyIfBudgeted ? "JOIN" : "LEFT JOIN") project_budgets b ON b.project_id = \(projectID)
       """, logger: logger)
     for try await row in rows.decode(
       (Int?, Int?, Int?, Int?, Int, Int, Int, Int, Date, Date, Date, Date).self)

@@ -7,6 +7,26 @@ package struct ProjectBudgets: Sendable, Equatable {
   package var concurrentRuns: Int?
   package var validatorMinutesPerMonth: Int?
 
+  /// The limit of `metric`; nil is no limit.
+  package subscript(_ metric: BudgetMetric) -> Int? {
+    get {
+      switch metric {
+      case .modelTokens: modelTokensPerMonth
+      case .runs: runsPerDay
+      case .concurrentRuns: concurrentRuns
+      case .validatorMinutes: validatorMinutesPerMonth
+      }
+    }
+    set {
+      switch metric {
+      case .modelTokens: modelTokensPerMonth = newValue
+      case .runs: runsPerDay = newValue
+      case .concurrentRuns: concurrentRuns = newValue
+      case .validatorMinutes: validatorMinutesPerMonth = newValue
+      }
+    }
+  }
+
   package init(
     modelTokensPerMonth: Int? = nil, runsPerDay: Int? = nil, concurrentRuns: Int? = nil,
     validatorMinutesPerMonth: Int? = nil
@@ -55,13 +75,15 @@ package struct BudgetUse: Sendable, Equatable {
 
   package var isExhausted: Bool { (fraction ?? 0) >= 1 }
   package var isWarning: Bool { (fraction ?? 0) >= Self.warningFraction }
+  /// `ok`, `warning` or `exhausted`.
+  package var state: String { isExhausted ? "exhausted" : isWarning ? "warning" : "ok" }
 
   package var json: [String: Any] {
     [
       "metric": metric.rawValue, "limit": limit.map { $0 as Any } ?? NSNull(), "used": used,
       "fraction": fraction.map { ($0 * 1000).rounded() / 1000 as Any } ?? NSNull(),
       "resets_at": resetsAt.map { $0.formatted(.iso8601) as Any } ?? NSNull(),
-      "state": isExhausted ? "exhausted" : isWarning ? "warning" : "ok",
+      "state": state,
     ]
   }
 

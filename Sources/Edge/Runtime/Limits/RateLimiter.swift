@@ -49,12 +49,10 @@ package struct RateLimiter: Sendable {
       """
       INSERT INTO rate_limit_buckets AS b (key, tokens, allowed, updated_at)
       VALUES (\(key), \(quota - 1), true, now())
-      ON CONFLICT (key) DO UPDATE SET
-        tokens = LEAST(\(quota), b.tokens + GREATEST(0, EXTRACT(EPOCH FROM now() - b.updated_at)::float8) * \(rate))
-          - CASE WHEN LEAST(\(quota), b.tokens + GREATEST(0, EXTRACT(EPOCH FROM now() - b.updated_at)::float8) * \(rate)) >= 1
-            THEN 1 ELSE 0 END,
-        allowed = LEAST(\(quota), b.tokens + GREATEST(0, EXTRACT(EPOCH FROM now() - b.updated_at)::float8) * \(rate)) >= 1,
-        updated_at = now()
+      ON CONFLICT (key) DO UPDATE SET (tokens, allowed, updated_at) = (
+        SELECT CASE WHEN r.refilled >= 1 THEN r.refilled - 1 ELSE r.refilled END, r.refilled >= 1, now()
+        FROM (SELECT LEAST(\(quota), b.tokens + GREATEST(0, EXTRACT(EPOCH FROM now() - b.updated_at)::float8) * \(rate))
+          AS refilled) AS r)
       RETURNING tokens, allowed
       """, logger: logger)
     for try await (tokens, allowed) in rows.decode((Double, Bool).self) {

@@ -40,12 +40,17 @@ package struct WaiverStore: Sendable {
       }
     }
 
+    /// `active`, `expired` or `revoked`, at `now`.
+    package func state(at now: Date) -> String {
+      revokedAt != nil ? "revoked" : (now < expiresAt ? "active" : "expired")
+    }
+
     package func json(at now: Date) -> [String: Any] {
       var object: [String: Any] = [
         "id": id.lowercaseString, "project_id": projectID.lowercaseString, "rule_id": ruleID, "reason": reason,
         "waived_by": waivedBy, "waived_by_name": waivedByName, "created_at": RFC3339.string(createdAt),
         "expires_at": RFC3339.string(expiresAt),
-        "state": revokedAt != nil ? "revoked" : (now < expiresAt ? "active" : "expired"),
+        "state": state(at: now),
       ]
       object["revoked_at"] = revokedAt.map(RFC3339.string) ?? NSNull()
       object["revoked_by"] = revokedBy ?? NSNull()
