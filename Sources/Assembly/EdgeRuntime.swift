@@ -71,7 +71,9 @@ package enum EdgeRuntime {
           configuration: environment.edge.worker, logger: logger)
 
       // Shutdown runs in reverse: the worker stops first, while the services it calls still answer.
-      var services: [any Service] = hosts.map { $0 as any Service } + downstream.map { $0 as any Service }
+      // Tracing first, so it stops last and flushes the spans of everything else.
+      var services: [any Service] = [environment.tracing].compactMap { $0 }
+      services += hosts.map { $0 as any Service } + downstream.map { $0 as any Service }
       if role == .worker, let worker {
         services.append(
           EdgeApplication.buildWorkerHealth(

@@ -16,6 +16,9 @@ public struct Configuration: Sendable, Equatable {
   public var httpPort: Int
   /// `MLOPS_<SERVICE>_ADDR`, default `127.0.0.1:<default port>`.
   public var serviceAddresses: [ServiceName: ServiceAddress]
+  /// `MLOPS_METRICS_ADDR`: where a service run alone (`mlops planner`, ...) serves `/metrics`;
+  /// default its gRPC host and port + 1000. Edge serves it on its HTTP port.
+  public var metricsAddress: ServiceAddress?
   /// `MLOPS_TLS_CA_FILE`, `MLOPS_TLS_CERT_FILE`, `MLOPS_TLS_KEY_FILE`: the mutual TLS between
   /// Edge and the services, all three or none; none means the local CA in the data directory.
   public var tlsFiles: ServiceTLS?
@@ -119,6 +122,12 @@ public struct Configuration: Sendable, Equatable {
       }
       configuration.serviceAddresses[service] = address
     }
+    if let text = value("MLOPS_METRICS_ADDR") {
+      guard let address = ServiceAddress(parsing: text) else {
+        throw ConfigurationError(variable: "MLOPS_METRICS_ADDR", value: text, expected: "host:port, e.g. 127.0.0.1:51051")
+      }
+      configuration.metricsAddress = address
+    }
     let tlsVariables = ["MLOPS_TLS_CA_FILE", "MLOPS_TLS_CERT_FILE", "MLOPS_TLS_KEY_FILE"]
     let tlsValues = tlsVariables.map(value)
     if let ca = tlsValues[0], let certificate = tlsValues[1], let key = tlsValues[2] {
@@ -200,6 +209,12 @@ public struct Configuration: Sendable, Equatable {
 
   public func address(of service: ServiceName) -> ServiceAddress {
     serviceAddresses[service] ?? ServiceAddress(host: "127.0.0.1", port: service.defaultPort)
+  }
+
+  /// Where a standalone `service` serves `/metrics`.
+  public func metricsAddress(of service: ServiceName) -> ServiceAddress {
+    let grpc = address(of: service)
+    return metricsAddress ?? ServiceAddress(host: grpc.host, port: grpc.port == 0 ? 0 : grpc.port + 1000)
   }
 
   /// The certificates Edge and the services use between them: the configured files, or the

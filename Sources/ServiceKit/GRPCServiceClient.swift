@@ -29,7 +29,8 @@ public final class GRPCServiceClient: Service, Sendable {
         target: Self.target(for: address),
         transportSecurity: tls?.clientSecurity ?? .plaintext,
         serviceConfig: ServiceConfig(methodConfig: methods)
-      )
+      ),
+      interceptors: [ClientTelemetryInterceptor()]
     )
   }
 

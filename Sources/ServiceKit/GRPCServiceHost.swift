@@ -39,7 +39,8 @@ public final class GRPCServiceHost: Service, Sendable {
         address: Self.bindAddress(for: address),
         transportSecurity: tls?.serverSecurity ?? .plaintext
       ),
-      services: services + [HealthService(registry: health)]
+      services: services + [HealthService(registry: health)],
+      interceptors: [ServerTelemetryInterceptor()]
     )
   }
 

@@ -84,16 +84,3 @@ public final class LogSink: Sendable {
     handle.withLock { $0.write(Data(line.utf8)) }
   }
 }
-
-public enum LogBootstrap {
-  /// Installs JSON-lines logging once per process, at the configured level.
-  public static func bootstrap(level: Logger.Level) {
-    bootstrapOnce.withLock { done in
-      guard !done else { return }
-      done = true
-      LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
-    }
-  }
-
-  private static let bootstrapOnce = Mutex(false)
-}

@@ -10,7 +10,12 @@ func runGRPCService(_ name: ServiceName) async throws {
   try environment.configuration.ensurePortsFree(services: [name], edge: false)
   let host = try DomainServices.host(
     name, configuration: environment.configuration, codegen: environment.codegen, logger: environment.logger)
+  let metrics = environment.configuration.metricsAddress(of: name)
+  let services: [any Service] =
+    [environment.tracing].compactMap { $0 } + [
+      MetricsServer.make(address: metrics, logger: environment.logger), host,
+    ]
   let group = ServiceGroup(
-    configuration: .init(services: [host], gracefulShutdownSignals: [.sigterm, .sigint], logger: environment.logger))
+    configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: environment.logger))
   try await group.run()
 }

@@ -22,7 +22,7 @@ struct TestWorker: AsyncParsableCommand {
   @Flag(help: "coverage_check finds the brief insufficient, so the run asks a question.") var askQuestions = false
 
   func run() async throws {
-    LogBootstrap.bootstrap(level: .info)
+    _ = try Telemetry.bootstrap(serviceName: "mlops-test-worker", level: .info, environment: [:])
     let logger = Logger(label: "test-worker")
     guard let text = ProcessInfo.processInfo.environment["DATABASE_URL"] else {
       throw ValidationError("DATABASE_URL must name the test database")

@@ -46,6 +46,7 @@ package enum EdgeApplication {
     router.middlewares.add(ProblemMiddleware(maxBodyBytes: configuration.maxBodyBytes))
     router.middlewares.add(LoopbackHostMiddleware(listeningOn: configuration.httpHost))
     router.get("healthz") { _, _ in try JSONResponse.make(["status": "ok"], status: .ok) }
+    router.addMetricsRoute()
     WorkerHealthController<Context>(worker: worker.worker, queue: worker.queue).addRoutes(to: router)
     return Application(
       router: router,
@@ -69,7 +70,10 @@ package enum EdgeApplication {
     logger: Logger
   ) throws -> Router<Context> {
     let router = Router(context: Context.self)
-    // Outermost, so the problem documents the next one makes carry the request id too.
+    // A span and a count per request, outermost so they see the status every other layer set.
+    router.middlewares.add(MetricsMiddleware<Context>())
+    router.middlewares.add(TracingMiddleware<Context>())
+    // Next, so the problem documents the next one makes carry the request id too.
     router.middlewares.add(RequestIDMiddleware<Context>())
     router.middlewares.add(ProblemMiddleware(maxBodyBytes: configuration.maxBodyBytes))
     router.middlewares.add(LoopbackHostMiddleware(listeningOn: configuration.httpHost))
@@ -78,6 +82,7 @@ package enum EdgeApplication {
       buildInfo: buildInfo
     ).addRoutes(to: router)
     try OpenAPIController<Context>().addRoutes(to: router)
+    router.addMetricsRoute()
     // Everything under /v1 sits in one group behind the bearer-token check; the routes
     // outside it (health, the JWKS, signed downloads, ticketed streams) carry their own proof.
     let identity = try TokenVerifier.configured(edge.identity, dataDirectory: configuration.dataDirectory)

@@ -1,10 +1,11 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceKit
 
 /// Gives every request an id: the caller's `X-Request-Id` when it is a plain token of at
 /// most 128 characters, else a new UUID. It is echoed on the response and kept in the
-/// audit trail.
+/// audit trail, and every log line written while serving it carries it.
 package struct RequestIDMiddleware<Context: IdentifiedRequestContext>: RouterMiddleware {
   package init() {}
 
@@ -15,7 +16,8 @@ package struct RequestIDMiddleware<Context: IdentifiedRequestContext>: RouterMid
     let given = request.headers[.requestID] ?? ""
     context.requestID = Self.acceptable(given) ? given : UUID().uuidString.lowercased()
     do {
-      var response = try await next(request, context)
+      let requestID = context.requestID
+      var response = try await WorkContext.with(WorkContext(requestID: requestID)) { try await next(request, context) }
       response.headers[.requestID] = context.requestID
       return response
     } catch let error as any HTTPResponseError {
@@ -25,13 +27,7 @@ package struct RequestIDMiddleware<Context: IdentifiedRequestContext>: RouterMid
     }
   }
 
-  static func acceptable(_ id: String) -> Bool {
-    (1...128).contains(id.utf8.count)
-      && id.utf8.allSatisfy { byte in
-        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-          || byte == 0x2D || byte == 0x5F || byte == 0x2E
-      }
-  }
+  static func acceptable(_ id: String) -> Bool { WorkContext.isPlainToken(id) }
 }
 
 extension HTTPField.Name {
