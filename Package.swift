@@ -85,6 +85,8 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
+        .product(name: "Metrics", package: "swift-metrics"),
       ]
     ),
     .target(
@@ -116,6 +118,8 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Subprocess", package: "swift-subprocess"),
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
+        .product(name: "Metrics", package: "swift-metrics"),
       ],
       resources: [.copy("Resources/templates"), .copy("Resources/policy-report.schema.json")]
     ),
@@ -142,6 +146,8 @@ let package = Package(
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
         .product(name: "JWTKit", package: "jwt-kit"),
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
+        .product(name: "Metrics", package: "swift-metrics"),
       ],
       path: "Sources/Edge/Runtime",
       resources: [.copy("Migrations"), .copy("Resources/rationale.schema.json")]

@@ -39,16 +39,10 @@ public struct ChatModelProvider: OrchestrationProvider {
     var lastReason = ""
     var tokens = TokenCount()
     for attempt in 1...maxAttempts {
-      let started = ContinuousClock.now
-      let reply = try await transport.complete(messages)
+      let reply = try await ModelCall(task: task.name, provider: identity, attempt: attempt, logger: logger).run {
+        try await transport.complete(messages)
+      }
       tokens.add(input: reply.inputTokens, output: reply.outputTokens)
-      logger.info(
-        "provider call",
-        metadata: [
-          "task": "\(task.name)", "provider": "\(identity.name)", "model": "\(identity.model)", "attempt": "\(attempt)",
-          "input_tokens": "\(reply.inputTokens)", "output_tokens": "\(reply.outputTokens)",
-          "latency_ms": "\(Int(saturating: (ContinuousClock.now - started).milliseconds))",
-        ])
       do {
         return ProviderAnswer(
           output: try task.decode(reply.text), provider: identity, packSHA256: pack?.sha256 ?? "", tokens: tokens)
@@ -89,7 +83,7 @@ public struct ResilientProvider: OrchestrationProvider {
       return try await fallingBack(task, reason: "\(primary.identity.name) is paused after repeated failures (circuit open)")
     }
     do {
-      let answer = try await primary.answer(task)
+      let answer = try await ModelCall.$breaker.withValue(breaker.state) { try await primary.answer(task) }
       breaker.recordSuccess()
       return answer
     } catch is CancellationError {

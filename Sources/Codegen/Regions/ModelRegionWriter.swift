@@ -58,8 +58,11 @@ public struct ModelRegionWriter: Sendable {
       use.attempts = Int32(attempt)
       let reply: RegionReply
       do {
-        let answer = try await transport.complete(
-          RegionPrompt.messages(regions: regions, files: templates.files, request: request, feedback: feedback))
+        let messages = RegionPrompt.messages(
+          regions: regions, files: templates.files, request: request, feedback: feedback)
+        let answer = try await ModelCall(
+          task: "codegen.regions", provider: transport.identity, attempt: attempt, logger: logger
+        ).run { try await transport.complete(messages) }
         use.inputTokens += Int64(max(0, answer.inputTokens))
         use.outputTokens += Int64(max(0, answer.outputTokens))
         do {

@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
+import Metrics
 import ServiceKit
+import Tracing
 
 /// Runs the real tools on a temporary checkout of a bundle: ruff, mypy and pytest on the
 /// Python projects; terraform fmt/init/validate/test and checkov on the infrastructure; the GitHub
@@ -72,7 +74,12 @@ public struct ValidatorSuite: Sendable {
     let lock = files.first { $0.path == BundleEnvironment.lockFile }.map { String(decoding: $0.content, as: UTF8.self) }
     async let python = pythonLane(run, paths: paths, lockFile: lock)
     async let infrastructure = infrastructureLane(run, files: files)
-    return Self.report(try await python + infrastructure, sandbox: sandbox.isolation)
+    let report = Self.report(try await python + infrastructure, sandbox: sandbox.isolation)
+    for result in report.results {
+      Timer(label: "mlops_validator_duration_seconds", dimensions: [("tool", result.tool), ("outcome", "\(result.outcome)")])
+        .recordMilliseconds(max(0, result.durationMs))
+    }
+    return report
   }
 
   /// Passed when nothing failed; complete when every validator ran, so a skipped or
@@ -95,10 +102,16 @@ public struct ValidatorSuite: Sendable {
   private func guarded(
     _ validator: Validator, _ body: () async throws -> Mlops_V1_ValidatorResult
   ) async throws -> Mlops_V1_ValidatorResult {
-    do {
-      return try await body()
-    } catch let error as ToolRun.Unrunnable {
-      return ToolRun.skipped(validator, reason: error.text)
+    try await withSpan("validator \(validator.rawValue)", ofKind: .internal) { span in
+      let result: Mlops_V1_ValidatorResult
+      do {
+        result = try await body()
+      } catch let error as ToolRun.Unrunnable {
+        result = ToolRun.skipped(validator, reason: error.text)
+      }
+      span.attributes["mlops.validator.outcome"] = "\(result.outcome)"
+      span.attributes["mlops.validator.findings"] = result.findings.count
+      return result
     }
   }
 

@@ -119,7 +119,7 @@ private final class CallRecord: Sendable {
     ]
     Counter(label: "grpc_\(side.rawValue)_handled_total", dimensions: dimensions).increment()
     Timer(label: "grpc_\(side.rawValue)_handling_seconds", dimensions: Array(dimensions.prefix(2)))
-      .recordNanoseconds(Int64(clamping: (ContinuousClock.now - started).nanoseconds))
+      .record(ContinuousClock.now - started)
   }
 
   static func code(of error: (any Error)?) -> Status.Code {
@@ -164,12 +164,5 @@ struct MetadataCarrier: Injector, Extractor {
 
   func extract(key: String, from carrier: Metadata) -> String? {
     carrier[stringValues: key].first(where: { _ in true })
-  }
-}
-
-extension Duration {
-  var nanoseconds: Int64 {
-    let (seconds, attoseconds) = components
-    return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
   }
 }

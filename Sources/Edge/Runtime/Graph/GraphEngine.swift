@@ -6,6 +6,7 @@ import NIOCore
 import PostgresNIO
 import ServiceKit
 import SwiftProtobuf
+import Tracing
 
 /// Runs the fixed topology over one thread (a decision set's run), a step at a time. Each
 /// step commits in one transaction: its checkpoint, its events, its `agent_runs` row, the
@@ -87,7 +88,43 @@ package struct GraphEngine: Sendable {
 
   /// `run` steps from the latest checkpoint, then from what it just committed under its
   /// lease, so no stored output can exist for its steps and it skips the look-up.
+  ///
+  /// Each step runs in a span of its own, with its decision set, version and node in every
+  /// log line written under it (and passed on to the services it calls).
   private func execute(
+    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool,
+    on connection: PostgresConnection
+  ) async throws -> Checkpoint {
+    let work = WorkContext(
+      decisionSetID: parent.threadID.lowercaseString, version: Int(parent.state.version), node: node.rawValue)
+    return try await WorkContext.with(work) {
+      try await withSpan("step \(node.rawValue)", ofKind: .internal) { span in
+        span.attributes["mlops.decision_set.id"] = work.decisionSetID
+        span.attributes["mlops.version"] = work.version
+        span.attributes["mlops.node"] = node.rawValue
+        span.attributes["mlops.attempt"] = job?.attempt ?? 1
+        let started = ContinuousClock.now
+        do {
+          let checkpoint = try await executeStep(
+            node, from: parent, job: job, reuseStoredOutput: reuseStoredOutput, on: connection)
+          let elapsed = ContinuousClock.now - started
+          StepMetrics.finished(node, outcome: "committed", after: elapsed)
+          logger.info(
+            "step committed",
+            metadata: [
+              "latency_ms": "\(Int(saturating: elapsed.seconds * 1000))",
+              "next_node": "\(checkpoint.nextNode?.rawValue ?? "")", "status": "\(checkpoint.state.status.apiName)",
+            ])
+          return checkpoint
+        } catch {
+          StepMetrics.finished(node, outcome: "failed", after: ContinuousClock.now - started)
+          throw error
+        }
+      }
+    }
+  }
+
+  private func executeStep(
     _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool,
     on connection: PostgresConnection
   ) async throws -> Checkpoint {
@@ -135,6 +172,14 @@ package struct GraphEngine: Sendable {
             on: connection, logger: logger)
         }
       }
+      if let traceID = TraceIdentity.traceID, state.reasonCards.count > before {
+        for index in before..<state.reasonCards.count {
+          state.reasonCards[index].links.append(
+            .with {
+              $0.rel = "trace"; $0.href = "urn:otel:trace:\(traceID)"
+            })
+        }
+      }
       var events = writer.events
       for card in state.reasonCards.dropFirst(before) {
         events.insert(StepEvent(type: .reasonCard, payload: try ProtoJSON.string(card)), at: 0)
@@ -147,7 +192,8 @@ package struct GraphEngine: Sendable {
     let route = GraphTopology.route(after: node, state: result.state)
     let agentRun = AgentRun(
       idempotencyKey: idempotencyKey, node: node, agent: implementation.agent, inputHash: inputHash, output: result,
-      latencyMilliseconds: fresh ? Int(saturating: latency.seconds * 1000) : 0)
+      latencyMilliseconds: fresh ? Int(saturating: latency.seconds * 1000) : 0, parent: parent.state,
+      traceID: TraceIdentity.traceID)
     let pendingEffects = effects.all
     let committed =
       if pendingEffects.isEmpty {

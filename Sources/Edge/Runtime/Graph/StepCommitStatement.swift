@@ -18,8 +18,11 @@ struct StepCommitStatement: PostgresPreparedStatement {
       ON CONFLICT (thread_id, parent_id) DO NOTHING
       RETURNING checkpoint_id, seq),
     run AS (
-      INSERT INTO agent_runs (idem_key, thread_id, project_id, checkpoint_id, node, agent, input_sha256, output, latency_ms)
-      SELECT $12, $4, $5, cp.checkpoint_id, $13, $14, $15, $16, $17 FROM cp WHERE $18
+      INSERT INTO agent_runs (
+        idem_key, thread_id, project_id, checkpoint_id, node, agent, input_sha256, output, latency_ms, version,
+        provider, model, input_tokens, output_tokens, trace_id, first_card, card_count)
+      SELECT $12, $4, $5, cp.checkpoint_id, $13, $14, $15, $16, $17, $7, $32, $33, $34, $35, $36, $37, $38
+      FROM cp WHERE $18
       ON CONFLICT (idem_key) DO NOTHING),
     emitted AS (
       INSERT INTO events (decision_set_id, project_id, checkpoint_id, type, payload)
@@ -38,8 +41,8 @@ struct StepCommitStatement: PostgresPreparedStatement {
       WHERE id IN (SELECT id FROM held) AND EXISTS (SELECT 1 FROM cp)),
     announced AS (SELECT pg_notify($24, $25) FROM cp WHERE $26),
     queued AS (
-      INSERT INTO jobs (kind, thread_id, project_id, idem_key)
-      SELECT $28, $4, $5, $29 FROM cp WHERE $27
+      INSERT INTO jobs (kind, thread_id, project_id, idem_key, trace_context)
+      SELECT $28, $4, $5, $29, $31 FROM cp WHERE $27
       ON CONFLICT DO NOTHING
       RETURNING id),
     woken AS (SELECT pg_notify($30, '') FROM queued)
@@ -55,6 +58,7 @@ struct StepCommitStatement: PostgresPreparedStatement {
     .int8, .text, .uuid, .uuid, .uuid, .uuid, .int8, .text, .text, .bytea,  // $1–$10
     .bool, .text, .text, .text, .text, .bytea, .int8, .bool, .textArray, .textArray,  // $11–$20
     .text, .bool, .float8, .text, .text, .bool, .bool, .text, .text, .text,  // $21–$30
+    .text, .text, .text, .int8, .int8, .text, .int8, .int8,  // $31–$38
   ]
 
   var jobID: Int64?
@@ -74,6 +78,13 @@ struct StepCommitStatement: PostgresPreparedStatement {
   var inputHash: String?
   var output: ByteBuffer?
   var latencyMilliseconds: Int?
+  var provider: String?
+  var model: String?
+  var inputTokens: Int?
+  var outputTokens: Int?
+  var traceID: String?
+  var firstCard: Int?
+  var cardCount: Int?
   var eventTypes: [String]
   var eventPayloads: [String]
   var status: String
@@ -84,9 +95,11 @@ struct StepCommitStatement: PostgresPreparedStatement {
   var continuationKind: String?
   var continuationKey: String?
   var jobsChannel: String
+  /// The `traceparent` a queued continuation carries.
+  var traceContext: String?
 
   func makeBindings() throws -> PostgresBindings {
-    var bindings = PostgresBindings(capacity: 30)
+    var bindings = PostgresBindings(capacity: 38)
     bindings.append(jobID)
     bindings.append(leaseOwner)
     bindings.append(checkpointID)
@@ -117,6 +130,14 @@ struct StepCommitStatement: PostgresPreparedStatement {
     bindings.append(continuationKind)
     bindings.append(continuationKey)
     bindings.append(jobsChannel)
+    bindings.append(traceContext)
+    bindings.append(provider)
+    bindings.append(model)
+    bindings.append(inputTokens)
+    bindings.append(outputTokens)
+    bindings.append(traceID)
+    bindings.append(firstCard)
+    bindings.append(cardCount)
     return bindings
   }
 

@@ -56,12 +56,15 @@ struct StepCommitter: Sendable {
       nextNode: nextNode?.rawValue, state: ByteBuffer(bytes: try Checkpointer.encode(state)), isInterrupt: isInterrupt,
       idempotencyKey: agentRun?.idempotencyKey, agentNode: agentRun?.node.rawValue, agent: agentRun?.agent,
       inputHash: agentRun?.inputHash, output: try agentRun.map { ByteBuffer(bytes: try JSONEncoder().encode($0.output)) },
-      latencyMilliseconds: agentRun?.latencyMilliseconds, eventTypes: events.map(\.type.rawValue),
+      latencyMilliseconds: agentRun?.latencyMilliseconds, provider: agentRun?.provider?.name,
+      model: agentRun?.provider?.model, inputTokens: agentRun?.provider.map { Int($0.inputTokens) },
+      outputTokens: agentRun?.provider.map { Int($0.outputTokens) }, traceID: agentRun?.traceID,
+      firstCard: agentRun?.cards.lowerBound, cardCount: agentRun?.cards.count, eventTypes: events.map(\.type.rawValue),
       eventPayloads: events.map(\.payload), status: state.status.apiName, finishesJob: finishesJob,
       leaseSeconds: lease.seconds, channel: GraphEngine.eventsChannel,
       continuationKind: continues ? GraphEngine.jobKind : nil,
       continuationKey: continues ? Self.continuationKey(threadID: parent.threadID, checkpointID: checkpointID) : nil,
-      jobsChannel: JobQueue.channel)
+      jobsChannel: JobQueue.channel, traceContext: TraceCarrier.current())
     var allowed = 0
     var sequence: Int64?
     for try await row in try await connection.execute(statement, logger: logger) {
@@ -122,4 +125,31 @@ struct AgentRun: Sendable {
   var inputHash: String
   var output: StepResult
   var latencyMilliseconds: Int
+  /// The Reason Cards this step wrote: indexes `cards` of its version's cards.
+  var cards: Range<Int>
+  /// Who answered (from the first card that names a provider) and the tokens all of them spent.
+  var provider: Mlops_V1_ProviderUse?
+  var traceID: String?
+
+  init(
+    idempotencyKey: String, node: NodeName, agent: String, inputHash: String, output: StepResult,
+    latencyMilliseconds: Int, parent: Mlops_V1_DecisionState, traceID: String?
+  ) {
+    self.idempotencyKey = idempotencyKey
+    self.node = node
+    self.agent = agent
+    self.inputHash = inputHash
+    self.output = output
+    self.latencyMilliseconds = latencyMilliseconds
+    self.traceID = traceID
+    let after = output.state.reasonCards
+    let before = output.state.version == parent.version ? parent.reasonCards.count : 0
+    cards = before < after.count ? before..<after.count : after.count..<after.count
+    let written = after[cards].filter(\.hasProvider).map(\.provider)
+    if var first = written.first {
+      first.inputTokens = written.reduce(0) { $0 + $1.inputTokens }
+      first.outputTokens = written.reduce(0) { $0 + $1.outputTokens }
+      provider = first
+    }
+  }
 }

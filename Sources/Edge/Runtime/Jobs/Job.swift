@@ -36,6 +36,8 @@ package struct ClaimedJob: Sendable, Equatable {
   package var attempt: Int
   package var maxAttempts: Int
   package var leaseOwner: String
+  /// The W3C `traceparent` of the request that queued the job, which its spans continue.
+  package var traceContext: String? = nil
 }
 
 package enum JobState: String, Sendable, Codable {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceKit
 
 /// The `jobs` table as a queue: claimed with `FOR UPDATE SKIP LOCKED` by priority then age,
 /// held under a lease that heartbeats renew, finished only by the current lease holder.
@@ -28,9 +29,9 @@ package struct JobQueue: Sendable {
     let rows = try await connection.query(
       """
       WITH inserted AS (
-        INSERT INTO jobs (kind, thread_id, project_id, priority, max_attempts, idem_key, run_at)
+        INSERT INTO jobs (kind, thread_id, project_id, priority, max_attempts, idem_key, run_at, trace_context)
         VALUES (\(job.kind), \(job.threadID), \(job.projectID), \(job.priority), \(job.maxAttempts),
-                \(job.idempotencyKey), COALESCE(\(job.runAt), now()))
+                \(job.idempotencyKey), COALESCE(\(job.runAt), now()), \(TraceCarrier.current()))
         ON CONFLICT DO NOTHING
         RETURNING id)
       SELECT id, pg_notify(\(Self.channel), '')::text FROM inserted
@@ -59,7 +60,7 @@ package struct JobQueue: Sendable {
         SELECT id FROM jobs WHERE state = 'ready' AND run_at <= now()
         ORDER BY priority DESC, created_at, id
         LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-      RETURNING id, kind, thread_id, project_id, attempts, max_attempts
+      RETURNING id, kind, thread_id, project_id, attempts, max_attempts, trace_context
       """, logger: logger)
     return try await Self.claimed(rows, owner: owner).sorted { $0.id < $1.id }
   }
@@ -72,21 +73,21 @@ package struct JobQueue: Sendable {
         lease_expires_at = now() + make_interval(secs => \(lease.seconds)),
         attempts = attempts + 1, updated_at = now()
       WHERE id = (SELECT id FROM jobs WHERE thread_id = \(threadID) AND state = 'ready' FOR UPDATE SKIP LOCKED LIMIT 1)
-      RETURNING id, kind, thread_id, project_id, attempts, max_attempts
+      RETURNING id, kind, thread_id, project_id, attempts, max_attempts, trace_context
       """, logger: logger)
     return try await Self.claimed(rows, owner: owner).first
   }
 
-  /// Rows of `RETURNING id, kind, thread_id, project_id, attempts, max_attempts` as claims.
+  /// Rows of `RETURNING id, kind, thread_id, project_id, attempts, max_attempts, trace_context` as claims.
   private static func claimed(_ rows: PostgresRowSequence, owner: String) async throws -> [ClaimedJob] {
     var claimed: [ClaimedJob] = []
-    for try await (id, kind, thread, project, attempts, maxAttempts) in rows.decode(
-      (Int64, String, UUID, UUID, Int, Int).self)
+    for try await (id, kind, thread, project, attempts, maxAttempts, traceContext) in rows.decode(
+      (Int64, String, UUID, UUID, Int, Int, String?).self)
     {
       claimed.append(
         ClaimedJob(
           id: id, kind: kind, threadID: thread, projectID: project, attempt: attempts, maxAttempts: maxAttempts,
-          leaseOwner: owner))
+          leaseOwner: owner, traceContext: traceContext))
     }
     return claimed
   }
@@ -238,13 +239,21 @@ package struct JobQueue: Sendable {
 
   /// Ready jobs whose time has come, and running ones.
   package func depth() async throws -> (ready: Int, running: Int) {
+    let backlog = try await backlog()
+    return (backlog.ready, backlog.running)
+  }
+
+  /// The live jobs: how many are ready (their time has come) and running, and how long the
+  /// oldest ready one has waited, in seconds (0 when none waits).
+  package func backlog() async throws -> (ready: Int, running: Int, oldestReadySeconds: Double) {
     let rows = try await client.query(
       """
       SELECT count(*) FILTER (WHERE state = 'ready' AND run_at <= now()),
-             count(*) FILTER (WHERE state = 'running')
+             count(*) FILTER (WHERE state = 'running'),
+             COALESCE(EXTRACT(EPOCH FROM now() - min(run_at) FILTER (WHERE state = 'ready' AND run_at <= now())), 0)::float8
       FROM jobs WHERE state IN ('ready', 'running')
       """, logger: logger)
-    for try await (ready, running) in rows.decode((Int, Int).self) { return (ready, running) }
-    return (0, 0)
+    for try await row in rows.decode((Int, Int, Double).self) { return row }
+    return (0, 0, 0)
   }
 }

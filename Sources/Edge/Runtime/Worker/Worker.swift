@@ -3,6 +3,7 @@ import Logging
 import ServiceKit
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// The worker role: N executors claim jobs, run them under a lease that a heartbeat renews,
 /// and record how each ended. A maintenance loop returns expired leases to the queue and
@@ -71,7 +72,9 @@ package final class Worker: Service, Sendable {
       let generation = wake.generation
       let job: ClaimedJob?
       do {
+        let started = ContinuousClock.now
         job = try await queue.claim(owner: owner, limit: 1, lease: settings.lease).first
+        WorkerMetrics.claimed(after: ContinuousClock.now - started, found: job != nil)
       } catch {
         logger.warning("claim failed", metadata: ["error": "\(FailureText.describe(error))"])
         await wake.wait(after: generation, timeout: settings.pollInterval)
@@ -87,7 +90,20 @@ package final class Worker: Service, Sendable {
 
   struct LeaseLost: Error {}
 
+  /// Handles `job` in a span of its own, continuing the trace of the request that queued it,
+  /// with its decision set in every log line.
   private func execute(_ job: ClaimedJob) async {
+    var parent = TraceCarrier.context(traceparent: job.traceContext)
+    parent.work = WorkContext(decisionSetID: job.threadID.lowercaseString)
+    let span = startSpan("job \(job.kind)", context: parent, ofKind: .consumer)
+    span.attributes["mlops.job.id"] = Int(job.id)
+    span.attributes["mlops.job.attempt"] = job.attempt
+    span.attributes["mlops.decision_set.id"] = job.threadID.lowercaseString
+    defer { span.end() }
+    await ServiceContext.withValue(span.context) { await handle(job) }
+  }
+
+  private func handle(_ job: ClaimedJob) async {
     counters.update {
       $0.claimed += 1
       $0.running += 1
@@ -159,6 +175,7 @@ package final class Worker: Service, Sendable {
   // MARK: Maintenance
 
   private func maintenanceLoop() async {
+    var backlogSampled: ContinuousClock.Instant?
     while !isStopping && !Task.isCancelled {
       do {
         let handlers = self.handlers
@@ -166,6 +183,13 @@ package final class Worker: Service, Sendable {
           try await handlers[job.kind]?.jobDied(job, on: connection)
         }
         if reclaimed > 0 { logger.info("reclaimed expired leases", metadata: ["jobs": "\(reclaimed)"]) }
+        // Wake-ups come with every queued job; the backlog gauges need no more than one look in 5 s.
+        if backlogSampled.map({ ContinuousClock.now - $0 >= .seconds(5) }) ?? true {
+          backlogSampled = .now
+          let backlog = try await queue.backlog()
+          WorkerMetrics.backlog(
+            ready: backlog.ready, running: backlog.running, oldestReadySeconds: backlog.oldestReadySeconds)
+        }
         for handler in handlers.values { try await handler.maintain() }
       } catch {
         logger.warning("maintenance failed", metadata: ["error": "\(FailureText.describe(error))"])

@@ -24,6 +24,11 @@ package final class WorkerCounters: Sendable {
   package var snapshot: Snapshot { counts.withLock { $0 } }
 
   func update(_ change: (inout Snapshot) -> Void) {
-    counts.withLock { change(&$0) }
+    let (before, after) = counts.withLock { counts in
+      let before = counts
+      change(&counts)
+      return (before, counts)
+    }
+    WorkerMetrics.record(from: before, to: after)
   }
 }
