@@ -125,6 +125,9 @@ package enum EdgeApplication {
       store: decisionSets, projects: projectStore, access: access, audit: audit, maxBodyBytes: configuration.maxBodyBytes)
     decisionSetsController.addRoutes(to: v1)
     let versions = VersionStore(client: database, logger: logger)
+    CardsController<Context>(
+      store: decisionSets, access: access, agentRuns: AgentRunLookup(client: database, logger: logger)
+    ).addRoutes(to: v1)
     let versionsController = VersionsController<Context>(
       store: decisionSets, access: access, audit: audit, versions: versions,
       repositories: ProjectRepositories(dataDirectory: configuration.dataDirectory, client: database, logger: logger),

@@ -35,6 +35,9 @@ public enum Telemetry {
           return handler
         }, metadataProvider: .work)
       var factory = PrometheusMetricsFactory(registry: registry)
+      factory.valueHistogramBuckets["mlops_bundle_bytes"] = [
+        16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216, 67_108_864,
+      ]
       factory.nameAndLabelSanitizer = { name, labels in
         (PrometheusName.sanitized(name), labels.map { (PrometheusName.sanitized($0.0), $0.1) })
       }

@@ -2,6 +2,7 @@ import Contracts
 import EdgeRuntime
 import Foundation
 import Hummingbird
+import Metrics
 
 /// `/v1/projects/{id}/budgets` (admins set them), `/v1/projects/{id}/usage` (members read use
 /// against them) and `/v1/projects/{id}/gate-rule` (when a revision may pass the human gate
@@ -105,6 +106,7 @@ extension Problem {
       "budget": .string(use.metric.rawValue), "limit": .int(use.limit ?? 0), "used": .int(use.used),
     ]
     if let resets = use.resetsAt { extensions["resets_at"] = .string(resets.formatted(.iso8601)) }
+    Counter(label: "mlops_budget_exhausted_total", dimensions: [("budget", use.metric.rawValue)]).increment()
     return Problem(
       status: .tooManyRequests, code: "budget_exhausted", title: "Budget exhausted",
       detail: "the project's budget is spent: \(use.sentence); new runs are refused until then, running ones finish",

@@ -1,4 +1,5 @@
 import EdgeRuntime
+import Metrics
 import Synchronization
 
 /// Caps open SSE streams in one API process, in total and per client address, so that one
@@ -9,6 +10,8 @@ package final class StreamLimiter: Sendable {
   package let maxStreams: Int
   package let maxPerClient: Int
   private let open = Mutex<(total: Int, byClient: [String: Int])>((0, [:]))
+  /// Open streams, for `/metrics` (recorded under the lock, so the last write is the count).
+  private let openGauge = Gauge(label: "mlops_sse_open_streams")
 
   package init(maxStreams: Int, maxPerClient: Int) {
     self.maxStreams = maxStreams
@@ -36,6 +39,7 @@ package final class StreamLimiter: Sendable {
       if state.byClient[client, default: 0] >= maxPerClient { return .clientFull }
       state.total += 1
       state.byClient[client, default: 0] += 1
+      openGauge.record(state.total)
       return nil
     }
     if let refusal { return .failure(refusal) }
@@ -47,6 +51,7 @@ package final class StreamLimiter: Sendable {
   private func release(_ client: String) {
     open.withLock { state in
       state.total -= 1
+      openGauge.record(state.total)
       let left = state.byClient[client, default: 1] - 1
       state.byClient[client] = left > 0 ? left : nil
     }

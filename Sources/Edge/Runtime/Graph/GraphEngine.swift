@@ -2,6 +2,7 @@ import Contracts
 import Crypto
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import PostgresNIO
 import ServiceKit
@@ -54,6 +55,13 @@ package struct GraphEngine: Sendable {
   /// Advances the job's thread until it waits at an interrupt or ends; the last step's
   /// transaction completes the job.
   package func run(_ job: ClaimedJob, shouldStop: @Sendable () -> Bool = { false }) async throws -> RunOutcome {
+    let started = ContinuousClock.now
+    let outcome = try await runSegment(job, shouldStop: shouldStop)
+    if outcome == .waiting(.approval) { StepMetrics.reachedTheGate(after: ContinuousClock.now - started) }
+    return outcome
+  }
+
+  private func runSegment(_ job: ClaimedJob, shouldStop: @Sendable () -> Bool) async throws -> RunOutcome {
     // One connection for the whole segment: no pool hand-off between steps.
     let current = try await client.withConnection { connection -> Checkpoint? in
       guard var current = try await checkpointer.latest(threadID: job.threadID, on: connection) else {
@@ -154,6 +162,7 @@ package struct GraphEngine: Sendable {
         state.reasonCards[before].risks += notices.map(\.risk)
         for notice in notices {
           writer.emit(.budgetWarning, payload: notice.payload)
+          Counter(label: "mlops_budget_warnings_total").increment()
           logger.warning(
             "budget warning",
             metadata: [
