@@ -18,6 +18,8 @@ struct E2EBench: AsyncParsableCommand {
 
   @Option(help: "Runs per concurrency level.") var runs = 80
   @Option(help: "Concurrency levels, comma-separated.") var concurrency = "1,8"
+  @Option(help: "An OTLP/gRPC endpoint (http://host:port): the platform traces every run and exports there.")
+  var tracingEndpoint: String?
 
   static let briefs = [
     "Fraud scoring on card transactions at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only. Peak traffic is 400 transactions per second. Retrain weekly with XGBoost.",
@@ -33,6 +35,11 @@ struct E2EBench: AsyncParsableCommand {
     }
     let environment = try ProcessEnvironment.load(label: "bench")
     let runs = self.runs
+    // Off unless asked for, whatever the calling shell exports.
+    let tracing = [
+      "OTEL_EXPORTER_OTLP_ENDPOINT": tracingEndpoint ?? "", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "",
+      "OTEL_TRACES_EXPORTER": "",
+    ]
     let results = try await BenchDatabase.withScratch(environment: environment) { _, url in
       let data = FileManager.default.temporaryDirectory.appending(path: "mlops-bench-e2e")
       try? FileManager.default.removeItem(at: data)
@@ -41,7 +48,7 @@ struct E2EBench: AsyncParsableCommand {
         environment: [
           "DATABASE_URL": url.connectionString, "MLOPS_VALIDATORS": "secret-scan", "MLOPS_LOG_LEVEL": "warning",
           "MLOPS_WORKER_CONCURRENCY": "8", "MLOPS_SSE_PING_SECONDS": "30",
-        ])
+        ].merging(tracing) { _, traced in traced })
       try await stack.start()
       defer { stack.stop() }
       // A fresh connection per request: a benchmark should not hinge on pooled connections
@@ -67,7 +74,8 @@ struct E2EBench: AsyncParsableCommand {
     }
     try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appending(path: "mlops-bench-e2e"))
     Console.line(
-      "e2e: \(runs) runs per level through mlops serve (scratch database), deterministic providers, validators: secret scan only")
+      "e2e: \(runs) runs per level through mlops serve (scratch database), deterministic providers, validators: secret scan only, tracing \(tracingEndpoint.map { "on (OTLP to \($0))" } ?? "off")"
+    )
     printTable(
       ["concurrency", "runs", "plans/s", "→gate p50 ms", "→gate p95 ms", "ends/s", "approve→end p50 ms", "approve→end p95 ms"],
       results.map { result in
@@ -79,7 +87,7 @@ struct E2EBench: AsyncParsableCommand {
           formatted(end.value(95)),
         ]
       })
-    var figures: [String: Any] = ["benchmark": "e2e", "runs": runs]
+    var figures: [String: Any] = ["benchmark": "e2e", "runs": runs, "tracing": tracingEndpoint != nil]
     for result in results {
       let gate = Percentiles(result.toGate)
       let end = Percentiles(result.toComplete)

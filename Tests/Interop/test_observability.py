@@ -3,63 +3,27 @@ did not write: an OTLP receiver built from PyPI's opentelemetry-proto behind a g
 prometheus_client's text parser, and a chat model stand-in the planner calls over HTTP."""
 
 import json
-import pathlib
 import re
 import threading
 import time
-from concurrent import futures
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import grpc
 import httpx
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import ROOT, free_port
+from otlp_receiver import start_receiver
 
 BRIEF = "Fraud scoring at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only."
 SERVER, CLIENT, CONSUMER = 2, 3, 5
 
 
-class Receiver(trace_service_pb2_grpc.TraceServiceServicer):
-    """Keeps every span exported to it."""
-
-    def __init__(self):
-        self.spans = []
-        self.lock = threading.Lock()
-
-    def Export(self, request, context):
-        with self.lock:
-            for resource_spans in request.resource_spans:
-                for scope_spans in resource_spans.scope_spans:
-                    for span in scope_spans.spans:
-                        self.spans.append({
-                            "trace_id": span.trace_id.hex(), "span_id": span.span_id.hex(),
-                            "parent": span.parent_span_id.hex(), "name": span.name, "kind": span.kind,
-                            "attributes": {kv.key: _value(kv.value) for kv in span.attributes},
-                        })
-        return trace_service_pb2.ExportTraceServiceResponse()
-
-    def of_trace(self, trace_id):
-        with self.lock:
-            return [span for span in self.spans if span["trace_id"] == trace_id]
-
-
-def _value(any_value):
-    kind = any_value.WhichOneof("value")
-    return getattr(any_value, kind) if kind else None
-
-
 @pytest.fixture
 def otlp_receiver():
-    receiver = Receiver()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(receiver, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    receiver.endpoint = f"http://127.0.0.1:{port}"
+    receiver, server = start_receiver()
     yield receiver
     server.stop(grace=None)
 
@@ -261,3 +225,29 @@ def test_each_service_serves_its_own_metrics(tmp_path, service):
     finally:
         process.terminate()
         assert process.wait(timeout=30) == 0
+
+
+def test_the_cloudwatch_dashboard_and_alarms_are_valid_terraform(tmp_path):
+    import os
+    import shutil
+    import subprocess
+
+    module = tmp_path / "cloudwatch"
+    shutil.copytree(ROOT / "deploy" / "observability" / "cloudwatch", module)
+    (module / "provider.tf").write_text('provider "aws" {\n  region = "eu-west-1"\n}\n')
+    (tmp_path / "empty.tfrc").write_text("")
+    env = dict(os.environ, TF_IN_AUTOMATION="1", TF_CLI_CONFIG_FILE=str(tmp_path / "empty.tfrc"))
+    mirror = os.environ.get("TF_PLUGIN_DIR") or "/opt/tf-plugins"
+
+    def terraform(*arguments):
+        return subprocess.run(["terraform", *arguments, "-no-color"], cwd=module, env=env, capture_output=True,
+                              text=True, timeout=300, check=False)
+    init = terraform("init", "-input=false", "-backend=false", f"-plugin-dir={mirror}")
+    assert init.returncode == 0, init.stderr
+    validated = terraform("validate")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    # The dashboard body is JSON once Terraform's templatefile fills it in.
+    body = (module / "dashboard.json").read_text()
+    for name, value in [("namespace", "MLOps/Prometheus"), ("region", "eu-west-1"), ("load_balancer", "app/x/1")]:
+        body = body.replace("${" + name + "}", value)
+    assert len(json.loads(body)["widgets"]) >= 8
