@@ -222,7 +222,10 @@ let package = Package(
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]
     ),
-    .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
+    .testTarget(
+      name: "ServiceKitTests",
+      dependencies: ["ServiceKit", .product(name: "GRPCCore", package: "grpc-swift-2")]
+    ),
     .testTarget(
       name: "CriticsTests",
       dependencies: [

@@ -42,12 +42,10 @@ public enum Telemetry {
         (PrometheusName.sanitized(name), labels.map { (PrometheusName.sanitized($0.0), $0.1) })
       }
       MetricsSystem.bootstrap(factory)
-      guard let configuration = TracingSettings(environment: environment, serviceName: serviceName).configuration else {
-        return nil
-      }
-      let backend = try OTel.makeTracingBackend(configuration: configuration)
-      InstrumentationSystem.bootstrap(backend.factory)
-      return backend.service
+      let settings = TracingSettings(environment: environment, serviceName: serviceName)
+      guard var configuration = settings.configuration else { return nil }
+      configuration.diagnosticLogger = .custom(Logger(label: "otel"))
+      return try OTel.bootstrap(configuration: configuration, environment: settings.environment)
     }
   }
 
@@ -57,8 +55,15 @@ public enum Telemetry {
 /// When and where spans go, from the standard OpenTelemetry variables.
 struct TracingSettings {
   var configuration: OTel.Configuration?
+  /// The `OTEL_*` variables that are set (an empty one counts as unset, as the specification says).
+  var environment: [String: String]
 
   init(environment: [String: String], serviceName: String) {
+    // OTEL_SDK_DISABLED is decided here: passed on, "false" would turn swift-otel's logs and
+    // metrics on beside ours.
+    self.environment = environment.filter {
+      $0.key.hasPrefix("OTEL_") && $0.key != "OTEL_SDK_DISABLED" && !$0.value.isEmpty
+    }
     let value = { (name: String) in environment[name].flatMap { $0.isEmpty ? nil : $0 } }
     let disabled = value("OTEL_SDK_DISABLED")?.lowercased() == "true"
     let exporter = value("OTEL_TRACES_EXPORTER")?.lowercased()
@@ -75,6 +80,8 @@ struct TracingSettings {
     // Only the gRPC exporter is built in; the OTLP variables (endpoint, headers, certificates,
     // OTEL_SERVICE_NAME, the sampler) still apply on top.
     configuration.traces.otlpExporter.protocol = .grpc
+    configuration.traces.otlpExporter.endpoint = "http://localhost:4317"
+    configuration.diagnosticLogLevel = .warning
     configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(500)
     self.configuration = configuration
   }
