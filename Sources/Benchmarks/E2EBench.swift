@@ -60,7 +60,9 @@ struct E2EBench: AsyncParsableCommand {
       do {
         let token = try await CallerToken.local(environment: ["MLOPS_DATA_DIR": data.path])
         outcome = .success(
-          try await Self.measure(APIClient(server: stack.server, http: http, token: token), levels: levels, runs: runs))
+          try await Self.measure(
+            APIClient(server: stack.server, http: http, token: token), levels: levels, runs: runs,
+            cpu: { [pid = stack.process.processIdentifier] in ProcessCPU.seconds(of: pid) }))
       } catch {
         outcome = .failure(error)
       }
@@ -77,14 +79,17 @@ struct E2EBench: AsyncParsableCommand {
       "e2e: \(runs) runs per level through mlops serve (scratch database), deterministic providers, validators: secret scan only, tracing \(tracingEndpoint.map { "on (OTLP to \($0))" } ?? "off")"
     )
     printTable(
-      ["concurrency", "runs", "plans/s", "→gate p50 ms", "→gate p95 ms", "ends/s", "approve→end p50 ms", "approve→end p95 ms"],
+      [
+        "concurrency", "runs", "plans/s", "→gate p50 ms", "→gate p95 ms", "ends/s", "approve→end p50 ms",
+        "approve→end p95 ms", "serve CPU ms/plan", "serve CPU ms/end",
+      ],
       results.map { result in
         let gate = Percentiles(result.toGate)
         let end = Percentiles(result.toComplete)
         return [
           String(result.level), String(result.toGate.count), formatted(result.plansPerSecond, 1), formatted(gate.value(50)),
           formatted(gate.value(95)), formatted(result.completionsPerSecond, 1), formatted(end.value(50)),
-          formatted(end.value(95)),
+          formatted(end.value(95)), formatted(result.cpuPerPlan, 1), formatted(result.cpuPerEnd, 1),
         ]
       })
     var figures: [String: Any] = ["benchmark": "e2e", "runs": runs, "tracing": tracingEndpoint != nil]
@@ -97,6 +102,8 @@ struct E2EBench: AsyncParsableCommand {
       figures["c\(result.level)_to_gate_p95_ms"] = (gate.value(95) * 10).rounded() / 10
       figures["c\(result.level)_approve_to_end_p50_ms"] = (end.value(50) * 10).rounded() / 10
       figures["c\(result.level)_approve_to_end_p95_ms"] = (end.value(95) * 10).rounded() / 10
+      figures["c\(result.level)_serve_cpu_ms_per_plan"] = (result.cpuPerPlan * 10).rounded() / 10
+      figures["c\(result.level)_serve_cpu_ms_per_end"] = (result.cpuPerEnd * 10).rounded() / 10
     }
     Console.line(jsonLine(figures))
   }
@@ -107,11 +114,17 @@ struct E2EBench: AsyncParsableCommand {
     var completionsPerSecond: Double
     var toGate: [Double]
     var toComplete: [Double]
+    /// CPU milliseconds the `mlops serve` process spent per run planned (to the gate) and per
+    /// run finished (approve to end).
+    var cpuPerPlan: Double
+    var cpuPerEnd: Double
   }
 
   /// At each level: every brief submitted and followed to its gate (plans per second), then
   /// every run approved and followed to its end, `level` at a time.
-  static func measure(_ client: APIClient, levels: [Int], runs: Int) async throws -> [Level] {
+  static func measure(
+    _ client: APIClient, levels: [Int], runs: Int, cpu: @Sendable () -> Double? = { nil }
+  ) async throws -> [Level] {
     let project = try await ProjectLookup(client: client).resolve("bench-e2e")
     // The bench runs only the secret scan: its bundles are incomplete, and may be published.
     _ = try await client.send(.PATCH, "/v1/projects/\(project)", json: ["allow_incomplete_bundles": true])
@@ -120,17 +133,22 @@ struct E2EBench: AsyncParsableCommand {
     var results: [Level] = []
     for level in levels {
       let planning = ContinuousClock.now
+      let cpuAtStart = cpu() ?? 0
       let gates = try await lanes(level, items: Array(0..<runs)) { index in
         try await toGate(client, project: project, brief: briefs[index % briefs.count])
       }
       let planned = (ContinuousClock.now - planning).seconds
+      let cpuAtGates = cpu() ?? 0
       let finishing = ContinuousClock.now
       let ends = try await lanes(level, items: gates) { gate in try await toEnd(client, gate) }
       let finished = (ContinuousClock.now - finishing).seconds
+      let cpuAtEnds = cpu() ?? 0
       results.append(
         Level(
           level: level, plansPerSecond: Double(runs) / planned, completionsPerSecond: Double(runs) / finished,
-          toGate: gates.map(\.milliseconds), toComplete: ends))
+          toGate: gates.map(\.milliseconds), toComplete: ends,
+          cpuPerPlan: (cpuAtGates - cpuAtStart) * 1000 / Double(runs),
+          cpuPerEnd: (cpuAtEnds - cpuAtGates) * 1000 / Double(runs)))
     }
     return results
   }

@@ -1,7 +1,7 @@
 """An OTLP/gRPC trace receiver built from PyPI's opentelemetry-proto on grpcio (the collector is
 not installable here). The observability test keeps what it receives; run alone
-(`python Tests/Interop/otlp_receiver.py PORT`) it counts spans, as `mlops bench e2e
---tracing-endpoint` needs."""
+(`python Tests/Interop/otlp_receiver.py PORT [--count-only]`) it is the collector that
+`mlops bench e2e --tracing-endpoint` exports to."""
 
 import sys
 import threading
@@ -51,8 +51,35 @@ def start_receiver(port: int = 0):
     return receiver, server
 
 
+def start_counting_receiver(port: int):
+    """Takes each export as bytes and counts them, decoding nothing: the cheapest collector
+    stand-in, so a benchmark measures the platform's cost of tracing, not the receiver's."""
+    counted = {"exports": 0, "bytes": 0}
+
+    def export(request: bytes, context):
+        counted["exports"] += 1
+        counted["bytes"] += len(request)
+        return b""
+
+    handler = grpc.method_handlers_generic_handler(
+        "opentelemetry.proto.collector.trace.v1.TraceService",
+        {"Export": grpc.unary_unary_rpc_method_handler(export)})
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    server.add_generic_rpc_handlers((handler,))
+    server.add_insecure_port(f"127.0.0.1:{port}")
+    server.start()
+    return counted, server
+
+
 if __name__ == "__main__":
-    receiver, server = start_receiver(int(sys.argv[1]) if len(sys.argv) > 1 else 4317)
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 4317
+    if "--count-only" in sys.argv:
+        counted, server = start_counting_receiver(port)
+        print(f"counting OTLP exports at http://127.0.0.1:{port}", flush=True)
+        while True:
+            time.sleep(10)
+            print(f"{counted['exports']} exports, {counted['bytes']} bytes received", flush=True)
+    receiver, server = start_receiver(port)
     print(f"receiving OTLP traces at {receiver.endpoint}", flush=True)
     while True:
         time.sleep(10)

@@ -82,7 +82,6 @@ struct TracingSettings {
     configuration.traces.otlpExporter.protocol = .grpc
     configuration.traces.otlpExporter.endpoint = "http://localhost:4317"
     configuration.diagnosticLogLevel = .warning
-    configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(500)
     self.configuration = configuration
   }
 }
