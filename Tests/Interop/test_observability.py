@@ -78,9 +78,10 @@ def test_one_run_is_one_trace_from_the_request_to_the_model_call(mlops_serve, ot
     base = mlops_serve(
         OTEL_EXPORTER_OTLP_ENDPOINT=otlp_receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY="200",
         MLOPS_LLM_PROVIDER="openai", MLOPS_LLM_BASE_URL=fake_model, MLOPS_LLM_MODEL="fake-model",
-        MLOPS_LLM_API_KEY="test-key", MLOPS_LLM_MAX_ATTEMPTS="1")
+        MLOPS_LLM_API_KEY="test-key", MLOPS_LLM_MAX_ATTEMPTS="1", MLOPS_VALIDATORS="secret-scan")
     auth = mlops_serve.headers
-    project = httpx.post(f"{base}/v1/projects", json={"name": "traced"}, headers=auth).json()["id"]
+    project = httpx.post(f"{base}/v1/projects", json={"name": "traced", "allow_incomplete_bundles": True},
+                         headers=auth).json()["id"]
     created = httpx.post(f"{base}/v1/projects/{project}/decision-sets", json={"brief": BRIEF},
                          headers={**auth, "X-Request-Id": "obs-request-1"})
     assert created.status_code == 202
@@ -164,6 +165,28 @@ def test_one_run_is_one_trace_from_the_request_to_the_model_call(mlops_serve, ot
         and int(line["latency_ms"]) >= 0 and line["decision_set_id"] == decision and line["node"] == "intake_extract"
         for line in model_lines[:1])
 
+    # The approval's trace carries the rest of the run: Codegen, the artifact write, the git commit.
+    approved = httpx.post(f"{base}/v1/decision-sets/{decision}/approve", json={"status": "approved"}, headers=auth)
+    assert approved.status_code == 202
+    _wait(lambda: httpx.get(f"{base}/v1/decision-sets/{decision}", headers=auth).json()["status"] == "completed",
+          "the run's end")
+    approval = _wait(lambda: next((s for s in otlp_receiver.spans if s["kind"] == SERVER and s["parent"] == ""
+                                   and s["attributes"].get("url.path", "").endswith("/approve")), None),
+                     "the approval's span")
+
+    def rest_of_run():
+        spans = otlp_receiver.of_trace(approval["trace_id"])
+        names = {s["name"] for s in spans}
+        return spans if {"artifact.put", "git.commit", "step diff_and_persist"} <= names and any(
+            n.startswith("mlops.v1.Codegen/") for n in names) else None
+    later = {s["span_id"]: s for s in _wait(rest_of_run, "the approval's spans")}
+    commit = next(s for s in later.values() if s["name"] == "git.commit")
+    assert later[commit["parent"]]["name"] == "step diff_and_persist"
+    writes = [s for s in later.values() if s["name"] == "artifact.put"]
+    assert "step diff_and_persist" in {later[s["parent"]]["name"] for s in writes}
+    assert all(s["attributes"]["mlops.artifact.bytes"] > 0 and s["attributes"]["mlops.artifact.store"] == "local"
+               for s in writes)
+
     # Edge's /metrics, parsed by prometheus_client, with the families and labels dashboards use.
     families = _families(httpx.get(f"{base}/metrics").text)
     routes = {labels.get("http_route") for labels in _labels(families["hb_requests"])}
@@ -183,8 +206,10 @@ def test_one_run_is_one_trace_from_the_request_to_the_model_call(mlops_serve, ot
         assert name in families, name
 
     # Every metric the dashboards and alert rules name is one a process exports.
+    assert families["mlops_bundle_bytes"].type == "histogram"
+    assert families["mlops_plan_round_trip_seconds"].type == "histogram"
     exported = set(families) | {"grpc_server_handling_seconds", "mlops_validator_duration_seconds",
-                                "mlops_bundle_bytes", "mlops_budget_exhausted", "mlops_budget_warnings"}
+                                "mlops_budget_exhausted", "mlops_budget_warnings"}
     referenced = set()
     for path in (ROOT / "deploy" / "observability").rglob("*"):
         if path.is_file():

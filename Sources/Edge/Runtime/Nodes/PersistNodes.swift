@@ -63,20 +63,13 @@ struct DiffAndPersistNode: GraphNode {
       extra: [(RationaleExport.jsonPath, rationale), (RationaleExport.markdownPath, decisions)])
     let bundleSHA = SHA256.hash(data: bundle).lowercaseHex
     let key = try ArtifactKey.bundle(projectID: context.projectID, sha256: bundleSHA)
-    try await withSpan("artifact.put", ofKind: .client) { span in
-      span.attributes["mlops.artifact.key"] = key.path
-      span.attributes["mlops.artifact.bytes"] = bundle.count
-      try await store.put(bundle, at: key)
-    }
+    try await store.put(bundle, at: key)
     Recorder(label: "mlops_bundle_bytes").record(bundle.count)
 
-    let files = try Self.versionedFiles(state: state, generated: generated, rationale: rationale, decisions: decisions)
-    let commit = try await withSpan("git.commit", ofKind: .internal) { span in
-      span.attributes["mlops.git.files"] = files.count
-      return try await repositories.commit(
-        projectID: context.projectID, decisionSetID: context.threadID, version: version, files: files,
-        message: "v\(version): \(state.plan.summary)\n\nbundle \(state.manifest.bundleSha256)\n")
-    }
+    let commit = try await repositories.commit(
+      projectID: context.projectID, decisionSetID: context.threadID, version: version,
+      files: try Self.versionedFiles(state: state, generated: generated, rationale: rationale, decisions: decisions),
+      message: "v\(version): \(state.plan.summary)\n\nbundle \(state.manifest.bundleSha256)\n")
 
     var state = state
     state.artifactKey = key.path

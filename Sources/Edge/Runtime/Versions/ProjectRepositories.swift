@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceKit
+import Tracing
 
 /// One bare git repository per project under `{data}/repositories/{project_id}.git`. Each
 /// decision set has its branch `ds/{id}`; each published version is a commit on it, tagged
@@ -43,6 +44,16 @@ package struct ProjectRepositories: Sendable {
   package func commit(
     projectID: UUID, decisionSetID: UUID, version: Int, files: [File], message: String
   ) async throws -> String {
+    try await withSpan("git.commit", ofKind: .internal) { span in
+      span.attributes["mlops.git.files"] = files.count
+      return try await commitLocked(
+        projectID: projectID, decisionSetID: decisionSetID, version: version, files: files, message: message)
+    }
+  }
+
+  private func commitLocked(
+    projectID: UUID, decisionSetID: UUID, version: Int, files: [File], message: String
+  ) async throws -> String {
     try await withProjectLock(projectID) {
       let repository = try await ensureRepository(projectID)
       let tag = Self.tag(decisionSetID: decisionSetID, version: version)
@@ -77,6 +88,16 @@ package struct ProjectRepositories: Sendable {
   /// `git diff` between two tagged versions of a decision set (version 0: nothing, so every
   /// file is added): the unified diff and the changed paths with their status letter (A, M, D).
   package func diff(projectID: UUID, decisionSetID: UUID, from: Int, to: Int) async throws -> (
+    unified: String, paths: [(String, String)]
+  ) {
+    try await withSpan("git.diff", ofKind: .internal) { span in
+      span.attributes["mlops.git.from"] = from
+      span.attributes["mlops.git.to"] = to
+      return try await diffTags(projectID: projectID, decisionSetID: decisionSetID, from: from, to: to)
+    }
+  }
+
+  private func diffTags(projectID: UUID, decisionSetID: UUID, from: Int, to: Int) async throws -> (
     unified: String, paths: [(String, String)]
   ) {
     let repository = repositoryURL(projectID)

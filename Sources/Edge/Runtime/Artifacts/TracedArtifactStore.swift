@@ -1,0 +1,31 @@
+import Foundation
+import Tracing
+
+/// Any artifact store, with a span per write and read (`artifact.put`, `artifact.get`).
+struct TracedArtifactStore: ArtifactStore {
+  let store: any ArtifactStore
+  let kind: String
+
+  func put(_ bytes: Data, at key: ArtifactKey) async throws {
+    try await withSpan("artifact.put", ofKind: .client) { span in
+      span.attributes["mlops.artifact.store"] = kind
+      span.attributes["mlops.artifact.key"] = key.path
+      span.attributes["mlops.artifact.bytes"] = bytes.count
+      try await store.put(bytes, at: key)
+    }
+  }
+
+  func get(_ key: ArtifactKey) async throws -> Data? {
+    try await withSpan("artifact.get", ofKind: .client) { span in
+      span.attributes["mlops.artifact.store"] = kind
+      span.attributes["mlops.artifact.key"] = key.path
+      let bytes = try await store.get(key)
+      span.attributes["mlops.artifact.bytes"] = bytes?.count ?? 0
+      return bytes
+    }
+  }
+
+  func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) throws -> URL? {
+    try store.presignedURL(for: key, expiresIn: seconds)
+  }
+}
