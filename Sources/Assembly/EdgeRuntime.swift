@@ -45,7 +45,7 @@ package enum EdgeRuntime {
       let tls = try configuration.serviceTLS()
       let downstream = try ServiceName.allCases.map {
         try GRPCServiceClient(
-          service: $0, address: configuration.address(of: $0), tls: tls, timeout: .seconds(configuration.rpcTimeoutSeconds),
+          service: $0, addresses: configuration.addresses(of: $0), tls: tls, timeout: .seconds(configuration.rpcTimeoutSeconds),
           methodTimeouts: $0 == .codegen
             ? [
               "Generate": .seconds(configuration.generateDeadlineSeconds),

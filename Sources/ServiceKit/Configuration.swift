@@ -16,6 +16,10 @@ public struct Configuration: Sendable, Equatable {
   public var httpPort: Int
   /// `MLOPS_<SERVICE>_ADDR`, default `127.0.0.1:<default port>`.
   public var serviceAddresses: [ServiceName: ServiceAddress]
+  /// Further replicas Edge reaches a service at: `MLOPS_<SERVICE>_ADDR=host:port,host:port`
+  /// lists them after the first (IPv4 literals; calls go round robin, and a call that finds a
+  /// replica gone is retried on another). A service listens on the first address only.
+  public var serviceReplicas: [ServiceName: [ServiceAddress]] = [:]
   /// `MLOPS_METRICS_ADDR`: where a service run alone (`mlops planner`, ...) serves `/metrics`;
   /// default its gRPC host and port + 1000. Edge serves it on its HTTP port.
   public var metricsAddress: ServiceAddress?
@@ -116,11 +120,18 @@ public struct Configuration: Sendable, Equatable {
     configuration.httpPort = try port("MLOPS_HTTP_PORT", default: configuration.httpPort)
     for service in ServiceName.allCases {
       guard let text = value(service.addressVariable) else { continue }
-      guard let address = ServiceAddress(parsing: text) else {
+      let addresses = text.split(separator: ",", omittingEmptySubsequences: false).map {
+        ServiceAddress(parsing: String($0))
+      }
+      guard let first = addresses.first, let address = first, !addresses.contains(nil),
+        addresses.count == 1 || addresses.allSatisfy({ $0?.isIPv4Literal == true })
+      else {
         throw ConfigurationError(
-          variable: service.addressVariable, value: text, expected: "host:port, e.g. 127.0.0.1:\(service.defaultPort)")
+          variable: service.addressVariable, value: text,
+          expected: "host:port, e.g. 127.0.0.1:\(service.defaultPort), or a list of IPv4 host:port replicas")
       }
       configuration.serviceAddresses[service] = address
+      configuration.serviceReplicas[service] = Array(addresses.dropFirst().compactMap { $0 })
     }
     if let text = value("MLOPS_METRICS_ADDR") {
       guard let address = ServiceAddress(parsing: text) else {
@@ -209,6 +220,11 @@ public struct Configuration: Sendable, Equatable {
 
   public func address(of service: ServiceName) -> ServiceAddress {
     serviceAddresses[service] ?? ServiceAddress(host: "127.0.0.1", port: service.defaultPort)
+  }
+
+  /// Every replica Edge calls `service` at: its address, then the further replicas.
+  public func addresses(of service: ServiceName) -> [ServiceAddress] {
+    [address(of: service)] + (serviceReplicas[service] ?? [])
   }
 
   /// Where a standalone `service` serves `/metrics`.

@@ -6,29 +6,50 @@ import ServiceLifecycle
 /// ServiceLifecycle. Wrap `client` in a generated `*.Client` to call it.
 public final class GRPCServiceClient: Service, Sendable {
   public let service: ServiceName
-  public let address: ServiceAddress
+  /// The replicas it calls, round robin (one, unless the configuration lists more).
+  public let addresses: [ServiceAddress]
+  public var address: ServiceAddress { addresses[0] }
   public let client: GRPCClient<HTTP2ClientTransport.Posix>
 
   /// Every call has a deadline: `timeout` for the service's methods, or the one named in
   /// `methodTimeouts` (a call that outlives it fails DEADLINE_EXCEEDED instead of holding
-  /// its step for ever).
+  /// its step for ever). A call that finds its replica gone (UNAVAILABLE) is tried again, on
+  /// another replica when there is one: the services are stateless and deterministic, so a
+  /// repeated call is harmless.
   /// `tls` nil calls in plaintext, which only in-process tests do.
-  public init(
+  public convenience init(
     service: ServiceName, address: ServiceAddress, tls: ServiceTLS?, timeout: Duration = .seconds(30),
     methodTimeouts: [String: Duration] = [:]
   ) throws {
+    try self.init(service: service, addresses: [address], tls: tls, timeout: timeout, methodTimeouts: methodTimeouts)
+  }
+
+  public init(
+    service: ServiceName, addresses: [ServiceAddress], tls: ServiceTLS?, timeout: Duration = .seconds(30),
+    methodTimeouts: [String: Duration] = [:]
+  ) throws {
+    precondition(!addresses.isEmpty, "a client needs an address")
     self.service = service
-    self.address = address
+    self.addresses = addresses
     let fullName = Self.fullyQualifiedName(service)
-    var methods = [MethodConfig(names: [MethodConfig.Name(service: fullName)], timeout: timeout)]
+    let retry = RetryPolicy(
+      maxAttempts: 3, initialBackoff: .milliseconds(50), maxBackoff: .seconds(1), backoffMultiplier: 2,
+      retryableStatusCodes: [.unavailable])
+    var methods = [
+      MethodConfig(names: [MethodConfig.Name(service: fullName)], timeout: timeout, executionPolicy: .retry(retry))
+    ]
     for (method, limit) in methodTimeouts.sorted(by: { $0.key < $1.key }) {
-      methods.append(MethodConfig(names: [MethodConfig.Name(service: fullName, method: method)], timeout: limit))
+      methods.append(
+        MethodConfig(
+          names: [MethodConfig.Name(service: fullName, method: method)], timeout: limit, executionPolicy: .retry(retry)))
     }
     self.client = GRPCClient(
       transport: try .http2NIOPosix(
-        target: Self.target(for: address),
+        target: Self.target(for: addresses),
         transportSecurity: tls?.clientSecurity ?? .plaintext,
-        serviceConfig: ServiceConfig(methodConfig: methods)
+        serviceConfig: ServiceConfig(
+          methodConfig: methods,
+          loadBalancingConfig: addresses.count > 1 ? [.roundRobin] : [.pickFirst(shuffleAddressList: false)])
       ),
       interceptors: [ClientTelemetryInterceptor()]
     )
@@ -51,7 +72,9 @@ public final class GRPCServiceClient: Service, Sendable {
     }
   }
 
-  static func target(for address: ServiceAddress) -> any ResolvableTarget {
+  static func target(for addresses: [ServiceAddress]) -> any ResolvableTarget {
+    if addresses.count > 1 { return .ipv4(pairs: addresses.map { (host: $0.host, port: $0.port) }) }
+    let address = addresses[0]
     if address.isIPv4Literal { return .ipv4(address: address.host, port: address.port) }
     if address.host.contains(":") { return .ipv6(address: address.host, port: address.port) }
     return .dns(host: address.host, port: address.port)

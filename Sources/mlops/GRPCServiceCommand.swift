@@ -13,7 +13,9 @@ func runGRPCService(_ name: ServiceName) async throws {
   let metrics = environment.configuration.metricsAddress(of: name)
   let services: [any Service] =
     [environment.tracing].compactMap { $0 } + [
-      MetricsServer.make(address: metrics, logger: environment.logger), host,
+      MetricsServer(
+        address: metrics, required: environment.configuration.metricsAddress != nil, logger: environment.logger),
+      host,
     ]
   let group = ServiceGroup(
     configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: environment.logger))

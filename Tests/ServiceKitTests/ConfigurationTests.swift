@@ -47,6 +47,9 @@ import Testing
     ("MLOPS_CODEGEN_ADDR", "host:99999"),
     ("MLOPS_LOG_LEVEL", "loud"),
     ("MLOPS_MAX_BODY_BYTES", "-1"),
+    ("MLOPS_PLANNER_ADDR", "10.0.0.1:1,planner:2"),
+    ("MLOPS_PLANNER_ADDR", "10.0.0.1:1,"),
+    ("MLOPS_METRICS_ADDR", "nowhere"),
   ])
   func rejectsBadValuesNamingTheVariable(variable: String, value: String) {
     #expect(throws: ConfigurationError.self) { try Configuration(environment: [variable: value]) }
@@ -56,6 +59,17 @@ import Testing
       #expect(error.variable == variable)
       #expect(error.description.contains(variable))
     }
+  }
+
+  @Test func aServiceAddressMayListReplicasAndAServiceListensOnTheFirst() throws {
+    let configuration = try Configuration(environment: ["MLOPS_PLANNER_ADDR": "10.0.0.1:5001, 10.0.0.2:5002"])
+    #expect(configuration.address(of: .planner) == ServiceAddress(host: "10.0.0.1", port: 5001))
+    #expect(
+      configuration.addresses(of: .planner) == [
+        ServiceAddress(host: "10.0.0.1", port: 5001), ServiceAddress(host: "10.0.0.2", port: 5002),
+      ])
+    #expect(configuration.addresses(of: .critics) == [ServiceAddress(host: "127.0.0.1", port: 50052)])
+    #expect(configuration.metricsAddress(of: .planner) == ServiceAddress(host: "10.0.0.1", port: 6001))
   }
 
   @Test func serviceAddressParsing() {

@@ -81,7 +81,10 @@ import Testing
         services.append(try MLOpsProcess([service.rawValue], environment: environment, workingDirectory: directory))
       }
       let ready = await HTTP.waitFor200("\(ports.baseURL)/readyz", timeout: .seconds(30)) { edge.process.isRunning }
-      #expect(ready != nil, "edge never became ready with every service running apart")
+      #expect(
+        ready != nil,
+        "edge never became ready with every service running apart:\n\(edge.errors)\n\(services.map(\.errors).joined(separator: "\n"))"
+      )
 
       for process in services + [edge] { #expect(await process.terminate() == 0) }
     }

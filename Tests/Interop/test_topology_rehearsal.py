@@ -1,0 +1,162 @@
+"""The production topology rehearsed on one machine: every service its own process, the
+Planner as two replicas behind one address list, Edge (`mlops edge`) calling them round robin.
+Killing one replica while its calls are in flight fails none of the runs."""
+
+import json
+import os
+import threading
+import signal
+import subprocess
+import tempfile
+import time
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from conftest import free_port, mlops_binary
+
+BRIEF = "Fraud scoring at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only."
+
+
+class SlowModel(BaseHTTPRequestHandler):
+    """A chat model that takes 0.4 s to answer (with a reply the planner refuses, so the rules
+    answer): every planner call is in flight long enough to be cut off by a kill."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(0.4)
+        body = json.dumps({"choices": [{"message": {"role": "assistant", "content": "no"}}],
+                           "usage": {"prompt_tokens": 1, "completion_tokens": 1}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def _planner_calls(metrics_port: int) -> float:
+    text = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+    return sum(sample.value for family in text_string_to_metric_families(text)
+               if family.name == "grpc_server_handled" for sample in family.samples
+               if sample.labels.get("grpc_service") == "mlops.v1.Planner")
+
+
+def _wait_listening(process, port, log, what):
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{what} exited early: {open(log).read()}")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    pytest.fail(f"{what} never listened")
+
+
+def test_a_run_survives_a_planner_replica_killed_mid_run(tmp_path):
+    # The embedded PostgreSQL runs as the postgres user, which pytest's private tmp_path shuts out.
+    data = tempfile.mkdtemp(prefix="mlops-rehearsal-", dir="/tmp")
+    os.chmod(data, 0o755)
+    env = dict(os.environ, MLOPS_DATA_DIR=data, MLOPS_VALIDATORS="secret-scan")
+    env.pop("DATABASE_URL", None)
+    started = []
+    model = ThreadingHTTPServer(("127.0.0.1", 0), SlowModel)
+    threading.Thread(target=model.serve_forever, daemon=True).start()
+    slow_model = {"MLOPS_LLM_PROVIDER": "openai", "MLOPS_LLM_BASE_URL": f"http://127.0.0.1:{model.server_address[1]}",
+                  "MLOPS_LLM_MODEL": "slow-model", "MLOPS_LLM_API_KEY": "test", "MLOPS_LLM_MAX_ATTEMPTS": "1",
+                  "MLOPS_LLM_BREAKER_FAILURES": "1000"}
+
+    def start(name, extra, log_name):
+        log = tmp_path / f"{log_name}.log"
+        process = subprocess.Popen([mlops_binary(), *name], env={**env, **extra}, stdout=open(log, "w"),
+                                   stderr=subprocess.STDOUT, cwd=tmp_path)
+        started.append(process)
+        return process, log
+
+    try:
+        replicas = []
+        for index in range(2):
+            grpc_port, metrics_port = free_port(), free_port()
+            process, log = start(["planner"], {"MLOPS_PLANNER_ADDR": f"127.0.0.1:{grpc_port}",
+                                               "MLOPS_METRICS_ADDR": f"127.0.0.1:{metrics_port}", **slow_model},
+                                 f"planner-{index}")
+            _wait_listening(process, metrics_port, log, f"planner replica {index}")
+            replicas.append((process, grpc_port, metrics_port))
+        addresses = {"MLOPS_PLANNER_ADDR": ",".join(f"127.0.0.1:{grpc}" for _, grpc, _ in replicas)}
+        for service in ("critics", "policy", "codegen"):
+            grpc_port, metrics_port = free_port(), free_port()
+            addresses[f"MLOPS_{service.upper()}_ADDR"] = f"127.0.0.1:{grpc_port}"
+            process, log = start([service], {f"MLOPS_{service.upper()}_ADDR": f"127.0.0.1:{grpc_port}",
+                                             "MLOPS_METRICS_ADDR": f"127.0.0.1:{metrics_port}"}, service)
+            _wait_listening(process, metrics_port, log, service)
+        http = free_port()
+        edge, edge_log = start(["edge"], {**addresses, "MLOPS_HTTP_PORT": str(http)}, "edge")
+        base = f"http://127.0.0.1:{http}"
+        deadline = time.monotonic() + 90
+        while True:
+            if edge.poll() is not None:
+                pytest.fail(f"mlops edge exited early: {open(edge_log).read()}")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("mlops edge never became ready")
+            time.sleep(0.1)
+        token = subprocess.run([mlops_binary(), "token", "--user", "local-user", "--ttl", "3600"], env=env,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        auth = {"Authorization": f"Bearer {token}"}
+        project = httpx.post(f"{base}/v1/projects", json={"name": "rehearsal"}, headers=auth).json()["id"]
+
+        def submit():
+            created = httpx.post(f"{base}/v1/projects/{project}/decision-sets", json={"brief": BRIEF}, headers=auth)
+            assert created.status_code == 202, created.text
+            return created.json()["id"]
+
+        def statuses(ids):
+            return [httpx.get(f"{base}/v1/decision-sets/{i}", headers=auth).json()["status"] for i in ids]
+
+        # Round robin: a few runs reach both replicas.
+        warm = [submit() for _ in range(4)]
+        deadline = time.monotonic() + 60
+        while any(s == "running" for s in statuses(warm)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert statuses(warm) == ["waiting_for_approval"] * 4
+        assert all(_planner_calls(metrics) > 0 for _, _, metrics in replicas), "round robin reached one replica only"
+
+        # Runs in flight, then one replica killed outright; every run still reaches its gate.
+        flying = [submit() for _ in range(8)]
+        time.sleep(0.2)
+        survivor_before = _planner_calls(replicas[1][2])
+        replicas[0][0].send_signal(signal.SIGKILL)
+        replicas[0][0].wait(timeout=10)
+        assert "running" in statuses(flying), "every run had finished before the kill: nothing was mid-run"
+        flying += [submit() for _ in range(4)]
+        deadline = time.monotonic() + 120
+        while any(s == "running" for s in statuses(flying)) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert statuses(flying) == ["waiting_for_approval"] * len(flying), open(edge_log).read()[-3000:]
+        # The calls the kill cut off were retried on the survivor inside the step: no job failed
+        # (without the retry each would spend one of its job's attempts).
+        assert "job failed" not in open(edge_log).read()
+        # The survivor took the planner calls of the runs still in flight and of the later ones.
+        assert _planner_calls(replicas[1][2]) >= survivor_before + 4
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        model.shutdown()
+        subprocess.run(["rm", "-rf", data], check=False)
