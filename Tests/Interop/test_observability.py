@@ -78,7 +78,8 @@ def test_one_run_is_one_trace_from_the_request_to_the_model_call(mlops_serve, ot
     base = mlops_serve(
         OTEL_EXPORTER_OTLP_ENDPOINT=otlp_receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY="200",
         MLOPS_LLM_PROVIDER="openai", MLOPS_LLM_BASE_URL=fake_model, MLOPS_LLM_MODEL="fake-model",
-        MLOPS_LLM_API_KEY="test-key", MLOPS_LLM_MAX_ATTEMPTS="1", MLOPS_VALIDATORS="secret-scan")
+        MLOPS_LLM_API_KEY="test-key", MLOPS_LLM_MAX_ATTEMPTS="1", MLOPS_VALIDATORS="secret-scan",
+        MLOPS_TRACE_URL="http://traces.example/trace/{trace_id}")
     auth = mlops_serve.headers
     project = httpx.post(f"{base}/v1/projects", json={"name": "traced", "allow_incomplete_bundles": True},
                          headers=auth).json()["id"]
@@ -149,7 +150,7 @@ def test_one_run_is_one_trace_from_the_request_to_the_model_call(mlops_serve, ot
     # the tokens the refused replies spent.
     assert call["provider"] == "deterministic" and call["fallback_reason"].startswith("openai failed")
     assert call["input_tokens"] >= 42 and call["output_tokens"] >= 7
-    assert {"rel": "trace", "href": f"urn:otel:trace:{trace_id}"} in card["card"]["links"]
+    assert {"rel": "trace", "href": f"http://traces.example/trace/{trace_id}"} in card["card"]["links"]
     assert httpx.get(f"{base}/v1/decision-sets/{decision}/cards/999", headers=auth).status_code == 404
     assert httpx.get(f"{base}/v1/decision-sets/{decision}/cards/-1", headers=auth).status_code == 404
 

@@ -15,7 +15,8 @@ package struct WorkerRole: Sendable {
     let queue = JobQueue(client: database, logger: logger)
     let engine = GraphEngine(
       client: database, nodes: nodes, queue: queue, lease: lease,
-      maxStepDuration: .seconds(configuration.maxStepSeconds), logger: logger)
+      maxStepDuration: .seconds(configuration.maxStepSeconds), traceLink: TraceLink(template: configuration.traceURL),
+      logger: logger)
     let wake = WakeSignal()
     worker = Worker(
       queue: queue,

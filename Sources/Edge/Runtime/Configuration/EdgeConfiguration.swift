@@ -32,6 +32,14 @@ package struct EdgeConfiguration: Sendable, Equatable {
     worker.pollSeconds = try positive("MLOPS_WORKER_POLL_SECONDS", default: worker.pollSeconds)
     worker.checkpointsKept = try positive("MLOPS_CHECKPOINTS_KEPT", default: worker.checkpointsKept)
     worker.healthPort = try reader.port("MLOPS_WORKER_PORT", default: worker.healthPort)
+    if let template = value("MLOPS_TRACE_URL") {
+      guard TraceLink.isValidTemplate(template) else {
+        throw ConfigurationError(
+          variable: "MLOPS_TRACE_URL", value: template,
+          expected: "an http(s) URL with {trace_id} in it, e.g. https://grafana.example/explore?traceId={trace_id}")
+      }
+      worker.traceURL = template
+    }
     worker.maxStepSeconds = try positive(
       "MLOPS_MAX_STEP_SECONDS", default: max(configuration.validateDeadlineSeconds, configuration.generateDeadlineSeconds) + 120)
     streams.pingSeconds = try positive("MLOPS_SSE_PING_SECONDS", default: streams.pingSeconds)
@@ -116,6 +124,9 @@ package struct WorkerConfiguration: Sendable, Equatable {
   /// `MLOPS_MAX_STEP_SECONDS`: the most one step may take before it is stopped and its job
   /// fails (unset: room for a whole Validate call and a margin).
   package var maxStepSeconds = 1_800
+  /// `MLOPS_TRACE_URL`: the trace viewer a Reason Card's `trace` link opens, an http(s) URL
+  /// with `{trace_id}` in it (e.g. Grafana's explore view); unset: `urn:otel:trace:<id>`.
+  package var traceURL: String?
 
   package init() {}
 }

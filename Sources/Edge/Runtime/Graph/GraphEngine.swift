@@ -26,12 +26,14 @@ package struct GraphEngine: Sendable {
   private let nodes: [NodeName: any GraphNode]
   private let committer: StepCommitter
   private let deadline: StepDeadline
+  private let traceLink: TraceLink
   private let logger: Logger
 
   package init(
     client: PostgresClient, nodes: [any GraphNode], queue: JobQueue, lease: Duration = .seconds(30),
-    maxStepDuration: Duration = .seconds(1_800), logger: Logger
+    maxStepDuration: Duration = .seconds(1_800), traceLink: TraceLink = TraceLink(template: nil), logger: Logger
   ) {
+    self.traceLink = traceLink
     self.deadline = StepDeadline(limit: maxStepDuration)
     self.client = client
     self.nodes = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
@@ -185,7 +187,7 @@ package struct GraphEngine: Sendable {
         for index in before..<state.reasonCards.count {
           state.reasonCards[index].links.append(
             .with {
-              $0.rel = "trace"; $0.href = "urn:otel:trace:\(traceID)"
+              $0.rel = "trace"; $0.href = traceLink.href(traceID)
             })
         }
       }
