@@ -4,9 +4,7 @@ prometheus_client's text parser, and a chat model stand-in the planner calls ove
 
 import json
 import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import grpc
 import httpx
@@ -14,6 +12,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
+from chat_model_stub import start_chat_model
 from conftest import ROOT, free_port
 from otlp_receiver import start_receiver
 
@@ -28,31 +27,10 @@ def otlp_receiver():
     server.stop(grace=None)
 
 
-class FakeModel(BaseHTTPRequestHandler):
-    """An OpenAI-compatible chat server whose replies are never valid answers: each call is a
-    real model call with tokens, and the rules answer in the end (the fallback path)."""
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = json.dumps({
-            "choices": [{"message": {"role": "assistant", "content": "not a JSON answer"}}],
-            "usage": {"prompt_tokens": 42, "completion_tokens": 7},
-        }).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def fake_model():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeModel)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    url, server = start_chat_model()
+    yield url
     server.shutdown()
 
 

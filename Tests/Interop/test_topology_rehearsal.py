@@ -2,9 +2,7 @@
 Planner as two replicas behind one address list, Edge (`mlops edge`) calling them round robin.
 Killing one replica while its calls are in flight fails none of the runs."""
 
-import json
 import os
-import threading
 import signal
 import subprocess
 import tempfile
@@ -14,30 +12,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
+from chat_model_stub import start_chat_model
 from conftest import free_port, mlops_binary
 
 BRIEF = "Fraud scoring at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only."
-
-
-class SlowModel(BaseHTTPRequestHandler):
-    """A chat model that takes 0.4 s to answer (with a reply the planner refuses, so the rules
-    answer): every planner call is in flight long enough to be cut off by a kill."""
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        time.sleep(0.4)
-        body = json.dumps({"choices": [{"message": {"role": "assistant", "content": "no"}}],
-                           "usage": {"prompt_tokens": 1, "completion_tokens": 1}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 def _planner_calls(metrics_port: int) -> float:
@@ -67,9 +45,10 @@ def test_a_run_survives_a_planner_replica_killed_mid_run(tmp_path):
     env = dict(os.environ, MLOPS_DATA_DIR=data, MLOPS_VALIDATORS="secret-scan")
     env.pop("DATABASE_URL", None)
     started = []
-    model = ThreadingHTTPServer(("127.0.0.1", 0), SlowModel)
-    threading.Thread(target=model.serve_forever, daemon=True).start()
-    slow_model = {"MLOPS_LLM_PROVIDER": "openai", "MLOPS_LLM_BASE_URL": f"http://127.0.0.1:{model.server_address[1]}",
+    # A model that takes 0.4 s to answer: every planner call is in flight long enough to be cut
+    # off by a kill.
+    model_url, model = start_chat_model(delay=0.4)
+    slow_model = {"MLOPS_LLM_PROVIDER": "openai", "MLOPS_LLM_BASE_URL": model_url,
                   "MLOPS_LLM_MODEL": "slow-model", "MLOPS_LLM_API_KEY": "test", "MLOPS_LLM_MAX_ATTEMPTS": "1",
                   "MLOPS_LLM_BREAKER_FAILURES": "1000"}
 

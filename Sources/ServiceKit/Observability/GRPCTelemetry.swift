@@ -14,30 +14,25 @@ public struct ClientTelemetryInterceptor: ClientInterceptor {
     context: ClientContext,
     next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
   ) async throws -> StreamingClientResponse<Output> {
-    let method = context.descriptor
-    let call = CallRecord(side: .client, method: method)
-    let span = startSpan(method.fullyQualifiedMethod, ofKind: .client)
-    span.attributes["rpc.system"] = "grpc"
-    span.attributes["rpc.service"] = method.service.fullyQualifiedService
-    span.attributes["rpc.method"] = method.method
+    let call = CallRecord(side: .client, method: context.descriptor, parent: ServiceContext.current ?? .topLevel)
     var request = request
-    InstrumentationSystem.instrument.inject(span.context, into: &request.metadata, using: MetadataCarrier())
+    InstrumentationSystem.instrument.inject(call.span.context, into: &request.metadata, using: MetadataCarrier())
     WorkContext.current.write(into: &request.metadata)
     do {
-      var response = try await ServiceContext.withValue(span.context) { try await next(request, context) }
+      var response = try await ServiceContext.withValue(call.span.context) { try await next(request, context) }
       switch response.accepted {
       case .success(var contents):
         contents.bodyParts = RPCAsyncSequence(
           wrapping: EndingSequence(base: contents.bodyParts) { error in
-            call.finish(span: span, error: error)
+            call.finish(error: error)
           })
         response.accepted = .success(contents)
       case .failure(let error):
-        call.finish(span: span, error: error)
+        call.finish(error: error)
       }
       return response
     } catch {
-      call.finish(span: span, error: error)
+      call.finish(error: error)
       throw error
     }
   }
@@ -53,15 +48,10 @@ public struct ServerTelemetryInterceptor: ServerInterceptor {
     context: ServerContext,
     next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
   ) async throws -> StreamingServerResponse<Output> {
-    let method = context.descriptor
-    let call = CallRecord(side: .server, method: method)
     var parent = ServiceContext.topLevel
     InstrumentationSystem.instrument.extract(request.metadata, into: &parent, using: MetadataCarrier())
-    let span = startSpan(method.fullyQualifiedMethod, context: parent, ofKind: .server)
-    span.attributes["rpc.system"] = "grpc"
-    span.attributes["rpc.service"] = method.service.fullyQualifiedService
-    span.attributes["rpc.method"] = method.method
-    var serviceContext = span.context
+    let call = CallRecord(side: .server, method: context.descriptor, parent: parent)
+    var serviceContext = call.span.context
     serviceContext.work = WorkContext(metadata: request.metadata)
     let serving = serviceContext
     do {
@@ -72,40 +62,46 @@ public struct ServerTelemetryInterceptor: ServerInterceptor {
         contents.producer = { writer in
           do {
             let trailers = try await ServiceContext.withValue(serving) { try await produce(writer) }
-            call.finish(span: span, error: nil)
+            call.finish(error: nil)
             return trailers
           } catch {
-            call.finish(span: span, error: error)
+            call.finish(error: error)
             throw error
           }
         }
         response.accepted = .success(contents)
       case .failure(let error):
-        call.finish(span: span, error: error)
+        call.finish(error: error)
       }
       return response
     } catch {
-      call.finish(span: span, error: error)
+      call.finish(error: error)
       throw error
     }
   }
 }
 
-/// One call's end, recorded once: the span's status and end, the counter and the timer.
+/// One call, on either side: its span (started with the call), and its end, recorded once:
+/// the span's status and end, the counter and the timer.
 private final class CallRecord: Sendable {
   enum Side: String { case client, server }
 
   let side: Side
   let method: MethodDescriptor
+  let span: any Span
   let started = ContinuousClock.now
   private let finished = Atomic(false)
 
-  init(side: Side, method: MethodDescriptor) {
+  init(side: Side, method: MethodDescriptor, parent: ServiceContext) {
     self.side = side
     self.method = method
+    span = startSpan(method.fullyQualifiedMethod, context: parent, ofKind: side == .client ? .client : .server)
+    span.attributes["rpc.system"] = "grpc"
+    span.attributes["rpc.service"] = method.service.fullyQualifiedService
+    span.attributes["rpc.method"] = method.method
   }
 
-  func finish(span: any Span, error: (any Error)?) {
+  func finish(error: (any Error)?) {
     guard !finished.exchange(true, ordering: .relaxed) else { return }
     let code = Self.code(of: error)
     span.attributes["rpc.grpc.status_code"] = code.rawValue
@@ -114,12 +110,9 @@ private final class CallRecord: Sendable {
       span.setStatus(SpanStatus(code: .error, message: "\(code)"))
     }
     span.end()
-    let dimensions = [
-      ("grpc_service", method.service.fullyQualifiedService), ("grpc_method", method.method), ("grpc_code", "\(code)"),
-    ]
-    Counter(label: "grpc_\(side.rawValue)_handled_total", dimensions: dimensions).increment()
-    Timer(label: "grpc_\(side.rawValue)_handling_seconds", dimensions: Array(dimensions.prefix(2)))
-      .record(ContinuousClock.now - started)
+    let metrics = CallMetrics.of(side: side, method: method, code: code)
+    metrics.calls.increment()
+    metrics.duration.record(ContinuousClock.now - started)
   }
 
   static func code(of error: (any Error)?) -> Status.Code {
@@ -129,6 +122,31 @@ private final class CallRecord: Sendable {
     if error is CancellationError { return .cancelled }
     return .unknown
   }
+}
+
+/// A method's counter and timer on one side, made once per method and code rather than per
+/// call (each making looks the series up in the registry under its lock).
+private enum CallMetrics {
+  struct Key: Hashable {
+    var side: String
+    var method: MethodDescriptor
+    var code: Status.Code
+  }
+
+  static func of(side: CallRecord.Side, method: MethodDescriptor, code: Status.Code) -> (calls: Counter, duration: Timer) {
+    let key = Key(side: side.rawValue, method: method, code: code)
+    if let made = made.withLock({ $0[key] }) { return made }
+    let service = ("grpc_service", method.service.fullyQualifiedService)
+    let name = ("grpc_method", method.method)
+    let metrics = (
+      calls: Counter(label: "grpc_\(side.rawValue)_handled_total", dimensions: [service, name, ("grpc_code", "\(code)")]),
+      duration: Timer(label: "grpc_\(side.rawValue)_handling_seconds", dimensions: [service, name])
+    )
+    made.withLock { $0[key] = metrics }
+    return metrics
+  }
+
+  private static let made = Mutex<[Key: (calls: Counter, duration: Timer)]>([:])
 }
 
 /// Calls `onEnd` once when the wrapped sequence ends, with the error it ended on, if any.
@@ -162,7 +180,13 @@ struct MetadataCarrier: Injector, Extractor {
     carrier.replaceOrAddString(value, forKey: key)
   }
 
-  func extract(key: String, from carrier: Metadata) -> String? {
-    carrier[stringValues: key].first(where: { _ in true })
+  func extract(key: String, from carrier: Metadata) -> String? { carrier.firstString(key) }
+}
+
+extension Metadata {
+  /// The first string value under `key`, if any.
+  func firstString(_ key: String) -> String? {
+    var values = self[stringValues: key].makeIterator()
+    return values.next()
   }
 }

@@ -10,7 +10,7 @@ extension WorkContext {
   /// dropped (it would land in every log line of the call).
   init(metadata: Metadata) {
     func token(_ key: String) -> String? {
-      metadata[stringValues: key].first(where: { _ in true }).flatMap { Self.isPlainToken($0) ? $0 : nil }
+      metadata.firstString(key).flatMap { Self.isPlainToken($0) ? $0 : nil }
     }
     self.init(
       requestID: token(Self.keys.requestID), decisionSetID: token(Self.keys.decisionSet),

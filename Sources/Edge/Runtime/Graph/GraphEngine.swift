@@ -118,7 +118,7 @@ package struct GraphEngine: Sendable {
           let checkpoint = try await executeStep(
             node, from: parent, job: job, reuseStoredOutput: reuseStoredOutput, on: connection)
           let elapsed = ContinuousClock.now - started
-          StepMetrics.finished(node, outcome: "committed", after: elapsed)
+          StepMetrics.finished(node, .committed, after: elapsed)
           logger.info(
             "step committed",
             metadata: [
@@ -127,7 +127,7 @@ package struct GraphEngine: Sendable {
             ])
           return checkpoint
         } catch {
-          StepMetrics.finished(node, outcome: "failed", after: ContinuousClock.now - started)
+          StepMetrics.finished(node, .failed, after: ContinuousClock.now - started)
           throw error
         }
       }
@@ -139,6 +139,7 @@ package struct GraphEngine: Sendable {
     on connection: PostgresConnection
   ) async throws -> Checkpoint {
     guard let implementation = nodes[node] else { throw GraphError.noNode(node) }
+    let traceID = TraceIdentity.traceID
     let inputHash = try Self.inputHash(node: node, state: parent.state)
     let idempotencyKey = "\(parent.threadID.lowercaseString):\(parent.id.lowercaseString):\(node.rawValue):\(inputHash)"
 
@@ -183,7 +184,7 @@ package struct GraphEngine: Sendable {
             on: connection, logger: logger)
         }
       }
-      if let traceID = TraceIdentity.traceID, state.reasonCards.count > before {
+      if let traceID, state.reasonCards.count > before {
         for index in before..<state.reasonCards.count {
           state.reasonCards[index].links.append(
             .with {
@@ -203,8 +204,7 @@ package struct GraphEngine: Sendable {
     let route = GraphTopology.route(after: node, state: result.state)
     let agentRun = AgentRun(
       idempotencyKey: idempotencyKey, node: node, agent: implementation.agent, inputHash: inputHash, output: result,
-      latencyMilliseconds: fresh ? Int(saturating: latency.seconds * 1000) : 0, parent: parent.state,
-      traceID: TraceIdentity.traceID)
+      latencyMilliseconds: fresh ? Int(saturating: latency.seconds * 1000) : 0, parent: parent.state, traceID: traceID)
     let pendingEffects = effects.all
     let committed =
       if pendingEffects.isEmpty {

@@ -5,8 +5,7 @@ import ServiceKit
 /// queue's backlog (the autoscaling and alerting signals of the worker role).
 enum WorkerMetrics {
   static func claimed(after duration: Duration, found: Bool) {
-    Timer(label: "mlops_queue_claim_seconds", dimensions: [("found", found ? "true" : "false")])
-      .record(duration)
+    (found ? claimFound : claimEmpty).record(duration)
   }
 
   /// Counts what changed between two snapshots of the worker's counters.
@@ -29,4 +28,6 @@ enum WorkerMetrics {
   }
 
   private static let runningJobs = Gauge(label: "mlops_worker_running_jobs")
+  private static let claimFound = Timer(label: "mlops_queue_claim_seconds", dimensions: [("found", "true")])
+  private static let claimEmpty = Timer(label: "mlops_queue_claim_seconds", dimensions: [("found", "false")])
 }
