@@ -34,8 +34,7 @@ package enum DomainServices {
     if configuration.codeProvider == .llm, let transport = ProviderFactory.transport(configuration.provider) {
       regionWriter = ModelRegionWriter(
         transport: transport, validators: validators, attempts: configuration.codeAttempts,
-        quarantine: Quarantine(
-          folder: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "quarantine"), logger: logger),
+        quarantine: Quarantine(folder: configuration.quarantineFolder, logger: logger),
         logger: logger)
       logger.info(
         "codegen provider", metadata: ["provider": "\(transport.identity.name)", "model": "\(transport.identity.model)"])
@@ -56,7 +55,7 @@ package enum DomainServices {
   package static func planner(configuration: Configuration, logger: Logger) throws -> PlannerEngine {
     let provider = ProviderFactory.make(
       configuration.provider, packs: try PlannerEngine.bundledPacks(),
-      quarantineFolder: URL(fileURLWithPath: configuration.dataDirectory).appending(path: "quarantine"), logger: logger)
+      quarantineFolder: configuration.quarantineFolder, logger: logger)
     if configuration.provider.kind != .deterministic {
       logger.info(
         "planner provider", metadata: ["provider": "\(provider.identity.name)", "model": "\(provider.identity.model)"])
@@ -113,7 +112,7 @@ package enum DomainServices {
   ) throws -> GRPCServiceHost {
     let address = configuration.address(of: name)
     return GRPCServiceHost(
-      name: name.rawValue, address: address, tls: try configuration.serviceTLS(),
+      name: name.rawValue, address: address, tls: try configuration.grpcTransportTLS(),
       services: [try make(name, configuration: configuration, codegen: codegen, logger: logger)],
       logger: logger,
       onListening: { port in

@@ -42,7 +42,7 @@ package enum EdgeRuntime {
     try await url.withRunningClient(logger: logger) { client in
       try await Migrator(client: client, migrations: try Migration.bundled(), logger: logger).migrate()
 
-      let tls = try configuration.serviceTLS()
+      let tls = try configuration.grpcTransportTLS()
       let downstream = try ServiceName.allCases.map {
         try GRPCServiceClient(
           service: $0, addresses: configuration.addresses(of: $0), tls: tls, timeout: .seconds(configuration.rpcTimeoutSeconds),
@@ -65,7 +65,9 @@ package enum EdgeRuntime {
           database: client,
           nodes: clients.nodes(
             store: try ArtifactStores.make(environment.edge.artifacts, dataDirectory: configuration.dataDirectory),
-            repositories: ProjectRepositories(dataDirectory: configuration.dataDirectory, client: client, logger: logger),
+            repositories: ProjectRepositories(
+              dataDirectory: configuration.dataDirectory, client: client, logger: logger,
+              shared: environment.edge.artifacts.repositories == .database),
             versions: VersionStore(client: client, logger: logger),
             projects: ProjectStore(client: client, logger: logger)),
           configuration: environment.edge.worker, logger: logger)

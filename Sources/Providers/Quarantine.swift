@@ -28,19 +28,28 @@ public struct Quarantine: Sendable {
   public let folder: URL?
   let logger: Logger
 
-  /// `folder` nil keeps nothing on disk (entries are still logged).
+  /// The most of a payload a log line carries; the rest is cut and the line says how much.
+  static let loggedPayloadBytes = 65_536
+
+  /// `folder` nil keeps nothing on disk: the log line carries the payload instead
+  /// (`MLOPS_QUARANTINE=log`, for a process whose disk does not outlive it).
   public init(folder: URL?, logger: Logger) {
     self.folder = folder
     self.logger = logger
   }
 
   public func keep(_ entry: Entry) {
-    logger.warning(
-      "quarantined invalid model output",
-      metadata: [
-        "task": "\(entry.task)", "provider": "\(entry.provider)", "model": "\(entry.model)",
-        "attempt": "\(entry.attempt)", "reason": "\(entry.reason)",
-      ])
+    var metadata: Logger.Metadata = [
+      "task": "\(entry.task)", "provider": "\(entry.provider)", "model": "\(entry.model)",
+      "attempt": "\(entry.attempt)", "reason": "\(entry.reason)",
+    ]
+    if folder == nil {
+      let bytes = Array(entry.payload.utf8)
+      metadata["payload"] = "\(String(decoding: bytes.prefix(Self.loggedPayloadBytes), as: UTF8.self))"
+      metadata["payload_bytes"] = "\(bytes.count)"
+      if bytes.count > Self.loggedPayloadBytes { metadata["payload_truncated"] = "true" }
+    }
+    logger.warning("quarantined invalid model output", metadata: metadata)
     guard let folder else { return }
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

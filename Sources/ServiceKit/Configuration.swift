@@ -8,6 +8,10 @@ import Logging
 public struct Configuration: Sendable, Equatable {
   /// `DATABASE_URL`; nil means the embedded PostgreSQL under `dataDirectory`.
   public var databaseURL: String?
+  /// `DATABASE_PASSWORD`: the password of `DATABASE_URL`'s user, replacing any in the URL, so
+  /// a secret store can hand over the password alone (ECS injects the RDS-managed secret's
+  /// `password` key). Only with `DATABASE_URL`.
+  public var databasePassword: String?
   /// `MLOPS_DATA_DIR`, default `./.mlops`.
   public var dataDirectory: String
   /// `MLOPS_HTTP_HOST`, default `127.0.0.1`.
@@ -26,6 +30,16 @@ public struct Configuration: Sendable, Equatable {
   /// `MLOPS_TLS_CA_FILE`, `MLOPS_TLS_CERT_FILE`, `MLOPS_TLS_KEY_FILE`: the mutual TLS between
   /// Edge and the services, all three or none; none means the local CA in the data directory.
   public var tlsFiles: ServiceTLS?
+  /// `MLOPS_GRPC_TLS`: who secures the calls between Edge and the services. `mutual` (the
+  /// default): the processes themselves, with the certificates above. `mesh`: a service mesh
+  /// that must read HTTP/2 to balance each call (ECS Service Connect with `appProtocol grpc`,
+  /// its TLS from a private CA between tasks); the processes speak plaintext to their local
+  /// proxy. Never set with the `MLOPS_TLS_*` files.
+  public var grpcSecurity = GRPCSecurity.mutual
+  /// `MLOPS_QUARANTINE`: where rejected model replies go, `folder` (the default, one file each
+  /// under the data directory's `quarantine/`) or `log` (the whole entry in its log line, for
+  /// processes whose disk does not outlive them).
+  public var quarantine = QuarantineTarget.folder
   /// `MLOPS_LOG_LEVEL`, default `info`.
   public var logLevel: Logger.Level
   /// `MLOPS_MAX_BODY_BYTES`, default 1 MiB.
@@ -56,6 +70,16 @@ public struct Configuration: Sendable, Equatable {
   /// `MLOPS_CODEGEN_ATTEMPTS`: model replies tried (each one validated) before Codegen keeps
   /// the templates' code, default 2.
   public var codeAttempts = 2
+
+  public enum QuarantineTarget: String, Sendable {
+    case folder
+    case log
+  }
+
+  public enum GRPCSecurity: String, Sendable, CaseIterable {
+    case mutual
+    case mesh
+  }
 
   public enum CodeProvider: String, Sendable {
     case templates
@@ -115,6 +139,12 @@ public struct Configuration: Sendable, Equatable {
 
     var configuration = Configuration.defaults
     configuration.databaseURL = value("DATABASE_URL")
+    configuration.databasePassword = value("DATABASE_PASSWORD")
+    if configuration.databasePassword != nil, configuration.databaseURL == nil {
+      throw ConfigurationError(
+        variable: "DATABASE_PASSWORD", value: "***",
+        expected: "unset without DATABASE_URL (the embedded PostgreSQL keeps its own)")
+    }
     configuration.dataDirectory = value("MLOPS_DATA_DIR") ?? configuration.dataDirectory
     configuration.httpHost = value("MLOPS_HTTP_HOST") ?? configuration.httpHost
     configuration.httpPort = try port("MLOPS_HTTP_PORT", default: configuration.httpPort)
@@ -148,6 +178,16 @@ public struct Configuration: Sendable, Equatable {
       throw ConfigurationError(
         variable: tlsVariables[missing], value: "",
         expected: "a PEM file: MLOPS_TLS_CA_FILE, MLOPS_TLS_CERT_FILE and MLOPS_TLS_KEY_FILE are set together")
+    }
+    configuration.quarantine = try reader.choice(
+      "MLOPS_QUARANTINE", default: configuration.quarantine, expected: "folder or log")
+    configuration.grpcSecurity = try reader.choice(
+      "MLOPS_GRPC_TLS", default: configuration.grpcSecurity, expected: "mutual or mesh")
+    if configuration.grpcSecurity == .mesh, configuration.tlsFiles != nil {
+      throw ConfigurationError(
+        variable: "MLOPS_GRPC_TLS", value: "mesh",
+        expected:
+          "mutual when MLOPS_TLS_CA_FILE, MLOPS_TLS_CERT_FILE and MLOPS_TLS_KEY_FILE are set (mesh leaves TLS to the proxy)")
     }
     if let text = value("MLOPS_LOG_LEVEL") {
       guard let level = Logger.Level(rawValue: text.lowercased()) else {
@@ -237,6 +277,17 @@ public struct Configuration: Sendable, Equatable {
   /// local CA's (made in the data directory on first use).
   public func serviceTLS() throws -> ServiceTLS {
     try tlsFiles ?? LocalCertificateAuthority.ensure(dataDirectory: dataDirectory)
+  }
+
+  /// The quarantine's folder, nil when rejected replies go to the log.
+  public var quarantineFolder: URL? {
+    quarantine == .log ? nil : URL(fileURLWithPath: dataDirectory).appending(path: "quarantine")
+  }
+
+  /// What the gRPC server and clients secure their connections with: the certificates, or
+  /// nil under `MLOPS_GRPC_TLS=mesh`, where the local proxy does.
+  public func grpcTransportTLS() throws -> ServiceTLS? {
+    grpcSecurity == .mesh ? nil : try serviceTLS()
   }
 }
 

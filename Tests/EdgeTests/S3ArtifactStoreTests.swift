@@ -56,8 +56,7 @@ import Testing
     configuration.bucket = "mlops-bundles"
     configuration.region = "eu-west-1"
     configuration.endpoint = "http://127.0.0.1:\(port)"
-    configuration.accessKeyID = "testing"
-    configuration.secretAccessKey = "testing"
+    configuration.credentials = .keys(accessKeyID: "testing", secretAccessKey: "testing", sessionToken: nil)
     let store = try S3ArtifactStore(configuration: configuration)
     var ready = false
     for _ in 0..<100 where !ready {
@@ -75,7 +74,7 @@ import Testing
     try await store.put(bytes, at: key)  // duplicate put: harmless
     #expect(try await store.get(key) == bytes)
 
-    let link = try #require(try store.presignedURL(for: key, expiresIn: 60))
+    let link = try #require(try await store.presignedURL(for: key, expiresIn: 60))
     let (downloaded, response) = try await URLSession.shared.data(from: link)
     #expect((response as? HTTPURLResponse)?.statusCode == 200)
     #expect(downloaded == bytes)

@@ -127,4 +127,54 @@ import Testing
       #expect(try await !repositories.hasVersion(projectID: project, decisionSetID: set, version: 3))
     }
   }
+
+  /// The API and the worker on different machines (`MLOPS_REPOSITORIES=database`): each has its
+  /// own folder, and what one commits the other reads, through the log in PostgreSQL.
+  @Test func aVersionCommittedOnOneMachineIsReadOnAnother() async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+      let base = FileManager.default.temporaryDirectory.appending(path: "mlops-shared-\(UUID().uuidString.prefix(8))")
+      defer { try? FileManager.default.removeItem(at: base) }
+      let worker = ProjectRepositories(
+        root: base.appending(path: "worker"), client: client, logger: TestDatabase.logger, shared: true)
+      let api = ProjectRepositories(root: base.appending(path: "api"), client: client, logger: TestDatabase.logger, shared: true)
+      let (project, set) = (UUID(), UUID())
+      try await client.query("INSERT INTO projects (id, name) VALUES (\(project), 'shared')", logger: TestDatabase.logger)
+      var files: [ProjectRepositories.File] = [.init(path: "plan.json", contents: Data("{\"a\": 1}\n".utf8))]
+      let first = try await worker.commit(projectID: project, decisionSetID: set, version: 1, files: files, message: "v1")
+      files[0].contents = Data("{\"a\": 2}\n".utf8)
+      files.append(.init(path: "docs/new.md", contents: Data("new\n".utf8)))
+      _ = try await worker.commit(projectID: project, decisionSetID: set, version: 2, files: files, message: "v2")
+
+      #expect(try await api.hasVersion(projectID: project, decisionSetID: set, version: 2))
+      #expect(try await !api.hasVersion(projectID: project, decisionSetID: set, version: 3))
+      let diff = try await api.diff(projectID: project, decisionSetID: set, from: 1, to: 2)
+      #expect(diff.paths.map { "\($0.0) \($0.1)" } == ["A docs/new.md", "M plan.json"])
+
+      // A fresh machine (an empty cache) retrying version 1 gets the same commit, and the
+      // log keeps one entry per version, each holding only what its commit added.
+      let fresh = ProjectRepositories(
+        root: base.appending(path: "fresh"), client: client, logger: TestDatabase.logger, shared: true)
+      #expect(try await fresh.commit(projectID: project, decisionSetID: set, version: 1, files: [], message: "retry") == first)
+      let rows = try await client.query(
+        "SELECT seq, tag, length(bundle) FROM project_git_bundles WHERE project_id = \(project) ORDER BY seq",
+        logger: TestDatabase.logger)
+      var log: [(Int, String, Int)] = []
+      for try await row in rows.decode((Int, String, Int).self) { log.append(row) }
+      #expect(log.map(\.0) == [1, 2])
+      #expect(
+        log.map(\.1) == [
+          ProjectRepositories.tag(decisionSetID: set, version: 1), ProjectRepositories.tag(decisionSetID: set, version: 2),
+        ])
+
+      // A damaged entry is refused, never applied.
+      try await client.query(
+        "UPDATE project_git_bundles SET bundle = bundle || '\\x00'::bytea WHERE project_id = \(project) AND seq = 2",
+        logger: TestDatabase.logger)
+      let damaged = ProjectRepositories(
+        root: base.appending(path: "damaged"), client: client, logger: TestDatabase.logger, shared: true)
+      await #expect(throws: RepositoryLog.Corrupt.self) {
+        _ = try await damaged.hasVersion(projectID: project, decisionSetID: set, version: 2)
+      }
+    }
+  }
 }

@@ -1,9 +1,12 @@
 """The artifact store and the secret scan against independent peers: moto's S3 server
-(through boto3) and Yelp's detect-secrets."""
+(through boto3) and Yelp's detect-secrets; a task role's keys from a container credentials
+endpoint."""
 
+import http.server
 import json
 import os
 import subprocess
+import threading
 from pathlib import Path
 
 from conftest import ROOT, mlops_binary
@@ -66,3 +69,54 @@ def test_storage_init_creates_the_bucket_and_its_expiry_rule(moto_server, tmp_pa
     [rule] = s3.get_bucket_lifecycle_configuration(Bucket="bundles")["Rules"]
     assert rule["Expiration"]["Days"] == 45
     assert rule["Status"] == "Enabled"
+
+
+class _CredentialsEndpoint(http.server.BaseHTTPRequestHandler):
+    """A container credentials endpoint as ECS runs one: keys for whoever shows the token."""
+    seen: list = []
+
+    def do_GET(self):  # noqa: N802 (the base class's name)
+        _CredentialsEndpoint.seen.append((self.path, self.headers.get("Authorization")))
+        if self.headers.get("Authorization") != "task-token":
+            self.send_response(403)
+            self.end_headers()
+            return
+        body = json.dumps({"AccessKeyId": "ASIATASKROLE", "SecretAccessKey": "task-secret", "Token": "session-token",
+                           "Expiration": "2099-01-01T00:00:00Z"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *arguments):
+        pass
+
+
+def test_the_s3_store_takes_a_task_roles_keys_from_the_container_endpoint(moto_server, tmp_path):
+    url, s3 = moto_server
+    endpoint = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CredentialsEndpoint)
+    threading.Thread(target=endpoint.serve_forever, daemon=True).start()
+    (tmp_path / "token").write_text("task-token\n")
+    base = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    environment = dict(
+        base, MLOPS_ARTIFACT_STORE="s3", MLOPS_S3_BUCKET="task-role-bundles", MLOPS_S3_REGION="eu-west-1",
+        MLOPS_S3_ENDPOINT=url, MLOPS_DATA_DIR=str(tmp_path),
+        AWS_CONTAINER_CREDENTIALS_FULL_URI=f"http://127.0.0.1:{endpoint.server_port}/v2/credentials/task",
+        AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=str(tmp_path / "token"),
+    )
+    try:
+        done = subprocess.run([mlops_binary(), "storage", "init"], env=environment, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert "task-role-bundles" in [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]]
+        assert ("/v2/credentials/task", "task-token") in _CredentialsEndpoint.seen
+
+        # Credentials never travel in the clear to another host.
+        elsewhere = dict(environment, AWS_CONTAINER_CREDENTIALS_FULL_URI="http://10.1.2.3/v2/credentials/task")
+        refused = subprocess.run([mlops_binary(), "storage", "init"], env=elsewhere, capture_output=True, text=True,
+                                 timeout=60)
+        assert refused.returncode != 0
+        assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" in refused.stderr
+    finally:
+        endpoint.shutdown()

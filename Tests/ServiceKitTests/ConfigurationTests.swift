@@ -72,6 +72,21 @@ import Testing
     #expect(configuration.metricsAddress(of: .planner) == ServiceAddress(host: "10.0.0.1", port: 6001))
   }
 
+  @Test func underAMeshTheProcessesLeaveTLSToTheProxyAndNeverWithCertificateFilesSet() throws {
+    let files = ["MLOPS_TLS_CA_FILE": "/ca.pem", "MLOPS_TLS_CERT_FILE": "/cert.pem", "MLOPS_TLS_KEY_FILE": "/key.pem"]
+    #expect(
+      try Configuration(environment: files).grpcTransportTLS()
+        == ServiceTLS(caFile: "/ca.pem", certificateFile: "/cert.pem", keyFile: "/key.pem"))
+    #expect(try Configuration(environment: files.merging(["MLOPS_GRPC_TLS": "mutual"]) { $1 }).grpcSecurity == .mutual)
+    #expect(try Configuration(environment: ["MLOPS_GRPC_TLS": "MESH"]).grpcTransportTLS() == nil)
+    let both = #expect(throws: ConfigurationError.self) {
+      try Configuration(environment: files.merging(["MLOPS_GRPC_TLS": "mesh"]) { $1 })
+    }
+    #expect(both?.variable == "MLOPS_GRPC_TLS")
+    let unknown = #expect(throws: ConfigurationError.self) { try Configuration(environment: ["MLOPS_GRPC_TLS": "off"]) }
+    #expect(unknown?.expected == "mutual or mesh")
+  }
+
   @Test func serviceAddressParsing() {
     #expect(ServiceAddress(parsing: ":50051") == ServiceAddress(host: "127.0.0.1", port: 50051))
     #expect(ServiceAddress(parsing: "[::1]:1") == ServiceAddress(host: "::1", port: 1))
@@ -132,5 +147,8 @@ import Testing
       try Configuration(environment: ["MLOPS_COVERAGE_THRESHOLD": "75"])
     }
     #expect(threshold?.variable == "MLOPS_COVERAGE_THRESHOLD")
+    let password = #expect(throws: ConfigurationError.self) { try Configuration(environment: ["DATABASE_PASSWORD": "s3cret"]) }
+    #expect(password?.variable == "DATABASE_PASSWORD")
+    #expect(password?.description.contains("s3cret") == false)
   }
 }

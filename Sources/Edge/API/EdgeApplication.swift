@@ -130,7 +130,9 @@ package enum EdgeApplication {
     ).addRoutes(to: v1)
     let versionsController = VersionsController<Context>(
       store: decisionSets, access: access, audit: audit, versions: versions,
-      repositories: ProjectRepositories(dataDirectory: configuration.dataDirectory, client: database, logger: logger),
+      repositories: ProjectRepositories(
+        dataDirectory: configuration.dataDirectory, client: database, logger: logger,
+        shared: edge.artifacts.repositories == .database),
       maxBodyBytes: configuration.maxBodyBytes)
     versionsController.addRoutes(to: v1)
     let signer = try DownloadSigner.load(secret: edge.artifacts.downloadSecret, dataDirectory: configuration.dataDirectory)

@@ -54,7 +54,7 @@ package struct ArtifactsController<Context: IdentifiedRequestContext>: Sendable 
       ]
       if artifact.status == "stored", let key = try? ArtifactKey(artifact.key) {
         let url =
-          try store.presignedURL(for: key, expiresIn: ttlSeconds)?.absoluteString ?? base
+          try await store.presignedURL(for: key, expiresIn: ttlSeconds)?.absoluteString ?? base
           + signer.link(for: key, expires: expires, by: caller.subject)
         item["download_url"] = url
         item["expires_at"] = JSONResponse.timestamp(expires)

@@ -9,11 +9,11 @@ package protocol ArtifactStore: Sendable {
   func get(_ key: ArtifactKey) async throws -> Data?
   /// A link that downloads `key` without credentials until it expires, when the store can
   /// sign one itself (S3); nil means Edge signs its own link (`DownloadSigner`).
-  func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) throws -> URL?
+  func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) async throws -> URL?
 }
 
 extension ArtifactStore {
-  package func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) throws -> URL? { nil }
+  package func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) async throws -> URL? { nil }
 }
 
 /// A validated store key. Every key starts with `projects/{project_id}/`: tenancy is in the

@@ -25,7 +25,7 @@ struct TracedArtifactStore: ArtifactStore {
     }
   }
 
-  func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) throws -> URL? {
-    try store.presignedURL(for: key, expiresIn: seconds)
+  func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) async throws -> URL? {
+    try await store.presignedURL(for: key, expiresIn: seconds)
   }
 }

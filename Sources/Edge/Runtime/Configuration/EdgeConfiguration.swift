@@ -50,12 +50,12 @@ package struct EdgeConfiguration: Sendable, Equatable {
     limits.projectPerMinute = try positive("MLOPS_RATE_LIMIT_PER_PROJECT", default: limits.projectPerMinute)
     limits.streamsPerCaller = try positive("MLOPS_SSE_MAX_STREAMS_PER_CALLER", default: limits.streamsPerCaller)
     artifacts.kind = try reader.choice("MLOPS_ARTIFACT_STORE", default: artifacts.kind, expected: "local or s3")
+    artifacts.repositories = try reader.choice(
+      "MLOPS_REPOSITORIES", default: artifacts.repositories, expected: "local or database")
     artifacts.bucket = value("MLOPS_S3_BUCKET")
     artifacts.region = value("MLOPS_S3_REGION") ?? value("AWS_REGION") ?? artifacts.region
     artifacts.endpoint = value("MLOPS_S3_ENDPOINT")
-    artifacts.accessKeyID = value("AWS_ACCESS_KEY_ID")
-    artifacts.secretAccessKey = value("AWS_SECRET_ACCESS_KEY")
-    artifacts.sessionToken = value("AWS_SESSION_TOKEN")
+    artifacts.credentials = try AWSCredentials.source(environment: environment)
     artifacts.retentionDays = try positive("MLOPS_BUNDLE_RETENTION_DAYS", default: artifacts.retentionDays)
     artifacts.downloadSecret = value("MLOPS_DOWNLOAD_SECRET")
     artifacts.downloadTTLSeconds = try positive("MLOPS_DOWNLOAD_TTL_SECONDS", default: artifacts.downloadTTLSeconds)
@@ -72,12 +72,15 @@ package struct EdgeConfiguration: Sendable, Equatable {
     identity.clockSkewSeconds = try reader.nonNegative("MLOPS_OIDC_CLOCK_SKEW_SECONDS", default: identity.clockSkewSeconds)
     identity.jwksRefetchSeconds = try positive("MLOPS_OIDC_JWKS_REFETCH_SECONDS", default: identity.jwksRefetchSeconds)
     if artifacts.kind == .s3 {
-      for (name, present) in [
-        ("MLOPS_S3_BUCKET", artifacts.bucket != nil),
-        ("AWS_ACCESS_KEY_ID", artifacts.accessKeyID != nil),
-        ("AWS_SECRET_ACCESS_KEY", artifacts.secretAccessKey != nil),
-      ] where !present {
-        throw ConfigurationError(variable: name, value: "", expected: "a value when MLOPS_ARTIFACT_STORE is s3")
+      if artifacts.bucket == nil {
+        throw ConfigurationError(variable: "MLOPS_S3_BUCKET", value: "", expected: "a value when MLOPS_ARTIFACT_STORE is s3")
+      }
+      if artifacts.credentials == nil {
+        throw ConfigurationError(
+          variable: "AWS_ACCESS_KEY_ID", value: "",
+          expected:
+            "credentials when MLOPS_ARTIFACT_STORE is s3: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a task role's AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI"
+        )
       }
     }
   }
@@ -93,10 +96,10 @@ package struct ArtifactConfiguration: Sendable, Equatable {
   package var bucket: String?
   package var region = "us-east-1"
   package var endpoint: String?
-  /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`.
-  package var accessKeyID: String?
-  package var secretAccessKey: String?
-  package var sessionToken: String?
+  /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, else a task role's
+  /// container credentials endpoint (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `_FULL_URI`,
+  /// with `AWS_CONTAINER_AUTHORIZATION_TOKEN` or `_TOKEN_FILE`).
+  package var credentials: AWSCredentials.Source?
   /// `MLOPS_BUNDLE_RETENTION_DAYS`: `mlops storage init` sets the bucket to expire bundles after this, default 90.
   package var retentionDays = 90
   /// `MLOPS_DOWNLOAD_SECRET`: the HMAC key of local download links; default: a random key kept in the data directory.
@@ -105,6 +108,11 @@ package struct ArtifactConfiguration: Sendable, Equatable {
   package var downloadTTLSeconds = 900
   /// `MLOPS_PUBLIC_URL`: the Edge's address as clients reach it, for download links; default http://MLOPS_HTTP_HOST:MLOPS_HTTP_PORT.
   package var publicURL: String?
+  package enum Repositories: String, Sendable { case local, database }
+  /// `MLOPS_REPOSITORIES`: where each project's git history lives, `local` (default: the data
+  /// directory's `repositories/`) or `database` (a log of git bundles in PostgreSQL, with the
+  /// folder as each machine's cache), for an API and a worker on different machines.
+  package var repositories = Repositories.local
 
   package init() {}
 }

@@ -23,7 +23,7 @@ package struct PreparedDatabase: Sendable {
 package enum DatabaseBootstrap {
   package static func prepare(configuration: Configuration, logger: Logger) async throws -> PreparedDatabase {
     if let text = configuration.databaseURL {
-      let url = try DatabaseURL(parsing: text)
+      let url = try DatabaseURL(parsing: text, password: configuration.databasePassword)
       logger.info("using the database in DATABASE_URL", metadata: ["database": "\(url.redacted)"])
       return PreparedDatabase(url: url, embedded: nil, stopOnRelease: false)
     }

@@ -33,6 +33,22 @@ package struct DatabaseURL: Sendable, Equatable {
     }
   }
 
+  /// Parses `text`; a `password` given apart (`DATABASE_PASSWORD`) replaces the URL's. It is
+  /// the password itself, or an RDS-managed secret's JSON (`{"username":…,"password":…}`, what
+  /// App Runner hands over for a whole secret), whose `password` is taken.
+  package init(parsing text: String, password: String?) throws(ParseError) {
+    try self.init(parsing: text)
+    guard let password else { return }
+    self.password = Self.secretPassword(password) ?? password
+  }
+
+  private static func secretPassword(_ text: String) -> String? {
+    guard text.hasPrefix("{"),
+      let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+    else { return nil }
+    return object["password"] as? String
+  }
+
   package init(parsing text: String) throws(ParseError) {
     guard let components = URLComponents(string: text) else { throw ParseError(reason: "not a URL") }
     guard let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme) else {

@@ -7,23 +7,28 @@ import Tracing
 /// One bare git repository per project under `{data}/repositories/{project_id}.git`. Each
 /// decision set has its branch `ds/{id}`; each published version is a commit on it, tagged
 /// `ds/{id}/v{version}`. Work on one project is serialised by a PostgreSQL advisory lock, so
-/// any number of workers (on any machines sharing the folder) can commit.
+/// any number of workers (on any machines sharing the folder) can commit. With `shared`
+/// (`MLOPS_REPOSITORIES=database`) the folder is only this machine's cache: every commit is
+/// also appended to the project's `RepositoryLog` in PostgreSQL, and a read that finds a
+/// version missing catches up from it first.
 package struct ProjectRepositories: Sendable {
   package let root: URL
   let client: PostgresClient
   let logger: Logger
+  let log: RepositoryLog?
 
-  package init(root: URL, client: PostgresClient, logger: Logger) {
+  package init(root: URL, client: PostgresClient, logger: Logger, shared: Bool = false) {
     self.root = root
     self.client = client
     self.logger = logger
+    self.log = shared ? RepositoryLog(client: client, logger: logger) : nil
   }
 
   /// The repositories of a data directory: `{data}/repositories`.
-  package init(dataDirectory: String, client: PostgresClient, logger: Logger) {
+  package init(dataDirectory: String, client: PostgresClient, logger: Logger, shared: Bool = false) {
     self.init(
       root: URL(fileURLWithPath: dataDirectory).appending(path: "repositories").standardizedFileURL, client: client,
-      logger: logger)
+      logger: logger, shared: shared)
   }
 
   package struct File: Sendable {
@@ -56,8 +61,13 @@ package struct ProjectRepositories: Sendable {
   ) async throws -> String {
     try await withProjectLock(projectID) {
       let repository = try await ensureRepository(projectID)
+      try await log?.catchUp(projectID: projectID, repository: repository)
       let tag = Self.tag(decisionSetID: decisionSetID, version: version)
-      if let existing = try await revParse(repository, "refs/tags/\(tag)") { return existing }
+      let branch = "refs/heads/ds/\(decisionSetID.lowercaseString)"
+      if let existing = try await revParse(repository, "refs/tags/\(tag)") {
+        try await log?.publish(projectID: projectID, repository: repository, branch: branch, tag: tag, commit: existing)
+        return existing
+      }
       let scratch = FileManager.default.temporaryDirectory.appending(path: "mlops-commit-\(UUID().uuidString)")
       defer { try? FileManager.default.removeItem(at: scratch) }
       let tree = scratch.appending(path: "tree")
@@ -74,13 +84,13 @@ package struct ProjectRepositories: Sendable {
       try await CommandRunner.run(["git", "add", "-A", "."], environment: environment, workingDirectory: tree.path)
       let treeID = try await CommandRunner.run(["git", "write-tree"], environment: environment, workingDirectory: tree.path)
         .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-      let branch = "refs/heads/ds/\(decisionSetID.lowercaseString)"
       var arguments = ["git", "commit-tree", treeID, "-m", message]
       if let parent = try await revParse(repository, branch) { arguments += ["-p", parent] }
       let commit = try await CommandRunner.run(arguments, environment: environment, workingDirectory: tree.path)
         .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
       try await git(repository, ["update-ref", branch, commit])
       try await git(repository, ["tag", tag, commit])
+      try await log?.publish(projectID: projectID, repository: repository, branch: branch, tag: tag, commit: commit)
       return commit
     }
   }
@@ -100,7 +110,11 @@ package struct ProjectRepositories: Sendable {
   private func diffTags(projectID: UUID, decisionSetID: UUID, from: Int, to: Int) async throws -> (
     unified: String, paths: [(String, String)]
   ) {
-    let repository = repositoryURL(projectID)
+    let repository = try await current(
+      projectID,
+      holding: [from, to].filter { $0 > 0 }.map {
+        Self.tag(decisionSetID: decisionSetID, version: $0)
+      })
     let old =
       from == 0
       ? try await git(repository, ["hash-object", "-t", "tree", "/dev/null"]).standardOutput.trimmingCharacters(
@@ -117,9 +131,27 @@ package struct ProjectRepositories: Sendable {
   }
 
   package func hasVersion(projectID: UUID, decisionSetID: UUID, version: Int) async throws -> Bool {
-    let repository = repositoryURL(projectID)
+    let tag = Self.tag(decisionSetID: decisionSetID, version: version)
+    let repository = try await current(projectID, holding: [tag])
     guard FileManager.default.fileExists(atPath: repository.path) else { return false }
-    return try await revParse(repository, "refs/tags/\(Self.tag(decisionSetID: decisionSetID, version: version))") != nil
+    return try await revParse(repository, "refs/tags/\(tag)") != nil
+  }
+
+  /// The project's repository folder, caught up with the shared log first when it lacks one of
+  /// `tags` (tags never move, so a folder that has them all is current enough).
+  private func current(_ projectID: UUID, holding tags: [String]) async throws -> URL {
+    let repository = repositoryURL(projectID)
+    guard let log else { return repository }
+    var missing = !FileManager.default.fileExists(atPath: repository.appending(path: "HEAD").path)
+    for tag in tags where !missing {
+      missing = try await revParse(repository, "refs/tags/\(tag)") == nil
+    }
+    guard missing else { return repository }
+    return try await withProjectLock(projectID) {
+      let repository = try await ensureRepository(projectID)
+      try await log.catchUp(projectID: projectID, repository: repository)
+      return repository
+    }
   }
 
   func repositoryURL(_ projectID: UUID) -> URL {

@@ -15,12 +15,14 @@ package struct S3ArtifactStore: ArtifactStore {
 
   let bucket: String
   let base: URL
-  let signer: SigV4Signer
+  let region: String
+  let credentials: AWSCredentials
   let http: HTTPClient
 
   package init(configuration: ArtifactConfiguration, http: HTTPClient = .shared) throws {
-    guard let bucket = configuration.bucket, let accessKey = configuration.accessKeyID, let secret = configuration.secretAccessKey
-    else { throw Failure(description: "the S3 store needs MLOPS_S3_BUCKET, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") }
+    guard let bucket = configuration.bucket, let source = configuration.credentials else {
+      throw Failure(description: "the S3 store needs MLOPS_S3_BUCKET, and AWS credentials or a task role")
+    }
     self.bucket = bucket
     if let endpoint = configuration.endpoint {
       guard let url = URL(string: endpoint) else { throw Failure(description: "MLOPS_S3_ENDPOINT is not a URL: \(endpoint)") }
@@ -28,9 +30,8 @@ package struct S3ArtifactStore: ArtifactStore {
     } else {
       base = URL(string: "https://\(bucket).s3.\(configuration.region).amazonaws.com")!
     }
-    signer = SigV4Signer(
-      credentials: .init(accessKeyID: accessKey, secretAccessKey: secret, sessionToken: configuration.sessionToken),
-      region: configuration.region)
+    region = configuration.region
+    credentials = AWSCredentials(source: source, http: http)
     self.http = http
   }
 
@@ -46,8 +47,13 @@ package struct S3ArtifactStore: ArtifactStore {
     return response.body
   }
 
-  package func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) throws -> URL? {
-    signer.presign(url: url(key), expires: seconds)
+  package func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) async throws -> URL? {
+    try await signer().presign(url: url(key), expires: seconds)
+  }
+
+  /// A signer with the credentials of the moment (a task role's are renewed as they expire).
+  func signer() async throws -> SigV4Signer {
+    SigV4Signer(credentials: try await credentials.current(), region: region)
   }
 
   /// Creates the bucket when it is missing (an existing bucket of ours is fine).
@@ -103,7 +109,7 @@ package struct S3ArtifactStore: ArtifactStore {
     let payload = SigV4Signer.hex(SHA256.hash(data: body))
     var request = HTTPClientRequest(url: url.absoluteString)
     request.method = HTTPMethod(rawValue: method)
-    for (name, value) in signer.sign(method: method, url: url, headers: headers, payloadSHA256: payload) {
+    for (name, value) in try await signer().sign(method: method, url: url, headers: headers, payloadSHA256: payload) {
       request.headers.add(name: name, value: value)
     }
     if !body.isEmpty || method == "PUT" { request.body = .bytes(ByteBuffer(bytes: body)) }
