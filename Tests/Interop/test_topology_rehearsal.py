@@ -139,3 +139,104 @@ def test_a_run_survives_a_planner_replica_killed_mid_run(tmp_path):
                 process.kill()
         model.shutdown()
         subprocess.run(["rm", "-rf", data], check=False)
+
+
+def _fresh_database(name: str) -> str:
+    """A new database on the test server (scripts/test starts one), as RDS would be."""
+    url = os.environ.get("MLOPS_TEST_DATABASE_URL")
+    if not url:
+        pytest.fail("MLOPS_TEST_DATABASE_URL is not set: run scripts/test, which starts a PostgreSQL")
+    subprocess.run(["psql", url, "-q", "-c", f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"],
+                   check=True, capture_output=True, timeout=60)
+    base, _, query = url.partition("?")
+    return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+
+
+def test_the_ecs_settings_on_separate_machines(tmp_path):
+    """Each process as its ECS task runs it: its own data folder (its own disk), gRPC in
+    plaintext to the mesh (MLOPS_GRPC_TLS=mesh), git history in PostgreSQL, rejected replies to
+    the log, and the API and the worker apart. The API reads a version the worker committed on
+    its machine, and a plaintext gRPC client gets the services' health."""
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    database = _fresh_database("mlops_ecs_rehearsal")
+    ecs = {"MLOPS_GRPC_TLS": "mesh", "MLOPS_QUARANTINE": "log", "MLOPS_VALIDATORS": "secret-scan"}
+    edge_settings = {"DATABASE_URL": database, "MLOPS_REPOSITORIES": "database",
+                     "MLOPS_DOWNLOAD_SECRET": "one-secret-for-every-replica"}
+    started = []
+
+    def start(arguments, machine, extra):
+        folder = tmp_path / machine
+        folder.mkdir(exist_ok=True)
+        log = tmp_path / f"{machine}.log"
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("MLOPS_TLS_", "DATABASE_"))}
+        env.update(ecs, MLOPS_DATA_DIR=str(folder), **extra)
+        process = subprocess.Popen([mlops_binary(), *arguments], env=env, stdout=open(log, "w"),
+                                   stderr=subprocess.STDOUT, cwd=folder)
+        started.append(process)
+        return process, log
+
+    try:
+        addresses = {}
+        for service in ("planner", "critics", "policy", "codegen"):
+            grpc_port, metrics_port = free_port(), free_port()
+            addresses[f"MLOPS_{service.upper()}_ADDR"] = f"127.0.0.1:{grpc_port}"
+            process, log = start([service], service, {f"MLOPS_{service.upper()}_ADDR": f"127.0.0.1:{grpc_port}",
+                                                      "MLOPS_METRICS_ADDR": f"127.0.0.1:{metrics_port}"})
+            _wait_listening(process, metrics_port, log, service)
+        with grpc.insecure_channel(addresses["MLOPS_PLANNER_ADDR"]) as channel:
+            health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=10)
+            assert health.status == health_pb2.HealthCheckResponse.SERVING
+
+        http, worker_port = free_port(), free_port()
+        api, api_log = start(["edge", "--role", "api"], "api-machine",
+                             {**addresses, **edge_settings, "MLOPS_HTTP_PORT": str(http)})
+        _wait_listening(api, http, api_log, "the API")
+        worker, worker_log = start(["worker"], "worker-machine",
+                                   {**addresses, **edge_settings, "MLOPS_WORKER_PORT": str(worker_port)})
+        _wait_listening(worker, worker_port, worker_log, "the worker")
+        base = f"http://127.0.0.1:{http}"
+        token = subprocess.run(
+            [mlops_binary(), "token", "--user", "local-user", "--ttl", "3600"],
+            env=dict(os.environ, MLOPS_DATA_DIR=str(tmp_path / "api-machine")), capture_output=True, text=True,
+            check=True).stdout.strip()
+        auth = {"Authorization": f"Bearer {token}"}
+        # Only the secret scan runs here, so the project takes bundles the full suite did not check.
+        project = httpx.post(f"{base}/v1/projects", json={"name": "ecs", "allow_incomplete_bundles": True},
+                             headers=auth).json()["id"]
+        created = httpx.post(f"{base}/v1/projects/{project}/decision-sets", json={"brief": BRIEF}, headers=auth)
+        assert created.status_code == 202, created.text
+        decision = created.json()["id"]
+
+        def status():
+            return httpx.get(f"{base}/v1/decision-sets/{decision}", headers=auth).json()["status"]
+
+        for wanted in ("waiting_for_approval", "completed"):
+            deadline = time.monotonic() + 120
+            while status() not in (wanted, "failed", "rejected", "blocked") and time.monotonic() < deadline:
+                time.sleep(0.3)
+            assert status() == wanted, open(worker_log).read()[-3000:]
+            if wanted == "waiting_for_approval":
+                approved = httpx.post(f"{base}/v1/decision-sets/{decision}/approve", json={"status": "approved"},
+                                      headers=auth)
+                assert approved.status_code == 202, approved.text
+
+        # The worker committed on its machine; the API's machine has no copy until it asks.
+        assert list((tmp_path / "worker-machine" / "repositories").glob("*.git"))
+        assert not list((tmp_path / "api-machine" / "repositories").glob("*.git"))
+        changes = httpx.get(f"{base}/v1/decision-sets/{decision}/changes", headers=auth)
+        assert changes.status_code == 200, changes.text
+        assert changes.json()["files"], changes.text
+        assert list((tmp_path / "api-machine" / "repositories").glob("*.git"))
+        # Nothing a process keeps is under another's folder: no quarantine folder anywhere.
+        assert not list(tmp_path.glob("*/quarantine"))
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
