@@ -38,6 +38,17 @@ def _wait_listening(process, port, log, what):
     pytest.fail(f"{what} never listened")
 
 
+def _stop(processes):
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def test_a_run_survives_a_planner_replica_killed_mid_run(tmp_path):
     # The embedded PostgreSQL runs as the postgres user, which pytest's private tmp_path shuts out.
     data = tempfile.mkdtemp(prefix="mlops-rehearsal-", dir="/tmp")
@@ -129,14 +140,7 @@ def test_a_run_survives_a_planner_replica_killed_mid_run(tmp_path):
         # The survivor took the planner calls of the runs still in flight and of the later ones.
         assert _planner_calls(replicas[1][2]) >= survivor_before + 4
     finally:
-        for process in started:
-            if process.poll() is None:
-                process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stop(started)
         model.shutdown()
         subprocess.run(["rm", "-rf", data], check=False)
 
@@ -232,11 +236,4 @@ def test_the_ecs_settings_on_separate_machines(tmp_path):
         # Nothing a process keeps is under another's folder: no quarantine folder anywhere.
         assert not list(tmp_path.glob("*/quarantine"))
     finally:
-        for process in started:
-            if process.poll() is None:
-                process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stop(started)

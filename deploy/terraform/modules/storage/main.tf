@@ -19,28 +19,6 @@ resource "aws_s3_bucket" "artifacts" {
   force_destroy = var.force_destroy
 }
 
-resource "aws_s3_bucket_public_access_block" "artifacts" {
-  bucket                  = aws_s3_bucket.artifacts.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_versioning" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
 resource "aws_s3_bucket_server_side_encryption_configuration" "artifacts" {
   bucket = aws_s3_bucket.artifacts.id
   rule {
@@ -84,27 +62,9 @@ resource "aws_s3_bucket_logging" "artifacts" {
   target_prefix = "s3/artifacts/"
 }
 
-data "aws_iam_policy_document" "artifacts" {
-  statement {
-    sid       = "TLSOnly"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.artifacts.arn, "${aws_s3_bucket.artifacts.arn}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
 resource "aws_s3_bucket_policy" "artifacts" {
   bucket = aws_s3_bucket.artifacts.id
-  policy = data.aws_iam_policy_document.artifacts.json
+  policy = data.aws_iam_policy_document.tls_only["artifacts"].json
 }
 
 # The ALB writes its access logs only to a bucket encrypted with S3-managed keys.
@@ -115,28 +75,6 @@ resource "aws_s3_bucket" "logs" {
   #checkov:skip=CKV2_AWS_62:nothing consumes events of log objects
   bucket_prefix = "${var.name}-logs-"
   force_destroy = var.force_destroy
-}
-
-resource "aws_s3_bucket_public_access_block" "logs" {
-  bucket                  = aws_s3_bucket.logs.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "logs" {
-  bucket = aws_s3_bucket.logs.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_versioning" "logs" {
-  bucket = aws_s3_bucket.logs.id
-  versioning_configuration {
-    status = "Enabled"
-  }
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
@@ -167,6 +105,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
 }
 
 data "aws_iam_policy_document" "logs" {
+  source_policy_documents = [data.aws_iam_policy_document.tls_only["logs"].json]
   statement {
     sid       = "LoadBalancerLogs"
     actions   = ["s3:PutObject"]
@@ -185,11 +124,50 @@ data "aws_iam_policy_document" "logs" {
       identifiers = ["logging.s3.amazonaws.com"]
     }
   }
+}
+
+resource "aws_s3_bucket_policy" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  policy = data.aws_iam_policy_document.logs.json
+}
+
+# Both buckets: private, owner-enforced, versioned, reachable over TLS only.
+locals {
+  buckets = { artifacts = aws_s3_bucket.artifacts, logs = aws_s3_bucket.logs }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each                = local.buckets
+  bucket                  = each.value.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  for_each = local.buckets
+  bucket   = each.value.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  for_each = local.buckets
+  bucket   = each.value.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+data "aws_iam_policy_document" "tls_only" {
+  for_each = local.buckets
   statement {
     sid       = "TLSOnly"
     effect    = "Deny"
     actions   = ["s3:*"]
-    resources = [aws_s3_bucket.logs.arn, "${aws_s3_bucket.logs.arn}/*"]
+    resources = [each.value.arn, "${each.value.arn}/*"]
     principals {
       type        = "*"
       identifiers = ["*"]
@@ -200,11 +178,6 @@ data "aws_iam_policy_document" "logs" {
       values   = ["false"]
     }
   }
-}
-
-resource "aws_s3_bucket_policy" "logs" {
-  bucket = aws_s3_bucket.logs.id
-  policy = data.aws_iam_policy_document.logs.json
 }
 
 resource "aws_ecr_repository" "platform" {
