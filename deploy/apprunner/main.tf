@@ -145,34 +145,11 @@ resource "aws_apprunner_vpc_connector" "this" {
   security_groups    = [aws_security_group.service.id]
 }
 
-data "aws_iam_policy_document" "build_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["build.apprunner.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "access" {
-  name               = "${local.name}-ecr-access"
-  assume_role_policy = data.aws_iam_policy_document.build_assume.json
-}
-
-resource "aws_iam_role_policy_attachment" "access" {
-  role       = aws_iam_role.access.name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess"
-}
-
-data "aws_iam_policy_document" "tasks_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["tasks.apprunner.amazonaws.com"]
-    }
-  }
+module "access_role" {
+  source              = "../terraform/modules/service_role"
+  name                = "${local.name}-ecr-access"
+  service             = "build.apprunner.amazonaws.com"
+  managed_policy_arns = ["arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess"]
 }
 
 # The instance: read and write bundles, read the database password.
@@ -191,14 +168,13 @@ data "aws_iam_policy_document" "instance" {
   }
 }
 
-resource "aws_iam_role" "instance" {
-  name               = "${local.name}-instance"
-  assume_role_policy = data.aws_iam_policy_document.tasks_assume.json
-}
-
-resource "aws_iam_role_policy" "instance" {
-  role   = aws_iam_role.instance.id
-  policy = data.aws_iam_policy_document.instance.json
+module "instance_role" {
+  source  = "../terraform/modules/service_role"
+  name    = "${local.name}-instance"
+  service = "tasks.apprunner.amazonaws.com"
+  inline_policies = {
+    instance = data.aws_iam_policy_document.instance.json
+  }
 }
 
 resource "aws_apprunner_auto_scaling_configuration_version" "this" {
@@ -215,7 +191,7 @@ resource "aws_apprunner_service" "this" {
   source_configuration {
     auto_deployments_enabled = false
     authentication_configuration {
-      access_role_arn = aws_iam_role.access.arn
+      access_role_arn = module.access_role.arn
     }
     image_repository {
       image_identifier      = var.image
@@ -250,7 +226,7 @@ resource "aws_apprunner_service" "this" {
   instance_configuration {
     cpu               = var.instance.cpu
     memory            = var.instance.memory
-    instance_role_arn = aws_iam_role.instance.arn
+    instance_role_arn = module.instance_role.arn
   }
 
   encryption_configuration {

@@ -172,7 +172,7 @@ module "service" {
   log_retention_days           = var.log_retention_days
   stop_timeout_seconds         = each.key == "api" ? local.sse_max_seconds + 10 : 60
   service_connect_server       = contains(keys(local.grpc_roles), each.key)
-  service_connect_tls_role_arn = aws_iam_role.service_connect_tls.arn
+  service_connect_tls_role_arn = module.service_connect_tls_role.arn
   private_ca_arn               = var.private_ca_arn
   target_group_arn             = each.key == "api" ? module.load_balancer.target_group_arn : null
   scaling                      = each.value.scaling

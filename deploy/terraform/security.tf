@@ -113,22 +113,10 @@ locals {
   }
 }
 
-data "aws_iam_policy_document" "service_connect_tls_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["ecs.amazonaws.com"]
-    }
-  }
+module "service_connect_tls_role" {
+  source              = "./modules/service_role"
+  name                = "${local.name}-service-connect-tls"
+  service             = "ecs.amazonaws.com"
+  managed_policy_arns = ["arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity"]
 }
 
-resource "aws_iam_role" "service_connect_tls" {
-  name               = "${local.name}-service-connect-tls"
-  assume_role_policy = data.aws_iam_policy_document.service_connect_tls_assume.json
-}
-
-resource "aws_iam_role_policy_attachment" "service_connect_tls" {
-  role       = aws_iam_role.service_connect_tls.name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity"
-}

@@ -84,24 +84,11 @@ resource "aws_db_parameter_group" "this" {
   }
 }
 
-data "aws_iam_policy_document" "monitoring_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["monitoring.rds.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "monitoring" {
-  name               = "${var.name}-rds-monitoring"
-  assume_role_policy = data.aws_iam_policy_document.monitoring_assume.json
-}
-
-resource "aws_iam_role_policy_attachment" "monitoring" {
-  role       = aws_iam_role.monitoring.name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+module "monitoring_role" {
+  source              = "../service_role"
+  name                = "${var.name}-rds-monitoring"
+  service             = "monitoring.rds.amazonaws.com"
+  managed_policy_arns = ["arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"]
 }
 
 resource "aws_db_instance" "this" {
@@ -132,20 +119,10 @@ resource "aws_db_instance" "this" {
   auto_minor_version_upgrade            = true
   enabled_cloudwatch_logs_exports       = ["postgresql", "upgrade"]
   monitoring_interval                   = 60
-  monitoring_role_arn                   = aws_iam_role.monitoring.arn
+  monitoring_role_arn                   = module.monitoring_role.arn
   performance_insights_enabled          = true
   performance_insights_kms_key_id       = var.kms_key_arn
   performance_insights_retention_period = 7
-}
-
-data "aws_iam_policy_document" "proxy_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["rds.amazonaws.com"]
-    }
-  }
 }
 
 data "aws_iam_policy_document" "proxy" {
@@ -159,20 +136,19 @@ data "aws_iam_policy_document" "proxy" {
   }
 }
 
-resource "aws_iam_role" "proxy" {
-  name               = "${var.name}-db-proxy"
-  assume_role_policy = data.aws_iam_policy_document.proxy_assume.json
-}
-
-resource "aws_iam_role_policy" "proxy" {
-  role   = aws_iam_role.proxy.id
-  policy = data.aws_iam_policy_document.proxy.json
+module "proxy_role" {
+  source  = "../service_role"
+  name    = "${var.name}-db-proxy"
+  service = "rds.amazonaws.com"
+  inline_policies = {
+    read-secret = data.aws_iam_policy_document.proxy.json
+  }
 }
 
 resource "aws_db_proxy" "this" {
   name                   = var.name
   engine_family          = "POSTGRESQL"
-  role_arn               = aws_iam_role.proxy.arn
+  role_arn               = module.proxy_role.arn
   vpc_subnet_ids         = var.subnet_ids
   vpc_security_group_ids = [aws_security_group.proxy.id]
   require_tls            = true

@@ -51,16 +51,6 @@ resource "aws_cloudwatch_log_group" "metrics" {
   kms_key_id        = var.kms_key_arn
 }
 
-data "aws_iam_policy_document" "tasks_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["ecs-tasks.amazonaws.com"]
-    }
-  }
-}
-
 # The execution role: pull the image, write the logs, read this role's secrets.
 data "aws_iam_policy_document" "execution" {
   statement {
@@ -88,25 +78,22 @@ data "aws_iam_policy_document" "execution" {
   }
 }
 
-resource "aws_iam_role" "execution" {
-  name               = "${local.full_name}-execution"
-  assume_role_policy = data.aws_iam_policy_document.tasks_assume.json
+module "execution_role" {
+  source          = "../service_role"
+  name            = "${local.full_name}-execution"
+  service         = "ecs-tasks.amazonaws.com"
+  inline_policies = { execution = data.aws_iam_policy_document.execution.json }
 }
 
-resource "aws_iam_role_policy" "execution" {
-  role   = aws_iam_role.execution.id
-  policy = data.aws_iam_policy_document.execution.json
-}
-
-resource "aws_iam_role" "task" {
-  name               = "${local.full_name}-task"
-  assume_role_policy = data.aws_iam_policy_document.tasks_assume.json
-}
-
-resource "aws_iam_role_policy" "task" {
-  count  = var.calls_aws ? 1 : 0
-  role   = aws_iam_role.task.id
-  policy = var.task_policy_json
+# The task's own role: what its role needs (task_policy_json), and the metrics agent's log group.
+module "task_role" {
+  source  = "../service_role"
+  name    = "${local.full_name}-task"
+  service = "ecs-tasks.amazonaws.com"
+  inline_policies = merge(
+    { cloudwatch-agent = data.aws_iam_policy_document.agent.json },
+    var.calls_aws ? { task = var.task_policy_json } : {},
+  )
 }
 
 # The agent writes the scraped metrics as embedded-metric log lines.
@@ -117,20 +104,14 @@ data "aws_iam_policy_document" "agent" {
   }
 }
 
-resource "aws_iam_role_policy" "agent" {
-  role   = aws_iam_role.task.id
-  name   = "cloudwatch-agent"
-  policy = data.aws_iam_policy_document.agent.json
-}
-
 resource "aws_ecs_task_definition" "this" {
   family                   = local.full_name
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc"
   cpu                      = var.cpu
   memory                   = var.memory
-  execution_role_arn       = aws_iam_role.execution.arn
-  task_role_arn            = aws_iam_role.task.arn
+  execution_role_arn       = module.execution_role.arn
+  task_role_arn            = module.task_role.arn
   runtime_platform {
     operating_system_family = "LINUX"
     cpu_architecture        = "X86_64"
@@ -304,7 +285,7 @@ resource "aws_appautoscaling_policy" "this" {
 }
 
 output "service_name" { value = aws_ecs_service.this.name }
-output "task_role_arn" { value = aws_iam_role.task.arn }
+output "task_role_arn" { value = module.task_role.arn }
 output "log_group" { value = aws_cloudwatch_log_group.task.name }
 
 # What the tests read (deploy/terraform/tests).
@@ -318,4 +299,4 @@ output "capacity" {
     min = aws_appautoscaling_target.this.min_capacity, max = aws_appautoscaling_target.this.max_capacity
   }
 }
-output "task_policy" { value = one(aws_iam_role_policy.task[*].policy) }
+output "task_policy" { value = lookup(module.task_role.inline_policies, "task", null) }
