@@ -23,7 +23,7 @@ import Testing
         tables.sorted() == [
           "access_tokens", "agent_runs", "approvals", "artifacts", "audit_events", "checkpoints", "console_codes",
           "console_sessions", "decision_set_versions", "decision_sets", "events", "jobs", "policy_waivers", "project_budgets",
-          "project_gate_rules", "project_members",
+          "project_gate_rules", "project_git_bundles", "project_members",
           "project_usage", "projects", "rate_limit_buckets", "schema_migrations", "stream_leases",
         ])
     }
