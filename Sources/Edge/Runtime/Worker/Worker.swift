@@ -88,8 +88,6 @@ package final class Worker: Service, Sendable {
     }
   }
 
-  struct LeaseLost: Error {}
-
   /// Handles `job` in a span of its own, continuing the trace of the request that queued it,
   /// with its decision set in every log line.
   private func execute(_ job: ClaimedJob) async {
@@ -121,17 +119,12 @@ package final class Worker: Service, Sendable {
         group.addTask {
           try await handler.handle(job, queue: self.queue) { self.isStopping }
         }
-        group.addTask {
-          // Heartbeat: renew at a third of the lease; a lost lease stops the handler. A renewal
-          // can also fail because the handler's last commit just finished the job: give the
-          // handler a moment to return first, so a finished job is not counted as lost.
-          while true {
-            try await Task.sleep(for: self.settings.lease / 3)
-            if try await !self.queue.heartbeat(job, lease: self.settings.lease) {
-              try await Task.sleep(for: self.settings.lease / 3)
-              throw LeaseLost()
-            }
-          }
+        group.addTask { [logger] in
+          // The heartbeat: only a lost lease stops the handler, never a renewal that failed.
+          try await LeaseKeeper(lease: self.settings.lease, logger: logger) {
+            try await self.queue.heartbeat(job, lease: self.settings.lease)
+          }.run()
+          return nil
         }
         defer { group.cancelAll() }
         return try await group.next() ?? nil
@@ -143,7 +136,7 @@ package final class Worker: Service, Sendable {
       default:
         counters.update { $0.succeeded += 1 }
       }
-    } catch let error where error is LeaseLost || handler.lostItsLease(error) {
+    } catch let error where error is LeaseKeeper.LeaseLost || handler.lostItsLease(error) {
       counters.update { $0.leasesLost += 1 }
       logger.warning("lease lost; another worker owns the job now")
     } catch {

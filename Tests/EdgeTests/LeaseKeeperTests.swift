@@ -1,0 +1,103 @@
+import EdgeAPI
+import EdgeRuntime
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+import ServiceLifecycle
+import Synchronization
+import TestSupport
+import Testing
+
+/// A heartbeat rides out a database outage shorter than the lease: only a lost lease ends a
+/// step, never a renewal that failed. Timings here are generous bounds on behaviour, not speed.
+@Suite struct LeaseKeeperTests {
+  struct Unreachable: Error {}
+
+  @Test func renewalsThatFailAreTriedAgainAndTheStepGoesOn() async throws {
+    let calls = Atomic<Int>(0)
+    let keeper = LeaseKeeper(lease: .milliseconds(600), logger: TestDatabase.logger) {
+      let call = calls.add(1, ordering: .relaxed).newValue
+      if call <= 3 { throw Unreachable() }
+      return true
+    }
+    let running = Task { try await keeper.run() }
+    try await Task.sleep(for: .milliseconds(1_500))
+    running.cancel()
+    let ended = await running.result
+    #expect(throws: CancellationError.self) { try ended.get() }
+    #expect(calls.load(ordering: .relaxed) > 4, "renewals went on after the failures")
+  }
+
+  @Test func whenEveryRenewalFailsTheStepEndsOnlyAsTheLeaseRunsOut() async throws {
+    let keeper = LeaseKeeper(lease: .milliseconds(600), logger: TestDatabase.logger) { throw Unreachable() }
+    let started = ContinuousClock.now
+    await #expect(throws: LeaseKeeper.LeaseLost.self) { try await keeper.run() }
+    let elapsed = ContinuousClock.now - started
+    #expect(elapsed >= .milliseconds(500), "it gave up at the first failure, \(elapsed) in")
+    #expect(elapsed < .seconds(5))
+  }
+
+  @Test func aLeaseThatIsNoLongerOursEndsTheStep() async throws {
+    let keeper = LeaseKeeper(lease: .milliseconds(300), logger: TestDatabase.logger) { false }
+    await #expect(throws: LeaseKeeper.LeaseLost.self) { try await keeper.run() }
+  }
+
+  /// The operator's case: the database drops the worker's connections (a restart, a failover)
+  /// while a renewal is on the wire. The renewal fails; the job finishes on its first attempt.
+  @Test func aRenewalCutOffByTheDatabaseCostsTheRunningJobNothing() async throws {
+    try await TestDatabase.withFreshDatabase { client, url in
+      let (project, threads) = try await Fixtures.threads(1, on: client)
+      let queue = JobQueue(client: client, logger: TestDatabase.logger)
+      _ = try await queue.enqueue(NewJob(kind: "slow", threadID: threads[0], projectID: project, idempotencyKey: "slow-1"))
+      let worker = Worker(
+        queue: queue, handlers: ["slow": SlowHandler(duration: .seconds(4))],
+        settings: .init(concurrency: 1, lease: .seconds(3), pollInterval: .milliseconds(100), maintenanceInterval: .seconds(60)),
+        wake: WakeSignal(), logger: TestDatabase.logger)
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        let services = ServiceGroup(services: [worker], logger: TestDatabase.logger)
+        group.addTask { try await services.run() }
+        try await Task.sleep(for: .milliseconds(500))
+        // Hold the job's row so that the next renewal (a second after the claim) waits on the
+        // wire, then cut every other connection to the database, that renewal's among them.
+        try await TestDatabase.withClient(url) { admin in
+          try await admin.withConnection { connection in
+            try await connection.query("BEGIN", logger: TestDatabase.logger)
+            try await connection.query("SELECT id FROM jobs FOR UPDATE", logger: TestDatabase.logger)
+            try await Task.sleep(for: .seconds(1))
+            try await connection.query(
+              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+              logger: TestDatabase.logger)
+            try await connection.query("ROLLBACK", logger: TestDatabase.logger)
+          }
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while worker.counters.snapshot.succeeded + worker.counters.snapshot.retried + worker.counters.snapshot.leasesLost == 0,
+          ContinuousClock.now < deadline
+        {
+          try await Task.sleep(for: .milliseconds(100))
+        }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
+      }
+      let counters = worker.counters.snapshot
+      #expect(counters.succeeded == 1)
+      #expect(counters.retried == 0 && counters.leasesLost == 0 && counters.dead == 0)
+      #expect(
+        try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'succeeded' AND attempts = 1", on: client) == 1)
+    }
+  }
+}
+
+/// Holds its job for `duration`, then finishes it.
+private struct SlowHandler: JobHandler {
+  let duration: Duration
+
+  func handle(_ job: ClaimedJob, queue: JobQueue, shouldStop: @escaping @Sendable () -> Bool) async throws
+    -> JobHandlingOutcome
+  {
+    try await Task.sleep(for: duration)
+    _ = try await queue.complete(job)
+    return .finished
+  }
+}
