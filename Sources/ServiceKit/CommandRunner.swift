@@ -32,6 +32,7 @@ public enum CommandRunner {
     environment: [String: String] = [:],
     inheritEnvironment: Bool = true,
     workingDirectory: String? = nil,
+    input: String? = nil,
     checked: Bool = true
   ) async throws -> Output {
     precondition(!command.isEmpty, "a command needs a program")
@@ -41,14 +42,20 @@ public enum CommandRunner {
     for (key, value) in environment { overrides[Environment.Key(stringLiteral: key)] = value }
     var exact: [Environment.Key: String] = [:]
     for (key, value) in environment { exact[Environment.Key(stringLiteral: key)] = value }
-    let result = try await Subprocess.run(
-      executable,
-      arguments: Arguments(Array(command.dropFirst())),
-      environment: inheritEnvironment ? .inherit.updating(overrides) : .custom(exact),
-      workingDirectory: workingDirectory.map { FilePath($0) },
-      output: .string(limit: 1 << 20),
-      error: .string(limit: 1 << 20)
-    )
+    func launch<Input: InputProtocol>(_ input: Input) async throws -> ExecutionResult<
+      Void, StringOutput<Unicode.UTF8>, StringOutput<Unicode.UTF8>
+    > {
+      try await Subprocess.run(
+        executable,
+        arguments: Arguments(Array(command.dropFirst())),
+        environment: inheritEnvironment ? .inherit.updating(overrides) : .custom(exact),
+        workingDirectory: workingDirectory.map { FilePath($0) },
+        input: input,
+        output: .string(limit: 1 << 20),
+        error: .string(limit: 1 << 20)
+      )
+    }
+    let result = if let input { try await launch(.string(input)) } else { try await launch(.none) }
     let status: Int32 =
       switch result.terminationStatus {
       case .exited(let code): Int32(code)

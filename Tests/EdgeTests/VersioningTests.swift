@@ -3,6 +3,7 @@ import EdgeAPI
 import EdgeRuntime
 import Foundation
 import PostgresNIO
+import ServiceKit
 import TestSupport
 import Testing
 
@@ -125,6 +126,33 @@ import Testing
       #expect(diff.unified.contains("+{\"a\": 2}"))
       #expect(try await repositories.hasVersion(projectID: project, decisionSetID: set, version: 2))
       #expect(try await !repositories.hasVersion(projectID: project, decisionSetID: set, version: 3))
+    }
+  }
+
+  /// A git killed mid-update leaves its ref's lock file behind; the next commit of the project
+  /// must not fail on it (the project's advisory lock says nobody else is writing).
+  @Test func aLockLeftByAKilledGitDoesNotBlockTheNextCommit() async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+      let root = FileManager.default.temporaryDirectory.appending(path: "mlops-repos-\(UUID().uuidString.prefix(8))")
+      defer { try? FileManager.default.removeItem(at: root) }
+      let repositories = ProjectRepositories(root: root, client: client, logger: TestDatabase.logger)
+      let (project, set) = (UUID(), UUID())
+      let files: [ProjectRepositories.File] = [.init(path: "plan.json", contents: Data("{}\n".utf8))]
+      _ = try await repositories.commit(projectID: project, decisionSetID: set, version: 1, files: files, message: "v1")
+      let repository = root.appending(path: "\(project.lowercaseString).git")
+      let branchLock = repository.appending(path: "refs/heads/ds/\(set.lowercaseString).lock")
+      try Data().write(to: branchLock)
+      try Data().write(to: repository.appending(path: "packed-refs.lock"))
+      var changed = files
+      changed[0].contents = Data("{\"v\": 2}\n".utf8)
+      let second = try await repositories.commit(
+        projectID: project, decisionSetID: set, version: 2, files: changed, message: "v2")
+      #expect(try await repositories.hasVersion(projectID: project, decisionSetID: set, version: 2))
+      let branch = try await CommandRunner.run(
+        ["git", "--git-dir", repository.path, "rev-parse", "refs/heads/ds/\(set.lowercaseString)"]
+      ).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+      #expect(branch == second, "the branch and the version's tag moved together")
+      #expect(!FileManager.default.fileExists(atPath: branchLock.path))
     }
   }
 

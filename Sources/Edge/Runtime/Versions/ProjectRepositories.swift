@@ -61,6 +61,7 @@ package struct ProjectRepositories: Sendable {
   ) async throws -> String {
     try await withProjectLock(projectID) {
       let repository = try await ensureRepository(projectID)
+      try Self.removeStaleLocks(repository)
       try await log?.catchUp(projectID: projectID, repository: repository)
       let tag = Self.tag(decisionSetID: decisionSetID, version: version)
       let branch = "refs/heads/ds/\(decisionSetID.lowercaseString)"
@@ -88,8 +89,11 @@ package struct ProjectRepositories: Sendable {
       if let parent = try await revParse(repository, branch) { arguments += ["-p", parent] }
       let commit = try await CommandRunner.run(arguments, environment: environment, workingDirectory: tree.path)
         .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-      try await git(repository, ["update-ref", branch, commit])
-      try await git(repository, ["tag", tag, commit])
+      // Branch and tag move together or not at all: a kill between two commands would
+      // leave a commit on the branch that no version's tag names.
+      try await CommandRunner.run(
+        ["git", "--git-dir", repository.path, "update-ref", "--stdin"], environment: Self.identity,
+        input: "start\nupdate \(branch) \(commit)\ncreate refs/tags/\(tag) \(commit)\nprepare\ncommit\n")
       try await log?.publish(projectID: projectID, repository: repository, branch: branch, tag: tag, commit: commit)
       return commit
     }
@@ -149,6 +153,7 @@ package struct ProjectRepositories: Sendable {
     guard missing else { return repository }
     return try await withProjectLock(projectID) {
       let repository = try await ensureRepository(projectID)
+      try Self.removeStaleLocks(repository)
       try await log.catchUp(projectID: projectID, repository: repository)
       return repository
     }
@@ -186,6 +191,20 @@ package struct ProjectRepositories: Sendable {
     "GIT_COMMITTER_EMAIL": "mlops@localhost", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
     "GIT_TERMINAL_PROMPT": "0",
   ]
+
+  /// Removes the ref lock files a killed git left behind. Only called under the project's
+  /// advisory lock, which every writer of this repository holds: a lock file seen then has
+  /// no living owner, and would fail every later update of its ref.
+  static func removeStaleLocks(_ repository: URL) throws {
+    let manager = FileManager.default
+    var stale = ["packed-refs.lock", "HEAD.lock", "config.lock", "index.lock"].map { repository.appending(path: $0) }
+    if let refs = manager.enumerator(at: repository.appending(path: "refs"), includingPropertiesForKeys: nil) {
+      for case let url as URL in refs where url.pathExtension == "lock" { stale.append(url) }
+    }
+    for url in stale where manager.fileExists(atPath: url.path) {
+      try manager.removeItem(at: url)
+    }
+  }
 
   /// Runs `body` holding the project's advisory lock on a connection of its own.
   func withProjectLock<T: Sendable>(_ projectID: UUID, _ body: @Sendable () async throws -> T) async throws -> T {
