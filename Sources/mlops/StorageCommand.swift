@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assembly
 import EdgeAPI
 import EdgeRuntime
 import Foundation
@@ -6,9 +7,10 @@ import ServiceKit
 
 /// `mlops storage init`: prepares the artifact store: the local folder, or the S3 bucket with
 /// its lifecycle rule that expires bundles after MLOPS_BUNDLE_RETENTION_DAYS.
+/// `mlops storage verify`: reads back every stored artifact and checks its SHA-256.
 struct StorageCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "storage", abstract: "Manage the artifact store.", subcommands: [Init.self])
+    commandName: "storage", abstract: "Manage the artifact store.", subcommands: [Init.self, Verify.self])
 
   struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +34,45 @@ struct StorageCommand: AsyncParsableCommand {
           "s3://\(artifacts.bucket ?? "") ready in \(artifacts.region): bundles expire \(artifacts.retentionDays) days after upload"
         )
       }
+    }
+  }
+
+  struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "verify",
+      abstract: "Read back every artifact the database records as stored and check it against its SHA-256.",
+      discussion: "Prints one line per missing or corrupt artifact and a summary; exits 1 when any is.")
+
+    func run() async throws {
+      let environment = try ProcessEnvironment.load(label: "storage")
+      let store = try ArtifactStores.make(environment.edge.artifacts, dataDirectory: environment.configuration.dataDirectory)
+      let database = try await DatabaseBootstrap.prepare(configuration: environment.configuration, logger: environment.logger)
+      let entries: [ArtifactIntegrity.Entry]
+      do {
+        entries = try await database.url.withRunningClient(logger: environment.logger) { client in
+          try await ArtifactIntegrity.verifyAll(store: store, client: client, logger: environment.logger)
+        }
+      } catch {
+        await database.release(logger: environment.logger)
+        throw error
+      }
+      await database.release(logger: environment.logger)
+      var missing = 0
+      var corrupt = 0
+      for entry in entries {
+        let version = entry.version.map { " (decision set \(entry.decisionSetID?.lowercaseString ?? "-") v\($0))" } ?? ""
+        switch entry.finding {
+        case .intact: continue
+        case .missing:
+          missing += 1
+          Console.line("missing  \(entry.key)\(version)")
+        case .corrupt(let actual):
+          corrupt += 1
+          Console.line("corrupt  \(entry.key)\(version): its bytes hash to \(actual)")
+        }
+      }
+      Console.line("storage verify: \(entries.count - missing - corrupt) intact, \(missing) missing, \(corrupt) corrupt")
+      if missing + corrupt > 0 { throw ExitCode(1) }
     }
   }
 }

@@ -120,3 +120,57 @@ def test_the_s3_store_takes_a_task_roles_keys_from_the_container_endpoint(moto_s
         assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" in refused.stderr
     finally:
         endpoint.shutdown()
+
+
+def test_a_corrupt_bundle_is_refused_on_download_and_named_by_storage_verify(mlops_serve):
+    import time
+
+    import httpx
+
+    base = mlops_serve(MLOPS_VALIDATORS="secret-scan")
+    headers = mlops_serve.headers
+    project = httpx.post(f"{base}/v1/projects", json={"name": "integrity", "allow_incomplete_bundles": True},
+                         headers=headers).json()["id"]
+    brief = "Fraud scoring at checkout, p95 under 80 ms, about $3k a month, PII, EU regions only."
+    decision = httpx.post(f"{base}/v1/projects/{project}/decision-sets", json={"brief": brief}, headers=headers).json()["id"]
+
+    def wait_for(status):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            now = httpx.get(f"{base}/v1/decision-sets/{decision}", headers=headers).json()["status"]
+            if now == status:
+                return
+            assert now in ("running", "waiting_for_approval"), now
+            time.sleep(0.2)
+        raise AssertionError(f"never reached {status}")
+
+    wait_for("waiting_for_approval")
+    assert httpx.post(f"{base}/v1/decision-sets/{decision}/approve", json={"status": "approved"},
+                      headers=headers).status_code == 202
+    wait_for("completed")
+    [artifact] = httpx.get(f"{base}/v1/decision-sets/{decision}/artifacts", headers=headers).json()["artifacts"]
+    environment = dict(os.environ, MLOPS_DATA_DIR=mlops_serve.data_dir)
+    environment.pop("DATABASE_URL", None)
+
+    intact = httpx.get(artifact["download_url"])
+    assert intact.status_code == 200 and intact.content[:2] == b"PK"
+    verified = subprocess.run([mlops_binary(), "storage", "verify"], env=environment, capture_output=True, text=True,
+                              timeout=120)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "1 intact, 0 missing, 0 corrupt" in verified.stdout
+
+    # One flipped byte on disk, as a failing disk or a careless hand would leave it.
+    stored = Path(mlops_serve.data_dir) / "artifacts" / artifact["key"]
+    damaged = bytearray(stored.read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF
+    stored.write_bytes(bytes(damaged))
+
+    refused = httpx.get(artifact["download_url"])
+    assert refused.status_code == 500
+    assert refused.json()["code"] == "artifact_corrupt"
+    assert b"PK" not in refused.content[:2]
+    flagged = subprocess.run([mlops_binary(), "storage", "verify"], env=environment, capture_output=True, text=True,
+                             timeout=120)
+    assert flagged.returncode == 1
+    assert f"corrupt  {artifact['key']}" in flagged.stdout
+    assert "0 intact, 0 missing, 1 corrupt" in flagged.stdout

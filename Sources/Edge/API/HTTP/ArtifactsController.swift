@@ -78,6 +78,13 @@ package struct ArtifactsController<Context: IdentifiedRequestContext>: Sendable 
     guard let bytes = try await store.get(key) else {
       throw Problem.notFound("artifact_not_found", "no artifact is stored at \(key.path)")
     }
+    if let expected = key.contentSHA256, case .corrupt(let actual) = ArtifactIntegrity.check(bytes, expectedSHA256: expected) {
+      logger.error(
+        "a stored artifact does not match its SHA-256", metadata: ["key": "\(key.path)", "actual_sha256": "\(actual)"])
+      throw Problem(
+        status: .internalServerError, code: "artifact_corrupt", title: "Artifact corrupt",
+        detail: "the stored bytes of \(key.path) do not match their SHA-256 (\(actual)); nothing was sent")
+    }
     let name = key.path.split(separator: "/").last.map(String.init) ?? "bundle.zip"
     try await audit.record(
       AuditLog.Entry(

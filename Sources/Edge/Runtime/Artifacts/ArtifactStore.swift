@@ -54,5 +54,14 @@ package struct ArtifactKey: Sendable, Hashable, CustomStringConvertible {
     return try ArtifactKey(bundle.path.replacingOccurrences(of: "/bundles/", with: "/staging/"))
   }
 
+  /// The SHA-256 a bundle's key names (`projects/{project_id}/bundles/{sha256}.zip`); nil for
+  /// other keys.
+  package var contentSHA256: String? {
+    let parts = path.split(separator: "/")
+    guard parts.count == 4, parts[2] == "bundles", parts[3].hasSuffix(".zip") else { return nil }
+    let name = String(parts[3].dropLast(4))
+    return name.count == 64 && name.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) ? name : nil
+  }
+
   package var description: String { path }
 }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// The default store: a folder (under the data directory). A write goes to a temporary file
-/// beside its destination and is renamed into place, so a reader never sees half a bundle
-/// and a crash leaves no partial file under a real key.
+/// beside its destination, is flushed to disk, and is renamed into place, and the folder is
+/// flushed too: a reader never sees half a bundle, a crash leaves no partial file under a
+/// real key, and once `put` returns the bundle survives a power cut.
 package struct LocalArtifactStore: ArtifactStore {
   package let root: URL
 
@@ -16,12 +17,41 @@ package struct LocalArtifactStore: ArtifactStore {
     let folder = destination.deletingLastPathComponent()
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let temporary = folder.appending(path: ".\(destination.lastPathComponent).\(UUID().uuidString).partial")
-    try bytes.write(to: temporary)
+    do {
+      try Self.writeDurably(bytes, to: temporary)
+    } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw error
+    }
     // rename(2) replaces atomically; two writers of one content-addressed key write the same bytes.
     guard rename(temporary.path, destination.path) == 0 else {
       let code = errno
       try? FileManager.default.removeItem(at: temporary)
       throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot store \(key): errno \(code)"])
+    }
+    try Self.flush(folder)
+  }
+
+  /// Writes `bytes` to a new file and fsyncs it before returning.
+  static func writeDurably(_ bytes: Data, to url: URL) throws {
+    guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+      throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(url.path)"])
+    }
+    let handle = try FileHandle(forWritingTo: url)
+    defer { try? handle.close() }
+    try handle.write(contentsOf: bytes)
+    try handle.synchronize()
+  }
+
+  /// fsyncs a folder, so the names renamed into it are on disk too.
+  static func flush(_ folder: URL) throws {
+    let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY)
+    guard descriptor >= 0 else {
+      throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot open \(folder.path): errno \(errno)"])
+    }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else {
+      throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot flush \(folder.path): errno \(errno)"])
     }
   }
 
