@@ -34,11 +34,11 @@ package struct LocalArtifactStore: ArtifactStore {
 
   /// Writes `bytes` to a new file and fsyncs it before returning.
   static func writeDurably(_ bytes: Data, to url: URL) throws {
-    guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-      throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(url.path)"])
+    let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(url.path): errno \(errno)"])
     }
-    let handle = try FileHandle(forWritingTo: url)
-    defer { try? handle.close() }
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     try handle.write(contentsOf: bytes)
     try handle.synchronize()
   }
