@@ -30,6 +30,10 @@ package enum DomainServices {
     configuration: Configuration, codegen: CodegenConfiguration, logger: Logger
   ) throws -> CodegenService {
     let validators = ValidatorSuite(configuration: try validators(configuration, codegen.validators))
+    let abandoned = ValidatorSuite.removeAbandonedCheckouts()
+    if abandoned > 0 {
+      logger.notice("removed the checkouts of killed validations", metadata: ["checkouts": "\(abandoned)"])
+    }
     var regionWriter: ModelRegionWriter?
     if configuration.codeProvider == .llm, let transport = ProviderFactory.transport(configuration.provider) {
       regionWriter = ModelRegionWriter(

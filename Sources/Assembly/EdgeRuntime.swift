@@ -58,6 +58,10 @@ package enum EdgeRuntime {
         critics: Mlops_V1_Critics.Client(wrapping: grpc(.critics).client),
         policy: Mlops_V1_Policy.Client(wrapping: grpc(.policy).client),
         codegen: Mlops_V1_Codegen.Client(wrapping: grpc(.codegen).client))
+      if role != .api {
+        AbandonedScratch.remove(
+          dataDirectory: configuration.dataDirectory, artifacts: environment.edge.artifacts, logger: logger)
+      }
       let worker =
         role == .api
         ? nil

@@ -55,6 +55,27 @@ import Testing
     BundleArchive.File(path: "scripts/run.sh", contents: Data("#!/bin/sh\necho run\n".utf8), executable: true),
   ]
 
+  @Test func halfWrittenBundlesOfKilledWritersAreRemovedAndNoOthers() async throws {
+    let root = FileManager.default.temporaryDirectory.appending(path: "mlops-artifacts-\(UUID().uuidString.prefix(8))")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let store = LocalArtifactStore(root: root)
+    let project = UUID()
+    let key = try ArtifactKey.bundle(projectID: project, sha256: String(repeating: "0f", count: 32))
+    try await store.put(Data("bundle".utf8), at: key)
+    let folder = root.appending(path: "projects/\(project.lowercaseString)/bundles")
+    let killed = Process()
+    killed.executableURL = URL(fileURLWithPath: "/bin/true")
+    try killed.run()
+    killed.waitUntilExit()
+    let abandoned = folder.appending(path: ".\(killed.processIdentifier)-\(UUID().uuidString).x.zip.partial")
+    let live = folder.appending(path: ".\(getpid())-\(UUID().uuidString).y.zip.partial")
+    for file in [abandoned, live] { try Data("half".utf8).write(to: file) }
+    #expect(store.removeAbandonedPartials() == 1)
+    #expect(!FileManager.default.fileExists(atPath: abandoned.path))
+    #expect(FileManager.default.fileExists(atPath: live.path))
+    #expect(try await store.get(key) == Data("bundle".utf8))
+  }
+
   @Test func theSameFilesInAnyOrderGiveTheSameBytes() throws {
     let first = try BundleArchive.make(Self.files)
     let shuffled = try BundleArchive.make(Self.files.reversed())

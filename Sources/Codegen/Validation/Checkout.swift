@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 
 /// A temporary workspace holding a bundle's files (`root`) and a HOME for the tools
 /// (`home`), removed when the validation is done.
@@ -13,7 +14,7 @@ struct Checkout {
   static let prefix = "mlops-validate-"
 
   static func make(_ files: [Mlops_V1_GeneratedFile]) throws -> Checkout {
-    let workspace = FileManager.default.temporaryDirectory.appending(path: "\(prefix)\(UUID().uuidString)")
+    let workspace = ScratchFolder.make(prefix: prefix)
     let root = workspace.appending(path: "repo")
     let home = workspace.appending(path: "home")
     try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)

@@ -9,6 +9,13 @@ import Tracing
 /// workflow schema, actionlint and zizmor on the workflows; and the built-in secret scan on
 /// everything. The Python lane and the infrastructure lane run side by side.
 public struct ValidatorSuite: Sendable {
+  /// Removes the checkouts of validations whose process was killed (their folders carry the
+  /// pid); returns how many.
+  @discardableResult
+  public static func removeAbandonedCheckouts() -> Int {
+    ScratchFolder.sweep(prefix: Checkout.prefix).count
+  }
+
   public struct Configuration: Sendable {
     /// Folders searched for the tools before PATH (the project's `.venv/bin`).
     public var toolDirectories: [String]

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// The default store: a folder (under the data directory). A write goes to a temporary file
 /// beside its destination, is flushed to disk, and is renamed into place, and the folder is
@@ -16,7 +17,7 @@ package struct LocalArtifactStore: ArtifactStore {
     if let existing = try? Data(contentsOf: destination), existing == bytes { return }
     let folder = destination.deletingLastPathComponent()
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let temporary = folder.appending(path: ".\(destination.lastPathComponent).\(UUID().uuidString).partial")
+    let temporary = folder.appending(path: ".\(getpid())-\(UUID().uuidString).\(destination.lastPathComponent).partial")
     do {
       try Self.writeDurably(bytes, to: temporary)
     } catch {
@@ -62,4 +63,19 @@ package struct LocalArtifactStore: ArtifactStore {
   }
 
   func url(for key: ArtifactKey) -> URL { root.appending(path: key.path) }
+
+  /// Removes the `.{pid}-{uuid}.{name}.partial` files of writers that were killed mid-write;
+  /// returns how many.
+  @discardableResult
+  package func removeAbandonedPartials() -> Int {
+    guard let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { return 0 }
+    var removed = 0
+    for case let url as URL in files where url.lastPathComponent.hasSuffix(".partial") {
+      guard let pid = ScratchFolder.owner(of: url.lastPathComponent, prefix: "."), !ScratchFolder.isRunning(pid) else {
+        continue
+      }
+      if (try? FileManager.default.removeItem(at: url)) != nil { removed += 1 }
+    }
+    return removed
+  }
 }

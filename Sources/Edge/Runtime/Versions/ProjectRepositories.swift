@@ -40,6 +40,9 @@ package struct ProjectRepositories: Sendable {
     }
   }
 
+  /// Each commit's scratch folder: `mlops-commit-{pid}-{uuid}` under the temporary directory.
+  package static let scratchPrefix = "mlops-commit-"
+
   package static func tag(decisionSetID: UUID, version: Int) -> String {
     "ds/\(decisionSetID.lowercaseString)/v\(version)"
   }
@@ -69,7 +72,7 @@ package struct ProjectRepositories: Sendable {
         try await log?.publish(projectID: projectID, repository: repository, branch: branch, tag: tag, commit: existing)
         return existing
       }
-      let scratch = FileManager.default.temporaryDirectory.appending(path: "mlops-commit-\(UUID().uuidString)")
+      let scratch = ScratchFolder.make(prefix: Self.scratchPrefix)
       defer { try? FileManager.default.removeItem(at: scratch) }
       let tree = scratch.appending(path: "tree")
       for file in files {
