@@ -14,17 +14,12 @@ struct MigrateCommand: AsyncParsableCommand {
 
   func run() async throws {
     let environment = try ProcessEnvironment.load(label: "migrate")
-    let database = try await DatabaseBootstrap.prepare(configuration: environment.configuration, logger: environment.logger)
-    do {
-      let applied = try await database.url.withRunningClient(logger: environment.logger) { client in
-        try await Migrator(client: client, migrations: try Migration.bundled(), logger: environment.logger).migrate()
-      }
-      Console.line(
-        applied.isEmpty ? "migrate: up to date" : "migrate: applied \(applied.map(String.init).joined(separator: ", "))")
-    } catch {
-      await database.release(logger: environment.logger)
-      throw error
+    let applied = try await DatabaseBootstrap.withDatabase(
+      configuration: environment.configuration, logger: environment.logger
+    ) { client in
+      try await Migrator(client: client, migrations: try Migration.bundled(), logger: environment.logger).migrate()
     }
-    await database.release(logger: environment.logger)
+    Console.line(
+      applied.isEmpty ? "migrate: up to date" : "migrate: applied \(applied.map(String.init).joined(separator: ", "))")
   }
 }

@@ -46,17 +46,11 @@ struct StorageCommand: AsyncParsableCommand {
     func run() async throws {
       let environment = try ProcessEnvironment.load(label: "storage")
       let store = try ArtifactStores.make(environment.edge.artifacts, dataDirectory: environment.configuration.dataDirectory)
-      let database = try await DatabaseBootstrap.prepare(configuration: environment.configuration, logger: environment.logger)
-      let entries: [ArtifactIntegrity.Entry]
-      do {
-        entries = try await database.url.withRunningClient(logger: environment.logger) { client in
-          try await ArtifactIntegrity.verifyAll(store: store, client: client, logger: environment.logger)
-        }
-      } catch {
-        await database.release(logger: environment.logger)
-        throw error
+      let entries = try await DatabaseBootstrap.withDatabase(
+        configuration: environment.configuration, logger: environment.logger
+      ) { client in
+        try await ArtifactIntegrity.verifyAll(store: store, client: client, logger: environment.logger)
       }
-      await database.release(logger: environment.logger)
       var missing = 0
       var corrupt = 0
       for entry in entries {

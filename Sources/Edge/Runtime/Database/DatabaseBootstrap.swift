@@ -1,4 +1,5 @@
 import Logging
+import PostgresNIO
 import ServiceKit
 
 /// The database a process uses: the server `DATABASE_URL` names, or the embedded cluster
@@ -31,5 +32,22 @@ package enum DatabaseBootstrap {
       dataDirectory: configuration.dataDirectory, binaries: try PostgresBinaries.locate(), logger: logger)
     let started = try await embedded.start()
     return PreparedDatabase(url: started.url, embedded: embedded, stopOnRelease: started.startedHere)
+  }
+
+  /// Runs `body` with a client of the configured database (starting the embedded one when
+  /// needed), and releases the database afterwards whether `body` succeeded or not: for
+  /// commands that use the database and exit.
+  package static func withDatabase<T: Sendable>(
+    configuration: Configuration, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T
+  ) async throws -> T {
+    let database = try await prepare(configuration: configuration, logger: logger)
+    do {
+      let result = try await database.url.withRunningClient(logger: logger) { try await body($0) }
+      await database.release(logger: logger)
+      return result
+    } catch {
+      await database.release(logger: logger)
+      throw error
+    }
   }
 }
