@@ -10,14 +10,20 @@ package struct LeaseKeeper: Sendable {
   package struct LeaseLost: Error {}
 
   let lease: Duration
+  /// How often the lease is renewed: a third of it unless told otherwise.
+  let renewEvery: Duration
   /// How long to wait between renewals that fail.
   let retryInterval: Duration
   let renew: @Sendable () async throws -> Bool
   let logger: Logger
 
-  package init(lease: Duration, logger: Logger, renew: @escaping @Sendable () async throws -> Bool) {
+  package init(
+    lease: Duration, renewEvery: Duration? = nil, retryInterval: Duration? = nil, logger: Logger,
+    renew: @escaping @Sendable () async throws -> Bool
+  ) {
     self.lease = lease
-    self.retryInterval = min(lease / 10, .seconds(1))
+    self.renewEvery = renewEvery ?? lease / 3
+    self.retryInterval = retryInterval ?? min(lease / 10, .seconds(1))
     self.renew = renew
     self.logger = logger
   }
@@ -28,7 +34,7 @@ package struct LeaseKeeper: Sendable {
     // The claim itself set the lease; a renewal that starts at `attempt` and succeeds moves
     // the database's expiry to at least `attempt + lease`.
     var expires = clock.now + lease
-    var next = clock.now + lease / 3
+    var next = clock.now + renewEvery
     var failures = 0
     while true {
       try await Task.sleep(until: next, clock: clock)
@@ -37,7 +43,7 @@ package struct LeaseKeeper: Sendable {
         guard try await renew() else {
           // Not ours any more. The handler's last commit may have just finished the job:
           // give it a moment to return first, so a finished job is not counted as lost.
-          try await Task.sleep(for: lease / 3)
+          try await Task.sleep(for: renewEvery)
           throw LeaseLost()
         }
         if failures > 0 {
@@ -45,7 +51,7 @@ package struct LeaseKeeper: Sendable {
         }
         failures = 0
         expires = attempt + lease
-        next = attempt + lease / 3
+        next = attempt + renewEvery
       } catch let error where !(error is LeaseLost) && !(error is CancellationError) {
         failures += 1
         let now = clock.now
