@@ -159,6 +159,9 @@ import Testing
         if !inside { try await Task.sleep(for: .milliseconds(50)) }
       }
       try #require(inside, "\(first.errors.suffix(2000))")
+      // Let the slow step (1.5 s) begin: a SIGTERM between two steps rightly stops before the
+      // next, which is not the case this test is about.
+      try await Task.sleep(for: .milliseconds(400))
       #expect(await first.terminate(timeout: .seconds(20)) == 0)
       #expect(first.output.contains("released=1"), "\(first.output)")
       // The step in flight finished; nothing after it ran; the job is ready again, attempt unspent.
