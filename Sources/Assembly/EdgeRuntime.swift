@@ -98,9 +98,7 @@ package enum EdgeRuntime {
           })
       }
       services += worker?.services ?? []
-      let serviceGroup = ServiceGroup(
-        configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-      try await serviceGroup.run()
+      try await ServiceGroup.process(services: services, logger: logger).run()
     }
   }
 }

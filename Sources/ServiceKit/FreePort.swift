@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -13,7 +15,18 @@ public enum FreePort {
   }
 
   /// A port on 127.0.0.1 that nothing listens on right now.
+  ///
+  /// It is drawn below the kernel's ephemeral range: a port the kernel hands out (to a
+  /// `bind` on port 0, or as the local end of an outgoing connection) could be taken again
+  /// by any other process between this answer and the server's own `bind`.
   public static func find() throws(Unavailable) -> Int {
+    let ephemeralStart = ephemeralRange().lowerBound
+    if ephemeralStart > 10_000 {
+      for _ in 0..<64 {
+        let port = Int.random(in: 10_000..<ephemeralStart)
+        if case .success = bindProbe(host: "127.0.0.1", port: port) { return port }
+      }
+    }
     let result = bindProbe(host: "127.0.0.1", port: 0)
     guard case .success(let port) = result else {
       if case .failure(let code) = result { throw Unavailable(errno: code) }
@@ -27,6 +40,17 @@ public enum FreePort {
   public static func bindError(host: String, port: Int) -> Int32? {
     if case .failure(let code) = bindProbe(host: host, port: port) { return code }
     return nil
+  }
+
+  /// The ports the kernel assigns by itself (Linux's `ip_local_port_range`, else IANA's).
+  static func ephemeralRange() -> ClosedRange<Int> {
+    let fallback = 49_152...65_535
+    guard let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8) else {
+      return fallback
+    }
+    let bounds = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+    guard bounds.count == 2, bounds[0] <= bounds[1] else { return fallback }
+    return bounds[0]...bounds[1]
   }
 
   private enum Probe {

@@ -12,6 +12,7 @@ public final class GRPCServiceHost: Service, Sendable {
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
   private let health: HealthStatusRegistry
   private let serviceNames: [String]
+  private let address: ServiceAddress
   private let logger: Logger
   private let onListening: @Sendable (Int) -> Void
 
@@ -30,6 +31,7 @@ public final class GRPCServiceHost: Service, Sendable {
   ) {
     let health = HealthStatusRegistry()
     self.name = name
+    self.address = address
     self.health = health
     self.serviceNames = services.map { type(of: $0).serviceName }
     self.logger = logger
@@ -47,8 +49,16 @@ public final class GRPCServiceHost: Service, Sendable {
   public func run() async throws {
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
-        group.addTask { try await self.server.serve() }
-        guard let port = try await self.listeningPort else { return }
+        group.addTask {
+          do {
+            try await self.server.serve()
+          } catch {
+            throw CannotListen(service: self.name, address: self.address, underlying: error)
+          }
+        }
+        // When binding fails, `listeningAddress` only says the server stopped; the reason is
+        // what `serve()` throws, so that task's error is the one the group reports.
+        guard let port = try? await self.listeningPort else { return }
         for service in [""] + self.serviceNames { self.health.set(.serving, for: service) }
         self.logger.info(
           "gRPC server listening", metadata: ["service": "\(self.name)", "port": "\(port)"])
@@ -75,6 +85,15 @@ public final class GRPCServiceHost: Service, Sendable {
       return nil
     }
   }
+}
+
+/// A gRPC server that stopped with an error, named by the service and the address it was given.
+public struct CannotListen: Error, CustomStringConvertible {
+  public var service: String
+  public var address: ServiceAddress
+  public var underlying: any Error
+
+  public var description: String { "\(service) could not serve on \(address): \(underlying)" }
 }
 
 /// A gRPC service that knows its fully qualified name, so health can report it.

@@ -17,7 +17,5 @@ func runGRPCService(_ name: ServiceName) async throws {
         address: metrics, required: environment.configuration.metricsAddress != nil, logger: environment.logger),
       host,
     ]
-  let group = ServiceGroup(
-    configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: environment.logger))
-  try await group.run()
+  try await ServiceGroup.process(services: services, logger: environment.logger).run()
 }

@@ -240,6 +240,30 @@ import Testing
     // It refused before touching anything: no cluster was made.
     #expect(!FileManager.default.fileExists(atPath: directory.appending(path: "data/postgres").path))
   }
+
+  /// An address that passes the early port check but cannot be bound (an IPv6 address this
+  /// machine does not have) stops `serve` with the service and the reason named. Before, the
+  /// other servers were cancelled instead of drained, and a connection accepted in that moment
+  /// crashed the process (2 of 12 tries: "Deinited NIOAsyncWriter without calling finish()").
+  @Test func aServiceThatCannotBindStopsServeWithItsReasonNeverACrash() async throws {
+    try await TestDatabase.withFreshDatabase { _, url in
+      let directory = try ServeTests.scratchDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      for attempt in 1...6 {
+        let ports = try TopologyPorts()
+        var environment = ports.environment
+        environment["DATABASE_URL"] = url.connectionString
+        environment["MLOPS_DATA_DIR"] = directory.appending(path: "data").path
+        environment["MLOPS_PLANNER_ADDR"] = "[::2]:\(ports.services[.planner]!)"
+        let serve = try MLOpsProcess(["serve"], environment: environment, workingDirectory: directory)
+        let status = await serve.waitForExit(timeout: .seconds(60))
+        try #require(
+          serve.process.terminationReason == .exit && status == 1,
+          "attempt \(attempt): ended by \(serve.process.terminationReason) \(status)\n\(serve.errors)")
+        #expect(serve.errors.contains("planner could not serve on [::2]:\(ports.services[.planner]!)"))
+      }
+    }
+  }
 }
 
 /// The worker inside `mlops serve` and `mlops worker` alone, against real services.

@@ -170,6 +170,8 @@ package final class Worker: Service, Sendable {
   private func maintenanceLoop() async {
     var backlogSampled: ContinuousClock.Instant?
     while !isStopping && !Task.isCancelled {
+      // Taken before the work, so a shutdown signalled during it ends the wait below at once.
+      let generation = wake.generation
       do {
         let handlers = self.handlers
         let reclaimed = try await queue.reapExpiredLeases { job, connection in
@@ -187,7 +189,7 @@ package final class Worker: Service, Sendable {
       } catch {
         logger.warning("maintenance failed", metadata: ["error": "\(FailureText.describe(error))"])
       }
-      await wake.wait(after: wake.generation, timeout: settings.maintenanceInterval)
+      await wake.wait(after: generation, timeout: settings.maintenanceInterval)
     }
   }
 }
