@@ -295,6 +295,11 @@ let package = Package(
       ],
       path: "Tests/TestWorker"
     ),
+    .executableTarget(
+      name: "ChildProcessProbe",
+      dependencies: ["ServiceKit"],
+      path: "Tests/ChildProcessProbe"
+    ),
     .testTarget(
       name: "GoldenTests",
       dependencies: [

@@ -4,6 +4,12 @@ import SystemPackage
 
 /// Runs a program to completion and collects what it printed. A non-zero exit is an error
 /// carrying the program's own words, so callers can show them.
+///
+/// A child never outlives this process: it is started under `setpriv --pdeathsig TERM` from
+/// a thread that never ends, so it gets SIGTERM when this process dies, even by SIGKILL. It
+/// stays in this process's group (an operator's `kill -- -PGID` reaches it too); a wrapper
+/// that leaves the group, GNU `timeout`, passes the TERM on to its own group. Cancelled, it
+/// gets SIGTERM and, 7 s later, SIGKILL.
 public enum CommandRunner {
   public struct Output: Sendable {
     public var status: Int32
@@ -36,8 +42,12 @@ public enum CommandRunner {
     checked: Bool = true
   ) async throws -> Output {
     precondition(!command.isEmpty, "a command needs a program")
-    let program = command[0]
+    let launched = diesWithParent(command, searchPath: environment["PATH"])
+    let program = launched[0]
     let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
+    var options = PlatformOptions()
+    // Before the final SIGKILL, a wrapper such as `timeout` gets to stop its own group.
+    options.teardownSequence = [.send(signal: .terminate, allowedDurationToNextStep: .seconds(7))]
     var overrides: [Environment.Key: String?] = [:]
     for (key, value) in environment { overrides[Environment.Key(stringLiteral: key)] = value }
     var exact: [Environment.Key: String] = [:]
@@ -47,15 +57,18 @@ public enum CommandRunner {
     > {
       try await Subprocess.run(
         executable,
-        arguments: Arguments(Array(command.dropFirst())),
+        arguments: Arguments(Array(launched.dropFirst())),
         environment: inheritEnvironment ? .inherit.updating(overrides) : .custom(exact),
         workingDirectory: workingDirectory.map { FilePath($0) },
+        platformOptions: options,
         input: input,
         output: .string(limit: 1 << 20),
         error: .string(limit: 1 << 20)
       )
     }
-    let result = if let input { try await launch(.string(input)) } else { try await launch(.none) }
+    let result = try await withTaskExecutorPreference(ChildSpawnThread.shared) {
+      if let input { try await launch(.string(input)) } else { try await launch(.none) }
+    }
     let status: Int32 =
       switch result.terminationStatus {
       case .exited(let code): Int32(code)
@@ -67,5 +80,24 @@ public enum CommandRunner {
       standardError: result.standardError)
     if checked, status != 0 { throw Failure(command: command, output: output) }
     return output
+  }
+
+  static let setpriv = "/usr/bin/setpriv"
+
+  /// `command` under `setpriv --pdeathsig TERM`, when setpriv is here and the program can be
+  /// found (a missing program is left to fail as it would alone, with its usual error).
+  static func diesWithParent(_ command: [String], searchPath: String?) -> [String] {
+    guard FileManager.default.isExecutableFile(atPath: setpriv) else { return command }
+    let program = command[0]
+    let resolved: String?
+    if program.contains("/") {
+      resolved = FileManager.default.isExecutableFile(atPath: program) ? program : nil
+    } else {
+      let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+      resolved = path.split(separator: ":").lazy.map { "\($0)/\(program)" }
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+    guard let resolved else { return command }
+    return [setpriv, "--pdeathsig", "TERM", "--", resolved] + command.dropFirst()
   }
 }

@@ -27,7 +27,7 @@ package final class MLOpsProcess: @unchecked Sendable {
     _ arguments: [String], environment: [String: String], workingDirectory: URL, binary: URL = MLOpsProcess.binary,
     input: String? = nil
   ) throws {
-    let stem = ([binary.lastPathComponent] + arguments.prefix(1)).joined(separator: "-")
+    let stem = ([binary.lastPathComponent] + arguments.prefix(1)).joined(separator: "-").replacingOccurrences(of: "/", with: "_")
     outputFile = workingDirectory.appending(path: "\(stem)-\(UUID().uuidString.prefix(8)).out")
     errorFile = outputFile.deletingPathExtension().appendingPathExtension("err")
     _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
