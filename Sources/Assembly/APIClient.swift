@@ -49,6 +49,10 @@ package struct APIClient: Sendable {
     request.method = method
     authorize(&request)
     for (name, value) in headers { request.headers.add(name: name, value: value) }
+    // Every POST carries a key of its own, so the retry below cannot do its work twice.
+    if method == .POST, !request.headers.contains(name: "Idempotency-Key") {
+      request.headers.add(name: "Idempotency-Key", value: UUID().uuidString.lowercased())
+    }
     if let body {
       request.headers.add(name: "Content-Type", value: "application/json")
       request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
@@ -57,8 +61,9 @@ package struct APIClient: Sendable {
     var bytes: ByteBuffer
     do {
       (response, bytes) = try await exchange(request)
-    } catch  where method == .GET {
-      // A pooled connection the server has just closed fails the first try; a read may repeat.
+    } catch  where method == .GET || request.headers.contains(name: "Idempotency-Key") {
+      // A pooled connection the server has just closed fails the first try; a read may
+      // repeat, and so may a write whose key makes the server answer a repeat from memory.
       do {
         (response, bytes) = try await exchange(request)
       } catch {

@@ -65,6 +65,9 @@ import Testing
       #expect(cards.count == 13, "\(cards.joined(separator: "\n"))")
       let comment = try await Fixtures.count("SELECT count(*) FROM approvals WHERE comment = 'ship it'", on: client)
       #expect(comment == 1)
+      // Each POST went with an Idempotency-Key (project, brief, answer, approval), so a retry
+      // after a lost answer would not do it twice.
+      #expect(try await Fixtures.count("SELECT count(*) FROM idempotency_keys WHERE status IS NOT NULL", on: client) == 4)
       // The named project was created once and is found again by name.
       let again = try await Self.run(
         ["--project", "fraud", "--answer", "q-budget=1", "--reject", "--no-input", "brief.txt"], server: server, in: directory)

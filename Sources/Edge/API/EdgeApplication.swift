@@ -94,6 +94,10 @@ package enum EdgeApplication {
     let v1 = router.group("v1")
       .add(middleware: AuthenticationMiddleware<Context>(authentication: authentication))
       .add(middleware: RateLimitMiddleware<Context>(limits: rateLimits))
+      .add(
+        middleware: IdempotencyMiddleware<Context>(
+          store: IdempotencyStore(client: database, logger: logger), maxBodyBytes: configuration.maxBodyBytes,
+          logger: logger))
     IdentityController<Context>(localIssuer: identity.localIssuer).addRoutes(to: router, v1: v1)
     let members = MemberStore(client: database, logger: logger)
     let access = ProjectAccess(members: members, rateLimits: rateLimits)
