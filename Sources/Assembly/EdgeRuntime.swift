@@ -62,19 +62,23 @@ package enum EdgeRuntime {
         AbandonedScratch.remove(
           dataDirectory: configuration.dataDirectory, artifacts: environment.edge.artifacts, logger: logger)
       }
+      let store = try ArtifactStores.make(environment.edge.artifacts, dataDirectory: configuration.dataDirectory)
+      let repositories = ProjectRepositories(
+        dataDirectory: configuration.dataDirectory, client: client, logger: logger,
+        shared: environment.edge.artifacts.repositories == .database)
       let worker =
         role == .api
         ? nil
         : WorkerRole(
           database: client,
           nodes: clients.nodes(
-            store: try ArtifactStores.make(environment.edge.artifacts, dataDirectory: configuration.dataDirectory),
-            repositories: ProjectRepositories(
-              dataDirectory: configuration.dataDirectory, client: client, logger: logger,
-              shared: environment.edge.artifacts.repositories == .database),
-            versions: VersionStore(client: client, logger: logger),
+            store: store, repositories: repositories, versions: VersionStore(client: client, logger: logger),
             projects: ProjectStore(client: client, logger: logger)),
-          configuration: environment.edge.worker, logger: logger)
+          configuration: environment.edge.worker,
+          retention: RetentionPass(
+            client: client, store: store, repositories: repositories, configuration: environment.edge.retention,
+            logger: logger),
+          logger: logger)
 
       // Shutdown runs in reverse: the worker stops first, while the services it calls still answer.
       // Tracing first, so it stops last and flushes the spans of everything else.

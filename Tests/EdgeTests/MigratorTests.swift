@@ -22,9 +22,10 @@ import Testing
       #expect(
         tables.sorted() == [
           "access_tokens", "agent_runs", "approvals", "artifacts", "audit_events", "checkpoints", "console_codes",
-          "console_sessions", "decision_set_versions", "decision_sets", "events", "jobs", "policy_waivers", "project_budgets",
-          "project_gate_rules", "project_git_bundles", "project_members",
-          "project_usage", "projects", "rate_limit_buckets", "schema_migrations", "stream_leases",
+          "console_sessions", "decision_set_versions", "decision_sets", "events", "idempotency_keys", "jobs",
+          "maintenance_marks", "policy_waivers", "project_budgets", "project_gate_rules", "project_git_bundles",
+          "project_members", "project_tombstones", "project_usage", "projects", "rate_limit_buckets", "schema_migrations",
+          "stream_leases",
         ])
     }
   }

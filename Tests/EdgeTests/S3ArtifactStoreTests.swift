@@ -85,5 +85,14 @@ import Testing
     let lifecycle = try await store.lifecycle()
     #expect(lifecycle.contains("<Days>30</Days>"))
     #expect(lifecycle.contains("projects/"))
+
+    // A deleted project's objects go; another project's stay.
+    let other = try ArtifactKey.bundle(projectID: UUID(), sha256: String(repeating: "cd", count: 32))
+    try await store.put(bytes, at: other)
+    try await store.put(bytes, at: try .staging(projectID: project, bundleSHA256: String(repeating: "ab", count: 32)))
+    #expect(try await store.removeProject(project) == 2)
+    #expect(try await store.get(key) == nil)
+    #expect(try await store.get(other) == bytes)
+    #expect(try await store.removeProject(project) == 0)
   }
 }

@@ -10,7 +10,10 @@ package struct WorkerRole: Sendable {
   package let queue: JobQueue
   package let services: [any Service]
 
-  package init(database: PostgresClient, nodes: [any GraphNode], configuration: WorkerConfiguration, logger: Logger) {
+  package init(
+    database: PostgresClient, nodes: [any GraphNode], configuration: WorkerConfiguration, retention: RetentionPass? = nil,
+    logger: Logger
+  ) {
     let lease = Duration.seconds(configuration.leaseSeconds)
     let queue = JobQueue(client: database, logger: logger)
     let engine = GraphEngine(
@@ -23,7 +26,7 @@ package struct WorkerRole: Sendable {
       handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine, checkpointsKept: configuration.checkpointsKept)],
       settings: .init(
         concurrency: configuration.concurrency, lease: lease, pollInterval: .seconds(configuration.pollSeconds)),
-      wake: wake, logger: logger)
+      wake: wake, logger: logger, upkeep: retention.map { pass in [{ try await pass.runIfDue() }] } ?? [])
     self.queue = queue
     services = [JobNotificationListener(client: database, wake: wake, logger: logger), worker]
   }

@@ -10,6 +10,9 @@ package protocol ArtifactStore: Sendable {
   /// A link that downloads `key` without credentials until it expires, when the store can
   /// sign one itself (S3); nil means Edge signs its own link (`DownloadSigner`).
   func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) async throws -> URL?
+  /// Removes everything under `projects/{project_id}/` (a deleted project's bundles); how
+  /// many objects went.
+  func removeProject(_ projectID: UUID) async throws -> Int
 }
 
 extension ArtifactStore {

@@ -64,6 +64,17 @@ package struct LocalArtifactStore: ArtifactStore {
 
   func url(for key: ArtifactKey) -> URL { root.appending(path: key.path) }
 
+  package func removeProject(_ projectID: UUID) async throws -> Int {
+    let folder = root.appending(path: "projects/\(projectID.lowercaseString)")
+    guard FileManager.default.fileExists(atPath: folder.path) else { return 0 }
+    let files =
+      FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])?
+      .compactMap { ($0 as? URL).flatMap { try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile } }
+      .filter { $0 }.count ?? 0
+    try FileManager.default.removeItem(at: folder)
+    return files
+  }
+
   /// Removes the `.{pid}-{uuid}.{name}.partial` files of writers that were killed mid-write;
   /// returns how many.
   @discardableResult

@@ -28,4 +28,12 @@ struct TracedArtifactStore: ArtifactStore {
   func presignedURL(for key: ArtifactKey, expiresIn seconds: Int) async throws -> URL? {
     try await store.presignedURL(for: key, expiresIn: seconds)
   }
+
+  func removeProject(_ projectID: UUID) async throws -> Int {
+    try await withSpan("artifact.remove_project", ofKind: .client) { span in
+      span.attributes["mlops.artifact.store"] = kind
+      span.attributes["mlops.project.id"] = projectID.lowercaseString
+      return try await store.removeProject(projectID)
+    }
+  }
 }

@@ -15,6 +15,8 @@ package struct EdgeConfiguration: Sendable, Equatable {
   package var identity = IdentityConfiguration()
   /// The API's rate limits (`MLOPS_RATE_LIMIT_*`, `MLOPS_SSE_MAX_STREAMS_PER_CALLER`).
   package var limits = LimitConfiguration()
+  /// What is kept and for how long (`MLOPS_RETAIN_*`).
+  package var retention = RetentionConfiguration()
 
   package init() {}
 
@@ -46,6 +48,10 @@ package struct EdgeConfiguration: Sendable, Equatable {
     streams.maxSeconds = try positive("MLOPS_SSE_MAX_SECONDS", default: streams.maxSeconds)
     streams.maxStreams = try positive("MLOPS_SSE_MAX_STREAMS", default: streams.maxStreams)
     streams.maxStreamsPerClient = try positive("MLOPS_SSE_MAX_STREAMS_PER_CLIENT", default: streams.maxStreamsPerClient)
+    retention.runHistoryDays = try positive("MLOPS_RETAIN_RUN_HISTORY_DAYS", default: retention.runHistoryDays)
+    retention.finishedJobsDays = try positive("MLOPS_RETAIN_FINISHED_JOBS_DAYS", default: retention.finishedJobsDays)
+    retention.deletedProjectHours = try reader.nonNegative(
+      "MLOPS_RETAIN_DELETED_PROJECT_HOURS", default: retention.deletedProjectHours)
     limits.callerPerMinute = try positive("MLOPS_RATE_LIMIT_PER_CALLER", default: limits.callerPerMinute)
     limits.projectPerMinute = try positive("MLOPS_RATE_LIMIT_PER_PROJECT", default: limits.projectPerMinute)
     limits.streamsPerCaller = try positive("MLOPS_SSE_MAX_STREAMS_PER_CALLER", default: limits.streamsPerCaller)

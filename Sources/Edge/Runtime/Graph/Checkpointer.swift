@@ -82,24 +82,43 @@ package struct Checkpointer: Sendable {
     ).first
   }
 
-  /// Prunes checkpoints of finished runs, keeping the last `keepLast` of each thread and
-  /// every interrupt point. Returns how many it removed.
+  /// Prunes checkpoints of runs finished since the last prune, keeping the last `keepLast`
+  /// of each thread and every interrupt point; at most `batch` runs a call. Returns how many
+  /// checkpoints it removed.
+  ///
+  /// A keyset mark (`maintenance_marks`) remembers the last run pruned, so each call reads
+  /// only runs finished since (index `decision_sets_finished`), never every finished run.
+  /// Runs are taken once they have been finished a minute: `updated_at` is when a commit's
+  /// transaction began, and one that began earlier may commit later.
   @discardableResult
-  package func prune(keepLast: Int) async throws -> Int {
+  package func prune(keepLast: Int, batch: Int = 500) async throws -> Int {
     let rows = try await client.query(
       """
-      WITH ranked AS (
+      WITH mark AS (
+        SELECT COALESCE(max(mark), '-infinity'::timestamptz) AS at,
+               COALESCE(max(mark_id::text), '00000000-0000-0000-0000-000000000000')::uuid AS id
+        FROM maintenance_marks WHERE name = 'checkpoint_prune'),
+      threads AS (
+        SELECT d.id, d.updated_at FROM decision_sets d, mark
+        WHERE d.status = ANY(\(Array(Mlops_V1_RunStatus.finishedAPINames)))
+          AND (d.updated_at, d.id) > (mark.at, mark.id) AND d.updated_at < now() - interval '1 minute'
+        ORDER BY d.updated_at, d.id LIMIT \(max(batch, 1))),
+      ranked AS (
         SELECT c.checkpoint_id, c.is_interrupt,
                row_number() OVER (PARTITION BY c.thread_id ORDER BY c.seq DESC) AS rank
-        FROM checkpoints c JOIN decision_sets d ON d.id = c.thread_id
-        WHERE d.status = ANY(\(Array(Mlops_V1_RunStatus.finishedAPINames))))
-      DELETE FROM checkpoints WHERE checkpoint_id IN (
-        SELECT checkpoint_id FROM ranked WHERE rank > \(max(keepLast, 1)) AND NOT is_interrupt)
-      RETURNING checkpoint_id
+        FROM checkpoints c JOIN threads t ON t.id = c.thread_id),
+      removed AS (
+        DELETE FROM checkpoints WHERE checkpoint_id IN (
+          SELECT checkpoint_id FROM ranked WHERE rank > \(max(keepLast, 1)) AND NOT is_interrupt)
+        RETURNING 1),
+      last AS (SELECT updated_at, id FROM threads ORDER BY updated_at DESC, id DESC LIMIT 1),
+      marked AS (
+        INSERT INTO maintenance_marks (name, mark, mark_id) SELECT 'checkpoint_prune', updated_at, id FROM last
+        ON CONFLICT (name) DO UPDATE SET mark = EXCLUDED.mark, mark_id = EXCLUDED.mark_id)
+      SELECT count(*)::int FROM removed
       """, logger: logger)
-    var removed = 0
-    for try await _ in rows { removed += 1 }
-    return removed
+    for try await removed in rows.decode(Int.self) { return removed }
+    return 0
   }
 
   private func load(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> [Checkpoint] {

@@ -256,4 +256,22 @@ package struct JobQueue: Sendable {
     for try await row in rows.decode((Int, Int, Double).self) { return row }
     return (0, 0, 0)
   }
+
+  /// Removes jobs that succeeded or died more than `age` ago, at most `batch` a call
+  /// (index `jobs_finished`); how many went.
+  @discardableResult
+  package func pruneFinished(olderThan age: Duration, batch: Int = 5_000) async throws -> Int {
+    let rows = try await client.query(
+      """
+      WITH gone AS (
+        DELETE FROM jobs WHERE id IN (
+          SELECT id FROM jobs
+          WHERE state IN ('succeeded', 'dead') AND updated_at < now() - make_interval(secs => \(Int(age.components.seconds)))
+          ORDER BY updated_at LIMIT \(max(batch, 1)))
+        RETURNING 1)
+      SELECT count(*)::int FROM gone
+      """, logger: logger)
+    for try await count in rows.decode(Int.self) { return count }
+    return 0
+  }
 }

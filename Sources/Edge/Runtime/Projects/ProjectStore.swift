@@ -108,14 +108,37 @@ package struct ProjectStore: Sendable {
   }
 
   private func deleteOnce(_ id: UUID, expectedLockVersion: Int?) async throws -> GuardedWriteResult<Void> {
+    // The tombstone commits with the delete: a worker removes the project's files later.
     let rows = try await client.query(
       """
-      DELETE FROM projects
-      WHERE id = \(id) AND (\(expectedLockVersion)::integer IS NULL OR lock_version = \(expectedLockVersion))
-      RETURNING id
+      WITH gone AS (
+        DELETE FROM projects
+        WHERE id = \(id) AND (\(expectedLockVersion)::integer IS NULL OR lock_version = \(expectedLockVersion))
+        RETURNING id),
+      tombstone AS (
+        INSERT INTO project_tombstones (project_id) SELECT id FROM gone ON CONFLICT (project_id) DO NOTHING)
+      SELECT id FROM gone
       """, logger: logger)
     for try await _ in rows { return .done(()) }
     return try await missOrMismatch(id)
+  }
+
+  /// Projects deleted at least `age` ago whose files are still to be removed, oldest first.
+  package func tombstones(olderThan age: Duration, limit: Int = 100) async throws -> [UUID] {
+    let rows = try await client.query(
+      """
+      SELECT project_id FROM project_tombstones
+      WHERE deleted_at <= now() - make_interval(secs => \(Int(age.components.seconds)))
+      ORDER BY deleted_at LIMIT \(limit)
+      """, logger: logger)
+    var ids: [UUID] = []
+    for try await id in rows.decode(UUID.self) { ids.append(id) }
+    return ids
+  }
+
+  /// The project's files are gone: forget it.
+  package func forgetTombstone(_ id: UUID) async throws {
+    try await client.query("DELETE FROM project_tombstones WHERE project_id = \(id)", logger: logger)
   }
 
   private func missOrMismatch<Value>(_ id: UUID) async throws -> GuardedWriteResult<Value> {

@@ -162,7 +162,15 @@ package struct ProjectRepositories: Sendable {
     }
   }
 
-  func repositoryURL(_ projectID: UUID) -> URL {
+  /// Removes a deleted project's repository folder (its log in the database went with it).
+  package func remove(_ projectID: UUID) throws -> Bool {
+    let folder = repositoryURL(projectID)
+    guard FileManager.default.fileExists(atPath: folder.path) else { return false }
+    try FileManager.default.removeItem(at: folder)
+    return true
+  }
+
+  package func repositoryURL(_ projectID: UUID) -> URL {
     root.appending(path: "\(projectID.lowercaseString).git")
   }
 

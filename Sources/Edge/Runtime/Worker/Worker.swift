@@ -35,13 +35,16 @@ package final class Worker: Service, Sendable {
   private let settings: Settings
   private let logger: Logger
   private let stopping = Atomic<Bool>(false)
+  /// Upkeep beyond the handlers' own, run in each maintenance pass (retention).
+  private let upkeep: [@Sendable () async throws -> Void]
 
   package init(
     queue: JobQueue, handlers: [String: any JobHandler], settings: Settings,
-    wake: WakeSignal, logger: Logger, owner: String? = nil
+    wake: WakeSignal, logger: Logger, owner: String? = nil, upkeep: [@Sendable () async throws -> Void] = []
   ) {
     self.queue = queue
     self.handlers = handlers
+    self.upkeep = upkeep
     self.settings = settings
     self.wake = wake
     self.logger = logger
@@ -186,6 +189,7 @@ package final class Worker: Service, Sendable {
             ready: backlog.ready, running: backlog.running, oldestReadySeconds: backlog.oldestReadySeconds)
         }
         for handler in handlers.values { try await handler.maintain() }
+        for task in upkeep { try await task() }
       } catch {
         logger.warning("maintenance failed", metadata: ["error": "\(FailureText.describe(error))"])
       }

@@ -86,6 +86,39 @@ package struct S3ArtifactStore: ArtifactStore {
     guard response.status == .ok else { throw failure("set the lifecycle of \(bucket)", response) }
   }
 
+  /// Lists the keys under `projects/{project_id}/` a page at a time (ListObjectsV2) and
+  /// deletes each; in a versioned bucket that leaves delete markers, and the lifecycle
+  /// expires the old versions.
+  package func removeProject(_ projectID: UUID) async throws -> Int {
+    let prefix = "projects/\(projectID.lowercaseString)/"
+    var removed = 0
+    while true {
+      var listing = URLComponents(url: base, resolvingAgainstBaseURL: false)!
+      listing.queryItems = [URLQueryItem(name: "list-type", value: "2"), URLQueryItem(name: "prefix", value: prefix)]
+      let response = try await send("GET", url: listing.url!)
+      guard response.status == .ok else { throw failure("list \(prefix) in \(bucket)", response) }
+      let keys = Self.keys(inListing: response.text).compactMap { try? ArtifactKey($0) }
+        .filter { $0.projectID == projectID }
+      if keys.isEmpty { return removed }
+      for key in keys {
+        let deleted = try await send("DELETE", url: url(key))
+        guard deleted.status == .noContent || deleted.status == .ok else {
+          throw failure("delete \(key.path) from \(bucket)", deleted)
+        }
+        removed += 1
+      }
+    }
+  }
+
+  /// The `<Key>` values of a ListObjectsV2 answer, unescaped.
+  static func keys(inListing xml: String) -> [String] {
+    xml.matches(of: /<Key>([^<]*)<\/Key>/).map {
+      String($0.1).replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+        .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
+        .replacingOccurrences(of: "&amp;", with: "&")
+    }
+  }
+
   /// The bucket's lifecycle configuration as S3 returns it (XML).
   package func lifecycle() async throws -> String {
     var lifecycle = URLComponents(url: base, resolvingAgainstBaseURL: false)!
