@@ -31,6 +31,24 @@ package final class EmbeddedPostgres: Sendable {
     self.logger = logger
   }
 
+  /// Where the server this data directory's cluster last ran on listens, as its port and
+  /// password files say (for tools beside `serve`, such as the chaos benchmark); nil if none.
+  package func recordedURL() -> DatabaseURL? {
+    guard
+      let port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+      let password = try? String(contentsOf: passwordFile, encoding: .utf8)
+    else { return nil }
+    return databaseURL(port: port, password: password.trimmingCharacters(in: .whitespacesAndNewlines))
+  }
+
+  /// The postmaster's process id, from its pid file; nil when no server runs.
+  package func postmasterPID() -> pid_t? {
+    guard let text = try? String(contentsOf: clusterDirectory.appending(path: "postmaster.pid"), encoding: .utf8),
+      let first = text.split(separator: "\n").first
+    else { return nil }
+    return pid_t(first.trimmingCharacters(in: .whitespaces))
+  }
+
   /// Whether this process started the server (and so must stop it).
   package struct Started: Sendable {
     package var url: DatabaseURL
@@ -39,7 +57,25 @@ package final class EmbeddedPostgres: Sendable {
 
   /// Initialises the cluster if needed, starts the server unless it already runs, and makes
   /// sure the `mlops` database exists.
-  package func start() async throws -> Started {
+  ///
+  /// A server killed a moment ago (with the process that owned it) still looks alive for a
+  /// while: its pid file is there and its backends are exiting, so it neither answers nor
+  /// lets a new one start. That is waited out, up to `settleTimeout`.
+  package func start(settleTimeout: Duration = .seconds(60)) async throws -> Started {
+    let deadline = ContinuousClock.now + settleTimeout
+    while true {
+      do {
+        return try await startOnce()
+      } catch let error where ContinuousClock.now < deadline && (error is PSQLError || error is CommandRunner.Failure) {
+        logger.notice(
+          "the embedded PostgreSQL is not ready yet (a server that was killed may still be exiting); trying again",
+          metadata: ["error": "\(String(reflecting: error).prefix(300))"])
+        try await Task.sleep(for: .milliseconds(500))
+      }
+    }
+  }
+
+  private func startOnce() async throws -> Started {
     try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
     let password = try await initialiseIfNeeded()
 
