@@ -57,14 +57,7 @@ package struct IdempotencyMiddleware<Context: IdentifiedRequestContext>: RouterM
     let key = try Self.validate(sent)
     let principal = try context.authenticated().principal
     var request = request
-    let body: ByteBuffer
-    do {
-      body = try await request.collectBody(upTo: maxBodyBytes)
-    } catch let error as HTTPError where error.status == .contentTooLarge {
-      throw Problem.payloadTooLarge(limit: maxBodyBytes)
-    } catch is NIOTooManyBytesError {
-      throw Problem.payloadTooLarge(limit: maxBodyBytes)
-    }
+    let body = try await request.boundedBody(limit: maxBodyBytes)
     let fingerprint = IdempotencyStore.fingerprint(
       method: request.method.rawValue, path: request.uri.description, body: Data(buffer: body))
     switch try await store.claim(principal: principal, key: key, fingerprint: fingerprint) {

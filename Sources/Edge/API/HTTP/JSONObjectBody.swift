@@ -15,15 +15,7 @@ package struct JSONObjectBody: Sendable {
   /// Reads at most `limit` bytes (413 past that), then parses (400 if not JSON, 422 if not an object).
   package static func read(_ request: Request, limit: Int) async throws -> JSONObjectBody {
     var request = request
-    let buffer: ByteBuffer
-    do {
-      buffer = try await request.collectBody(upTo: limit)
-    } catch let error as HTTPError where error.status == .contentTooLarge {
-      throw Problem.payloadTooLarge(limit: limit)
-    } catch is NIOTooManyBytesError {
-      throw Problem.payloadTooLarge(limit: limit)
-    }
-    return try parse(Data(buffer: buffer))
+    return try parse(Data(buffer: try await request.boundedBody(limit: limit)))
   }
 
   package static func parse(_ data: Data) throws(Problem) -> JSONObjectBody {
@@ -112,6 +104,20 @@ package struct JSONObjectBody: Sendable {
   package func onlyFields(_ known: [String], in what: String) throws(Problem) {
     for key in fields.keys.sorted() where !known.contains(key) {
       throw Problem.invalidField(key, "unknown field \(key.debugDescription); \(what) has \(known.joined(separator: ", "))")
+    }
+  }
+}
+
+extension Request {
+  /// Reads at most `limit` bytes of the body (413 `payload_too_large` past that); the request
+  /// keeps them, so whoever reads it next gets the same bytes.
+  mutating func boundedBody(limit: Int) async throws -> ByteBuffer {
+    do {
+      return try await collectBody(upTo: limit)
+    } catch let error as HTTPError where error.status == .contentTooLarge {
+      throw Problem.payloadTooLarge(limit: limit)
+    } catch is NIOTooManyBytesError {
+      throw Problem.payloadTooLarge(limit: limit)
     }
   }
 }

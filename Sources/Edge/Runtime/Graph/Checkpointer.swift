@@ -92,31 +92,20 @@ package struct Checkpointer: Sendable {
   /// transaction began, and one that began earlier may commit later.
   @discardableResult
   package func prune(keepLast: Int, batch: Int = 500) async throws -> Int {
-    let rows = try await client.query(
-      """
-      WITH mark AS (
-        SELECT COALESCE(max(mark), '-infinity'::timestamptz) AS at,
-               COALESCE(max(mark_id::text), '00000000-0000-0000-0000-000000000000')::uuid AS id
-        FROM maintenance_marks WHERE name = 'checkpoint_prune'),
-      threads AS (
-        SELECT d.id, d.updated_at FROM decision_sets d, mark
-        WHERE d.status = ANY(\(Array(Mlops_V1_RunStatus.finishedAPINames)))
-          AND (d.updated_at, d.id) > (mark.at, mark.id) AND d.updated_at < now() - interval '1 minute'
-        ORDER BY d.updated_at, d.id LIMIT \(max(batch, 1))),
-      ranked AS (
-        SELECT c.checkpoint_id, c.is_interrupt,
-               row_number() OVER (PARTITION BY c.thread_id ORDER BY c.seq DESC) AS rank
-        FROM checkpoints c JOIN threads t ON t.id = c.thread_id),
-      removed AS (
-        DELETE FROM checkpoints WHERE checkpoint_id IN (
-          SELECT checkpoint_id FROM ranked WHERE rank > \(max(keepLast, 1)) AND NOT is_interrupt)
-        RETURNING 1),
-      last AS (SELECT updated_at, id FROM threads ORDER BY updated_at DESC, id DESC LIMIT 1),
-      marked AS (
-        INSERT INTO maintenance_marks (name, mark, mark_id) SELECT 'checkpoint_prune', updated_at, id FROM last
-        ON CONFLICT (name) DO UPDATE SET mark = EXCLUDED.mark, mark_id = EXCLUDED.mark_id)
-      SELECT count(*)::int FROM removed
-      """, logger: logger)
+    let query = FinishedRunsQuery.make(
+      mark: "checkpoint_prune", settledSeconds: 60, batch: batch,
+      work: """
+        ranked AS (
+          SELECT c.checkpoint_id, c.is_interrupt,
+                 row_number() OVER (PARTITION BY c.thread_id ORDER BY c.seq DESC) AS rank
+          FROM checkpoints c JOIN threads t ON t.id = c.thread_id),
+        removed AS (
+          DELETE FROM checkpoints WHERE checkpoint_id IN (
+            SELECT checkpoint_id FROM ranked WHERE rank > \(max(keepLast, 1)) AND NOT is_interrupt)
+          RETURNING 1)
+        """,
+      select: "SELECT count(*)::int FROM removed")
+    let rows = try await client.query(query, logger: logger)
     for try await removed in rows.decode(Int.self) { return removed }
     return 0
   }
