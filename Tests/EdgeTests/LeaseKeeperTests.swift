@@ -60,28 +60,28 @@ import Testing
       let queue = JobQueue(client: client, logger: TestDatabase.logger)
       _ = try await queue.enqueue(NewJob(kind: "slow", threadID: threads[0], projectID: project, idempotencyKey: "slow-1"))
       let worker = Worker(
-        queue: queue, handlers: ["slow": SlowHandler(duration: .seconds(6))],
-        settings: .init(concurrency: 1, lease: .seconds(9), pollInterval: .milliseconds(100), maintenanceInterval: .seconds(60)),
+        queue: queue, handlers: ["slow": SlowHandler(duration: .seconds(11))],
+        settings: .init(concurrency: 1, lease: .seconds(18), pollInterval: .milliseconds(100), maintenanceInterval: .seconds(60)),
         wake: WakeSignal(), logger: TestDatabase.logger)
       try await withThrowingTaskGroup(of: Void.self) { group in
         let services = ServiceGroup(services: [worker], logger: TestDatabase.logger)
         group.addTask { try await services.run() }
         try await Task.sleep(for: .milliseconds(500))
-        // Hold the job's row so that the first renewal (3 s after the claim) waits on the wire,
+        // Hold the job's row so that the first renewal (6 s after the claim) waits on the wire,
         // then cut every other connection to the database, that renewal's among them. The
-        // lease (9 s) leaves room for a busy machine.
+        // lease (18 s) leaves room for a busy machine, where reconnecting takes seconds.
         try await TestDatabase.withClient(url) { admin in
           try await admin.withConnection { connection in
             try await connection.query("BEGIN", logger: TestDatabase.logger)
             try await connection.query("SELECT id FROM jobs FOR UPDATE", logger: TestDatabase.logger)
-            try await Task.sleep(for: .milliseconds(3_500))
+            try await Task.sleep(for: .milliseconds(7_000))
             try await connection.query(
               "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
               logger: TestDatabase.logger)
             try await connection.query("ROLLBACK", logger: TestDatabase.logger)
           }
         }
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(40)
         while worker.counters.snapshot.succeeded + worker.counters.snapshot.retried + worker.counters.snapshot.leasesLost == 0,
           ContinuousClock.now < deadline
         {
