@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -19,11 +20,13 @@ public enum FreePort {
   /// It is drawn below the kernel's ephemeral range: a port the kernel hands out (to a
   /// `bind` on port 0, or as the local end of an outgoing connection) could be taken again
   /// by any other process between this answer and the server's own `bind`.
+  /// A port is handed out once per process, so two callers here never race for one.
   public static func find() throws(Unavailable) -> Int {
     let ephemeralStart = ephemeralRange().lowerBound
     if ephemeralStart > 10_000 {
       for _ in 0..<64 {
         let port = Int.random(in: 10_000..<ephemeralStart)
+        guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
         if case .success = bindProbe(host: "127.0.0.1", port: port) { return port }
       }
     }
@@ -41,6 +44,8 @@ public enum FreePort {
     if case .failure(let code) = bindProbe(host: host, port: port) { return code }
     return nil
   }
+
+  private static let handedOut = Mutex<Set<Int>>([])
 
   /// The ports the kernel assigns by itself (Linux's `ip_local_port_range`, else IANA's).
   static func ephemeralRange() -> ClosedRange<Int> {
