@@ -9,18 +9,27 @@ and then (a step that waits for ever on the database), which issue 22's note rec
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 
 from conftest import mlops_binary
 
 
-def test_serve_killed_mid_step_loses_doubles_and_corrupts_nothing(tmp_path):
-    env = {**os.environ, "TMPDIR": str(tmp_path)}
+def test_serve_killed_mid_step_loses_doubles_and_corrupts_nothing():
+    # The embedded PostgreSQL runs as the postgres user when this runs as root: its folder must
+    # be one every user can traverse, which pytest's tmp_path (under a 0700 folder) is not.
+    scratch = tempfile.mkdtemp(prefix="mlops-chaos-test-")
+    os.chmod(scratch, 0o755)
+    env = {**os.environ, "TMPDIR": scratch}
     env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [mlops_binary(), "bench", "chaos", "--iterations", "1",
-         "--steps", "codegen,validators,diff_and_persist", "--scenarios", "serve"],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    try:
+        result = subprocess.run(
+            [mlops_binary(), "bench", "chaos", "--iterations", "1",
+             "--steps", "codegen,validators,diff_and_persist", "--scenarios", "serve"],
+            env=env, cwd=scratch, capture_output=True, text=True, timeout=900)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     print(result.stdout[-3000:])
     assert result.returncode == 0, result.stderr[-3000:]
     line = json.loads(result.stdout.strip().splitlines()[-1])
