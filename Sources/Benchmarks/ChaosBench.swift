@@ -1,6 +1,7 @@
 import ArgumentParser
 import Assembly
 import AsyncHTTPClient
+import Codegen
 import EdgeRuntime
 import Foundation
 import Logging
@@ -50,7 +51,7 @@ struct ChaosBench: AsyncParsableCommand {
       [
         "scenario": scenario, "step": step, "iterations": iterations, "kills": kills, "completed": completed, "lost": lost,
         "doubled": doubled, "corrupt": corrupt, "orphans": orphans, "temporary_files_left": leftovers,
-        "attempts_spent": attempts, "recovery_p50_s": Self.round(recoverySeconds.percentile(0.5)),
+        "attempts_spent": attempts, "recovery_p50_s": Self.round(Percentiles(recoverySeconds).value(50)),
         "recovery_max_s": Self.round(recoverySeconds.max() ?? 0), "landed": landed,
       ]
     }
@@ -92,17 +93,19 @@ struct ChaosBench: AsyncParsableCommand {
     Console.line(
       "chaos: mlops serve with its embedded PostgreSQL, deterministic providers, validators: \(validators); a lease of \(ChaosLab.leaseSeconds) s"
     )
-    Console.line(
-      "scenario  step               iters kills done lost doubled corrupt orphans tmp-left attempts recover p50/max s")
-    for row in rows {
-      Console.line(
-        row.scenario.padding(toLength: 9, withPad: " ", startingAt: 0) + " "
-          + row.step.padding(toLength: 18, withPad: " ", startingAt: 0)
-          + String(
-            format: " %5d %5d %4d %4d %7d %7d %7d %8d %8d %6.1f/%.1f", row.iterations, row.kills, row.completed, row.lost,
-            row.doubled, row.corrupt, row.orphans, row.leftovers, row.attempts, row.recoverySeconds.percentile(0.5),
-            row.recoverySeconds.max() ?? 0))
-    }
+    printTable(
+      [
+        "scenario", "step", "iterations", "kills", "completed", "lost", "doubled", "corrupt", "orphans", "tmp left",
+        "attempts", "recover p50/max s",
+      ],
+      rows.map { row in
+        [row.scenario, row.step]
+          + [
+            row.iterations, row.kills, row.completed, row.lost, row.doubled, row.corrupt, row.orphans, row.leftovers,
+            row.attempts,
+          ].map(String.init)
+          + [String(format: "%.1f/%.1f", Percentiles(row.recoverySeconds).value(50), row.recoverySeconds.max() ?? 0)]
+      })
     let totals: [String: Int] = [
       "iterations": rows.map(\.iterations).reduce(0, +), "kills": rows.map(\.kills).reduce(0, +),
       "completed": rows.map(\.completed).reduce(0, +), "lost": rows.map(\.lost).reduce(0, +),
@@ -395,15 +398,8 @@ final class ChaosLab: @unchecked Sendable {
     let names = FileManager.default.enumerator(atPath: data.path)?.compactMap { $0 as? String } ?? []
     return names.filter {
       let name = URL(fileURLWithPath: $0).lastPathComponent
-      return name.hasPrefix("mlops-validate-") || name.hasPrefix(ProjectRepositories.scratchPrefix) || name.hasSuffix(".partial")
+      return name.hasPrefix(ValidatorSuite.scratchPrefix) || name.hasPrefix(ProjectRepositories.scratchPrefix)
+        || name.hasSuffix(".partial")
     }.count
-  }
-}
-
-extension [Double] {
-  fileprivate func percentile(_ fraction: Double) -> Double {
-    guard !isEmpty else { return 0 }
-    let sorted = self.sorted()
-    return sorted[Swift.min(sorted.count - 1, Int((Double(sorted.count - 1) * fraction).rounded()))]
   }
 }

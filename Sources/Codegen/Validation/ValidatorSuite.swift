@@ -9,6 +9,9 @@ import Tracing
 /// workflow schema, actionlint and zizmor on the workflows; and the built-in secret scan on
 /// everything. The Python lane and the infrastructure lane run side by side.
 public struct ValidatorSuite: Sendable {
+  /// The start of a validation checkout's folder name, for tools that look for leftovers.
+  package static var scratchPrefix: String { Checkout.prefix }
+
   /// Removes the checkouts of validations whose process was killed (their folders carry the
   /// pid); returns how many.
   @discardableResult
