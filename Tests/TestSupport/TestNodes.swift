@@ -38,6 +38,8 @@ package struct TestNode: GraphNode {
     case validation(passed: Bool)
     /// ends the whole process at once, as a trap in a step would.
     case crash
+    /// does this inside the step (cut the database's connections, say).
+    case during(@Sendable () async throws -> Void)
   }
 
   package let name: NodeName
@@ -82,6 +84,8 @@ package struct TestNode: GraphNode {
       }
     case .slow(let duration):
       try await Task.sleep(for: duration)
+    case .during(let action):
+      try await action()
     case .validation(let passed):
       state.validation = .with {
         $0.passed = passed
@@ -111,9 +115,11 @@ package struct TestNode: GraphNode {
   /// All twelve nodes; the conditional ones behave as given.
   package static func all(
     book: TestNodeBook, briefSuffices: Bool = true, policy: Mlops_V1_RuleOutcome = .pass,
-    slow: (NodeName, Duration)? = nil, crash: NodeName? = nil
+    slow: (NodeName, Duration)? = nil, crash: NodeName? = nil,
+    during: (NodeName, @Sendable () async throws -> Void)? = nil
   ) -> [any GraphNode] {
     NodeName.allCases.map { name in
+      if let during, during.0 == name { return TestNode(name, behaviour: .during(during.1), book: book) }
       if let slow, slow.0 == name { return TestNode(name, behaviour: .slow(slow.1), book: book) }
       if crash == name { return TestNode(name, behaviour: .crash, book: book) }
       switch name {

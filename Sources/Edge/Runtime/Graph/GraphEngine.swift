@@ -64,23 +64,18 @@ package struct GraphEngine: Sendable {
   }
 
   private func runSegment(_ job: ClaimedJob, shouldStop: @Sendable () -> Bool) async throws -> RunOutcome {
-    // One connection for the whole segment: no pool hand-off between steps.
-    let current = try await client.withConnection { connection -> Checkpoint? in
-      guard var current = try await checkpointer.latest(threadID: job.threadID, on: connection) else {
-        throw GraphError.noCheckpoint(job.threadID)
-      }
-      var stepped = false
-      while let next = current.nextNode {
-        if shouldStop() { return nil }
-        current = try await execute(next, from: current, job: job, reuseStoredOutput: false, on: connection)
-        stepped = true
-      }
-      // The last step's commit completed the job; a job that found the run already stopped
-      // (a duplicate wake-up) is finished here.
-      if !stepped { _ = try await queue.complete(job, on: connection) }
-      return current
+    guard var current = try await checkpointer.latest(threadID: job.threadID) else {
+      throw GraphError.noCheckpoint(job.threadID)
     }
-    guard let current else { return .paused }
+    var stepped = false
+    while let next = current.nextNode {
+      if shouldStop() { return .paused }
+      current = try await execute(next, from: current, job: job, reuseStoredOutput: false)
+      stepped = true
+    }
+    // The last step's commit completed the job; a job that found the run already stopped
+    // (a duplicate wake-up) is finished here.
+    if !stepped { _ = try await queue.complete(job) }
     if current.isInterrupt, let node = NodeName(rawValue: current.node) {
       return .waiting(node == .gateHITL ? .approval : .answers)
     }
@@ -91,9 +86,7 @@ package struct GraphEngine: Sendable {
   /// row exists reuses the stored output and calls nothing, and when the parent already has a
   /// child (the step was committed before) that child is returned instead.
   package func step(_ node: NodeName, from parent: Checkpoint, job: ClaimedJob?) async throws -> Checkpoint {
-    try await client.withConnection { connection in
-      try await execute(node, from: parent, job: job, reuseStoredOutput: true, on: connection)
-    }
+    try await execute(node, from: parent, job: job, reuseStoredOutput: true)
   }
 
   /// `run` steps from the latest checkpoint, then from what it just committed under its
@@ -102,8 +95,7 @@ package struct GraphEngine: Sendable {
   /// Each step runs in a span of its own, with its decision set, version and node in every
   /// log line written under it (and passed on to the services it calls).
   private func execute(
-    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool,
-    on connection: PostgresConnection
+    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool
   ) async throws -> Checkpoint {
     let work = WorkContext(
       decisionSetID: parent.threadID.lowercaseString, version: Int(parent.state.version), node: node.rawValue)
@@ -115,8 +107,7 @@ package struct GraphEngine: Sendable {
         span.attributes["mlops.attempt"] = job?.attempt ?? 1
         let started = ContinuousClock.now
         do {
-          let checkpoint = try await executeStep(
-            node, from: parent, job: job, reuseStoredOutput: reuseStoredOutput, on: connection)
+          let checkpoint = try await executeStep(node, from: parent, job: job, reuseStoredOutput: reuseStoredOutput)
           let elapsed = ContinuousClock.now - started
           StepMetrics.finished(node, .committed, after: elapsed)
           logger.info(
@@ -134,9 +125,12 @@ package struct GraphEngine: Sendable {
     }
   }
 
+  /// The node runs holding no database connection; only the step's database work (the
+  /// budget read and the commit) leases one. A connection held across a node's calls may be
+  /// cut meanwhile (a database restart), and PostgresNIO never answers a query written to a
+  /// connection that has closed: the step would wait for ever.
   private func executeStep(
-    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool,
-    on connection: PostgresConnection
+    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool
   ) async throws -> Checkpoint {
     guard let implementation = nodes[node] else { throw GraphError.noNode(node) }
     let traceID = TraceIdentity.traceID
@@ -144,90 +138,110 @@ package struct GraphEngine: Sendable {
     let idempotencyKey = "\(parent.threadID.lowercaseString):\(parent.id.lowercaseString):\(node.rawValue):\(inputHash)"
 
     let effects = StepEffects()
+    let writer = StreamWriter()
     let started = ContinuousClock.now
-    let result: StepResult
-    var fresh = false
-    if reuseStoredOutput, let stored = try await storedOutput(idempotencyKey) {
-      result = stored
-    } else {
-      let writer = StreamWriter()
-      let context = NodeContext(
-        threadID: parent.threadID, projectID: parent.projectID, parentCheckpointID: parent.id,
-        attempt: job?.attempt ?? 1, events: writer, effects: effects)
-      let input = parent.state
-      var state = try await deadline.run(node) { try await implementation.run(state: input, context: context) }
-      state.currentNode = node.rawValue
-      let before = parent.state.reasonCards.count
-      let notices = try BudgetNotice.notices(
-        for: try await BudgetStore.usage(projectID: parent.projectID, onlyIfBudgeted: true, on: connection, logger: logger),
-        in: parent.state)
-      if !notices.isEmpty, state.reasonCards.count > before {
-        state.reasonCards[before].risks += notices.map(\.risk)
-        for notice in notices {
-          writer.emit(.budgetWarning, payload: notice.payload)
-          Counter(label: "mlops_budget_warnings_total").increment()
-          logger.warning(
-            "budget warning",
-            metadata: [
-              "project_id": "\(parent.projectID)", "thread_id": "\(parent.threadID)", "node": "\(node.rawValue)",
-              "budget": "\(notice.risk)",
-            ])
+    let stored = reuseStoredOutput ? try await storedOutput(idempotencyKey) : nil
+    let ran: Mlops_V1_DecisionState? =
+      if stored == nil {
+        try await deadline.run(node) {
+          try await implementation.run(
+            state: parent.state,
+            context: NodeContext(
+              threadID: parent.threadID, projectID: parent.projectID, parentCheckpointID: parent.id,
+              attempt: job?.attempt ?? 1, events: writer, effects: effects))
         }
-      }
-      let usage = StepUsage(node: node, before: parent.state, after: state)
-      if !usage.isEmpty {
-        let projectID = parent.projectID
-        let logger = logger
-        effects.add { connection in
-          try await BudgetStore.meter(
-            projectID: projectID, modelTokens: usage.modelTokens, validatorSeconds: usage.validatorSeconds,
-            on: connection, logger: logger)
-        }
-      }
-      if let traceID, state.reasonCards.count > before {
-        for index in before..<state.reasonCards.count {
-          state.reasonCards[index].links.append(
-            .with {
-              $0.rel = "trace"; $0.href = traceLink.href(traceID)
-            })
-        }
-      }
-      var events = writer.events
-      for card in state.reasonCards.dropFirst(before) {
-        events.insert(StepEvent(type: .reasonCard, payload: try ProtoJSON.string(card)), at: 0)
-      }
-      result = StepResult(state: state, events: events)
-      fresh = true
-    }
-    let latency = ContinuousClock.now - started
+      } else { nil }
 
-    let route = GraphTopology.route(after: node, state: result.state)
-    let agentRun = AgentRun(
-      idempotencyKey: idempotencyKey, node: node, agent: implementation.agent, inputHash: inputHash, output: result,
-      latencyMilliseconds: fresh ? Int(saturating: latency.seconds * 1000) : 0, parent: parent.state, traceID: traceID)
-    let pendingEffects = effects.all
-    let committed =
-      if pendingEffects.isEmpty {
-        try await committer.commit(
-          result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun, effects: [],
-          on: connection)
+    return try await client.withConnection { connection in
+      let result: StepResult
+      if let stored {
+        result = stored
       } else {
-        try await connection.transaction(logger: logger) { connection in
-          try await committer.commit(
-            result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun,
-            effects: pendingEffects, on: connection)
-        }
+        var state = ran ?? parent.state
+        state.currentNode = node.rawValue
+        result = try await freshResult(
+          node, state: state, parent: parent, writer: writer, effects: effects, traceID: traceID, on: connection)
       }
-    if let committed { return committed }
-    // The parent has a child already: this step (or a twin) landed before; go on from it.
-    guard let existing = try await checkpointer.child(of: parent.id, threadID: parent.threadID) else {
-      throw GraphError.noCheckpoint(parent.threadID)
+      let latency = ContinuousClock.now - started
+
+      let route = GraphTopology.route(after: node, state: result.state)
+      let agentRun = AgentRun(
+        idempotencyKey: idempotencyKey, node: node, agent: implementation.agent, inputHash: inputHash, output: result,
+        latencyMilliseconds: stored == nil ? Int(saturating: latency.seconds * 1000) : 0, parent: parent.state,
+        traceID: traceID)
+      let pendingEffects = effects.all
+      let committed =
+        if pendingEffects.isEmpty {
+          try await committer.commit(
+            result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun, effects: [],
+            on: connection)
+        } else {
+          try await connection.transaction(logger: logger) { connection in
+            try await committer.commit(
+              result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun,
+              effects: pendingEffects, on: connection)
+          }
+        }
+      if let committed { return committed }
+      // The parent has a child already: this step (or a twin) landed before; go on from it.
+      guard let existing = try await checkpointer.child(of: parent.id, threadID: parent.threadID) else {
+        throw GraphError.noCheckpoint(parent.threadID)
+      }
+      logger.info(
+        "step was committed before; continuing from its checkpoint",
+        metadata: ["thread_id": "\(parent.threadID)", "node": "\(node.rawValue)"])
+      if let job, existing.nextNode == nil { _ = try await queue.complete(job, on: connection) }
+      return existing
     }
-    logger.info(
-      "step was committed before; continuing from its checkpoint",
-      metadata: ["thread_id": "\(parent.threadID)", "node": "\(node.rawValue)"])
-    if let job, existing.nextNode == nil { _ = try await queue.complete(job, on: connection) }
-    return existing
+  }
+
+  /// A step's output from what its node returned: budget notices on its card, its metered
+  /// usage as an effect of the commit, trace links, and its Reason Cards first among its events.
+  private func freshResult(
+    _ node: NodeName, state produced: Mlops_V1_DecisionState, parent: Checkpoint, writer: StreamWriter,
+    effects: StepEffects, traceID: String?, on connection: PostgresConnection
+  ) async throws -> StepResult {
+    var state = produced
+    let before = parent.state.reasonCards.count
+    let notices = try BudgetNotice.notices(
+      for: try await BudgetStore.usage(projectID: parent.projectID, onlyIfBudgeted: true, on: connection, logger: logger),
+      in: parent.state)
+    if !notices.isEmpty, state.reasonCards.count > before {
+      state.reasonCards[before].risks += notices.map(\.risk)
+      for notice in notices {
+        writer.emit(.budgetWarning, payload: notice.payload)
+        Counter(label: "mlops_budget_warnings_total").increment()
+        logger.warning(
+          "budget warning",
+          metadata: [
+            "project_id": "\(parent.projectID)", "thread_id": "\(parent.threadID)", "node": "\(node.rawValue)",
+            "budget": "\(notice.risk)",
+          ])
+      }
+    }
+    let usage = StepUsage(node: node, before: parent.state, after: state)
+    if !usage.isEmpty {
+      let projectID = parent.projectID
+      let logger = logger
+      effects.add { connection in
+        try await BudgetStore.meter(
+          projectID: projectID, modelTokens: usage.modelTokens, validatorSeconds: usage.validatorSeconds,
+          on: connection, logger: logger)
+      }
+    }
+    if let traceID, state.reasonCards.count > before {
+      for index in before..<state.reasonCards.count {
+        state.reasonCards[index].links.append(
+          .with {
+            $0.rel = "trace"; $0.href = traceLink.href(traceID)
+          })
+      }
+    }
+    var events = writer.events
+    for card in state.reasonCards.dropFirst(before) {
+      events.insert(StepEvent(type: .reasonCard, payload: try ProtoJSON.string(card)), at: 0)
+    }
+    return StepResult(state: state, events: events)
   }
 
   private func storedOutput(_ idempotencyKey: String) async throws -> StepResult? {

@@ -217,16 +217,28 @@ package struct ProjectRepositories: Sendable {
     }
   }
 
-  /// Runs `body` holding the project's advisory lock on a connection of its own.
-  func withProjectLock<T: Sendable>(_ projectID: UUID, _ body: @Sendable () async throws -> T) async throws -> T {
+  /// The database connection that held a project's lock closed while `body` ran (a restart,
+  /// a failover): the lock went with it, so another writer may have run alongside.
+  package struct ProjectLockLost: Error, CustomStringConvertible {
+    package var projectID: UUID
+    package var description: String { "the lock on project \(projectID) was lost with its database connection" }
+  }
+
+  /// Runs `body` holding the project's advisory lock on a connection of its own. A lock lost
+  /// with its connection fails the work (its step is retried), even when `body` finished.
+  package func withProjectLock<T: Sendable>(_ projectID: UUID, _ body: @Sendable () async throws -> T) async throws -> T {
     let key = Self.lockKey(projectID)
     return try await client.withConnection { connection in
       try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)
-      do {
-        let result = try await body()
+      let outcome: Result<T, any Error>
+      do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
+      // PostgresNIO never answers a query written to a closed connection: look first.
+      guard !connection.isClosed else { throw ProjectLockLost(projectID: projectID) }
+      switch outcome {
+      case .success(let result):
         try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
         return result
-      } catch {
+      case .failure(let error):
         _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
         throw error
       }

@@ -1,0 +1,100 @@
+import EdgeRuntime
+import Foundation
+import PostgresNIO
+import Synchronization
+import TestSupport
+import Testing
+
+/// A database restart or failover cuts every connection a worker holds. PostgresNIO never
+/// answers a query written to a connection that has closed, so work that held one across a
+/// node's calls, or a git update, would wait for ever: these must end, on a new connection.
+@Suite struct CutConnectionTests {
+  struct Hung: Error {}
+
+  /// Ends every other connection to the test's database, as a restart does.
+  static func cutEveryOtherConnection(_ url: DatabaseURL) async throws {
+    try await TestDatabase.withClient(url) { admin in
+      try await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        logger: TestDatabase.logger)
+    }
+  }
+
+  /// `body`'s result, or `Hung` after `limit`: a hung query cannot be cancelled (nor can
+  /// awaiting its task), so the work is polled and left behind rather than awaited.
+  static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let outcome = Mutex<Result<T, any Error>?>(nil)
+    Task {
+      let result: Result<T, any Error>
+      do { result = .success(try await body()) } catch { result = .failure(error) }
+      outcome.withLock { $0 = result }
+    }
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+      if let result = outcome.withLock({ $0 }) { return try result.get() }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    throw Hung()
+  }
+
+  /// A client for work that may hang, run outside structured concurrency: a lease that never
+  /// returns would hold any shutdown of its client, and with it the whole test run.
+  static func withAbandonableClient<T: Sendable>(
+    _ url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> T
+  ) async throws -> T {
+    let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: TestDatabase.logger)
+    let running = Task { await client.run() }
+    let value = try await body(client)
+    running.cancel()
+    await running.value
+    return value
+  }
+
+  @Test func aStepWhoseConnectionsAreCutWhileItsNodeRunsStillCommits() async throws {
+    try await TestDatabase.withFreshDatabase { client, url in
+      try await client.query(PostgresQuery(unsafeSQL: TestNodeBook.effectsTable), logger: TestDatabase.logger)
+      let book = TestNodeBook()
+      let (project, threads) = try await Fixtures.threads(1, on: client)
+      try await Self.withAbandonableClient(url) { client in
+        let queue = JobQueue(client: client, logger: TestDatabase.logger)
+        let engine = GraphEngine(
+          client: client, nodes: TestNode.all(book: book, during: (.planner, { try await Self.cutEveryOtherConnection(url) })),
+          queue: queue, logger: TestDatabase.logger)
+        _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
+          try await engine.runs.start(
+            threadID: threads[0], projectID: project,
+            state: .with {
+              $0.brief = "fraud scoring"; $0.version = 1
+            },
+            on: connection)
+        }
+        let job = try #require(try await queue.claim(owner: "test", limit: 1, lease: .seconds(30)).first)
+        let outcome = try await Self.within(.seconds(60)) { try await engine.run(job) }
+        #expect(outcome == .waiting(.approval))
+      }
+      #expect(book.called(.planner) == 1, "the planner ran once")
+    }
+  }
+
+  @Test func aProjectLockLostWithItsConnectionFailsTheWorkInsteadOfHanging() async throws {
+    try await TestDatabase.withFreshDatabase { _, url in
+      let root = FileManager.default.temporaryDirectory.appending(path: "cut-lock-\(UUID().uuidString)")
+      defer { try? FileManager.default.removeItem(at: root) }
+      let project = UUID()
+      try await Self.withAbandonableClient(url) { client in
+        let repositories = ProjectRepositories(root: root, client: client, logger: TestDatabase.logger)
+        let failure = try await Self.within(.seconds(60)) { () -> String in
+          do {
+            try await repositories.withProjectLock(project) { try await Self.cutEveryOtherConnection(url) }
+            return "the work succeeded though its lock was gone"
+          } catch let error as ProjectRepositories.ProjectLockLost {
+            return "\(error)"
+          }
+        }
+        #expect(failure == "the lock on project \(project) was lost with its database connection")
+        // The next holder gets the lock on a new connection.
+        try await Self.within(.seconds(60)) { try await repositories.withProjectLock(project) {} }
+      }
+    }
+  }
+}
