@@ -13,9 +13,12 @@ public final class GRPCServiceClient: Service, Sendable {
 
   /// Every call has a deadline: `timeout` for the service's methods, or the one named in
   /// `methodTimeouts` (a call that outlives it fails DEADLINE_EXCEEDED instead of holding
-  /// its step for ever). A call that finds its replica gone (UNAVAILABLE) is tried again, on
-  /// another replica when there is one: the services are stateless and deterministic, so a
-  /// repeated call is harmless.
+  /// its step for ever). With several replicas, a call that finds its replica gone
+  /// (UNAVAILABLE) is tried again on another: the services are stateless and deterministic,
+  /// so a repeated call is harmless. With one replica it is not: grpc-swift-2's retry of a
+  /// call whose only replica was killed mid-call waited on after the replica was back, past
+  /// every chaos run's patience (`mlops bench chaos --scenarios service`), so such a call
+  /// fails and its step is retried by the job queue instead.
   /// `tls` nil calls in plaintext, which only in-process tests do.
   public convenience init(
     service: ServiceName, address: ServiceAddress, tls: ServiceTLS?, timeout: Duration = .seconds(30),
@@ -32,16 +35,20 @@ public final class GRPCServiceClient: Service, Sendable {
     self.service = service
     self.addresses = addresses
     let fullName = Self.fullyQualifiedName(service)
-    let retry = RetryPolicy(
-      maxAttempts: 3, initialBackoff: .milliseconds(50), maxBackoff: .seconds(1), backoffMultiplier: 2,
-      retryableStatusCodes: [.unavailable])
+    let retry: RPCExecutionPolicy? =
+      addresses.count > 1
+      ? .retry(
+        RetryPolicy(
+          maxAttempts: 3, initialBackoff: .milliseconds(50), maxBackoff: .seconds(1), backoffMultiplier: 2,
+          retryableStatusCodes: [.unavailable]))
+      : nil
     var methods = [
-      MethodConfig(names: [MethodConfig.Name(service: fullName)], timeout: timeout, executionPolicy: .retry(retry))
+      MethodConfig(names: [MethodConfig.Name(service: fullName)], timeout: timeout, executionPolicy: retry)
     ]
     for (method, limit) in methodTimeouts.sorted(by: { $0.key < $1.key }) {
       methods.append(
         MethodConfig(
-          names: [MethodConfig.Name(service: fullName, method: method)], timeout: limit, executionPolicy: .retry(retry)))
+          names: [MethodConfig.Name(service: fullName, method: method)], timeout: limit, executionPolicy: retry))
     }
     self.client = GRPCClient(
       transport: try .http2NIOPosix(
