@@ -273,6 +273,7 @@ let package = Package(
       name: "EdgeTests",
       dependencies: [
         "EdgeAPI", "EdgeRuntime", "ServiceKit", "TestSupport",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "Hummingbird", package: "hummingbird"),

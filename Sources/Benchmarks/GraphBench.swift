@@ -22,10 +22,11 @@ struct GraphBench: AsyncParsableCommand {
     let levels = concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     let runs = self.runs
     let logger = environment.logger
-    let results = try await BenchDatabase.withScratch(environment: environment) { client in
+    let (results, stored) = try await BenchDatabase.withScratch(environment: environment) { client in
       let queue = JobQueue(client: client, logger: logger)
       let engine = GraphEngine(client: client, nodes: NodeName.allCases.map(NoOpNode.init), queue: queue, logger: logger)
       var results: [(level: Int, seconds: Double, latencies: [Double])] = []
+      var stored = StoredBytes()
       for level in levels {
         let (project, threads) = try await Self.threads(runs, client: client, logger: logger)
         _ = try await Self.oneRun(engine, thread: threads[0], project: project, client: client, logger: logger)  // warm-up
@@ -45,8 +46,9 @@ struct GraphBench: AsyncParsableCommand {
           return try await group.reduce([], +)
         }
         results.append((level, (ContinuousClock.now - start).milliseconds / 1000, latencies))
+        stored = try await StoredBytes.perRun(of: pending, client: client, logger: logger)
       }
-      return results
+      return (results, stored)
     }
 
     Console.line("graph: 12 no-op nodes, both interrupts, one transaction per step (start + 13 steps + 2 resumes a run)")
@@ -59,7 +61,13 @@ struct GraphBench: AsyncParsableCommand {
           formatted(p.value(50)), formatted(p.value(95)), formatted(p.value(99)),
         ]
       })
-    var figures: [String: Any] = ["benchmark": "graph", "runs": runs - 1]
+    Console.line(
+      "stored per run: checkpoints \(stored.checkpoints) B, events \(stored.events) B, agent runs \(stored.agentRuns) B"
+        + " (row sizes, pg_column_size)")
+    var figures: [String: Any] = [
+      "benchmark": "graph", "runs": runs - 1, "checkpoint_and_event_bytes_per_run": stored.checkpoints + stored.events,
+      "agent_run_bytes_per_run": stored.agentRuns,
+    ]
     for result in results {
       let p = Percentiles(result.latencies)
       figures["runs_per_second_c\(result.level)"] = (Double(result.latencies.count) / result.seconds * 10).rounded() / 10
@@ -67,6 +75,27 @@ struct GraphBench: AsyncParsableCommand {
       figures["p95_ms_c\(result.level)"] = (p.value(95) * 100).rounded() / 100
     }
     Console.line(jsonLine(figures))
+  }
+
+  /// What a whole run leaves in the database, on average over the runs measured.
+  struct StoredBytes: Sendable {
+    var checkpoints = 0
+    var events = 0
+    var agentRuns = 0
+
+    static func perRun(of threads: [UUID], client: PostgresClient, logger: Logger) async throws -> StoredBytes {
+      let rows = try await client.query(
+        """
+        SELECT (SELECT COALESCE(sum(pg_column_size(c.*)), 0) FROM checkpoints c WHERE thread_id = ANY(\(threads)))::bigint,
+               (SELECT COALESCE(sum(pg_column_size(e.*)), 0) FROM events e WHERE decision_set_id = ANY(\(threads)))::bigint,
+               (SELECT COALESCE(sum(pg_column_size(a.*)), 0) FROM agent_runs a WHERE thread_id = ANY(\(threads)))::bigint
+        """, logger: logger)
+      let count = max(threads.count, 1)
+      for try await (checkpoints, events, agentRuns) in rows.decode((Int, Int, Int).self) {
+        return StoredBytes(checkpoints: checkpoints / count, events: events / count, agentRuns: agentRuns / count)
+      }
+      return StoredBytes()
+    }
   }
 
   static func threads(_ count: Int, client: PostgresClient, logger: Logger) async throws -> (UUID, [UUID]) {
