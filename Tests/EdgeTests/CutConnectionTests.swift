@@ -10,6 +10,7 @@ import Testing
 /// node's calls, or a git update, would wait for ever: these must end, on a new connection.
 @Suite struct CutConnectionTests {
   struct Hung: Error {}
+  struct Cut: Error {}
 
   /// Ends every other connection to the test's database, as a restart does.
   static func cutEveryOtherConnection(_ url: DatabaseURL) async throws {
@@ -94,6 +95,31 @@ import Testing
         #expect(failure == "the lock on project \(project) was lost with its database connection")
         // The next holder gets the lock on a new connection.
         try await Self.within(.seconds(60)) { try await repositories.withProjectLock(project) {} }
+      }
+    }
+  }
+
+  /// PostgresNIO's `withTransaction` sends ROLLBACK when its closure throws, and waited for
+  /// ever when a restart had cut the connection meanwhile.
+  @Test func aTransactionWhoseConnectionWasCutEndsWithItsOwnError() async throws {
+    try await TestDatabase.withFreshDatabase { _, url in
+      try await Self.withAbandonableClient(url) { client in
+        let outcome = try await Self.within(.seconds(60)) { () -> String in
+          do {
+            try await client.transaction(logger: TestDatabase.logger) { connection in
+              try await Self.cutEveryOtherConnection(url)
+              let closing = ContinuousClock.now
+              while !connection.isClosed, ContinuousClock.now - closing < .seconds(10) {
+                try await Task.sleep(for: .milliseconds(20))
+              }
+              throw Cut()
+            }
+            return "committed"
+          } catch is Cut {
+            return "its own error"
+          }
+        }
+        #expect(outcome == "its own error")
       }
     }
   }

@@ -152,7 +152,7 @@ package struct GraphEngine: Sendable {
         }
       } else { nil }
 
-    return try await client.withConnection { connection in
+    return try await client.withOpenConnection { connection in
       let result: StepResult
       if let stored {
         result = stored

@@ -65,7 +65,7 @@ package struct RunControl: Sendable {
   package func resume(
     threadID: UUID, applying input: @Sendable (inout Mlops_V1_DecisionState) throws -> Void
   ) async throws -> Checkpoint {
-    try await client.withConnection { connection in
+    try await client.withOpenConnection { connection in
       try await resume(threadID: threadID, on: connection, applying: input)
     }
   }

@@ -94,7 +94,7 @@ package struct JobQueue: Sendable {
 
   /// Renews the lease; false when the lease is no longer this owner's (the job was reaped).
   package func heartbeat(_ job: ClaimedJob, lease: Duration) async throws -> Bool {
-    try await client.withConnection { try await renewLease(job, lease: lease, on: $0) }
+    try await client.withOpenConnection { try await renewLease(job, lease: lease, on: $0) }
   }
 
   /// Renews the lease on `connection` (inside a step's transaction, this also locks the row
@@ -125,7 +125,7 @@ package struct JobQueue: Sendable {
   }
 
   package func complete(_ job: ClaimedJob) async throws -> Bool {
-    try await client.withConnection { try await complete(job, on: $0) }
+    try await client.withOpenConnection { try await complete(job, on: $0) }
   }
 
   /// Completes many jobs of one owner in one statement; returns the ids it completed.

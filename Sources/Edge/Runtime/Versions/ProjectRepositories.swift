@@ -228,7 +228,7 @@ package struct ProjectRepositories: Sendable {
   /// with its connection fails the work (its step is retried), even when `body` finished.
   package func withProjectLock<T: Sendable>(_ projectID: UUID, _ body: @Sendable () async throws -> T) async throws -> T {
     let key = Self.lockKey(projectID)
-    return try await client.withConnection { connection in
+    return try await client.withOpenConnection { connection in
       try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)
       let outcome: Result<T, any Error>
       do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
