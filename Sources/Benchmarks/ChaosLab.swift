@@ -167,19 +167,20 @@ final class ChaosLab: @unchecked Sendable {
     return found
   }
 
-  /// The worker process holding the run's job.
-  func worker(holding thread: UUID) async throws -> String {
+  /// The worker process holding the run's job; nil when no job of the run is running.
+  func worker(holding thread: UUID) async throws -> String? {
     let owner = try await withDatabase { client in
       let rows = try await client.query(
         "SELECT lease_owner FROM jobs WHERE thread_id = \(thread) AND state = 'running'", logger: self.logger)
       for try await owner in rows.decode(String?.self) { return owner }
       return nil
     }
+    guard let owner else { return nil }
     // Owners read host:pid:nonce.
-    let parts = owner?.split(separator: ":") ?? []
+    let parts = owner.split(separator: ":")
     guard parts.count == 3, let pid = Int32(parts[1]),
       let name = processes.first(where: { $0.value.processIdentifier == pid })?.key
-    else { throw ValidationError("no worker of this lab holds the run's job (owner \(owner ?? "none"))") }
+    else { throw ValidationError("no worker of this lab holds the run's job (owner \(owner))") }
     return name
   }
 
@@ -242,9 +243,10 @@ final class ChaosLab: @unchecked Sendable {
       row.orphans += try await killEverything() ? 1 : 0
       row.kills += 1
     case "worker":
-      // A run already past the step has no job to kill.
-      if landed != "completed" {
-        row.orphans += try await kill(try await worker(holding: thread)) ? 1 : 0
+      // A run already past the step, or between two jobs (its continuation not yet claimed),
+      // has no worker to kill.
+      if landed != "completed", let holder = try await worker(holding: thread) {
+        row.orphans += try await kill(holder) ? 1 : 0
         row.kills += 1
       }
     case "service":
