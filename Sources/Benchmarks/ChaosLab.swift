@@ -292,22 +292,34 @@ final class ChaosLab: @unchecked Sendable {
   /// Polls until `thread` is running `step` (or has passed it), then waits a random moment
   /// inside it; returns the node running when the fault lands.
   func waitForStep(_ thread: UUID, _ step: String) async throws -> String {
-    let order = ["gate_hitl", "codegen", "validators", "rationale_compile", "diff_and_persist"]
-    let target = order.firstIndex(of: step) ?? 1
+    // `current_node` names the last step committed: a run is inside a step once the one
+    // before it has committed.
+    guard let target = Self.order.firstIndex(of: step), target > 0 else {
+      throw ValidationError("\(step) is not a step after the approval")
+    }
     let deadline = ContinuousClock.now + .seconds(120)
     return try await withDatabase { client in
       while ContinuousClock.now < deadline {
         let current = try await self.node(of: thread, on: client)
         if current == "completed" { return current }
-        if let index = order.firstIndex(of: current), index >= target {
+        if let index = Self.order.firstIndex(of: current), index >= target - 1 {
           // A random moment within the step's usual length (it is already a poll's length in).
           let usual = self.stepMilliseconds[step] ?? 0
           if usual > 2 { try await Task.sleep(for: .microseconds(Int.random(in: 0..<(usual * 800)))) }
-          return try await self.node(of: thread, on: client)
+          return Self.running(after: try await self.node(of: thread, on: client))
         }
       }
       throw ValidationError("the run never reached \(step)")
     }
+  }
+
+  /// The steps after the approval, from the resume it commits.
+  static let order = ["resume", "codegen", "validators", "rationale_compile", "diff_and_persist"]
+
+  /// The step running once `committed` has committed (the run's status once it has ended).
+  static func running(after committed: String) -> String {
+    guard let index = order.firstIndex(of: committed) else { return committed }
+    return index + 1 < order.count ? order[index + 1] : "completed"
   }
 
   func node(of thread: UUID) async throws -> String {
