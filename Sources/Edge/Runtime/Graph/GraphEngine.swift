@@ -140,24 +140,26 @@ package struct GraphEngine: Sendable {
     let effects = StepEffects()
     let writer = StreamWriter()
     let started = ContinuousClock.now
-    let stored = reuseStoredOutput ? try await storedOutput(idempotencyKey) : nil
-    let ran: Mlops_V1_DecisionState? =
-      if stored == nil {
-        try await deadline.run(node) {
-          try await implementation.run(
-            state: parent.state,
-            context: NodeContext(
-              threadID: parent.threadID, projectID: parent.projectID, parentCheckpointID: parent.id,
-              attempt: job?.attempt ?? 1, events: writer, effects: effects))
-        }
-      } else { nil }
+    let output: StepOutput =
+      if reuseStoredOutput, let stored = try await storedOutput(idempotencyKey) {
+        .stored(stored)
+      } else {
+        .ran(
+          try await deadline.run(node) {
+            try await implementation.run(
+              state: parent.state,
+              context: NodeContext(
+                threadID: parent.threadID, projectID: parent.projectID, parentCheckpointID: parent.id,
+                attempt: job?.attempt ?? 1, events: writer, effects: effects))
+          })
+      }
 
     return try await client.withOpenConnection { connection in
       let result: StepResult
-      if let stored {
+      switch output {
+      case .stored(let stored):
         result = stored
-      } else {
-        var state = ran ?? parent.state
+      case .ran(var state):
         state.currentNode = node.rawValue
         result = try await freshResult(
           node, state: state, parent: parent, writer: writer, effects: effects, traceID: traceID, on: connection)
@@ -167,7 +169,7 @@ package struct GraphEngine: Sendable {
       let route = GraphTopology.route(after: node, state: result.state)
       let agentRun = AgentRun(
         idempotencyKey: idempotencyKey, node: node, agent: implementation.agent, inputHash: inputHash, output: result,
-        latencyMilliseconds: stored == nil ? Int(saturating: latency.seconds * 1000) : 0, parent: parent.state,
+        latencyMilliseconds: output.isStored ? 0 : Int(saturating: latency.seconds * 1000), parent: parent.state,
         traceID: traceID)
       let pendingEffects = effects.all
       let committed =
@@ -192,6 +194,18 @@ package struct GraphEngine: Sendable {
         metadata: ["thread_id": "\(parent.threadID)", "node": "\(node.rawValue)"])
       if let job, existing.nextNode == nil { _ = try await queue.complete(job, on: connection) }
       return existing
+    }
+  }
+
+  /// What a step commits from: the output stored when it ran before, or the state its node
+  /// has just returned.
+  private enum StepOutput: Sendable {
+    case stored(StepResult)
+    case ran(Mlops_V1_DecisionState)
+
+    var isStored: Bool {
+      if case .stored = self { return true }
+      return false
     }
   }
 
