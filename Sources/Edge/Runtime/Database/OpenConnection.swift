@@ -1,5 +1,10 @@
 import PostgresNIO
 
+/// Every connection the pool lent for a second was closed (the database keeps restarting).
+package struct NoOpenConnection: Error, CustomStringConvertible {
+  package var description: String { "the database pool lent only closed connections for a second" }
+}
+
 extension PostgresClient {
   /// `withConnection`, but never lending a connection that has closed. After a database
   /// restart the pool hands out a connection whose channel is already closed for a moment
@@ -16,7 +21,7 @@ extension PostgresClient {
         return try await body(connection)
       }
       if let leased { return leased }
-      guard attempt < 50 else { throw TransactionConnectionClosed() }
+      guard attempt < 50 else { throw NoOpenConnection() }
       try await Task.sleep(for: .milliseconds(20))
     }
   }
