@@ -1,9 +1,8 @@
 """The short version of `mlops bench chaos`, run apart from the Swift tests so the processes
 it starts and kills share the machine with nothing else, one fault at a random moment inside
-a step, every scenario: `mlops serve` (with its embedded PostgreSQL) killed, process group and
-postmaster, then restarted; PostgreSQL restarted under it (`pg_ctl restart -m immediate`);
-in the production topology, the worker holding the run's job killed, and the Codegen
-service killed and brought back. Nothing may be lost, done twice, corrupt or left behind.
+a step: `mlops serve` (with its embedded PostgreSQL) killed, process group and postmaster,
+then restarted; PostgreSQL restarted under it (`pg_ctl restart -m immediate`). Nothing may be
+lost, done twice, corrupt or left behind.
 """
 
 import json
