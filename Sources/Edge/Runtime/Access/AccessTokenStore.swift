@@ -33,7 +33,7 @@ package struct AccessTokenStore: Sendable {
   /// Makes a token for the caller, good for `lifetime`; returns it with its secret.
   package func create(for owner: Caller, name: String, lifetime: Duration) async throws -> (token: Token, secret: String) {
     let secret = Self.prefix + Base64URL.encode(Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }))
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       INSERT INTO access_tokens (id, owner, owner_name, groups, name, sha256, expires_at)
       VALUES (\(UUID()), \(owner.subject), \(owner.name), \(owner.groups), \(name), \(Self.digest(secret)),
@@ -46,7 +46,7 @@ package struct AccessTokenStore: Sendable {
 
   package func list(owner: String) async throws -> [Token] {
     try await Self.tokens(
-      try await client.query(
+      try await client.guardedQuery(
         """
         SELECT id, name, created_at, expires_at, last_used_at, revoked_at FROM access_tokens
         WHERE owner = \(owner) ORDER BY created_at, id
@@ -56,7 +56,7 @@ package struct AccessTokenStore: Sendable {
   /// Revokes the owner's token; nil when the owner has no such token (another's is not told apart).
   package func revoke(_ id: UUID, owner: String) async throws -> Token? {
     try await Self.tokens(
-      try await client.query(
+      try await client.guardedQuery(
         """
         UPDATE access_tokens SET revoked_at = COALESCE(revoked_at, now())
         WHERE id = \(id) AND owner = \(owner)
@@ -69,7 +69,7 @@ package struct AccessTokenStore: Sendable {
   /// nil for an unknown, revoked or expired token.
   package func caller(presenting secret: String) async throws -> Caller? {
     guard secret.hasPrefix(Self.prefix), secret.utf8.count <= 100 else { return nil }
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       UPDATE access_tokens SET last_used_at = now()
       WHERE sha256 = \(Self.digest(secret)) AND revoked_at IS NULL AND expires_at > now()
@@ -85,7 +85,7 @@ package struct AccessTokenStore: Sendable {
     SHA256.hash(data: Data(secret.utf8)).lowercaseHex
   }
 
-  private static func tokens(_ rows: PostgresRowSequence) async throws -> [Token] {
+  private static func tokens(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Token] {
     var tokens: [Token] = []
     for try await (id, name, created, expires, used, revoked) in rows.decode((UUID, String, Date, Date, Date?, Date?).self) {
       tokens.append(

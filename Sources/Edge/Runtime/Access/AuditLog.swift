@@ -64,7 +64,7 @@ package struct AuditLog: Sendable {
 
   package func record(_ entry: Entry) async throws {
     let detail = try SortedJSON.string(entry.detail)
-    try await client.query(
+    try await client.guardedQuery(
       """
       INSERT INTO audit_events (project_id, actor, actor_name, action, target, detail, request_id)
       VALUES (\(entry.projectID), \(entry.actor), \(entry.actorName), \(entry.action), \(entry.target),
@@ -74,7 +74,7 @@ package struct AuditLog: Sendable {
 
   /// The project's entries after `after` (an entry id), oldest first, at most `limit`.
   package func entries(projectID: UUID, after: Int64, limit: Int) async throws -> [Entry] {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT id, actor, actor_name, action, target, detail::text, request_id, created_at FROM audit_events
       WHERE project_id = \(projectID) AND id > \(after) ORDER BY id LIMIT \(limit)

@@ -16,7 +16,7 @@ package struct MemberStore: Sendable {
   /// The caller's highest role in the project, or nil when they are not a member (or the
   /// project does not exist: the two are not told apart).
   package func role(of caller: Caller, inProject projectID: UUID) async throws -> Role? {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT role FROM project_members
       WHERE project_id = \(projectID)
@@ -32,7 +32,7 @@ package struct MemberStore: Sendable {
   /// The project of a decision set and the caller's role in it from membership (nil when
   /// they are not a member), or nil when there is no such decision set.
   package func access(of caller: Caller, toDecisionSet id: UUID) async throws -> (projectID: UUID, role: Role?)? {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT d.project_id, m.role FROM decision_sets d
       LEFT JOIN project_members m ON m.project_id = d.project_id
@@ -50,7 +50,7 @@ package struct MemberStore: Sendable {
   }
 
   package func list(projectID: UUID) async throws -> [ProjectMember] {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT id, project_id, kind, principal, role, added_by, created_at FROM project_members
       WHERE project_id = \(projectID) ORDER BY created_at, id
@@ -68,7 +68,7 @@ package struct MemberStore: Sendable {
       {
         return .lastAdmin
       }
-      let rows = try await connection.query(
+      let rows = try await connection.guardedQuery(
         """
         INSERT INTO project_members (id, project_id, kind, principal, role, added_by)
         VALUES (\(UUID()), \(projectID), \(kind.rawValue), \(principal), \(role.rawValue), \(actor))
@@ -95,7 +95,7 @@ package struct MemberStore: Sendable {
   package func remove(projectID: UUID, memberID: UUID) async throws -> RemoveResult {
     try await client.transaction(logger: logger) { connection in
       let found = try await Self.members(
-        try await connection.query(
+        try await connection.guardedQuery(
           """
           SELECT id, project_id, kind, principal, role, added_by, created_at FROM project_members
           WHERE project_id = \(projectID) AND id = \(memberID) FOR UPDATE
@@ -106,14 +106,14 @@ package struct MemberStore: Sendable {
       ) {
         return .lastAdmin
       }
-      try await connection.query("DELETE FROM project_members WHERE id = \(memberID)", logger: logger)
+      try await connection.guardedQuery("DELETE FROM project_members WHERE id = \(memberID)", logger: logger)
       return .done(member)
     }
   }
 
   /// The creator of a project becomes its first admin, on the transaction that creates it.
   static func addCreator(projectID: UUID, subject: String, on connection: PostgresConnection, logger: Logger) async throws {
-    try await connection.query(
+    try await connection.guardedQuery(
       """
       INSERT INTO project_members (id, project_id, kind, principal, role, added_by)
       VALUES (\(UUID()), \(projectID), 'user', \(subject), 'admin', \(subject))
@@ -125,7 +125,7 @@ package struct MemberStore: Sendable {
   private static func wouldLeaveNoAdmin(
     _ projectID: UUID, kind: PrincipalKind, principal: String, on connection: PostgresConnection, logger: Logger
   ) async throws -> Bool {
-    let rows = try await connection.query(
+    let rows = try await connection.guardedQuery(
       """
       SELECT count(*) FILTER (WHERE NOT (kind = \(kind.rawValue) AND principal = \(principal)))::int,
              count(*) FILTER (WHERE kind = \(kind.rawValue) AND principal = \(principal))::int
@@ -136,7 +136,7 @@ package struct MemberStore: Sendable {
     return false
   }
 
-  private static func members(_ rows: PostgresRowSequence) async throws -> [ProjectMember] {
+  private static func members(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [ProjectMember] {
     var members: [ProjectMember] = []
     for try await (id, projectID, kind, principal, role, addedBy, createdAt)
       in rows.decode((UUID, UUID, String, String, String, String, Date).self)

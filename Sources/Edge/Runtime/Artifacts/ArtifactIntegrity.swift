@@ -28,7 +28,7 @@ package enum ArtifactIntegrity {
 
   /// Every artifact the `artifacts` table records as stored, read back from `store`.
   package static func verifyAll(store: any ArtifactStore, client: PostgresClient, logger: Logger) async throws -> [Entry] {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       "SELECT key, sha256, decision_set_id, version FROM artifacts WHERE status = 'stored' ORDER BY id", logger: logger)
     var recorded: [(String, String, UUID?, Int?)] = []
     for try await row in rows.decode((String, String, UUID?, Int?).self) { recorded.append(row) }

@@ -39,7 +39,7 @@ package struct ConsoleSessionStore: Sendable {
 
   package func issueCode(subject: String, name: String, challenge: String, redirectURI: String) async throws -> String {
     let code = Self.secret()
-    try await client.query(
+    try await client.guardedQuery(
       """
       INSERT INTO console_codes (code_sha256, subject, name, challenge, redirect_uri, expires_at)
       VALUES (\(Self.digest(code)), \(subject), \(name), \(challenge), \(redirectURI), now() + interval '1 minute')
@@ -52,7 +52,7 @@ package struct ConsoleSessionStore: Sendable {
   package func redeemCode(_ code: String, verifier: String, redirectURI: String) async throws -> (
     subject: String, name: String
   )? {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       DELETE FROM console_codes WHERE code_sha256 = \(Self.digest(code))
       RETURNING subject, name, challenge, redirect_uri, expires_at > now()
@@ -69,17 +69,17 @@ package struct ConsoleSessionStore: Sendable {
   /// Opens a session for a verified token; returns the cookie's value.
   package func open(token: String, subject: String, expiresAt: Date) async throws -> String {
     let id = Self.secret()
-    try await client.query(
+    try await client.guardedQuery(
       """
       INSERT INTO console_sessions (id_sha256, token, csrf, subject, expires_at)
       VALUES (\(Self.digest(id)), \(token), \(Self.secret()), \(subject), \(expiresAt))
       """, logger: logger)
-    try await client.query("DELETE FROM console_sessions WHERE expires_at < now() - interval '1 day'", logger: logger)
+    try await client.guardedQuery("DELETE FROM console_sessions WHERE expires_at < now() - interval '1 day'", logger: logger)
     return id
   }
 
   package func session(_ id: String) async throws -> Session? {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       "SELECT token, csrf, expires_at FROM console_sessions WHERE id_sha256 = \(Self.digest(id)) AND expires_at > now()",
       logger: logger)
     for try await (token, csrf, expires) in rows.decode((String, String, Date).self) {
@@ -89,6 +89,6 @@ package struct ConsoleSessionStore: Sendable {
   }
 
   package func close(_ id: String) async throws {
-    try await client.query("DELETE FROM console_sessions WHERE id_sha256 = \(Self.digest(id))", logger: logger)
+    try await client.guardedQuery("DELETE FROM console_sessions WHERE id_sha256 = \(Self.digest(id))", logger: logger)
   }
 }

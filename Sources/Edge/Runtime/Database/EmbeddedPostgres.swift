@@ -209,12 +209,12 @@ package final class EmbeddedPostgres: Sendable {
         password: maintenance.password, database: maintenance.database, tls: .disable),
       id: 0, logger: logger)
     do {
-      let rows = try await connection.query(
+      let rows = try await connection.guardedQuery(
         "SELECT 1 FROM pg_database WHERE datname = \(Self.databaseName)", logger: logger)
       var exists = false
       for try await _ in rows { exists = true }
       if !exists {
-        try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(Self.databaseName)"), logger: logger)
+        try await connection.guardedQuery(PostgresQuery(unsafeSQL: "CREATE DATABASE \(Self.databaseName)"), logger: logger)
       }
       try await connection.close()
     } catch {

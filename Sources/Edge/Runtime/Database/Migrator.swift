@@ -36,13 +36,13 @@ package struct Migrator: Sendable {
   @discardableResult
   package func migrate() async throws -> [Int] {
     try await client.withConnection { connection in
-      try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+      try await connection.guardedQuery("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
       do {
         let applied = try await applyPending(on: connection)
-        try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+        try await connection.guardedQuery("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
         return applied
       } catch {
-        _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+        _ = try? await connection.guardedQuery("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
         throw error
       }
     }
@@ -50,16 +50,16 @@ package struct Migrator: Sendable {
 
   /// Versions not yet applied; an empty list means the schema is current.
   package func pendingVersions() async throws -> [Int] {
-    let exists = try await client.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
+    let exists = try await client.guardedQuery("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
     var tableExists = false
     for try await (flag) in exists.decode(Bool.self) { tableExists = flag }
     guard tableExists else { return migrations.map(\.version) }
-    let applied = try await appliedChecksums(client.query("SELECT version, checksum FROM schema_migrations", logger: logger))
+    let applied = try await appliedChecksums(client.guardedQuery("SELECT version, checksum FROM schema_migrations", logger: logger))
     return migrations.map(\.version).filter { applied[$0] == nil }
   }
 
   private func applyPending(on connection: PostgresConnection) async throws -> [Int] {
-    try await connection.query(
+    try await connection.guardedQuery(
       """
       CREATE TABLE IF NOT EXISTS schema_migrations (
         version integer PRIMARY KEY,
@@ -69,7 +69,7 @@ package struct Migrator: Sendable {
       )
       """, logger: logger)
     let applied = try await appliedChecksums(
-      connection.query("SELECT version, checksum FROM schema_migrations", logger: logger))
+      connection.guardedQuery("SELECT version, checksum FROM schema_migrations", logger: logger))
     let known = Set(migrations.map(\.version))
     if let unknown = applied.keys.sorted().first(where: { !known.contains($0) }) {
       throw MigrationError.unknownVersionApplied(unknown)
@@ -85,9 +85,9 @@ package struct Migrator: Sendable {
       }
       try await connection.withTransaction(logger: logger) { transaction in
         for statement in SQLStatementSplitter.split(migration.sql) {
-          try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+          try await transaction.guardedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
         }
-        try await transaction.query(
+        try await transaction.guardedQuery(
           """
           INSERT INTO schema_migrations (version, name, checksum)
           VALUES (\(migration.version), \(migration.name), \(migration.checksum))
@@ -99,7 +99,7 @@ package struct Migrator: Sendable {
     return appliedNow
   }
 
-  private func appliedChecksums(_ rows: PostgresRowSequence) async throws -> [Int: String] {
+  private func appliedChecksums(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Int: String] {
     var applied: [Int: String] = [:]
     for try await (version, checksum) in rows.decode((Int, String).self) { applied[version] = checksum }
     return applied

@@ -30,16 +30,16 @@ extension PostgresConnection {
     logger: Logger, isolation: isolated (any Actor)? = #isolation,
     _ body: (PostgresConnection) async throws -> sending Result
   ) async throws -> sending Result {
-    try await query("BEGIN;", logger: logger)
+    try await guardedQuery("BEGIN;", logger: logger)
     let value: Result
     do {
       value = try await body(self)
     } catch {
-      if !isClosed { _ = try? await query("ROLLBACK;", logger: logger) }
+      if !isClosed { _ = try? await guardedQuery("ROLLBACK;", logger: logger) }
       throw error
     }
     guard !isClosed else { throw TransactionConnectionClosed() }
-    try await query("COMMIT;", logger: logger)
+    try await guardedQuery("COMMIT;", logger: logger)
     return value
   }
 }

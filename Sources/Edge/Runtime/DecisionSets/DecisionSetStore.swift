@@ -47,7 +47,7 @@ package struct DecisionSetStore: Sendable {
     let id = UUID()
     return try await client.transaction(logger: logger) { connection in
       try await BudgetStore.admitRun(projectID: projectID, on: connection, logger: logger)
-      let rows = try await connection.query(
+      let rows = try await connection.guardedQuery(
         """
         INSERT INTO decision_sets (id, project_id, brief, submitted_by)
         SELECT \(id), id, \(brief), \(submittedBy) FROM projects WHERE id = \(projectID)
@@ -56,7 +56,7 @@ package struct DecisionSetStore: Sendable {
       guard let row = try await Self.rows(rows).first else { throw CreateError.projectNotFound }
       var state = Mlops_V1_DecisionState()
       state.brief = brief
-      for try await name in try await connection.query("SELECT name FROM projects WHERE id = \(projectID)", logger: logger)
+      for try await name in try await connection.guardedQuery("SELECT name FROM projects WHERE id = \(projectID)", logger: logger)
         .decode(String.self)
       {
         state.projectName = name
@@ -79,7 +79,7 @@ package struct DecisionSetStore: Sendable {
     _ id: UUID, briefAddendum: String?, overrides: Mlops_V1_Constraints?, submittedBy: String
   ) async throws -> Row {
     try await client.transaction(logger: logger) { connection in
-      let locked = try await connection.query(
+      let locked = try await connection.guardedQuery(
         "SELECT project_id, status FROM decision_sets WHERE id = \(id) FOR UPDATE", logger: logger)
       var found: (UUID, String)?
       for try await row in locked.decode((UUID, String).self) { found = row }
@@ -105,7 +105,7 @@ package struct DecisionSetStore: Sendable {
       } catch GraphError.notFinished {
         throw ReviseError.runInProgress
       }
-      let rows = try await connection.query(
+      let rows = try await connection.guardedQuery(
         """
         UPDATE decision_sets SET version = \(Int(state.version)), brief = \(state.brief), status = \(Mlops_V1_RunStatus.running.apiName),
           current_node = NULL, submitted_by = \(submittedBy), lock_version = lock_version + 1, updated_at = now()
@@ -146,7 +146,7 @@ package struct DecisionSetStore: Sendable {
   }
 
   package func get(_ id: UUID) async throws -> (row: Row, state: Mlops_V1_DecisionState?)? {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT id, project_id, version, lock_version, status, current_node, created_at, updated_at, submitted_by
       FROM decision_sets WHERE id = \(id)
@@ -158,7 +158,7 @@ package struct DecisionSetStore: Sendable {
 
   /// The project's decision sets, most recently changed first, each with its latest state.
   package func list(projectID: UUID, limit: Int) async throws -> [(row: Row, state: Mlops_V1_DecisionState?)] {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT id, project_id, version, lock_version, status, current_node, created_at, updated_at, submitted_by
       FROM decision_sets WHERE project_id = \(projectID) ORDER BY updated_at DESC, id LIMIT \(limit)
@@ -170,7 +170,7 @@ package struct DecisionSetStore: Sendable {
 
   /// The id of the decision set's newest event, 0 when it has none.
   package func lastEventID(of id: UUID) async throws -> Int64 {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       "SELECT COALESCE(max(event_id), 0) FROM events WHERE decision_set_id = \(id)", logger: logger)
     for try await last in rows.decode(Int64.self) { return last }
     return 0
@@ -178,7 +178,7 @@ package struct DecisionSetStore: Sendable {
 
   /// The decision set's status alone (no checkpoint read), or nil when it does not exist.
   package func status(of id: UUID) async throws -> String? {
-    let rows = try await client.query("SELECT status FROM decision_sets WHERE id = \(id)", logger: logger)
+    let rows = try await client.guardedQuery("SELECT status FROM decision_sets WHERE id = \(id)", logger: logger)
     for try await status in rows.decode(String.self) { return status }
     return nil
   }
@@ -211,7 +211,7 @@ package struct DecisionSetStore: Sendable {
       decoding: try JSONSerialization.data(withJSONObject: approval.inlineComments.map { ["path": $0.path, "text": $0.text] }),
       as: UTF8.self)
     return try await applyInput(id, expected: row.lockVersion) { connection in
-      try await connection.query(
+      try await connection.guardedQuery(
         """
         INSERT INTO approvals (decision_set_id, project_id, version, status, reviewer, reviewer_name, comment, inline_comments)
         VALUES (\(id), \(row.projectID), \(row.version), \(decision), \(reviewer.subject), \(reviewer.name),
@@ -242,7 +242,7 @@ package struct DecisionSetStore: Sendable {
     _ id: UUID, expected lockVersion: Int, _ body: @escaping @Sendable (PostgresConnection) async throws -> Void
   ) async throws -> Row {
     try await client.transaction(logger: logger) { connection in
-      let bumped = try await connection.query(
+      let bumped = try await connection.guardedQuery(
         """
         UPDATE decision_sets SET lock_version = lock_version + 1, updated_at = now()
         WHERE id = \(id) AND lock_version = \(lockVersion) RETURNING lock_version
@@ -251,7 +251,7 @@ package struct DecisionSetStore: Sendable {
       for try await _ in bumped { updated = true }
       guard updated else { throw InputError.lockVersionChanged(expected: lockVersion) }
       try await body(connection)
-      let rows = try await connection.query(
+      let rows = try await connection.guardedQuery(
         """
         SELECT id, project_id, version, lock_version, status, current_node, created_at, updated_at, submitted_by
         FROM decision_sets WHERE id = \(id)
@@ -265,7 +265,7 @@ package struct DecisionSetStore: Sendable {
 
   /// A client left the decision set's event stream before the run ended.
   package func markStreamAbandoned(_ id: UUID) async throws {
-    try await client.query("UPDATE decision_sets SET stream_abandoned = true WHERE id = \(id)", logger: logger)
+    try await client.guardedQuery("UPDATE decision_sets SET stream_abandoned = true WHERE id = \(id)", logger: logger)
   }
 
   /// Ends a run for good: a `run-error` event saying why, the decision set failed, and the
@@ -277,15 +277,15 @@ package struct DecisionSetStore: Sendable {
     var fields: [String: Any] = ["job_id": jobID, "attempts": attempts, "error": error]
     if let node { fields["node"] = node }
     let payload = try SortedJSON.string(fields)
-    try await connection.query(
+    try await connection.guardedQuery(
       """
       INSERT INTO events (decision_set_id, project_id, type, payload)
       VALUES (\(threadID), \(projectID), \(EventType.runError.rawValue), \(payload)::jsonb)
       """, logger: logger)
-    try await connection.query(
+    try await connection.guardedQuery(
       "UPDATE decision_sets SET status = \(Mlops_V1_RunStatus.failed.apiName), updated_at = now() WHERE id = \(threadID)",
       logger: logger)
-    try await connection.query("SELECT pg_notify(\(GraphEngine.eventsChannel), \(threadID.lowercaseString))", logger: logger)
+    try await connection.guardedQuery("SELECT pg_notify(\(GraphEngine.eventsChannel), \(threadID.lowercaseString))", logger: logger)
   }
 
   // MARK: Events
@@ -300,7 +300,7 @@ package struct DecisionSetStore: Sendable {
 
   /// Events after `after` in order, at most `limit`.
   package func events(of id: UUID, after: Int64, limit: Int) async throws -> [Event] {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT event_id, type, checkpoint_id, payload::text, created_at FROM events
       WHERE decision_set_id = \(id) AND event_id > \(after) ORDER BY event_id LIMIT \(limit)
@@ -312,7 +312,7 @@ package struct DecisionSetStore: Sendable {
     return events
   }
 
-  private static func rows(_ sequence: PostgresRowSequence) async throws -> [Row] {
+  private static func rows(_ sequence: some AsyncSequence<PostgresRow, any Error>) async throws -> [Row] {
     var rows: [Row] = []
     for try await (id, project, version, lockVersion, status, node, created, updated, submitter) in sequence.decode(
       (UUID, UUID, Int, Int, String, String?, Date, Date, String).self)

@@ -20,7 +20,7 @@ package struct GateRuleStore: Sendable {
 
   /// Sets the rule; false when the project does not exist.
   package func set(projectID: UUID, rule: Mlops_V1_GateRule, by subject: String) async throws -> Bool {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       INSERT INTO project_gate_rules (project_id, mode, max_delta_usd, max_delta_percent, updated_by)
       SELECT id, \(rule.mode), \(rule.maxDeltaUsd), \(rule.maxDeltaPercent), \(subject) FROM projects WHERE id = \(projectID)
@@ -34,7 +34,7 @@ package struct GateRuleStore: Sendable {
 
   /// The rule a version submitted now runs under.
   static func rule(projectID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Mlops_V1_GateRule {
-    let rows = try await connection.query(
+    let rows = try await connection.guardedQuery(
       "SELECT mode, max_delta_usd, max_delta_percent FROM project_gate_rules WHERE project_id = \(projectID)",
       logger: logger)
     for try await (mode, usd, percent) in rows.decode((String, Double, Double).self) {

@@ -33,7 +33,7 @@ package struct AgentRunLookup: Sendable {
 
   /// The latest step of `version` that wrote card `index` (a retried branch's step wins).
   package func writer(ofCard index: Int, threadID: UUID, version: Int) async throws -> Record? {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT node, agent, provider, model, input_tokens, output_tokens, latency_ms, trace_id, checkpoint_id,
              created_at, output

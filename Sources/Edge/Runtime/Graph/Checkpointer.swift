@@ -30,7 +30,7 @@ package struct Checkpointer: Sendable {
   ) async throws -> Checkpoint? {
     let id = UUID()
     let bytes = ByteBuffer(bytes: try Self.encode(state))
-    let rows = try await connection.query(
+    let rows = try await connection.guardedQuery(
       """
       INSERT INTO checkpoints (checkpoint_id, thread_id, project_id, parent_id, version, node, next_node, state, is_interrupt)
       VALUES (\(id), \(threadID), \(projectID), \(parentID), \(Int(state.version)), \(node), \(nextNode?.rawValue),
@@ -105,15 +105,15 @@ package struct Checkpointer: Sendable {
           RETURNING 1)
         """,
       select: "SELECT count(*)::int FROM removed")
-    let rows = try await client.query(query, logger: logger)
+    let rows = try await client.guardedQuery(query, logger: logger)
     for try await removed in rows.decode(Int.self) { return removed }
     return 0
   }
 
   private func load(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> [Checkpoint] {
     let rows =
-      if let connection { try await connection.query(query, logger: logger) } else {
-        try await client.query(query, logger: logger)
+      if let connection { try await FetchedRows(connection.guardedQuery(query, logger: logger).collect()) } else {
+        try await client.guardedQuery(query, logger: logger)
       }
     var checkpoints: [Checkpoint] = []
     for try await (id, thread, project, parent, version, node, next, interrupt, state, sequence) in rows.decode(

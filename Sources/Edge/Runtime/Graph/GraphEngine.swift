@@ -259,7 +259,7 @@ package struct GraphEngine: Sendable {
   }
 
   private func storedOutput(_ idempotencyKey: String) async throws -> StepResult? {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       "SELECT output FROM agent_runs WHERE idem_key = \(idempotencyKey)", logger: logger)
     for try await output in rows.decode(ByteBuffer.self) {
       return try JSONDecoder().decode(StepResult.self, from: Data(buffer: output))

@@ -49,7 +49,7 @@ package struct GraphJobHandler: JobHandler {
   }
 
   private static func nextNode(of threadID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> String? {
-    let rows = try await connection.query(
+    let rows = try await connection.guardedQuery(
       "SELECT next_node FROM checkpoints WHERE thread_id = \(threadID) ORDER BY seq DESC LIMIT 1", logger: logger)
     for try await node in rows.decode(String?.self) { return node }
     return nil

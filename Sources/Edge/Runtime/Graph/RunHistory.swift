@@ -24,7 +24,7 @@ package struct RunHistory: Sendable {
         runs_gone AS (DELETE FROM agent_runs WHERE thread_id IN (SELECT id FROM threads) RETURNING 1)
         """,
       select: "SELECT (SELECT count(*) FROM events_gone)::int, (SELECT count(*) FROM runs_gone)::int")
-    let rows = try await client.query(query, logger: logger)
+    let rows = try await client.guardedQuery(query, logger: logger)
     for try await (events, agentRuns) in rows.decode((Int, Int).self) { return (events, agentRuns) }
     return (0, 0)
   }

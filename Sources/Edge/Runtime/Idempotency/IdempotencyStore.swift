@@ -60,7 +60,7 @@ package struct IdempotencyStore: Sendable {
     let retention = Self.retention.components.seconds
     let abandoned = Self.abandonedAfter.components.seconds
     let fingerprintBytes = ByteBuffer(bytes: fingerprint)
-    let claimed = try await client.query(
+    let claimed = try await client.guardedQuery(
       """
       INSERT INTO idempotency_keys AS k (principal, key, fingerprint)
       VALUES (\(principal), \(key), \(fingerprintBytes))
@@ -72,7 +72,7 @@ package struct IdempotencyStore: Sendable {
       """, logger: logger)
     for try await _ in claimed.decode(Bool.self) { return .claimed }
 
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT fingerprint, status, headers::text, body FROM idempotency_keys
       WHERE principal = \(principal) AND key = \(key)
@@ -91,7 +91,7 @@ package struct IdempotencyStore: Sendable {
   package func finish(principal: String, key: String, response: StoredResponse) async throws {
     let headers = String(decoding: try JSONEncoder().encode(response.headers), as: UTF8.self)
     let body = ByteBuffer(bytes: response.body)
-    try await client.query(
+    try await client.guardedQuery(
       """
       UPDATE idempotency_keys SET status = \(response.status), headers = \(headers)::jsonb, body = \(body)
       WHERE principal = \(principal) AND key = \(key) AND status IS NULL
@@ -100,7 +100,7 @@ package struct IdempotencyStore: Sendable {
 
   /// Gives `key` back: its request failed and changed nothing, so a retry may run it again.
   package func release(principal: String, key: String) async throws {
-    try await client.query(
+    try await client.guardedQuery(
       "DELETE FROM idempotency_keys WHERE principal = \(principal) AND key = \(key) AND status IS NULL",
       logger: logger)
   }
@@ -109,7 +109,7 @@ package struct IdempotencyStore: Sendable {
   @discardableResult
   package func prune() async throws -> Int {
     let retention = Int(Self.retention.components.seconds)
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       WITH gone AS (
         DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => \(retention)) RETURNING 1)

@@ -26,7 +26,7 @@ package struct JobQueue: Sendable {
   /// live job (at most one per thread).
   @discardableResult
   package func enqueue(_ job: NewJob, on connection: PostgresConnection) async throws -> Int64? {
-    let rows = try await connection.query(
+    let rows = try await connection.guardedQuery(
       """
       WITH inserted AS (
         INSERT INTO jobs (kind, thread_id, project_id, priority, max_attempts, idem_key, run_at, trace_context)
@@ -51,7 +51,7 @@ package struct JobQueue: Sendable {
 
   /// Claims up to `limit` ready jobs whose time has come, highest priority then oldest first.
   package func claim(owner: String, limit: Int, lease: Duration) async throws -> [ClaimedJob] {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       UPDATE jobs SET state = 'running', lease_owner = \(owner),
         lease_expires_at = now() + make_interval(secs => \(lease.seconds)),
@@ -67,7 +67,7 @@ package struct JobQueue: Sendable {
 
   /// Claims the ready job of one thread, if it has one (for drivers that own their threads).
   package func claim(threadID: UUID, owner: String, lease: Duration) async throws -> ClaimedJob? {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       UPDATE jobs SET state = 'running', lease_owner = \(owner),
         lease_expires_at = now() + make_interval(secs => \(lease.seconds)),
@@ -79,7 +79,7 @@ package struct JobQueue: Sendable {
   }
 
   /// Rows of `RETURNING id, kind, thread_id, project_id, attempts, max_attempts, trace_context` as claims.
-  private static func claimed(_ rows: PostgresRowSequence, owner: String) async throws -> [ClaimedJob] {
+  private static func claimed(_ rows: some AsyncSequence<PostgresRow, any Error>, owner: String) async throws -> [ClaimedJob] {
     var claimed: [ClaimedJob] = []
     for try await (id, kind, thread, project, attempts, maxAttempts, traceContext) in rows.decode(
       (Int64, String, UUID, UUID, Int, Int, String?).self)
@@ -100,7 +100,7 @@ package struct JobQueue: Sendable {
   /// Renews the lease on `connection` (inside a step's transaction, this also locks the row
   /// until commit, so a reaper cannot take the job mid-step).
   package func renewLease(_ job: ClaimedJob, lease: Duration, on connection: PostgresConnection) async throws -> Bool {
-    let rows = try await connection.query(
+    let rows = try await connection.guardedQuery(
       """
       UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(lease.seconds)), updated_at = now()
       WHERE id = \(job.id) AND lease_owner = \(job.leaseOwner) AND state = 'running'
@@ -114,7 +114,7 @@ package struct JobQueue: Sendable {
 
   /// Marks the job succeeded; false when the lease was lost (nothing changes then).
   package func complete(_ job: ClaimedJob, on connection: PostgresConnection) async throws -> Bool {
-    let rows = try await connection.query(
+    let rows = try await connection.guardedQuery(
       """
       UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
       WHERE id = \(job.id) AND lease_owner = \(job.leaseOwner) AND state = 'running'
@@ -130,7 +130,7 @@ package struct JobQueue: Sendable {
 
   /// Completes many jobs of one owner in one statement; returns the ids it completed.
   package func completeBatch(_ ids: [Int64], owner: String) async throws -> Set<Int64> {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
       WHERE id = ANY(\(ids)) AND lease_owner = \(owner) AND state = 'running'
@@ -148,7 +148,7 @@ package struct JobQueue: Sendable {
   ) async throws -> FailureOutcome {
     let delay = backoff.delay(afterAttempt: job.attempt)
     return try await client.transaction(logger: logger) { connection in
-      let rows = try await connection.query(
+      let rows = try await connection.guardedQuery(
         """
         UPDATE jobs SET
           state = CASE WHEN attempts >= max_attempts OR \(permanent) THEN 'dead' ELSE 'ready' END,
@@ -169,7 +169,7 @@ package struct JobQueue: Sendable {
         try await onDeath(dead, connection)
       }
       if case .retryScheduled = outcome {
-        try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+        try await connection.guardedQuery("SELECT pg_notify(\(Self.channel), '')", logger: logger)
       }
       return outcome
     }
@@ -177,13 +177,13 @@ package struct JobQueue: Sendable {
 
   /// Gives a claimed job back without spending an attempt (a worker shutting down).
   package func release(_ job: ClaimedJob) async throws {
-    try await client.query(
+    try await client.guardedQuery(
       """
       UPDATE jobs SET state = 'ready', attempts = greatest(attempts - 1, 0), lease_owner = NULL,
         lease_expires_at = NULL, updated_at = now()
       WHERE id = \(job.id) AND lease_owner = \(job.leaseOwner) AND state = 'running'
       """, logger: logger)
-    try await client.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+    try await client.guardedQuery("SELECT pg_notify(\(Self.channel), '')", logger: logger)
   }
 
   /// Crashes in a row with no progress between them that make a job dead.
@@ -198,7 +198,7 @@ package struct JobQueue: Sendable {
   @discardableResult
   package func reapExpiredLeases(onDeath: DeadLetterHook? = nil) async throws -> Int {
     try await client.transaction(logger: logger) { connection in
-      let rows = try await connection.query(
+      let rows = try await connection.guardedQuery(
         """
         WITH expired AS (
           SELECT j.id FROM jobs j WHERE j.state = 'running' AND j.lease_expires_at < now()
@@ -230,7 +230,7 @@ package struct JobQueue: Sendable {
       if let onDeath {
         for job in dead { try await onDeath(job, connection) }
       }
-      if reaped > dead.count { try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger) }
+      if reaped > dead.count { try await connection.guardedQuery("SELECT pg_notify(\(Self.channel), '')", logger: logger) }
       return reaped
     }
   }
@@ -246,7 +246,7 @@ package struct JobQueue: Sendable {
   /// The live jobs: how many are ready (their time has come) and running, and how long the
   /// oldest ready one has waited, in seconds (0 when none waits).
   package func backlog() async throws -> (ready: Int, running: Int, oldestReadySeconds: Double) {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT count(*) FILTER (WHERE state = 'ready' AND run_at <= now()),
              count(*) FILTER (WHERE state = 'running'),
@@ -261,7 +261,7 @@ package struct JobQueue: Sendable {
   /// (index `jobs_finished`); how many went.
   @discardableResult
   package func pruneFinished(olderThan age: Duration, batch: Int = 5_000) async throws -> Int {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       WITH gone AS (
         DELETE FROM jobs WHERE id IN (

@@ -25,7 +25,7 @@ package struct BudgetStore: Sendable {
 
   /// Sets every budget (a nil one is no limit); false when the project does not exist.
   package func set(projectID: UUID, budgets: ProjectBudgets, by subject: String) async throws -> Bool {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       INSERT INTO project_budgets (project_id, model_tokens_per_month, runs_per_day, concurrent_runs,
         validator_minutes_per_month, updated_by)
@@ -52,14 +52,14 @@ package struct BudgetStore: Sendable {
   /// an admitted run is counted. Admissions of one project are serialised by the lock on its
   /// budget row, so two submissions cannot both take the last run.
   static func admitRun(projectID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-    let locked = try await connection.query(
+    let locked = try await connection.guardedQuery(
       "SELECT project_id FROM project_budgets WHERE project_id = \(projectID) FOR UPDATE", logger: logger)
     var budgeted = false
     for try await _ in locked { budgeted = true }
     if budgeted, let spent = try await usage(projectID: projectID, on: connection, logger: logger).first(where: \.isExhausted) {
       throw Exhausted(use: spent)
     }
-    try await connection.query(
+    try await connection.guardedQuery(
       """
       INSERT INTO project_usage (project_id, metric, period_start, amount)
       SELECT id, 'runs', \(unescaped: dayStart), 1 FROM projects WHERE id = \(projectID)
@@ -72,7 +72,7 @@ package struct BudgetStore: Sendable {
     projectID: UUID, modelTokens: Int, validatorSeconds: Int, on connection: PostgresConnection, logger: Logger
   ) async throws {
     guard modelTokens > 0 || validatorSeconds > 0 else { return }
-    try await connection.query(
+    try await connection.guardedQuery(
       """
       INSERT INTO project_usage (project_id, metric, period_start, amount)
       SELECT p.id, m.metric, \(unescaped: monthStart), m.amount
@@ -94,7 +94,7 @@ package struct BudgetStore: Sendable {
   static func usage(
     projectID: UUID, onlyIfBudgeted: Bool = false, on connection: PostgresConnection, logger: Logger
   ) async throws -> [BudgetUse] {
-    let rows = try await connection.query(
+    let rows = try await connection.guardedQuery(
       """
       WITH period AS (SELECT \(unescaped: monthStart) AS month, \(unescaped: dayStart) AS day)
       SELECT b.model_tokens_per_month, b.runs_per_day, b.concurrent_runs, b.validator_minutes_per_month,

@@ -45,7 +45,7 @@ package struct RateLimiter: Sendable {
   package func take(_ key: String, policy: Policy) async throws -> Decision {
     let quota = Double(policy.quota)
     let rate = policy.refillPerSecond
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       INSERT INTO rate_limit_buckets AS b (key, tokens, allowed, updated_at)
       VALUES (\(key), \(quota - 1), true, now())

@@ -20,8 +20,8 @@ package struct StreamLeases: Sendable {
   package func acquire(caller: String, limit: Int, lasting seconds: Int) async throws -> UUID? {
     let id = UUID()
     return try await client.transaction(logger: logger) { connection in
-      try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("stream:" + caller), 0))", logger: logger)
-      let rows = try await connection.query(
+      try await connection.guardedQuery("SELECT pg_advisory_xact_lock(hashtextextended(\("stream:" + caller), 0))", logger: logger)
+      let rows = try await connection.guardedQuery(
         """
         INSERT INTO stream_leases (id, caller, expires_at)
         SELECT \(id), \(caller), now() + make_interval(secs => \(Double(seconds)))
@@ -34,7 +34,7 @@ package struct StreamLeases: Sendable {
   }
 
   package func release(_ id: UUID) async throws {
-    try await client.query(
+    try await client.guardedQuery(
       "DELETE FROM stream_leases WHERE id = \(id) OR expires_at < now() - interval '1 minute'", logger: logger)
   }
 }

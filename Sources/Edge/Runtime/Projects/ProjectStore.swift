@@ -18,7 +18,7 @@ package struct ProjectStore: Sendable {
     name: String, description: String, allowIncompleteBundles: Bool = false, fourEyes: Bool = false, creator: Caller
   ) async throws -> Project {
     try await client.transaction(logger: logger) { connection in
-      let rows = try await connection.query(
+      let rows = try await connection.guardedQuery(
         """
         INSERT INTO projects (id, name, description, allow_incomplete_bundles, four_eyes)
         VALUES (\(UUID()), \(name), \(description), \(allowIncompleteBundles), \(fourEyes))
@@ -31,7 +31,7 @@ package struct ProjectStore: Sendable {
   }
 
   package func get(_ id: UUID) async throws -> Project? {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT id, name, description, allow_incomplete_bundles, four_eyes, lock_version, created_at, updated_at
       FROM projects WHERE id = \(id)
@@ -45,7 +45,7 @@ package struct ProjectStore: Sendable {
   package func list(
     visibleTo caller: Caller, limit: Int, after cursor: PageCursor?
   ) async throws -> (items: [Project], next: PageCursor?) {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT id, name, description, allow_incomplete_bundles, four_eyes, lock_version, created_at, updated_at, seq FROM projects p
       WHERE seq > \(cursor?.position ?? 0)
@@ -76,7 +76,7 @@ package struct ProjectStore: Sendable {
     _ id: UUID, name: String?, description: String?, allowIncompleteBundles: Bool? = nil, fourEyes: Bool? = nil,
     expectedLockVersion: Int?
   ) async throws -> GuardedWriteResult<Project> {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       UPDATE projects SET
         name = COALESCE(\(name), name),
@@ -109,7 +109,7 @@ package struct ProjectStore: Sendable {
 
   private func deleteOnce(_ id: UUID, expectedLockVersion: Int?) async throws -> GuardedWriteResult<Void> {
     // The tombstone commits with the delete: a worker removes the project's files later.
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       WITH gone AS (
         DELETE FROM projects
@@ -125,7 +125,7 @@ package struct ProjectStore: Sendable {
 
   /// Projects deleted at least `age` ago whose files are still to be removed, oldest first.
   package func tombstones(olderThan age: Duration, limit: Int = 100) async throws -> [UUID] {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT project_id FROM project_tombstones
       WHERE deleted_at <= now() - make_interval(secs => \(Int(age.components.seconds)))
@@ -138,7 +138,7 @@ package struct ProjectStore: Sendable {
 
   /// The project's files are gone: forget it.
   package func forgetTombstone(_ id: UUID) async throws {
-    try await client.query("DELETE FROM project_tombstones WHERE project_id = \(id)", logger: logger)
+    try await client.guardedQuery("DELETE FROM project_tombstones WHERE project_id = \(id)", logger: logger)
   }
 
   private func missOrMismatch<Value>(_ id: UUID) async throws -> GuardedWriteResult<Value> {
@@ -146,7 +146,7 @@ package struct ProjectStore: Sendable {
     return .versionMismatch(current: current.lockVersion)
   }
 
-  private static func projects(_ rows: PostgresRowSequence) async throws -> [Project] {
+  private static func projects(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Project] {
     var projects: [Project] = []
     for try await (id, name, description, allowIncomplete, fourEyes, lockVersion, createdAt, updatedAt)
       in rows.decode((UUID, String, String, Bool, Bool, Int, Date, Date).self)

@@ -229,17 +229,20 @@ package struct ProjectRepositories: Sendable {
   package func withProjectLock<T: Sendable>(_ projectID: UUID, _ body: @Sendable () async throws -> T) async throws -> T {
     let key = Self.lockKey(projectID)
     return try await client.withOpenConnection { connection in
-      try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)
+      try await connection.guardedQuery("SELECT pg_advisory_lock(\(key))", logger: logger)
       let outcome: Result<T, any Error>
       do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
-      // PostgresNIO never answers a query written to a closed connection: look first.
       guard !connection.isClosed else { throw ProjectLockLost(projectID: projectID) }
       switch outcome {
       case .success(let result):
-        try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+        do {
+          try await connection.guardedQuery("SELECT pg_advisory_unlock(\(key))", logger: logger)
+        } catch where isConnectionCut(error) {
+          throw ProjectLockLost(projectID: projectID)
+        }
         return result
       case .failure(let error):
-        _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+        _ = try? await connection.guardedQuery("SELECT pg_advisory_unlock(\(key))", logger: logger)
         throw error
       }
     }

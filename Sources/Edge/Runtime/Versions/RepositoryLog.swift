@@ -27,7 +27,7 @@ package struct RepositoryLog: Sendable {
   func catchUp(projectID: UUID, repository: URL) async throws {
     let marker = repository.appending(path: Self.appliedFile)
     let applied = (try? String(contentsOf: marker, encoding: .utf8)).flatMap { Int($0) } ?? 0
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT seq, bundle, sha256 FROM project_git_bundles
       WHERE project_id = \(projectID) AND seq > \(applied) ORDER BY seq
@@ -55,7 +55,7 @@ package struct RepositoryLog: Sendable {
   /// Appends `branch` and `tag` as the next bundle, holding only the objects no earlier
   /// bundle has; a tag already in the log is left as it is (a retried step).
   func publish(projectID: UUID, repository: URL, branch: String, tag: String, commit: String) async throws {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       "SELECT tag, commit, seq FROM project_git_bundles WHERE project_id = \(projectID) ORDER BY seq", logger: logger)
     var published: [String] = []
     var last = 0
@@ -71,7 +71,7 @@ package struct RepositoryLog: Sendable {
     try await CommandRunner.run(arguments, environment: ProjectRepositories.identity)
     let bytes = try Data(contentsOf: file)
     let seq = last + 1
-    try await client.query(
+    try await client.guardedQuery(
       """
       INSERT INTO project_git_bundles (project_id, seq, tag, commit, bundle, sha256)
       VALUES (\(projectID), \(seq), \(tag), \(commit), \(ByteBuffer(bytes: bytes)), \(SHA256.hash(data: bytes).lowercaseHex))

@@ -28,7 +28,7 @@ package struct VersionStore: Sendable {
   }
 
   package func version(_ version: Int, of decisionSetID: UUID) async throws -> Version? {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT version, state, bundle_sha256, artifact_key, git_commit FROM decision_set_versions
       WHERE decision_set_id = \(decisionSetID) AND version = \(version)
@@ -42,7 +42,7 @@ package struct VersionStore: Sendable {
   }
 
   package func versions(of decisionSetID: UUID) async throws -> [Int] {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       "SELECT version FROM decision_set_versions WHERE decision_set_id = \(decisionSetID) ORDER BY version", logger: logger)
     var versions: [Int] = []
     for try await version in rows.decode(Int.self) { versions.append(version) }
@@ -60,7 +60,7 @@ package struct VersionStore: Sendable {
 
   /// A decision set's bundles, oldest version first.
   package func artifacts(of decisionSetID: UUID) async throws -> [Artifact] {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       SELECT version, sha256, size_bytes, key, status, created_at FROM artifacts
       WHERE decision_set_id = \(decisionSetID) ORDER BY version, created_at
@@ -77,7 +77,7 @@ package struct VersionStore: Sendable {
     projectID: UUID, decisionSetID: UUID, version: Int, sha256: String, sizeBytes: Int, key: String,
     on connection: PostgresConnection, logger: Logger
   ) async throws {
-    try await connection.query(
+    try await connection.guardedQuery(
       """
       INSERT INTO artifacts (project_id, decision_set_id, version, sha256, size_bytes, key, status)
       VALUES (\(projectID), \(decisionSetID), \(version), \(sha256), \(sizeBytes), \(key), 'stored')
@@ -90,7 +90,7 @@ package struct VersionStore: Sendable {
     gitCommit: String, on connection: PostgresConnection, logger: Logger
   ) async throws {
     let bytes = ByteBuffer(bytes: try Checkpointer.encode(state))
-    try await connection.query(
+    try await connection.guardedQuery(
       """
       INSERT INTO decision_set_versions (decision_set_id, project_id, version, state, bundle_sha256, artifact_key, git_commit)
       VALUES (\(decisionSetID), \(projectID), \(Int(state.version)), \(bytes), \(bundleSHA256), \(artifactKey), \(gitCommit))

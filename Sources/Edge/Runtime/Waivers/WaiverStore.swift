@@ -61,7 +61,7 @@ package struct WaiverStore: Sendable {
   package func create(
     projectID: UUID, ruleID: String, reason: String, expiresAt: Date, by caller: Caller, at now: Date
   ) async throws -> Waiver? {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       INSERT INTO policy_waivers (id, project_id, rule_id, reason, waived_by, waived_by_name, created_at, expires_at)
       SELECT \(UUID()), id, \(ruleID), \(reason), \(caller.subject), \(caller.name), \(now), \(expiresAt)
@@ -73,7 +73,7 @@ package struct WaiverStore: Sendable {
 
   /// Every waiver of the project, newest first, revoked and expired ones too.
   package func list(projectID: UUID) async throws -> [Waiver] {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       "SELECT \(unescaped: Self.columns) FROM policy_waivers WHERE project_id = \(projectID) ORDER BY created_at DESC, id",
       logger: logger)
     return try await Self.waivers(rows)
@@ -81,7 +81,7 @@ package struct WaiverStore: Sendable {
 
   /// Revokes a waiver that is not revoked yet; nil when the project has no such waiver.
   package func revoke(projectID: UUID, id: UUID, by caller: Caller, at now: Date) async throws -> Waiver? {
-    let rows = try await client.query(
+    let rows = try await client.guardedQuery(
       """
       UPDATE policy_waivers SET revoked_at = COALESCE(revoked_at, \(now)), revoked_by = COALESCE(revoked_by, \(caller.subject))
       WHERE project_id = \(projectID) AND id = \(id)
@@ -94,7 +94,7 @@ package struct WaiverStore: Sendable {
   static func active(projectID: UUID, at instant: Date, on connection: PostgresConnection, logger: Logger) async throws
     -> [Mlops_V1_PolicyWaiver]
   {
-    let rows = try await connection.query(
+    let rows = try await connection.guardedQuery(
       """
       SELECT \(unescaped: columns) FROM policy_waivers
       WHERE project_id = \(projectID) AND revoked_at IS NULL AND expires_at > \(instant)
@@ -107,7 +107,7 @@ package struct WaiverStore: Sendable {
   private static let columns =
     "id, project_id, rule_id, reason, waived_by, waived_by_name, created_at, expires_at, revoked_at, revoked_by"
 
-  private static func waivers(_ rows: PostgresRowSequence) async throws -> [Waiver] {
+  private static func waivers(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Waiver] {
     var waivers: [Waiver] = []
     for try await (id, project, rule, reason, by, byName, created, expires, revokedAt, revokedBy) in rows.decode(
       (UUID, UUID, String, String, String, String, Date, Date, Date?, String?).self)
