@@ -93,6 +93,8 @@ struct ChaosBench: AsyncParsableCommand {
             row.lost += 1
             Console.line("chaos \(scenario)/\(step) #\(iteration): \(error); the platform's logs: \(lab.logs)")
           }
+          Console.line(
+            "chaos \(scenario)/\(step) \(iteration)/\(iterations): \(row.completed) completed, \(row.lost) lost, \(row.kills) kills")
         }
         lost += row.lost
         rows.append(row)
