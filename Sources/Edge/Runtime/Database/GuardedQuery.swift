@@ -26,6 +26,18 @@ extension PostgresConnection {
   }
 }
 
+extension PostgresConnection {
+  /// `execute` of a prepared statement, refused like `guardedQuery` on a closed connection.
+  package func guardedExecute<Statement: PostgresPreparedStatement, Row>(
+    _ statement: Statement, logger: Logger, file: String = #fileID, line: Int = #line
+  ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, Row> where Row == Statement.Row {
+    try await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop)) {
+      guard !isClosed else { throw ConnectionClosedBeforeQuery() }
+      return try await execute(statement, logger: logger, file: file, line: line)
+    }
+  }
+}
+
 extension PostgresClient {
   /// One query on a pooled connection that is open, its rows read before the lease ends. A
   /// lease found closed is given back and another taken (nothing was sent on it).

@@ -35,7 +35,7 @@ package struct Migrator: Sendable {
   /// Applies what is pending and returns the versions it applied (empty when up to date).
   @discardableResult
   package func migrate() async throws -> [Int] {
-    try await client.withConnection { connection in
+    try await client.withOpenConnection { connection in
       try await connection.guardedQuery("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
       do {
         let applied = try await applyPending(on: connection)
@@ -83,7 +83,7 @@ package struct Migrator: Sendable {
         }
         continue
       }
-      try await connection.withTransaction(logger: logger) { transaction in
+      try await connection.transaction(logger: logger) { transaction in
         for statement in SQLStatementSplitter.split(migration.sql) {
           try await transaction.guardedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
         }

@@ -15,7 +15,7 @@ package struct GateRuleStore: Sendable {
   }
 
   package func get(projectID: UUID) async throws -> Mlops_V1_GateRule {
-    try await client.withConnection { try await Self.rule(projectID: projectID, on: $0, logger: logger) }
+    try await client.withOpenConnection { try await Self.rule(projectID: projectID, on: $0, logger: logger) }
   }
 
   /// Sets the rule; false when the project does not exist.

@@ -217,10 +217,13 @@ package struct GraphEngine: Sendable {
   ) async throws -> StepResult {
     var state = produced
     let before = parent.state.reasonCards.count
-    let notices = try BudgetNotice.notices(
-      for: try await BudgetStore.usage(projectID: parent.projectID, onlyIfBudgeted: true, on: connection, logger: logger),
-      in: parent.state)
-    if !notices.isEmpty, state.reasonCards.count > before {
+    // Budget notices ride on the step's first new card: a step that wrote none reads nothing.
+    let notices =
+      state.reasonCards.count > before
+      ? try BudgetNotice.notices(
+        for: try await BudgetStore.usage(projectID: parent.projectID, onlyIfBudgeted: true, on: connection, logger: logger),
+        in: parent.state) : []
+    if !notices.isEmpty {
       state.reasonCards[before].risks += notices.map(\.risk)
       for notice in notices {
         writer.emit(.budgetWarning, payload: notice.payload)

@@ -43,7 +43,7 @@ package struct BudgetStore: Sendable {
 
   /// Each metric's use against its budget now.
   package func usage(projectID: UUID) async throws -> [BudgetUse] {
-    try await client.withConnection { try await Self.usage(projectID: projectID, on: $0, logger: logger) }
+    try await client.withOpenConnection { try await Self.usage(projectID: projectID, on: $0, logger: logger) }
   }
 
   // MARK: Metering (on the caller's transaction)
@@ -90,27 +90,12 @@ package struct BudgetStore: Sendable {
 
   /// One query: the budgets, this month's and today's use, and the runs running now. With
   /// `onlyIfBudgeted`, a project without budgets is nothing (and costs no counting): what a
-  /// graph step asks before every Reason Card it writes.
+  /// graph step asks before it writes a Reason Card.
   static func usage(
     projectID: UUID, onlyIfBudgeted: Bool = false, on connection: PostgresConnection, logger: Logger
   ) async throws -> [BudgetUse] {
-    let rows = try await connection.guardedQuery(
-      """
-      WITH period AS (SELECT \(unescaped: monthStart) AS month, \(unescaped: dayStart) AS day)
-      SELECT b.model_tokens_per_month, b.runs_per_day, b.concurrent_runs, b.validator_minutes_per_month,
-        COALESCE((SELECT amount FROM project_usage u WHERE u.project_id = \(projectID) AND u.metric = 'model_tokens'
-          AND u.period_start = period.month), 0)::bigint,
-        COALESCE((SELECT amount FROM project_usage u WHERE u.project_id = \(projectID) AND u.metric = 'runs'
-          AND u.period_start = period.day), 0)::bigint,
-        (SELECT count(*) FROM decision_sets d WHERE d.project_id = \(projectID) AND d.status = 'running')::bigint,
-        COALESCE((SELECT amount FROM project_usage u WHERE u.project_id = \(projectID) AND u.metric = 'validator_seconds'
-          AND u.period_start = period.month), 0)::bigint,
-        period.month, period.month + interval '1 month', period.day, period.day + interval '1 day'
-      FROM period \(unescaped: onlyIfBudgeted ? "JOIN" : "LEFT JOIN") project_budgets b ON b.project_id = \(projectID)
-      """, logger: logger)
-    for try await row in rows.decode(
-      (Int?, Int?, Int?, Int?, Int, Int, Int, Int, Date, Date, Date, Date).self)
-    {
+    let statement = BudgetUsageStatement(projectID: projectID, onlyIfBudgeted: onlyIfBudgeted)
+    for try await row in try await connection.guardedExecute(statement, logger: logger) {
       let (tokens, runs, concurrent, minutes, usedTokens, usedRuns, running, validatorSeconds) =
         (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7)
       let (month, nextMonth, day, tomorrow) = (row.8, row.9, row.10, row.11)
