@@ -224,7 +224,9 @@ let package = Package(
     ),
     .testTarget(
       name: "ServiceKitTests",
-      dependencies: ["ServiceKit", .product(name: "GRPCCore", package: "grpc-swift-2")]
+      dependencies: [
+        "ServiceKit", .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "Crypto", package: "swift-crypto"),
+      ]
     ),
     .testTarget(
       name: "CriticsTests",

@@ -94,7 +94,8 @@ struct ChaosBench: AsyncParsableCommand {
             Console.line("chaos \(scenario)/\(step) #\(iteration): \(error); the platform's logs: \(lab.logs)")
           }
           Console.line(
-            "chaos \(scenario)/\(step) \(iteration)/\(iterations): \(row.completed) completed, \(row.lost) lost, \(row.kills) kills")
+            "chaos \(scenario)/\(step) \(iteration)/\(iterations): \(row.completed) completed, \(row.lost) lost, \(row.kills) kills"
+          )
         }
         lost += row.lost
         rows.append(row)

@@ -96,7 +96,7 @@ import Testing
         // The next holder gets the lock on a new connection (after at most a lease the pool
         // had not yet seen cut, as a retried step would).
         try await Self.within(.seconds(60)) {
-          do { try await repositories.withProjectLock(project) {} } catch where isConnectionCut(error) {
+          do { try await repositories.withProjectLock(project) {} } catch  where isConnectionCut(error) {
             try await repositories.withProjectLock(project) {}
           }
         }
@@ -169,7 +169,7 @@ import Testing
                 do {
                   try await client.guardedQuery("SELECT 1", logger: TestDatabase.logger)
                   return "answered"
-                } catch where isConnectionCut(error) {
+                } catch  where isConnectionCut(error) {
                   return "cut"
                 }
               }

@@ -54,7 +54,8 @@ package struct Migrator: Sendable {
     var tableExists = false
     for try await (flag) in exists.decode(Bool.self) { tableExists = flag }
     guard tableExists else { return migrations.map(\.version) }
-    let applied = try await appliedChecksums(client.guardedQuery("SELECT version, checksum FROM schema_migrations", logger: logger))
+    let applied = try await appliedChecksums(
+      client.guardedQuery("SELECT version, checksum FROM schema_migrations", logger: logger))
     return migrations.map(\.version).filter { applied[$0] == nil }
   }
 

@@ -285,7 +285,8 @@ package struct DecisionSetStore: Sendable {
     try await connection.guardedQuery(
       "UPDATE decision_sets SET status = \(Mlops_V1_RunStatus.failed.apiName), updated_at = now() WHERE id = \(threadID)",
       logger: logger)
-    try await connection.guardedQuery("SELECT pg_notify(\(GraphEngine.eventsChannel), \(threadID.lowercaseString))", logger: logger)
+    try await connection.guardedQuery(
+      "SELECT pg_notify(\(GraphEngine.eventsChannel), \(threadID.lowercaseString))", logger: logger)
   }
 
   // MARK: Events

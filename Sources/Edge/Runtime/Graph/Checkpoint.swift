@@ -14,6 +14,9 @@ package struct Checkpoint: Sendable, Equatable {
   package var nextNode: NodeName?
   package var isInterrupt: Bool
   package var state: Mlops_V1_DecisionState
+  /// `state` as stored (`Checkpointer.encode`): a step hashes its parent's input from these
+  /// bytes instead of encoding the state again.
+  package var encodedState: [UInt8]
   /// Commit order.
   package var sequence: Int64
 }

@@ -29,7 +29,8 @@ package struct Checkpointer: Sendable {
     state: Mlops_V1_DecisionState, on connection: PostgresConnection
   ) async throws -> Checkpoint? {
     let id = UUID()
-    let bytes = ByteBuffer(bytes: try Self.encode(state))
+    let encoded = try Self.encode(state)
+    let bytes = ByteBuffer(bytes: encoded)
     let rows = try await connection.guardedQuery(
       """
       INSERT INTO checkpoints (checkpoint_id, thread_id, project_id, parent_id, version, node, next_node, state, is_interrupt)
@@ -41,7 +42,7 @@ package struct Checkpointer: Sendable {
     for try await sequence in rows.decode(Int64.self) {
       return Checkpoint(
         id: id, threadID: threadID, projectID: projectID, parentID: parentID, version: Int(state.version), node: node,
-        nextNode: nextNode, isInterrupt: isInterrupt, state: state, sequence: sequence)
+        nextNode: nextNode, isInterrupt: isInterrupt, state: state, encodedState: encoded, sequence: sequence)
     }
     return nil
   }
@@ -123,7 +124,8 @@ package struct Checkpointer: Sendable {
         Checkpoint(
           id: id, threadID: thread, projectID: project, parentID: parent, version: version, node: node,
           nextNode: next.flatMap(NodeName.init(rawValue:)), isInterrupt: interrupt,
-          state: try Mlops_V1_DecisionState(serializedBytes: Array(buffer: state)), sequence: sequence))
+          state: try Mlops_V1_DecisionState(serializedBytes: Array(buffer: state)), encodedState: Array(buffer: state),
+          sequence: sequence))
     }
     return checkpoints
   }

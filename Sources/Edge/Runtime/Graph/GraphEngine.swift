@@ -134,7 +134,7 @@ package struct GraphEngine: Sendable {
   ) async throws -> Checkpoint {
     guard let implementation = nodes[node] else { throw GraphError.noNode(node) }
     let traceID = TraceIdentity.traceID
-    let inputHash = try Self.inputHash(node: node, state: parent.state)
+    let inputHash = Self.inputHash(node: node, encodedState: parent.encodedState)
     let idempotencyKey = "\(parent.threadID.lowercaseString):\(parent.id.lowercaseString):\(node.rawValue):\(inputHash)"
 
     let effects = StepEffects()
@@ -272,10 +272,11 @@ package struct GraphEngine: Sendable {
 
   // MARK: Encoding
 
-  static func inputHash(node: NodeName, state: Mlops_V1_DecisionState) throws -> String {
+  /// The step's input: its node and its parent's state as stored.
+  static func inputHash(node: NodeName, encodedState: [UInt8]) -> String {
     var hasher = SHA256()
     hasher.update(data: Data(node.rawValue.utf8))
-    hasher.update(data: Data(try Checkpointer.encode(state)))
+    hasher.update(data: encodedState)
     return hasher.finalize().lowercaseHex
   }
 }

@@ -49,13 +49,16 @@ struct StepCommitter: Sendable {
     let finishesJob = job != nil && nextNode == nil
 
     let checkpointID = UUID()
+    // Encoded once: the checkpoint and the agent run's stored output hold the same bytes.
+    let encodedState = try Checkpointer.encode(state)
     let continues = enqueueContinuation && nextNode != nil
     let statement = StepCommitStatement(
       jobID: job?.id, leaseOwner: job?.leaseOwner, checkpointID: checkpointID, threadID: parent.threadID,
       projectID: parent.projectID, parentID: parent.id, version: Int(state.version), node: node,
-      nextNode: nextNode?.rawValue, state: ByteBuffer(bytes: try Checkpointer.encode(state)), isInterrupt: isInterrupt,
+      nextNode: nextNode?.rawValue, state: ByteBuffer(bytes: encodedState), isInterrupt: isInterrupt,
       idempotencyKey: agentRun?.idempotencyKey, agentNode: agentRun?.node.rawValue, agent: agentRun?.agent,
-      inputHash: agentRun?.inputHash, output: try agentRun.map { ByteBuffer(bytes: try JSONEncoder().encode($0.output)) },
+      inputHash: agentRun?.inputHash,
+      output: try agentRun.map { ByteBuffer(bytes: try StepResult.stored(encodedState: encodedState, events: $0.output.events)) },
       latencyMilliseconds: agentRun?.latencyMilliseconds, provider: agentRun?.provider?.name,
       model: agentRun?.provider?.model, inputTokens: agentRun?.provider.map { Int($0.inputTokens) },
       outputTokens: agentRun?.provider.map { Int($0.outputTokens) }, traceID: agentRun?.traceID,
@@ -77,7 +80,7 @@ struct StepCommitter: Sendable {
     return Checkpoint(
       id: statement.checkpointID, threadID: parent.threadID, projectID: parent.projectID, parentID: parent.id,
       version: Int(state.version), node: node, nextNode: nextNode, isInterrupt: isInterrupt, state: state,
-      sequence: sequence)
+      encodedState: encodedState, sequence: sequence)
   }
 
   func enqueueContinuation(of checkpoint: Checkpoint, on connection: PostgresConnection) async throws {
@@ -112,8 +115,24 @@ struct StepResult: Sendable, Codable {
   }
 
   func encode(to encoder: any Swift.Encoder) throws {
+    try Self.encode(state: Data(try Checkpointer.encode(state)), events: events, to: encoder)
+  }
+
+  /// What `agent_runs.output` holds for a step whose state is already encoded (the
+  /// checkpoint's bytes: the state after routing, whose status a reuse routes again).
+  static func stored(encodedState: [UInt8], events: [StepEvent]) throws -> Data {
+    try JSONEncoder().encode(Encoded(state: Data(encodedState), events: events))
+  }
+
+  private struct Encoded: Encodable {
+    var state: Data
+    var events: [StepEvent]
+    func encode(to encoder: any Swift.Encoder) throws { try StepResult.encode(state: state, events: events, to: encoder) }
+  }
+
+  private static func encode(state: Data, events: [StepEvent], to encoder: any Swift.Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode(Data(try Checkpointer.encode(state)), forKey: .state)
+    try container.encode(state, forKey: .state)
     try container.encode(events, forKey: .events)
   }
 }

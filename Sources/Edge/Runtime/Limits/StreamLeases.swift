@@ -20,7 +20,8 @@ package struct StreamLeases: Sendable {
   package func acquire(caller: String, limit: Int, lasting seconds: Int) async throws -> UUID? {
     let id = UUID()
     return try await client.transaction(logger: logger) { connection in
-      try await connection.guardedQuery("SELECT pg_advisory_xact_lock(hashtextextended(\("stream:" + caller), 0))", logger: logger)
+      try await connection.guardedQuery(
+        "SELECT pg_advisory_xact_lock(hashtextextended(\("stream:" + caller), 0))", logger: logger)
       let rows = try await connection.guardedQuery(
         """
         INSERT INTO stream_leases (id, caller, expires_at)

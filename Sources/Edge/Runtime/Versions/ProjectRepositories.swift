@@ -237,7 +237,7 @@ package struct ProjectRepositories: Sendable {
       case .success(let result):
         do {
           try await connection.guardedQuery("SELECT pg_advisory_unlock(\(key))", logger: logger)
-        } catch where isConnectionCut(error) {
+        } catch  where isConnectionCut(error) {
           throw ProjectLockLost(projectID: projectID)
         }
         return result
