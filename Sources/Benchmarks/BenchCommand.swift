@@ -12,7 +12,7 @@ package struct BenchCommand: AsyncParsableCommand {
       """,
     subcommands: [
       QueueBench.self, GraphBench.self, SSEBench.self, PlannerBench.self, CriticsBench.self, CodegenBench.self, E2EBench.self,
-      SecretScanBench.self, RateLimitBench.self, ConsoleBench.self, ChaosBench.self,
+      SecretScanBench.self, RateLimitBench.self, ConsoleBench.self, ChaosBench.self, ScaleBench.self,
     ])
 
   package init() {}

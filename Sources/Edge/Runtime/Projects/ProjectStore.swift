@@ -41,7 +41,9 @@ package struct ProjectStore: Sendable {
   }
 
   /// One page, in creation order, of the projects the caller is a member of (directly or
-  /// through a group), and the cursor of the next page when there is one.
+  /// through a group), and the cursor of the next page when there is one. The caller's
+  /// projects are found first (by membership), so a page costs what the caller belongs to,
+  /// not every project there is.
   package func list(
     visibleTo caller: Caller, limit: Int, after cursor: PageCursor?
   ) async throws -> (items: [Project], next: PageCursor?) {
@@ -49,10 +51,12 @@ package struct ProjectStore: Sendable {
       """
       SELECT id, name, description, allow_incomplete_bundles, four_eyes, lock_version, created_at, updated_at, seq FROM projects p
       WHERE seq > \(cursor?.position ?? 0)
-        AND (p.id = ANY(\(Array(caller.projectRoles.keys))) OR EXISTS (
-          SELECT 1 FROM project_members m WHERE m.project_id = p.id
-            AND ((m.kind = 'user' AND m.principal = \(caller.subject))
-              OR (m.kind = 'group' AND m.principal = ANY(\(caller.groups))))))
+        AND p.id IN (
+          SELECT unnest(\(Array(caller.projectRoles.keys)))
+          UNION
+          SELECT m.project_id FROM project_members m
+          WHERE (m.kind = 'user' AND m.principal = \(caller.subject))
+            OR (m.kind = 'group' AND m.principal = ANY(\(caller.groups))))
       ORDER BY seq LIMIT \(limit + 1)
       """, logger: logger)
     var items: [(Project, Int64)] = []
