@@ -8,32 +8,34 @@ package struct ConnectionClosedBeforeQuery: Error, CustomStringConvertible {
 }
 
 extension PostgresConnection {
-  /// `query`, refused with `ConnectionClosedBeforeQuery` on a connection that has closed.
+  /// `query`, refused with `ConnectionClosedBeforeQuery` on a connection that has closed, its
+  /// rows read in full.
   ///
   /// PostgresNIO 1.33.2 writes a query with no write promise: once a closed channel has shed
   /// its handlers, the write fails silently and the query is never answered, nor can the
   /// wait be cancelled. The check and the write run in one turn of the connection's event
   /// loop (the task prefers that loop as its executor), so a channel found open cannot shed
-  /// its handlers before the query reaches them; a close after that fails the query.
+  /// its handlers before the query reaches them; a close after that fails the query. The rows
+  /// are read there too, where they arrive, rather than after a hop to another thread.
   @discardableResult
   package func guardedQuery(
     _ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line
-  ) async throws -> PostgresRowSequence {
+  ) async throws -> FetchedRows {
     try await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop)) {
       guard !isClosed else { throw ConnectionClosedBeforeQuery() }
-      return try await self.query(query, logger: logger, file: file, line: line)
+      return FetchedRows(try await self.query(query, logger: logger, file: file, line: line).collect())
     }
   }
-}
 
-extension PostgresConnection {
-  /// `execute` of a prepared statement, refused like `guardedQuery` on a closed connection.
+  /// A prepared statement's decoded rows, refused and read like `guardedQuery`'s.
   package func guardedExecute<Statement: PostgresPreparedStatement, Row>(
     _ statement: Statement, logger: Logger, file: String = #fileID, line: Int = #line
-  ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, Row> where Row == Statement.Row {
+  ) async throws -> [Row] where Row == Statement.Row {
     try await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop)) {
       guard !isClosed else { throw ConnectionClosedBeforeQuery() }
-      return try await execute(statement, logger: logger, file: file, line: line)
+      var rows: [Row] = []
+      for try await row in try await execute(statement, logger: logger, file: file, line: line) { rows.append(row) }
+      return rows
     }
   }
 }
@@ -50,7 +52,7 @@ extension PostgresClient {
       attempt += 1
       do {
         return try await withOpenConnection { connection in
-          try await FetchedRows(connection.guardedQuery(query, logger: logger, file: file, line: line).collect())
+          try await connection.guardedQuery(query, logger: logger, file: file, line: line)
         }
       } catch is ConnectionClosedBeforeQuery where attempt < 50 {
         try await Task.sleep(for: .milliseconds(20))

@@ -113,7 +113,7 @@ package struct Checkpointer: Sendable {
 
   private func load(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> [Checkpoint] {
     let rows =
-      if let connection { try await FetchedRows(connection.guardedQuery(query, logger: logger).collect()) } else {
+      if let connection { try await connection.guardedQuery(query, logger: logger) } else {
         try await client.guardedQuery(query, logger: logger)
       }
     var checkpoints: [Checkpoint] = []

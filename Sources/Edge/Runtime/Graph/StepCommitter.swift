@@ -70,7 +70,7 @@ struct StepCommitter: Sendable {
       jobsChannel: JobQueue.channel, traceContext: TraceCarrier.current())
     var allowed = 0
     var sequence: Int64?
-    for try await row in try await connection.guardedExecute(statement, logger: logger) {
+    for row in try await connection.guardedExecute(statement, logger: logger) {
       allowed = row.allowed
       sequence = row.sequence
     }

@@ -95,7 +95,7 @@ package struct BudgetStore: Sendable {
     projectID: UUID, onlyIfBudgeted: Bool = false, on connection: PostgresConnection, logger: Logger
   ) async throws -> [BudgetUse] {
     let statement = BudgetUsageStatement(projectID: projectID, onlyIfBudgeted: onlyIfBudgeted)
-    for try await row in try await connection.guardedExecute(statement, logger: logger) {
+    for row in try await connection.guardedExecute(statement, logger: logger) {
       let (tokens, runs, concurrent, minutes, usedTokens, usedRuns, running, validatorSeconds) =
         (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7)
       let (month, nextMonth, day, tomorrow) = (row.8, row.9, row.10, row.11)
