@@ -198,9 +198,13 @@ final class APIProcess: Sendable {
     environment["MLOPS_LOG_LEVEL"] = "warning"
     environment["MLOPS_SSE_MAX_SECONDS"] = "3600"
     environment["MLOPS_SSE_PING_SECONDS"] = "30"
-    // Every stream of the benchmark comes from this one client.
+    // Every stream of the benchmark comes from this one client and caller, which the API's
+    // limits would otherwise stop at 20 streams and a few hundred requests a minute.
     environment["MLOPS_SSE_MAX_STREAMS_PER_CLIENT"] = "100000"
     environment["MLOPS_SSE_MAX_STREAMS"] = "100000"
+    environment["MLOPS_SSE_MAX_STREAMS_PER_CALLER"] = "100000"
+    environment["MLOPS_RATE_LIMIT_PER_CALLER"] = "1000000"
+    environment["MLOPS_RATE_LIMIT_PER_PROJECT"] = "1000000"
     for name in ["PLANNER", "CRITICS", "POLICY", "CODEGEN"] {
       environment["MLOPS_\(name)_ADDR"] = "127.0.0.1:\(try FreePort.find())"
     }
