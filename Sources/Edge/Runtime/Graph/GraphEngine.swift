@@ -154,24 +154,51 @@ package struct GraphEngine: Sendable {
           })
       }
 
-    return try await client.withOpenConnection { connection in
+    // A connection cut under the commit (a database restart) rolled it back, or the commit
+    // landed and only its answer was lost: either way committing again is safe, since a
+    // parent takes one child and a second commit finds the first.
+    var attempt = 0
+    while true {
+      attempt += 1
+      do {
+        return try await commit(
+          output, node: node, parent: parent, job: job, writer: writer, effects: effects, traceID: traceID,
+          agent: implementation.agent, idempotencyKey: idempotencyKey, inputHash: inputHash, started: started)
+      } catch  where isConnectionCut(error) && attempt < 5 {
+        logger.warning(
+          "step commit cut with its database connection; committing again",
+          metadata: ["thread_id": "\(parent.threadID)", "node": "\(node.rawValue)", "error": "\(error)"])
+        try await Task.sleep(for: .milliseconds(50 * attempt))
+      }
+    }
+  }
+
+  /// The step's database work on one open connection: its budget notices, then its commit.
+  private func commit(
+    _ output: StepOutput, node: NodeName, parent: Checkpoint, job: ClaimedJob?, writer: StreamWriter,
+    effects: StepEffects, traceID: String?, agent: String, idempotencyKey: String, inputHash: String,
+    started: ContinuousClock.Instant
+  ) async throws -> Checkpoint {
+    try await client.withOpenConnection { connection in
       let result: StepResult
+      var pendingEffects = effects.all
       switch output {
       case .stored(let stored):
         result = stored
       case .ran(var state):
         state.currentNode = node.rawValue
-        result = try await freshResult(
-          node, state: state, parent: parent, writer: writer, effects: effects, traceID: traceID, on: connection)
+        let fresh = try await freshResult(
+          node, state: state, parent: parent, writer: writer, traceID: traceID, on: connection)
+        result = fresh.result
+        pendingEffects += fresh.effects
       }
       let latency = ContinuousClock.now - started
 
       let route = GraphTopology.route(after: node, state: result.state)
       let agentRun = AgentRun(
-        idempotencyKey: idempotencyKey, node: node, agent: implementation.agent, inputHash: inputHash, output: result,
+        idempotencyKey: idempotencyKey, node: node, agent: agent, inputHash: inputHash, output: result,
         latencyMilliseconds: output.isStored ? 0 : Int(saturating: latency.seconds * 1000), parent: parent.state,
         traceID: traceID)
-      let pendingEffects = effects.all
       let committed =
         if pendingEffects.isEmpty {
           try await committer.commit(
@@ -209,12 +236,13 @@ package struct GraphEngine: Sendable {
     }
   }
 
-  /// A step's output from what its node returned: budget notices on its card, its metered
-  /// usage as an effect of the commit, trace links, and its Reason Cards first among its events.
+  /// A step's output from what its node returned: budget notices on its card, trace links,
+  /// and its Reason Cards first among its events; with its metered usage, an effect for the
+  /// commit. It changes nothing it was given, so a commit tried again computes it afresh.
   private func freshResult(
     _ node: NodeName, state produced: Mlops_V1_DecisionState, parent: Checkpoint, writer: StreamWriter,
-    effects: StepEffects, traceID: String?, on connection: PostgresConnection
-  ) async throws -> StepResult {
+    traceID: String?, on connection: PostgresConnection
+  ) async throws -> (result: StepResult, effects: [StepEffects.Effect]) {
     var state = produced
     let before = parent.state.reasonCards.count
     // Budget notices ride on the step's first new card: a step that wrote none reads nothing.
@@ -223,10 +251,11 @@ package struct GraphEngine: Sendable {
       ? try BudgetNotice.notices(
         for: try await BudgetStore.usage(projectID: parent.projectID, onlyIfBudgeted: true, on: connection, logger: logger),
         in: parent.state) : []
+    var events = writer.events
     if !notices.isEmpty {
       state.reasonCards[before].risks += notices.map(\.risk)
       for notice in notices {
-        writer.emit(.budgetWarning, payload: notice.payload)
+        events.append(StepEvent(type: .budgetWarning, payload: notice.payload))
         Counter(label: "mlops_budget_warnings_total").increment()
         logger.warning(
           "budget warning",
@@ -236,11 +265,12 @@ package struct GraphEngine: Sendable {
           ])
       }
     }
+    var effects: [StepEffects.Effect] = []
     let usage = StepUsage(node: node, before: parent.state, after: state)
     if !usage.isEmpty {
       let projectID = parent.projectID
       let logger = logger
-      effects.add { connection in
+      effects.append { connection in
         try await BudgetStore.meter(
           projectID: projectID, modelTokens: usage.modelTokens, validatorSeconds: usage.validatorSeconds,
           on: connection, logger: logger)
@@ -254,11 +284,10 @@ package struct GraphEngine: Sendable {
           })
       }
     }
-    var events = writer.events
     for card in state.reasonCards.dropFirst(before) {
       events.insert(StepEvent(type: .reasonCard, payload: try ProtoJSON.string(card)), at: 0)
     }
-    return StepResult(state: state, events: events)
+    return (StepResult(state: state, events: events), effects)
   }
 
   private func storedOutput(_ idempotencyKey: String) async throws -> StepResult? {
