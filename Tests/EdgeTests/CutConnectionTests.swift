@@ -38,6 +38,21 @@ import Testing
     throw Hung()
   }
 
+  /// Whether `body` ended (within a minute, else `Hung`) with an error `expected` accepts,
+  /// rather than by finishing; any other error is rethrown.
+  static func ends(
+    throwing expected: @escaping @Sendable (any Error) -> Bool, _ body: @escaping @Sendable () async throws -> Void
+  ) async throws -> Bool {
+    try await within(.seconds(60)) {
+      do {
+        try await body()
+        return false
+      } catch  where expected(error) {
+        return true
+      }
+    }
+  }
+
   /// A client for work that may hang, run outside structured concurrency: a lease that never
   /// returns would hold any shutdown of its client, and with it the whole test run.
   static func withAbandonableClient<T: Sendable>(
@@ -109,22 +124,17 @@ import Testing
   @Test func aTransactionWhoseConnectionWasCutEndsWithItsOwnError() async throws {
     try await TestDatabase.withFreshDatabase { _, url in
       try await Self.withAbandonableClient(url) { client in
-        let outcome = try await Self.within(.seconds(60)) { () -> String in
-          do {
-            try await client.transaction(logger: TestDatabase.logger) { connection in
-              try await Self.cutEveryOtherConnection(url)
-              let closing = ContinuousClock.now
-              while !connection.isClosed, ContinuousClock.now - closing < .seconds(10) {
-                try await Task.sleep(for: .milliseconds(20))
-              }
-              throw Cut()
+        let endedWithItsOwnError = try await Self.ends(throwing: { $0 is Cut }) {
+          try await client.transaction(logger: TestDatabase.logger) { connection in
+            try await Self.cutEveryOtherConnection(url)
+            let closing = ContinuousClock.now
+            while !connection.isClosed, ContinuousClock.now - closing < .seconds(10) {
+              try await Task.sleep(for: .milliseconds(20))
             }
-            return "committed"
-          } catch is Cut {
-            return "its own error"
+            throw Cut()
           }
         }
-        #expect(outcome == "its own error")
+        #expect(endedWithItsOwnError)
       }
     }
   }
@@ -134,19 +144,14 @@ import Testing
   @Test func aQueryOnAClosedConnectionIsRefusedNotLeftUnanswered() async throws {
     try await TestDatabase.withFreshDatabase { _, url in
       try await Self.withAbandonableClient(url) { client in
-        let outcome = try await Self.within(.seconds(60)) { () -> String in
+        let refused = try await Self.ends(throwing: { $0 is ConnectionClosedBeforeQuery }) {
           try await client.withConnection { connection in
             try await Self.cutEveryOtherConnection(url)
             try await connection.closeFuture.get()
-            do {
-              try await connection.guardedQuery("SELECT 1", logger: TestDatabase.logger)
-              return "answered on a closed connection"
-            } catch is ConnectionClosedBeforeQuery {
-              return "refused"
-            }
+            try await connection.guardedQuery("SELECT 1", logger: TestDatabase.logger)
           }
         }
-        #expect(outcome == "refused")
+        #expect(refused)
       }
     }
   }
