@@ -41,8 +41,9 @@ extension PostgresConnection {
 }
 
 extension PostgresClient {
-  /// One query on a pooled connection that is open, its rows read before the lease ends. A
-  /// lease found closed is given back and another taken (nothing was sent on it).
+  /// One query on a pooled connection, its rows read before the lease ends. A lease found
+  /// closed (the pool lends one for a moment after a restart) is given back and another
+  /// taken: nothing was sent on it.
   @discardableResult
   package func guardedQuery(
     _ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line
@@ -51,7 +52,7 @@ extension PostgresClient {
     while true {
       attempt += 1
       do {
-        return try await withOpenConnection { connection in
+        return try await withConnection { connection in
           try await connection.guardedQuery(query, logger: logger, file: file, line: line)
         }
       } catch is ConnectionClosedBeforeQuery where attempt < 50 {

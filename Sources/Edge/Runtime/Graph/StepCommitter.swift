@@ -97,7 +97,7 @@ struct StepCommitter: Sendable {
   }
 }
 
-struct StepResult: Sendable, Codable {
+struct StepResult: Sendable, Decodable {
   var state: Mlops_V1_DecisionState
   var events: [StepEvent]
 
@@ -114,26 +114,15 @@ struct StepResult: Sendable, Codable {
     events = try container.decode([StepEvent].self, forKey: .events)
   }
 
-  func encode(to encoder: any Swift.Encoder) throws {
-    try Self.encode(state: Data(try Checkpointer.encode(state)), events: events, to: encoder)
-  }
-
-  /// What `agent_runs.output` holds for a step whose state is already encoded (the
-  /// checkpoint's bytes: the state after routing, whose status a reuse routes again).
+  /// What `agent_runs.output` holds, from the state already encoded for the checkpoint (the
+  /// state after routing, whose status a reuse routes again).
   static func stored(encodedState: [UInt8], events: [StepEvent]) throws -> Data {
-    try JSONEncoder().encode(Encoded(state: Data(encodedState), events: events))
+    try JSONEncoder().encode(Stored(state: Data(encodedState), events: events))
   }
 
-  private struct Encoded: Encodable {
+  private struct Stored: Encodable {
     var state: Data
     var events: [StepEvent]
-    func encode(to encoder: any Swift.Encoder) throws { try StepResult.encode(state: state, events: events, to: encoder) }
-  }
-
-  private static func encode(state: Data, events: [StepEvent], to encoder: any Swift.Encoder) throws {
-    var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode(state, forKey: .state)
-    try container.encode(events, forKey: .events)
   }
 }
 
