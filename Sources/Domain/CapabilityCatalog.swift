@@ -43,6 +43,9 @@ public struct CapabilityCatalog: Sendable, Decodable {
     public var gpu: String
     public var opsComplexity: Int
     public var costTier: Int
+    /// Requests per second one instance takes, for options that scale out by instances;
+    /// `throughputRps.max` is then the most instances the option runs, times this.
+    public var requestsPerInstance: Double?
     public var skills: [String]
     public var stackTags: [String]
     public var bom: [BOMLine]

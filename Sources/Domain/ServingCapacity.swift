@@ -6,7 +6,9 @@ import Contracts
 public struct ServingCapacity: Sendable, Equatable {
   /// The component's `min_capacity` setting: what availability asks for.
   public var minimum: Int
-  /// Requests per second one instance takes: 50 on CPU, 100 on a GPU.
+  /// Requests per second one instance takes: the serving option's figure from the catalog
+  /// (the component's `requests_per_instance` setting); for plans made before it, 50 on
+  /// CPU, 100 on a GPU.
   public var requestsPerInstance: Double
   /// The steady count: at least `minimum`, enough for the stated throughput.
   public var instances: Int
@@ -19,7 +21,11 @@ public struct ServingCapacity: Sendable, Equatable {
 
   public init(serve: Mlops_V1_Component?, requestsPerSecond: Double) {
     minimum = min(max(1, Int(serve?.settings["min_capacity"] ?? "1") ?? 1), Self.minimumLimit)
-    requestsPerInstance = serve?.settings["gpu"] == "true" ? 100 : 50
+    if let stated = serve?.settings["requests_per_instance"].flatMap(Double.init), stated >= 1, stated.isFinite {
+      requestsPerInstance = stated
+    } else {
+      requestsPerInstance = serve?.settings["gpu"] == "true" ? 100 : 50
+    }
     let needed = (max(0, requestsPerSecond) / requestsPerInstance).rounded(.up)
     instances = max(minimum, needed < Double(Int32.max) ? Int(needed) : Int(Int32.max))
   }
@@ -27,10 +33,13 @@ public struct ServingCapacity: Sendable, Equatable {
   /// The plan's capacity for the requests the constraints state (none for batch inference,
   /// `assumedRequestsPerSecond` when unstated), as the cost estimate reads them.
   public init(constraints: Mlops_V1_Constraints, plan: Mlops_V1_Plan) {
-    let rps =
-      constraints.hasThroughputRps && constraints.throughputRps.value > 0
-      ? constraints.throughputRps.value
-      : (constraints.inferenceMode.value == .batch ? 0 : Self.assumedRequestsPerSecond)
-    self.init(serve: plan.components.first { $0.id == "serve" }, requestsPerSecond: rps)
+    self.init(serve: plan.components.first { $0.id == "serve" }, requestsPerSecond: Self.requestsPerSecond(constraints))
+  }
+
+  /// The requests a second the estimate and the infrastructure plan for: as stated, none for
+  /// batch inference, else `assumedRequestsPerSecond`.
+  public static func requestsPerSecond(_ constraints: Mlops_V1_Constraints) -> Double {
+    if constraints.hasThroughputRps, constraints.throughputRps.value > 0 { return constraints.throughputRps.value }
+    return constraints.inferenceMode.value == .batch ? 0 : assumedRequestsPerSecond
   }
 }

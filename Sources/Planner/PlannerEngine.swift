@@ -150,9 +150,37 @@ public struct PlannerEngine: Sendable {
         $0.rel = "catalog"; $0.href = "catalog:\(result.plan.catalogVersion)@sha256:\(result.plan.catalogSha256)"
       }
     ]
+    let questions = Self.relaxQuestions(result.unfilled)
+    if !questions.isEmpty {
+      card.choice = "ask to relax \(questions.map(\.field).joined(separator: ", ")) before planning further"
+      card.rationale +=
+        "\nThe plan is not handed to the critics with a capability missing: "
+        + questions.map(\.why).joined(separator: " ")
+    }
     return .with {
       $0.plan = result.plan
       $0.reasonCard = card
+      $0.questions = questions
+    }
+  }
+
+  /// One question per constraint that rules out every option of a needed capability,
+  /// asking the person to relax it.
+  public static func relaxQuestions(_ unfilled: [PlanComposer.Unfilled]) -> [Mlops_V1_Question] {
+    var capabilitiesByField: [String: [String]] = [:]
+    for gap in unfilled {
+      for field in gap.fields { capabilitiesByField[field, default: []].append(gap.capability) }
+    }
+    return capabilitiesByField.keys.sorted().compactMap { field in
+      guard var question = QuestionBank.question(for: field, impact: 1) else { return nil }
+      let named = capabilitiesByField[field, default: []]
+      let capabilities =
+        named.count > 1 ? named.dropLast().joined(separator: ", ") + " or " + named[named.count - 1] : named.joined()
+      question.id = "relax_\(field)"
+      question.why =
+        "No \(capabilities) option fits the constraints, and \(field) is what keeps most of them out (see the excluded "
+        + "candidates). Relax it, or the plan cannot be completed."
+      return question
     }
   }
 }

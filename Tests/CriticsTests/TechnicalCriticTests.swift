@@ -53,7 +53,7 @@ import Testing
       constraints: online { $0.throughputRps.value = 500 }, severity: .critical),
     Case(
       finding: "throughput.headroom", plan: plan([component("serve", "ecs_fargate_service")]),
-      constraints: online { $0.throughputRps.value = 2500 }, severity: .warning),
+      constraints: online { $0.throughputRps.value = 75_000 }, severity: .warning),
     Case(
       finding: "availability.single_instance", plan: plan([component("serve", "ecs_fargate_service", ["min_capacity": "1"])]),
       constraints: online { $0.availabilityTargetPct.value = 99.9 }, severity: .critical),

@@ -151,6 +151,26 @@ import Testing
     }
   }
 
+  /// A throughput no option reaches: the planner asks to relax it instead of handing a plan
+  /// with a hole to the critics; the answer is taken and the run reaches the gate with a
+  /// whole plan, scaled out.
+  @Test func aConstraintThatRulesOutEveryOptionIsAskedToBeRelaxed() async throws {
+    try await Self.withServe { baseURL, directory, serve in
+      try
+        "Fraud scoring for card payments, online via API, p95 under 100 ms, 500,000 requests per second, US only, internal data, budget $40k a month."
+        .write(to: directory.appending(path: "huge.txt"), atomically: true, encoding: .utf8)
+      let run = try await Self.run(
+        ["--answer", "relax_throughput_rps=50000", "--reject", "--no-input", "huge.txt"], server: baseURL, in: directory)
+      #expect(run.process.terminationStatus == 2, "rejected at the gate: \(run.output)\n\(run.errors)")
+      #expect(run.output.contains("ask to relax throughput_rps before planning further"), "\(run.output)")
+      #expect(run.output.contains("throughput_rps is what keeps most of them out"), "\(run.output)")
+      #expect(run.output.contains("gate_hitl"), "\(run.output)")
+      #expect(run.output.components(separatedBy: "critic_tech ").count == 2, "the critics ran once, after the answer")
+      #expect(run.output.contains("1000 instance(s) all month"), "the serving scaled out: \(run.output)")
+      #expect(await serve.terminate() == 0)
+    }
+  }
+
   /// An `--answer` that is not one of the question's options stops the run with the choices
   /// named; the client does not take it for a dropped stream and wait for ever.
   @Test func anUnusableScriptedAnswerNamesTheChoicesAndFails() async throws {

@@ -195,6 +195,10 @@ public nonisolated struct Mlops_V1_ComposePlanResponse: Sendable {
   /// Clears the value of `reasonCard`. Subsequent reads from it will return its default value.
   public mutating func clearReasonCard() {self._reasonCard = nil}
 
+  /// Set when a needed capability has no option the constraints allow: the constraint that
+  /// rules every option out, put to the person to relax. The plan then goes no further.
+  public var questions: [Mlops_V1_Question] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -419,7 +423,7 @@ nonisolated extension Mlops_V1_ComposePlanRequest: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Mlops_V1_ComposePlanResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ComposePlanResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}plan\0\u{3}reason_card\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}plan\0\u{3}reason_card\0\u{1}questions\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -429,6 +433,7 @@ nonisolated extension Mlops_V1_ComposePlanResponse: SwiftProtobuf.Message, Swift
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._plan) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._reasonCard) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.questions) }()
       default: break
       }
     }
@@ -445,12 +450,16 @@ nonisolated extension Mlops_V1_ComposePlanResponse: SwiftProtobuf.Message, Swift
     try { if let v = self._reasonCard {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    if !self.questions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.questions, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mlops_V1_ComposePlanResponse, rhs: Mlops_V1_ComposePlanResponse) -> Bool {
     if lhs._plan != rhs._plan {return false}
     if lhs._reasonCard != rhs._reasonCard {return false}
+    if lhs.questions != rhs.questions {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -71,7 +71,13 @@ struct UsageModel {
         ? "a nightly run of \(FigureText.format(max(1, rows / 10_000_000))) hour(s)"
           + (rows > 0 ? " for \(FigureText.format(rows)) rows" : " (rows not stated)")
         : "no batch scoring (online inference)")
-    set("log_gb", requests / 1e6 + 5, "1 KB of logs per request (\(rpsSource)) plus 5 GB of service logs")
+    let sampling = RequestLogSampling(requestsPerSecond: rps)
+    let logged = sampling.loggedPerSecond(rps) * Self.secondsPerMonth
+    set(
+      "log_gb", logged / 1e6 + 5,
+      sampling.every > 1
+        ? "1 KB per logged request: one success in \(sampling.every) of \(rpsSource) (about \(FigureText.format(RequestLogSampling.fullRate)) a second) and every error (\(FigureText.format(RequestLogSampling.assumedErrorRate * 100))% assumed), plus 5 GB of service logs"
+        : "1 KB of logs per request (\(rpsSource)) plus 5 GB of service logs")
     set("monitor_hours", Self.hoursPerMonth * 0.1, "an hourly monitoring job of 6 minutes")
     set("metric_ten_mega_samples", 10, "about 100M metric samples a month for a small fleet")
     let built = Footprint(constraints: c, plan: plan)
@@ -103,7 +109,16 @@ struct UsageModel {
       "flow records: 2 GB a month plus about 100 bytes per ten requests (\(rpsSource))")
     set("log_archive_gb", requests / 1e6 * 0.5 + 1, "access logs: 1 GB a month plus 0.5 KB per request (\(rpsSource))")
     set("model_bucket_gb", 10, "model artifacts and training snapshots, 10 GB assumed")
-    set("audit_hundred_kilo_events", requests / 1e6 + 1, "data events for one request in ten (\(rpsSource)) plus a baseline")
+    // The trail records object events on the data buckets only (see the audit module):
+    // serving requests never touch them, objects landed and read by retraining do.
+    let dataBuckets = plan.components.contains { Footprint.bucketOptions.contains($0.option) }
+    let landed = dataBuckets ? max(1, dataGB * 0.1) * 1000 : 0
+    let read = dataBuckets ? dataGB * 1000 * retrains : 0
+    set(
+      "audit_hundred_kilo_events", (landed + read + 10_000) / 100_000,
+      dataBuckets
+        ? "S3 object events on the data buckets: \(FigureText.format(landed)) objects landed and \(FigureText.format(read.rounded())) read by retraining (1 MB objects, \(cadence)), plus 10,000 others; serving requests are not recorded"
+        : "no data bucket to record object events on; 10,000 events a month on the model bucket assumed")
   }
 
   private mutating func set(_ name: String, _ value: Double, _ assumption: String) {

@@ -76,6 +76,18 @@ enum AnswerMerger {
       constraints.allowedRegions = .with {
         $0.values = scope.regions; $0.provenance = provenance
       }
+    case "throughput_rps":
+      guard let rps = Double(value), InputLimits.throughputRPS.contains(rps) else {
+        throw Unusable(description: "\(value) is not \(InputLimits.throughputRPS.text)")
+      }
+      constraints.throughputRps = .with {
+        $0.value = rps; $0.unit = "requests/s"; $0.provenance = provenance
+      }
+    case "gpu_required":
+      guard value == "yes" || value == "no" else { throw Unusable(description: "\(value) is not yes or no") }
+      constraints.gpuRequired = .with {
+        $0.value = value == "yes"; $0.provenance = provenance
+      }
     default:
       throw Unusable(description: "no field \(field) takes answers")
     }

@@ -78,6 +78,16 @@ enum QuestionBank {
       question.type = .choice
       question.options = regionScopes.map { option(($0.value, $0.label)) }
       question.why = "Data residency limits the AWS regions every component may use."
+    case "throughput_rps":
+      question.text = "How many predictions a second must the system serve at peak?"
+      question.type = .number
+      question.unit = "requests/s"
+      question.why = "Throughput decides which serving and ingest options can keep up, and how far they scale out."
+    case "gpu_required":
+      question.text = "Does the model need GPUs to serve and train?"
+      question.type = .choice
+      question.options = [("yes", "Yes, GPUs are required"), ("no", "No, CPUs are enough")].map(option)
+      question.why = "Some options run only on CPUs, others only on GPUs."
     default:
       return nil
     }

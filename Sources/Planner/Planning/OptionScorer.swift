@@ -12,29 +12,40 @@ struct OptionScorer {
     var score: Double
     var reasons: [String]
     var excluded: Bool
+    /// The constraint fields that exclude the option (`allowed_regions`, `throughput_rps`…).
+    var excludedBy: Set<String> = []
   }
 
   func verdict(_ option: CapabilityCatalog.Option, capability: String) -> Verdict {
     var exclusions: [String] = []
+    var excludedBy: Set<String> = []
     let onServingPath = capability == "serve" || capability == "train"
-    if !option.runs(in: region) { exclusions.append("not offered in \(region)") }
+    if !option.runs(in: region) {
+      exclusions.append("not offered in \(region)")
+      excludedBy.insert("allowed_regions")
+    }
     if let dataClass = inputs.dataClass, !option.dataClasses.contains(dataClass) {
       exclusions.append("not suitable for \(dataClass.uppercased()) data" + (option.notes.isEmpty ? "" : ": \(option.notes)"))
+      excludedBy.insert("data_class")
     }
     if onServingPath, inputs.gpuRequired == true, option.gpu == "none" {
       exclusions.append("a GPU is required and this option is CPU-only")
+      excludedBy.insert("gpu_required")
     }
     if onServingPath, inputs.gpuRequired == false, option.gpu == "required" {
       exclusions.append("GPU-only, and the workload runs on CPUs")
+      excludedBy.insert("gpu_required")
     }
     if let mode = inputs.mode, !option.modes.contains(mode) {
       exclusions.append("made for \(option.modes.joined(separator: "/")) systems, not \(mode) ones")
+      excludedBy.insert("inference_mode")
     }
     if let rps = inputs.throughputRps, option.throughputRps.max > 0, rps > option.throughputRps.max {
       exclusions.append(
         "handles up to \(Int(saturating: option.throughputRps.max)) requests/s, below the \(FigureText.format(rps)) needed")
+      excludedBy.insert("throughput_rps")
     }
-    if !exclusions.isEmpty { return Verdict(score: 0, reasons: exclusions, excluded: true) }
+    if !exclusions.isEmpty { return Verdict(score: 0, reasons: exclusions, excluded: true, excludedBy: excludedBy) }
 
     var score = 0.5
     var reasons: [String] = []
@@ -89,6 +100,12 @@ struct OptionScorer {
     if onServingPath, inputs.gpuRequired == nil, option.gpu == "required" {
       score -= 0.3
       reasons.append("GPU-only, and no GPU need was stated")
+    }
+    if let rps = inputs.throughputRps, let perInstance = option.requestsPerInstance, rps > perInstance {
+      let instances = Int(saturating: (rps / perInstance).rounded(.up))
+      reasons.append(
+        "scales out to \(instances) instances at \(FigureText.format(perInstance)) requests/s each for \(FigureText.format(rps)) requests/s"
+      )
     }
     if let rps = inputs.throughputRps, option.throughputRps.max > 0, rps > 0.7 * option.throughputRps.max {
       score -= 0.1

@@ -17,6 +17,20 @@ public struct PlanComposer: Sendable {
     public var plan: Mlops_V1_Plan
     /// What a reviewer should know: defaults taken, targets at risk, capabilities unfilled.
     public var risks: [String]
+    /// Needed capabilities no option fits; such a plan goes no further than the person.
+    public var unfilled: [Unfilled] = []
+  }
+
+  /// A needed capability every option of which the constraints exclude, and the constraint
+  /// fields to relax.
+  public struct Unfilled: Sendable, Equatable {
+    public var capability: String
+    public var fields: [String]
+
+    public init(capability: String, fields: [String]) {
+      self.capability = capability
+      self.fields = fields
+    }
   }
 
   /// `choices` pins a capability to an option (a reviewer's pick among the candidates); a
@@ -31,6 +45,7 @@ public struct PlanComposer: Sendable {
     plan.catalogSha256 = catalog.sha256
     plan.primaryRegion = region
     var chosen: [String: CapabilityCatalog.Option] = [:]
+    var unfilled: [Unfilled] = []
 
     for entry in catalog.capabilities {
       var decision = Mlops_V1_CapabilityDecision()
@@ -70,12 +85,24 @@ public struct PlanComposer: Sendable {
         plan.components.append(component(entry.capability, best.0, inputs: inputs, region: region))
       } else {
         risks.append("no \(entry.capability) option fits the constraints; see the excluded candidates")
+        unfilled.append(Unfilled(capability: entry.capability, fields: Self.toRelax(scored.map(\.1.excludedBy))))
       }
       plan.decisions.append(decision)
     }
     estimate(&plan, chosen: chosen, inputs: inputs, risks: &risks)
     plan.summary = summary(plan, inputs: inputs)
-    return Result(plan: plan, risks: risks)
+    return Result(plan: plan, risks: risks, unfilled: unfilled)
+  }
+
+  /// The constraint to relax, given what excludes each option: the one that alone keeps out
+  /// the most options (relaxing it admits them), else the one named against the most.
+  static func toRelax(_ exclusions: [Set<String>]) -> [String] {
+    let alone = exclusions.filter { $0.count == 1 }
+    let pool = alone.isEmpty ? exclusions : alone
+    var counts: [String: Int] = [:]
+    for fields in pool { for field in fields { counts[field, default: 0] += 1 } }
+    let best = counts.min { left, right in left.value != right.value ? left.value > right.value : left.key < right.key }
+    return best.map { [$0.key] } ?? []
   }
 
   private func primaryRegion(_ inputs: PlanningInputs, risks: inout [String]) -> String {
@@ -101,6 +128,7 @@ public struct PlanComposer: Sendable {
       settings["min_capacity"] = String(capacity)
       settings["multi_az"] = option.multiAz && capacity >= 2 ? "true" : "false"
       settings["gpu"] = option.gpu == "required" || (inputs.gpuRequired == true && option.gpu == "optional") ? "true" : "false"
+      if let perInstance = option.requestsPerInstance { settings["requests_per_instance"] = FigureText.format(perInstance) }
     case "train":
       settings["cadence"] = inputs.retrainCadence ?? "weekly"
     case "store", "ingest":

@@ -5,7 +5,8 @@ import Contracts
 ///
 /// ```
 /// intake_extract → coverage_check ─(coverage < threshold)→ adaptive_questions ⏸ → coverage_check
-///                                └→ planner → critic_tech → critic_cost → policy_eval
+///                                └→ planner ─(a capability no option fits)→ adaptive_questions
+///                                     └→ critic_tech → critic_cost → policy_eval
 ///    → gate_hitl ⏸ → codegen → validators → rationale_compile → diff_and_persist → end
 /// ```
 package enum GraphTopology {
@@ -32,7 +33,10 @@ package enum GraphTopology {
     case .intakeExtract: .node(.coverageCheck)
     case .coverageCheck: state.coverage.sufficient ? .node(.planner) : .node(.adaptiveQuestions)
     case .adaptiveQuestions: .interrupt(waitingFor: .answers)
-    case .planner: .node(.criticTech)
+    // A plan with a needed capability unfilled goes to people, never to the critics.
+    case .planner:
+      !state.plan.hasUnfilledCapability
+        ? .node(.criticTech) : state.openQuestions.isEmpty ? .end(.blocked) : .node(.adaptiveQuestions)
     case .criticTech: .node(.criticCost)
     case .criticCost: .node(.policyEval)
     case .policyEval: state.policy.overall == .fail ? .end(.blocked) : .node(.gateHITL)
@@ -63,4 +67,9 @@ package enum GraphTopology {
       return nil
     }
   }
+}
+
+extension Mlops_V1_Plan {
+  /// A needed capability without a chosen option.
+  var hasUnfilledCapability: Bool { decisions.contains { $0.needed && $0.chosenOption.isEmpty } }
 }

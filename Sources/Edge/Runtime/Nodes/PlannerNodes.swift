@@ -60,14 +60,18 @@ struct AdaptiveQuestionsNode: GraphNode {
     var state = state
     state.questionRounds += 1
     let fields = state.openQuestions.map(\.field)
+    // Asked after coverage was enough: the planner asks to relax what rules a capability out.
+    let fromPlanner = state.coverage.sufficient
     state.reasonCards.append(
       .with {
         $0.agent = agent
         $0.node = name.rawValue
         $0.choice = "ask \(state.openQuestions.count) question(s)"
         $0.rationale =
-          "Coverage \(Int(saturating: state.coverage.score * 100))% is below the \(Int(saturating: state.coverage.threshold * 100))% threshold; "
-          + "missing or uncertain: \(fields.joined(separator: ", "))."
+          fromPlanner
+          ? state.openQuestions.map(\.why).joined(separator: " ")
+          : "Coverage \(Int(saturating: state.coverage.score * 100))% is below the \(Int(saturating: state.coverage.threshold * 100))% threshold; "
+            + "missing or uncertain: \(fields.joined(separator: ", "))."
         $0.confidence = state.coverage.score
       })
     return state
@@ -84,7 +88,16 @@ struct PlannerNode: GraphNode {
     let response = try await planner.composePlan(.with { $0.constraints = state.constraints })
     var state = state
     state.plan = response.plan
-    state.reasonCards.append(response.reasonCard.stamped(agent: agent, node: name))
+    var card = response.reasonCard
+    // A capability no option fits is put to people once per constraint; asked again after
+    // they kept it, the run stops here (`GraphTopology`) instead of asking for ever.
+    let asked = Set(state.askedQuestions.map(\.id))
+    state.openQuestions = response.questions.filter { !asked.contains($0.id) }
+    state.askedQuestions.append(contentsOf: state.openQuestions)
+    if !response.questions.isEmpty, state.openQuestions.isEmpty {
+      card.choice = "stop: \(response.questions.map(\.field).joined(separator: ", ")) still rule(s) out every option after asking"
+    }
+    state.reasonCards.append(card.stamped(agent: agent, node: name))
     return state
   }
 }
