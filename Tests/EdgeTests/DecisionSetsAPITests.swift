@@ -102,6 +102,55 @@ import Testing
     }
   }
 
+  /// A correction of the constraints while the run waits: checked, recorded as an override
+  /// with who made it, and the run resumes; stale, off-schema, empty or ill-timed ones are refused.
+  @Test func constraintsAreCorrectedWhileTheRunWaits() async throws {
+    try await EdgeTestClient.withEdge { edge, client in
+      let project = try await Self.project(edge)
+      let id = try #require(
+        try await edge.send(.post, "/v1/projects/\(project)/decision-sets", json: #"{"brief": "b"}"#).json()["id"] as? String)
+      #expect(try await Self.runPendingJob(client) == .waiting(.answers))
+      let path = "/v1/decision-sets/\(id)/constraints"
+      let version = try #require(try await edge.send(.get, "/v1/decision-sets/\(id)").json()["lock_version"] as? Int)
+
+      let unknown = try await edge.send(.patch, path, json: #"{"clear": ["nope"]}"#)
+      #expect(unknown.status == .unprocessableContent)
+      #expect(try unknown.json()["field"] as? String == "clear[0]")
+      let notes = try await edge.send(.patch, path, json: #"{"set": {"review_notes": [{"value": "x"}]}}"#)
+      #expect(notes.status == .unprocessableContent)
+      let outOfRange = try await edge.send(.patch, path, json: #"{"set": {"latency_p95_ms": {"value": -5}}}"#)
+      #expect(outOfRange.status == .unprocessableContent)
+      let stale = try await edge.send(
+        .patch, path, json: #"{"set": {"latency_p95_ms": {"value": 50, "unit": "ms"}}}"#, headers: [.ifMatch: "\(version + 1)"])
+      #expect(stale.status == .preconditionFailed)
+      let nothing = try await edge.send(.patch, path, json: #"{"clear": ["latency_p95_ms"]}"#, headers: [.ifMatch: "\(version)"])
+      #expect(nothing.status == .unprocessableContent)
+      #expect(try nothing.json()["code"] as? String == "nothing_to_correct")
+
+      let corrected = try await edge.send(
+        .patch, path, json: #"{"set": {"latency_p95_ms": {"value": 50, "unit": "ms"}}, "comment": "the API is user-facing"}"#,
+        headers: [.ifMatch: "\(version)"])
+      #expect(corrected.status == .accepted, "\(String(decoding: corrected.body, as: UTF8.self))")
+      #expect(try await Fixtures.count("SELECT count(*) FROM jobs WHERE state = 'ready'", on: client) == 1, "the run resumed")
+      let again = try await edge.send(.patch, path, json: #"{"set": {"latency_p95_ms": {"value": 60}}}"#)
+      #expect(again.status == .conflict, "the run is not waiting any more")
+
+      let detail = try await edge.send(.get, "/v1/decision-sets/\(id)").json()
+      let edits = try #require(detail["constraint_edits"] as? [[String: Any]])
+      #expect(edits.count == 1)
+      #expect(edits.first?["changes"] as? [String] == ["latency_p95_ms: (unset) → 50 ms"])
+      #expect(edits.first?["at"] as? String == "adaptive_questions")
+      #expect(edits.first?["comment"] as? String == "the API is user-facing")
+      #expect((edits.first?["edited_by"] as? String)?.isEmpty == false)
+      let latency = (detail["constraints"] as? [String: Any])?["latency_p95_ms"] as? [String: Any]
+      #expect(latency?["value"] as? Double == 50)
+      #expect((latency?["provenance"] as? [String: Any])?["kind"] as? String == "SOURCE_KIND_OVERRIDE")
+      #expect(
+        try await Fixtures.count(
+          "SELECT count(*) FROM audit_events WHERE action = 'decision_set.constraints_corrected'", on: client) == 1)
+    }
+  }
+
   @Test func inputWhenTheRunIsNotWaitingIsAConflict() async throws {
     try await EdgeTestClient.withEdge { edge, _ in
       let project = try await Self.project(edge)

@@ -171,6 +171,28 @@ import Testing
     }
   }
 
+  /// A constraint corrected at the gate: the run plans again within the version, the
+  /// planner's card says what changed and how the plan moved, the cost card what it did to
+  /// the estimate, and the run comes back to the gate.
+  @Test func aConstraintCorrectedAtTheGateIsPlannedAgain() async throws {
+    try await Self.withServe { baseURL, directory, serve in
+      let run = try await Self.run(
+        [
+          "--answer", "data_class=confidential", "--answer", "monthly_budget=1k_5k", "--correct", "inference_mode=batch",
+          "--reject", "--no-input", "brief.txt",
+        ], server: baseURL, in: directory)
+      #expect(run.process.terminationStatus == 2, "rejected at the gate: \(run.output)\n\(run.errors)")
+      #expect(run.output.contains("corrected inference_mode=batch; planning again"), "\(run.output)")
+      #expect(run.output.contains("corrected inference_mode: online → batch"), "\(run.output)")
+      #expect(
+        run.output.contains("The plan moved: feature elasticache_redis → s3_offline_features, serve ecs_fargate_ser"),
+        "\(run.output)")
+      #expect(run.output.contains("After the correction: $"), "\(run.output)")
+      #expect(run.output.components(separatedBy: "gate_hitl ").count == 3, "the gate was reached twice")
+      #expect(await serve.terminate() == 0)
+    }
+  }
+
   /// An `--answer` that is not one of the question's options stops the run with the choices
   /// named; the client does not take it for a dropped stream and wait for ever.
   @Test func anUnusableScriptedAnswerNamesTheChoicesAndFails() async throws {

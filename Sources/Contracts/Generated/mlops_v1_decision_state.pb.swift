@@ -373,11 +373,52 @@ public nonisolated struct Mlops_V1_DecisionState: @unchecked Sendable {
   /// Clears the value of `previousPolicy`. Subsequent reads from it will return its default value.
   public mutating func clearPreviousPolicy() {_uniqueStorage()._previousPolicy = nil}
 
+  /// People's corrections of the constraints while the run waited, oldest first.
+  public var constraintEdits: [Mlops_V1_ConstraintEdit] {
+    get {_storage._constraintEdits}
+    set {_uniqueStorage()._constraintEdits = newValue}
+  }
+
+  /// How many of constraint_edits the current plan was made with: fewer means the run, once
+  /// resumed, plans again (from coverage_check at the questions, from the planner at the gate).
+  public var plannedEdits: Int32 {
+    get {_storage._plannedEdits}
+    set {_uniqueStorage()._plannedEdits = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A person's correction of the constraints while the run waited for answers or approval.
+public nonisolated struct Mlops_V1_ConstraintEdit: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// one per field set, changed or cleared: "latency_p95_ms: 100 → 20"
+  public var changes: [String] = []
+
+  /// the person's display name
+  public var editedBy: String = String()
+
+  /// RFC 3339
+  public var editedAt: String = String()
+
+  public var comment: String = String()
+
+  /// the interrupt it was made at: adaptive_questions or gate_hitl
+  public var at: String = String()
+
+  /// the Constraints fields it touched
+  public var fields: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -524,7 +565,7 @@ nonisolated extension Mlops_V1_GateRule: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DecisionState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}decision_set_id\0\u{3}project_id\0\u{1}version\0\u{1}brief\0\u{1}constraints\0\u{1}coverage\0\u{3}open_questions\0\u{1}answers\0\u{1}plan\0\u{3}technical_review\0\u{1}cost\0\u{1}policy\0\u{1}approval\0\u{1}manifest\0\u{1}validation\0\u{3}reason_cards\0\u{3}current_node\0\u{1}status\0\u{3}question_rounds\0\u{3}previous_cost\0\u{3}artifact_key\0\u{3}project_name\0\u{3}asked_questions\0\u{3}gate_rule\0\u{1}waivers\0\u{3}submitted_at\0\u{3}previous_policy\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}decision_set_id\0\u{3}project_id\0\u{1}version\0\u{1}brief\0\u{1}constraints\0\u{1}coverage\0\u{3}open_questions\0\u{1}answers\0\u{1}plan\0\u{3}technical_review\0\u{1}cost\0\u{1}policy\0\u{1}approval\0\u{1}manifest\0\u{1}validation\0\u{3}reason_cards\0\u{3}current_node\0\u{1}status\0\u{3}question_rounds\0\u{3}previous_cost\0\u{3}artifact_key\0\u{3}project_name\0\u{3}asked_questions\0\u{3}gate_rule\0\u{1}waivers\0\u{3}submitted_at\0\u{3}previous_policy\0\u{3}constraint_edits\0\u{3}planned_edits\0")
 
   fileprivate class _StorageClass {
     var _decisionSetID: String = String()
@@ -554,6 +595,8 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
     var _waivers: [Mlops_V1_PolicyWaiver] = []
     var _submittedAt: String = String()
     var _previousPolicy: Mlops_V1_PolicyReport? = nil
+    var _constraintEdits: [Mlops_V1_ConstraintEdit] = []
+    var _plannedEdits: Int32 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -591,6 +634,8 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
       _waivers = source._waivers
       _submittedAt = source._submittedAt
       _previousPolicy = source._previousPolicy
+      _constraintEdits = source._constraintEdits
+      _plannedEdits = source._plannedEdits
     }
   }
 
@@ -636,6 +681,8 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
         case 25: try { try decoder.decodeRepeatedMessageField(value: &_storage._waivers) }()
         case 26: try { try decoder.decodeSingularStringField(value: &_storage._submittedAt) }()
         case 27: try { try decoder.decodeSingularMessageField(value: &_storage._previousPolicy) }()
+        case 28: try { try decoder.decodeRepeatedMessageField(value: &_storage._constraintEdits) }()
+        case 29: try { try decoder.decodeSingularInt32Field(value: &_storage._plannedEdits) }()
         default: break
         }
       }
@@ -729,6 +776,12 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
       try { if let v = _storage._previousPolicy {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
       } }()
+      if !_storage._constraintEdits.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._constraintEdits, fieldNumber: 28)
+      }
+      if _storage._plannedEdits != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._plannedEdits, fieldNumber: 29)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -765,10 +818,67 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
         if _storage._waivers != rhs_storage._waivers {return false}
         if _storage._submittedAt != rhs_storage._submittedAt {return false}
         if _storage._previousPolicy != rhs_storage._previousPolicy {return false}
+        if _storage._constraintEdits != rhs_storage._constraintEdits {return false}
+        if _storage._plannedEdits != rhs_storage._plannedEdits {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mlops_V1_ConstraintEdit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ConstraintEdit"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0\u{3}edited_by\0\u{3}edited_at\0\u{1}comment\0\u{1}at\0\u{1}fields\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.changes) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.editedBy) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.editedAt) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.comment) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.at) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.fields) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.changes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.changes, fieldNumber: 1)
+    }
+    if !self.editedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.editedBy, fieldNumber: 2)
+    }
+    if !self.editedAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.editedAt, fieldNumber: 3)
+    }
+    if !self.comment.isEmpty {
+      try visitor.visitSingularStringField(value: self.comment, fieldNumber: 4)
+    }
+    if !self.at.isEmpty {
+      try visitor.visitSingularStringField(value: self.at, fieldNumber: 5)
+    }
+    if !self.fields.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.fields, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mlops_V1_ConstraintEdit, rhs: Mlops_V1_ConstraintEdit) -> Bool {
+    if lhs.changes != rhs.changes {return false}
+    if lhs.editedBy != rhs.editedBy {return false}
+    if lhs.editedAt != rhs.editedAt {return false}
+    if lhs.comment != rhs.comment {return false}
+    if lhs.at != rhs.at {return false}
+    if lhs.fields != rhs.fields {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -17,6 +17,12 @@ struct RunCommand: AsyncParsableCommand {
   var project: String?
   @Option(name: .customLong("answer"), help: "Answer a follow-up question ahead: QUESTION_ID=VALUE (repeatable).")
   var answers: [String] = []
+  @Option(
+    name: .customLong("correct"),
+    help:
+      "Correct a constraint at the review gate, before deciding: FIELD=VALUE, an empty VALUE clears it (repeatable); the run plans again."
+  )
+  var corrections: [String] = []
   @Flag(help: "Approve at the review gate without asking.") var approve = false
   @Flag(help: "Reject at the review gate without asking.") var reject = false
   @Option(help: "A review comment to send with the approval.") var comment: String?
@@ -41,6 +47,7 @@ struct RunCommand: AsyncParsableCommand {
     if approve && reject { throw ValidationError("--approve and --reject exclude each other") }
     if embedded && options.server != nil { throw ValidationError("--embedded starts its own server; leave out --server") }
     do { _ = try AnswerText.pairs(answers) } catch { throw ValidationError("\(error)") }
+    do { _ = try CorrectionText.body(corrections) } catch { throw ValidationError("\(error)") }
   }
 
   func run() async throws {
@@ -83,6 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         var scripted = RunSession.Scripted(comment: comment)
         for pair in try AnswerText.pairs(answers) { scripted.answers[pair.id] = pair.text }
         scripted.decision = approve ? .approve : reject ? .reject : nil
+        scripted.corrections = corrections
         let session = RunSession(
           client: client, id: id, renderer: renderer,
           prompter: Prompter(interactive: !noInput, briefFromStandardInput: brief == "-"), scripted: scripted)

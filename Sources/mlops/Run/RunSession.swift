@@ -23,13 +23,15 @@ final class RunSession {
   }
 
   enum Decision {
-    case approve, reject
+    case approve, reject, edit
   }
 
   struct Scripted {
     var answers: [String: String] = [:]
     var decision: Decision?
     var comment: String?
+    /// `FIELD=VALUE` corrections sent at the first gate, before the decision.
+    var corrections: [String] = []
   }
 
   struct StreamLost: Error, CustomStringConvertible {
@@ -189,12 +191,18 @@ final class RunSession {
     let current = try await client.send(.GET, path)
     renderer.waiting(for: "approval")
     Self.review(current.fields)
+    if !scripted.corrections.isEmpty {
+      let pairs = scripted.corrections
+      scripted.corrections = []
+      return try await correct(pairs, current: current)
+    }
     let decision: Decision
     var comment = scripted.comment
     if let scripted = scripted.decision {
       decision = scripted
     } else {
       decision = try askDecision()
+      if decision == .edit { return try await correct(try askCorrections(), current: current) }
       if comment == nil {
         let typed = try prompter.ask("  comment (enter for none)> ", flagHint: "--comment TEXT")
         comment = typed.isEmpty ? nil : typed
@@ -213,11 +221,42 @@ final class RunSession {
 
   private func askDecision() throws -> Decision {
     while true {
-      switch try prompter.ask("  approve this plan? [y]es / [n]o (reject)> ", flagHint: "--approve or --reject").lowercased() {
+      switch try prompter.ask(
+        "  approve this plan? [y]es / [n]o (reject) / [e]dit the constraints> ", flagHint: "--approve, --reject or --correct"
+      ).lowercased() {
       case "y", "yes", "approve": return .approve
       case "n", "no", "reject": return .reject
-      default: Console.line("    answer y or n")
+      case "e", "edit": return .edit
+      default: Console.line("    answer y, n or e")
       }
+    }
+  }
+
+  /// Corrections typed one per line, `FIELD=VALUE` (empty VALUE clears), until an empty line.
+  private func askCorrections() throws -> [String] {
+    Console.line("    fields: \(CorrectionText.fields.joined(separator: ", "))")
+    var pairs: [String] = []
+    while true {
+      let line = try prompter.ask("  FIELD=VALUE (enter to send)> ", flagHint: "--correct FIELD=VALUE")
+      if line.isEmpty { return pairs }
+      do {
+        _ = try CorrectionText.body([line])
+        pairs.append(line)
+      } catch let invalid as CorrectionText.Invalid {
+        Console.line("    \(invalid.description)")
+      }
+    }
+  }
+
+  /// Sends the corrections; the run plans again and comes back to the gate.
+  private func correct(_ pairs: [String], current: APIClient.Reply) async throws {
+    guard !pairs.isEmpty else { return try await decide() }
+    do {
+      _ = try await client.send(
+        .PATCH, "\(path)/constraints", json: try CorrectionText.body(pairs), headers: ifMatch(current))
+      renderer.line("corrected \(pairs.joined(separator: ", ")); planning again")
+    } catch let failure as APIClient.Failure where failure.code == "not_waiting" || failure.code == "version_mismatch" {
+      renderer.line("the run moved on before the correction (\(failure.code)); following on")
     }
   }
 

@@ -41,6 +41,7 @@ enum DecisionSetJSON {
     body["policy"] =
       state.hasPolicy ? ["overall": "\(state.policy.overall)", "summary": state.policy.summary] : NSNull()
     body["approval"] = try ProtoJSON.object(state.approval)
+    body["constraint_edits"] = try state.constraintEdits.map { try ProtoJSON.object($0) }
     return body
   }
 

@@ -38,6 +38,7 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
     sets.get(":id/events", use: events)
     sets.post(":id/answers", use: answer)
     sets.post(":id/approve", use: approve)
+    sets.patch(":id/constraints", use: correct)
   }
 
   @Sendable func create(_ request: Request, context: Context) async throws -> Response {
@@ -146,6 +147,67 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
       "decision_set.\(decision)", project: projectID, target: id.lowercaseString,
       detail: ["version": String(found.row.version)], context: context)
     return try accepted(row)
+  }
+
+  /// A correction of the constraints while the run waits for answers or approval: fields
+  /// set (checked as overrides are) or cleared; the run plans again within the version.
+  @Sendable func correct(_ request: Request, context: Context) async throws -> Response {
+    let id = try DecisionSetRoute.id(context)
+    let caller = try context.authenticated()
+    let projectID = try await access.decisionSet(id, caller, needs: .editor)
+    let expected = try IfMatch.lockVersion(request)
+    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    try body.onlyFields(["set", "clear", "comment"], in: "a constraints correction")
+    let set = try Self.constraints(body.fields["set"], field: "set") ?? Mlops_V1_Constraints()
+    if !set.reviewNotes.isEmpty {
+      throw Problem.invalidField("set", "review_notes come from the review; they cannot be set here")
+    }
+    let clear = try Self.clearedFields(body.fields["clear"])
+    let comment = try body.optionalString("comment", maxLength: Self.maxCommentLength) ?? ""
+    let found = try await store.get(id)
+    guard let found else { throw DecisionSetRoute.notFound(id) }
+    if let expected, expected != found.row.lockVersion {
+      throw Problem.versionMismatch(expected: expected, current: found.row.lockVersion)
+    }
+    let waitingStates = [Mlops_V1_RunStatus.waitingForAnswers.apiName, Mlops_V1_RunStatus.waitingForApproval.apiName]
+    guard waitingStates.contains(found.row.status) else {
+      throw Problem(
+        status: .conflict, code: "not_waiting", title: "Not waiting",
+        detail:
+          "decision set \(id.lowercaseString) is \(found.row.status); constraints are corrected while it waits for answers or approval"
+      )
+    }
+    let row: DecisionSetStore.Row
+    do {
+      row = try await applying(found.row) {
+        try await store.correct(
+          id, expected: found.row.lockVersion, correction: ConstraintCorrection(set: set, clear: clear),
+          by: caller.displayName, comment: comment)
+      }
+    } catch is DecisionSetStore.NothingToCorrect {
+      throw Problem(
+        status: .unprocessableContent, code: "nothing_to_correct", title: "Nothing to correct",
+        detail: "the correction sets every field to what it already is and clears nothing that is set", field: "set")
+    }
+    try await audit.record(
+      "decision_set.constraints_corrected", project: projectID, target: id.lowercaseString,
+      detail: ["version": String(found.row.version)], context: context)
+    return try accepted(row)
+  }
+
+  /// `clear`: names of Constraints fields, each at most once.
+  static func clearedFields(_ value: JSONValue?) throws(Problem) -> [String] {
+    guard let value, value != .null else { return [] }
+    guard case .array(let items) = value else { throw Problem.invalidField("clear", "clear must be an array of field names") }
+    var names: [String] = []
+    for (index, item) in items.enumerated() {
+      guard case .string(let name) = item, ConstraintCorrection.editableFields.contains(name) else {
+        throw Problem.invalidField(
+          "clear[\(index)]", "clear names Constraints fields: \(ConstraintCorrection.editableFields.joined(separator: ", "))")
+      }
+      if !names.contains(name) { names.append(name) }
+    }
+    return names
   }
 
   // MARK: Helpers

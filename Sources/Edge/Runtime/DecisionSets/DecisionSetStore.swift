@@ -202,6 +202,34 @@ package struct DecisionSetStore: Sendable {
     }
   }
 
+  /// A person's correction of the constraints while the run waits: recorded as an override
+  /// with who made it, and the run resumes to plan again (`GraphTopology.resumeRoute`).
+  /// Throws `NothingToCorrect` when it changes no field.
+  @discardableResult
+  package func correct(
+    _ id: UUID, expected lockVersion: Int, correction: ConstraintCorrection, by person: String, comment: String
+  ) async throws -> Row {
+    try await applyInput(id, expected: lockVersion) { connection in
+      try await runs.resume(threadID: id, on: connection) { state in
+        let applied = try correction.applied(to: state.constraints)
+        guard !applied.changes.isEmpty else { throw NothingToCorrect() }
+        state.constraints = applied.constraints
+        state.constraintEdits.append(
+          .with {
+            $0.changes = applied.changes
+            $0.fields = applied.fields
+            $0.editedBy = person
+            $0.editedAt = Date().formatted(.iso8601)
+            $0.comment = comment
+            $0.at = state.status == .waitingForApproval ? NodeName.gateHITL.rawValue : NodeName.adaptiveQuestions.rawValue
+          })
+      }
+    }
+  }
+
+  /// A correction that sets every field to what it already was and clears nothing set.
+  package struct NothingToCorrect: Error {}
+
   /// The reviewer's decision: an `approvals` row, and the run resumes past the gate with the
   /// comments as review notes, in one transaction with the lock bump.
   @discardableResult

@@ -53,6 +53,15 @@ package enum GraphTopology {
 
   /// Where a run waiting after `interrupt` goes once people answered, or nil while it still waits.
   package static func resumeRoute(after interrupt: NodeName, state: Mlops_V1_DecisionState) -> Route? {
+    // Corrected constraints are planned again: scored afresh at the questions, from the
+    // planner at the gate (the same version; the checkpoint history shows the branch).
+    if state.constraintEdits.count > state.plannedEdits, state.approval.status != .approved, state.approval.status != .rejected {
+      switch interrupt {
+      case .adaptiveQuestions: return .node(.coverageCheck)
+      case .gateHITL: return .node(.planner)
+      default: break
+      }
+    }
     switch interrupt {
     case .adaptiveQuestions:
       let answered = Set(state.answers.map(\.questionID))

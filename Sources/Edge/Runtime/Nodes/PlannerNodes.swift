@@ -87,8 +87,14 @@ struct PlannerNode: GraphNode {
   func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
     let response = try await planner.composePlan(.with { $0.constraints = state.constraints })
     var state = state
-    state.plan = response.plan
     var card = response.reasonCard
+    if state.constraintEdits.count > state.plannedEdits {
+      card.rationale =
+        PlanMove.after(state.constraintEdits[Int(state.plannedEdits)...], from: state.plan, to: response.plan)
+        + "\n" + card.rationale
+      state.plannedEdits = Int32(state.constraintEdits.count)
+    }
+    state.plan = response.plan
     // A capability no option fits is put to people once per constraint; asked again after
     // they kept it, the run stops here (`GraphTopology`) instead of asking for ever.
     let asked = Set(state.askedQuestions.map(\.id))

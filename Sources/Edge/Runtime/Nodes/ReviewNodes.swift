@@ -34,8 +34,19 @@ struct CostCriticNode: GraphNode {
         if state.hasPreviousCost { $0.previous = state.previousCost }
       })
     var state = state
+    var card = response.reasonCard
+    // Estimated before in this version: the plan was made again after a correction.
+    if state.plannedEdits > 0, state.hasCost, !state.cost.breakdown.isEmpty {
+      let before = state.cost.monthlyUsd
+      let after = response.estimate.monthlyUsd
+      card.rationale =
+        (before == after
+          ? "The correction left the estimate at $\(String(format: "%.2f", after)) a month. "
+          : "After the correction: $\(String(format: "%.2f", before)) → $\(String(format: "%.2f", after)) a month. ")
+        + card.rationale
+    }
     state.cost = response.estimate
-    state.reasonCards.append(response.reasonCard.stamped(agent: agent, node: name))
+    state.reasonCards.append(card.stamped(agent: agent, node: name))
     context.events.emit(.costUpdate, payload: try ProtoJSON.string(response.estimate))
     return state
   }

@@ -1,5 +1,3 @@
-import EdgeRuntime
-
 /// Any JSON value, decoded without a schema so validation can name the field at fault.
 package enum JSONValue: Decodable, Equatable, Sendable {
   case null
@@ -55,7 +53,7 @@ extension JSONValue: Encodable {
 extension JSONValue {
   /// The path (`inline_comments[0].text`) of the first string or key holding a NUL, which
   /// PostgreSQL's text and jsonb cannot store.
-  func firstPathHoldingNUL(_ path: String = "") -> String? {
+  package func firstPathHoldingNUL(_ path: String = "") -> String? {
     func hasNUL(_ text: String) -> Bool { text.utf8.contains(0) }
     switch self {
     case .string(let text): return hasNUL(text) ? (path.isEmpty ? "body" : path) : nil
