@@ -135,6 +135,7 @@ let package = Package(
       name: "EdgeRuntime",
       dependencies: [
         "Contracts",
+        "Domain",
         "ServiceKit",
         .product(name: "PostgresNIO", package: "postgres-nio"),
         .product(name: "Crypto", package: "swift-crypto"),

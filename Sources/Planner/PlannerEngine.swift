@@ -121,7 +121,7 @@ public struct PlannerEngine: Sendable {
   public func composePlan(
     _ request: Mlops_V1_ComposePlanRequest, choices: [String: String] = [:]
   ) -> Mlops_V1_ComposePlanResponse {
-    let result = composer.compose(request.constraints, choices: choices)
+    let result = composer.compose(request.constraints, choices: request.choices.merging(choices) { _, pinned in pinned })
     var card = ReasonCards.card(
       node: "planner",
       inputs:

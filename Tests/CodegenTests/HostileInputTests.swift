@@ -45,6 +45,16 @@ import Testing
     request.constraints.reviewNotes = [.with { $0.value = text }, .with { $0.value = "docs/architecture.md: " + text }]
     request.constraints.stackPreferences.values = [String(text.prefix(InputLimits.stackPreferenceCharacters))]
     request.plan.summary = text
+    request.constraintEdits = [
+      .with {
+        $0.changes = [text]; $0.editedBy = text; $0.comment = text; $0.at = "gate_hitl"
+      }
+    ]
+    request.candidateChoices = [
+      .with {
+        $0.capability = "serve"; $0.option = "ecs_fargate_service"; $0.chosenBy = text; $0.comment = text
+      }
+    ]
     for index in request.plan.components.indices { request.plan.components[index].displayName = String(text.prefix(500)) }
     for index in request.reasonCards.indices {
       request.reasonCards[index].rationale = text

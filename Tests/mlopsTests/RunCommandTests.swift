@@ -193,6 +193,40 @@ import Testing
     }
   }
 
+  /// Another candidate picked at the gate: the critics and policy run again on the changed
+  /// plan, and the planner's card puts the person's pick beside its own, with both scores.
+  @Test func aCandidatePickedAtTheGateIsReviewedAgain() async throws {
+    try await Self.withServe { baseURL, directory, serve in
+      let run = try await Self.run(
+        [
+          "--answer", "data_class=confidential", "--answer", "monthly_budget=1k_5k", "--choose",
+          "serve=sagemaker_realtime_endpoint", "--reject", "--no-input", "brief.txt",
+        ], server: baseURL, in: directory)
+      #expect(run.process.terminationStatus == 2, "rejected at the gate: \(run.output)\n\(run.errors)")
+      #expect(run.output.contains("chose serve=sagemaker_realtime_endpoint; reviewing again"), "\(run.output)")
+      #expect(
+        run.output.contains("Planned again after local-user chose sagemaker_realtime_endpoint (score 0."), "\(run.output)")
+      #expect(run.output.contains("SageMaker real-time endpoint (ml.c6i.large, 2+ instances), 8 components"), "\(run.output)")
+      #expect(run.output.components(separatedBy: "critic_tech ").count == 3, "the critics ran again")
+      #expect(await serve.terminate() == 0)
+    }
+  }
+
+  /// A pick that is not one of the planner's allowed candidates is refused, naming them.
+  @Test func aPickThatIsNotACandidateIsRefused() async throws {
+    try await Self.withServe { baseURL, directory, serve in
+      let run = try await Self.run(
+        [
+          "--answer", "data_class=confidential", "--answer", "monthly_budget=1k_5k", "--choose", "serve=msk_kafka",
+          "--reject", "--no-input", "brief.txt",
+        ], server: baseURL, in: directory)
+      #expect(run.process.terminationStatus != 0)
+      #expect(run.errors.contains("not_a_candidate"), "\(run.output)\n\(run.errors)")
+      #expect(run.errors.contains("pick one of ecs_fargate_service"), "\(run.errors)")
+      #expect(await serve.terminate() == 0)
+    }
+  }
+
   /// An `--answer` that is not one of the question's options stops the run with the choices
   /// named; the client does not take it for a dropped stream and wait for ever.
   @Test func anUnusableScriptedAnswerNamesTheChoicesAndFails() async throws {

@@ -68,6 +68,22 @@ enum DecisionRecords {
       "approval_status": ProtoNames.approvalStatus(approval.status),
       "approval_inline": approval.inlineComments.map { ["path": $0.path, "text": $0.text] },
       "has_approval_inline": !approval.inlineComments.isEmpty,
+      "corrections": request.constraintEdits.map { edit -> [String: Any] in
+        [
+          "by": edit.editedBy.isEmpty ? "someone" : edit.editedBy, "at": edit.editedAt,
+          "step": edit.at == "gate_hitl" ? "at the review gate" : "at the questions", "changes": edit.changes,
+          "comment": edit.comment, "has_comment": !edit.comment.isEmpty,
+        ]
+      },
+      "candidate_picks": request.candidateChoices.map { choice -> [String: Any] in
+        [
+          "by": choice.chosenBy.isEmpty ? "someone" : choice.chosenBy, "at": choice.chosenAt, "capability": choice.capability,
+          "option": choice.option, "score": String(format: "%.2f", choice.score), "planner_option": choice.plannerOption,
+          "planner_score": String(format: "%.2f", choice.plannerScore), "comment": choice.comment,
+          "has_comment": !choice.comment.isEmpty,
+        ]
+      },
+      "has_corrections": !request.constraintEdits.isEmpty || !request.candidateChoices.isEmpty,
     ]
     for (key, value) in [
       ("approval_reviewer", approval.reviewer), ("approval_at", approval.decidedAt), ("approval_comment", approval.comment),

@@ -117,6 +117,17 @@ public nonisolated struct Mlops_V1_GenerateRequest: @unchecked Sendable {
     set {_uniqueStorage()._answers = newValue}
   }
 
+  /// People's corrections of the constraints and picks among the candidates before approval.
+  public var constraintEdits: [Mlops_V1_ConstraintEdit] {
+    get {_storage._constraintEdits}
+    set {_uniqueStorage()._constraintEdits = newValue}
+  }
+
+  public var candidateChoices: [Mlops_V1_CandidateChoice] {
+    get {_storage._candidateChoices}
+    set {_uniqueStorage()._candidateChoices = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -227,7 +238,7 @@ fileprivate nonisolated let _protobuf_package = "mlops.v1"
 
 nonisolated extension Mlops_V1_GenerateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GenerateRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}project_id\0\u{3}project_name\0\u{1}version\0\u{1}plan\0\u{1}constraints\0\u{1}cost\0\u{1}policy\0\u{3}technical_review\0\u{1}approval\0\u{3}reason_cards\0\u{1}brief\0\u{1}questions\0\u{1}answers\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}project_id\0\u{3}project_name\0\u{1}version\0\u{1}plan\0\u{1}constraints\0\u{1}cost\0\u{1}policy\0\u{3}technical_review\0\u{1}approval\0\u{3}reason_cards\0\u{1}brief\0\u{1}questions\0\u{1}answers\0\u{3}constraint_edits\0\u{3}candidate_choices\0")
 
   fileprivate class _StorageClass {
     var _projectID: String = String()
@@ -243,6 +254,8 @@ nonisolated extension Mlops_V1_GenerateRequest: SwiftProtobuf.Message, SwiftProt
     var _brief: String = String()
     var _questions: [Mlops_V1_Question] = []
     var _answers: [Mlops_V1_Answer] = []
+    var _constraintEdits: [Mlops_V1_ConstraintEdit] = []
+    var _candidateChoices: [Mlops_V1_CandidateChoice] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -266,6 +279,8 @@ nonisolated extension Mlops_V1_GenerateRequest: SwiftProtobuf.Message, SwiftProt
       _brief = source._brief
       _questions = source._questions
       _answers = source._answers
+      _constraintEdits = source._constraintEdits
+      _candidateChoices = source._candidateChoices
     }
   }
 
@@ -297,6 +312,8 @@ nonisolated extension Mlops_V1_GenerateRequest: SwiftProtobuf.Message, SwiftProt
         case 11: try { try decoder.decodeSingularStringField(value: &_storage._brief) }()
         case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._questions) }()
         case 13: try { try decoder.decodeRepeatedMessageField(value: &_storage._answers) }()
+        case 14: try { try decoder.decodeRepeatedMessageField(value: &_storage._constraintEdits) }()
+        case 15: try { try decoder.decodeRepeatedMessageField(value: &_storage._candidateChoices) }()
         default: break
         }
       }
@@ -348,6 +365,12 @@ nonisolated extension Mlops_V1_GenerateRequest: SwiftProtobuf.Message, SwiftProt
       if !_storage._answers.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._answers, fieldNumber: 13)
       }
+      if !_storage._constraintEdits.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._constraintEdits, fieldNumber: 14)
+      }
+      if !_storage._candidateChoices.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._candidateChoices, fieldNumber: 15)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -370,6 +393,8 @@ nonisolated extension Mlops_V1_GenerateRequest: SwiftProtobuf.Message, SwiftProt
         if _storage._brief != rhs_storage._brief {return false}
         if _storage._questions != rhs_storage._questions {return false}
         if _storage._answers != rhs_storage._answers {return false}
+        if _storage._constraintEdits != rhs_storage._constraintEdits {return false}
+        if _storage._candidateChoices != rhs_storage._candidateChoices {return false}
         return true
       }
       if !storagesAreEqual {return false}

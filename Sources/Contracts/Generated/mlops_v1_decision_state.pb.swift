@@ -386,11 +386,57 @@ public nonisolated struct Mlops_V1_DecisionState: @unchecked Sendable {
     set {_uniqueStorage()._plannedEdits = newValue}
   }
 
+  /// People's picks among the planner's candidates at the gate, oldest first; the latest per
+  /// capability holds.
+  public var candidateChoices: [Mlops_V1_CandidateChoice] {
+    get {_storage._candidateChoices}
+    set {_uniqueStorage()._candidateChoices = newValue}
+  }
+
+  /// as planned_edits, for candidate_choices
+  public var plannedChoices: Int32 {
+    get {_storage._plannedChoices}
+    set {_uniqueStorage()._plannedChoices = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A person's pick, at the gate, of another candidate the planner weighed for a capability.
+public nonisolated struct Mlops_V1_CandidateChoice: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "serve"
+  public var capability: String = String()
+
+  /// the candidate picked
+  public var option: String = String()
+
+  /// its score as the planner weighed it
+  public var score: Double = 0
+
+  /// what the planner had chosen
+  public var plannerOption: String = String()
+
+  public var plannerScore: Double = 0
+
+  /// the person's display name
+  public var chosenBy: String = String()
+
+  /// RFC 3339
+  public var chosenAt: String = String()
+
+  public var comment: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// A person's correction of the constraints while the run waited for answers or approval.
@@ -565,7 +611,7 @@ nonisolated extension Mlops_V1_GateRule: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DecisionState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}decision_set_id\0\u{3}project_id\0\u{1}version\0\u{1}brief\0\u{1}constraints\0\u{1}coverage\0\u{3}open_questions\0\u{1}answers\0\u{1}plan\0\u{3}technical_review\0\u{1}cost\0\u{1}policy\0\u{1}approval\0\u{1}manifest\0\u{1}validation\0\u{3}reason_cards\0\u{3}current_node\0\u{1}status\0\u{3}question_rounds\0\u{3}previous_cost\0\u{3}artifact_key\0\u{3}project_name\0\u{3}asked_questions\0\u{3}gate_rule\0\u{1}waivers\0\u{3}submitted_at\0\u{3}previous_policy\0\u{3}constraint_edits\0\u{3}planned_edits\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}decision_set_id\0\u{3}project_id\0\u{1}version\0\u{1}brief\0\u{1}constraints\0\u{1}coverage\0\u{3}open_questions\0\u{1}answers\0\u{1}plan\0\u{3}technical_review\0\u{1}cost\0\u{1}policy\0\u{1}approval\0\u{1}manifest\0\u{1}validation\0\u{3}reason_cards\0\u{3}current_node\0\u{1}status\0\u{3}question_rounds\0\u{3}previous_cost\0\u{3}artifact_key\0\u{3}project_name\0\u{3}asked_questions\0\u{3}gate_rule\0\u{1}waivers\0\u{3}submitted_at\0\u{3}previous_policy\0\u{3}constraint_edits\0\u{3}planned_edits\0\u{3}candidate_choices\0\u{3}planned_choices\0")
 
   fileprivate class _StorageClass {
     var _decisionSetID: String = String()
@@ -597,6 +643,8 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
     var _previousPolicy: Mlops_V1_PolicyReport? = nil
     var _constraintEdits: [Mlops_V1_ConstraintEdit] = []
     var _plannedEdits: Int32 = 0
+    var _candidateChoices: [Mlops_V1_CandidateChoice] = []
+    var _plannedChoices: Int32 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -636,6 +684,8 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
       _previousPolicy = source._previousPolicy
       _constraintEdits = source._constraintEdits
       _plannedEdits = source._plannedEdits
+      _candidateChoices = source._candidateChoices
+      _plannedChoices = source._plannedChoices
     }
   }
 
@@ -683,6 +733,8 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
         case 27: try { try decoder.decodeSingularMessageField(value: &_storage._previousPolicy) }()
         case 28: try { try decoder.decodeRepeatedMessageField(value: &_storage._constraintEdits) }()
         case 29: try { try decoder.decodeSingularInt32Field(value: &_storage._plannedEdits) }()
+        case 30: try { try decoder.decodeRepeatedMessageField(value: &_storage._candidateChoices) }()
+        case 31: try { try decoder.decodeSingularInt32Field(value: &_storage._plannedChoices) }()
         default: break
         }
       }
@@ -782,6 +834,12 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
       if _storage._plannedEdits != 0 {
         try visitor.visitSingularInt32Field(value: _storage._plannedEdits, fieldNumber: 29)
       }
+      if !_storage._candidateChoices.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._candidateChoices, fieldNumber: 30)
+      }
+      if _storage._plannedChoices != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._plannedChoices, fieldNumber: 31)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -820,10 +878,77 @@ nonisolated extension Mlops_V1_DecisionState: SwiftProtobuf.Message, SwiftProtob
         if _storage._previousPolicy != rhs_storage._previousPolicy {return false}
         if _storage._constraintEdits != rhs_storage._constraintEdits {return false}
         if _storage._plannedEdits != rhs_storage._plannedEdits {return false}
+        if _storage._candidateChoices != rhs_storage._candidateChoices {return false}
+        if _storage._plannedChoices != rhs_storage._plannedChoices {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mlops_V1_CandidateChoice: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CandidateChoice"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}capability\0\u{1}option\0\u{1}score\0\u{3}planner_option\0\u{3}planner_score\0\u{3}chosen_by\0\u{3}chosen_at\0\u{1}comment\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.capability) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.option) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.score) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.plannerOption) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.plannerScore) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.chosenBy) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.chosenAt) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.comment) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.capability.isEmpty {
+      try visitor.visitSingularStringField(value: self.capability, fieldNumber: 1)
+    }
+    if !self.option.isEmpty {
+      try visitor.visitSingularStringField(value: self.option, fieldNumber: 2)
+    }
+    if self.score.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.score, fieldNumber: 3)
+    }
+    if !self.plannerOption.isEmpty {
+      try visitor.visitSingularStringField(value: self.plannerOption, fieldNumber: 4)
+    }
+    if self.plannerScore.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.plannerScore, fieldNumber: 5)
+    }
+    if !self.chosenBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.chosenBy, fieldNumber: 6)
+    }
+    if !self.chosenAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.chosenAt, fieldNumber: 7)
+    }
+    if !self.comment.isEmpty {
+      try visitor.visitSingularStringField(value: self.comment, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mlops_V1_CandidateChoice, rhs: Mlops_V1_CandidateChoice) -> Bool {
+    if lhs.capability != rhs.capability {return false}
+    if lhs.option != rhs.option {return false}
+    if lhs.score != rhs.score {return false}
+    if lhs.plannerOption != rhs.plannerOption {return false}
+    if lhs.plannerScore != rhs.plannerScore {return false}
+    if lhs.chosenBy != rhs.chosenBy {return false}
+    if lhs.chosenAt != rhs.chosenAt {return false}
+    if lhs.comment != rhs.comment {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -165,6 +165,9 @@ public nonisolated struct Mlops_V1_ComposePlanRequest: Sendable {
   /// Clears the value of `constraints`. Subsequent reads from it will return its default value.
   public mutating func clearConstraints() {self._constraints = nil}
 
+  /// capability name → option id: a person's pick among the candidates the planner weighed.
+  public var choices: Dictionary<String,String> = [:]
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -389,7 +392,7 @@ nonisolated extension Mlops_V1_CheckCoverageResponse: SwiftProtobuf.Message, Swi
 
 nonisolated extension Mlops_V1_ComposePlanRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ComposePlanRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}constraints\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}constraints\0\u{1}choices\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -398,6 +401,7 @@ nonisolated extension Mlops_V1_ComposePlanRequest: SwiftProtobuf.Message, SwiftP
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._constraints) }()
+      case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.choices) }()
       default: break
       }
     }
@@ -411,11 +415,15 @@ nonisolated extension Mlops_V1_ComposePlanRequest: SwiftProtobuf.Message, SwiftP
     try { if let v = self._constraints {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
     } }()
+    if !self.choices.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.choices, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mlops_V1_ComposePlanRequest, rhs: Mlops_V1_ComposePlanRequest) -> Bool {
     if lhs._constraints != rhs._constraints {return false}
+    if lhs.choices != rhs.choices {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

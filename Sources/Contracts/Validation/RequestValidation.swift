@@ -37,6 +37,12 @@ extension Mlops_V1_ComposePlanRequest: ValidatedRequest {
   public func violations() -> [InputViolation] {
     ViolationCollector.collect {
       $0.constraints(constraints, at: "constraints")
+      // One pick per capability at most; the composer takes only candidates it weighed.
+      $0.count("choices", choices.count, max: 8)
+      for (capability, option) in choices.sorted(by: { $0.key < $1.key }).prefix(8) {
+        $0.name("choices key", capability, allowEmpty: false)
+        $0.name("choices value", option, allowEmpty: false)
+      }
     }
   }
 }

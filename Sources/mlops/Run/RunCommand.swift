@@ -23,6 +23,12 @@ struct RunCommand: AsyncParsableCommand {
       "Correct a constraint at the review gate, before deciding: FIELD=VALUE, an empty VALUE clears it (repeatable); the run plans again."
   )
   var corrections: [String] = []
+  @Option(
+    name: .customLong("choose"),
+    help:
+      "Pick another candidate at the review gate, before deciding: CAPABILITY=OPTION (repeatable); critics and policy run again."
+  )
+  var choices: [String] = []
   @Flag(help: "Approve at the review gate without asking.") var approve = false
   @Flag(help: "Reject at the review gate without asking.") var reject = false
   @Option(help: "A review comment to send with the approval.") var comment: String?
@@ -48,6 +54,7 @@ struct RunCommand: AsyncParsableCommand {
     if embedded && options.server != nil { throw ValidationError("--embedded starts its own server; leave out --server") }
     do { _ = try AnswerText.pairs(answers) } catch { throw ValidationError("\(error)") }
     do { _ = try CorrectionText.body(corrections) } catch { throw ValidationError("\(error)") }
+    do { _ = try AnswerText.pairs(choices) } catch { throw ValidationError("--choose takes CAPABILITY=OPTION: \(error)") }
   }
 
   func run() async throws {
@@ -91,6 +98,7 @@ struct RunCommand: AsyncParsableCommand {
         for pair in try AnswerText.pairs(answers) { scripted.answers[pair.id] = pair.text }
         scripted.decision = approve ? .approve : reject ? .reject : nil
         scripted.corrections = corrections
+        scripted.choices = try AnswerText.pairs(choices).map { ($0.id, $0.text) }
         let session = RunSession(
           client: client, id: id, renderer: renderer,
           prompter: Prompter(interactive: !noInput, briefFromStandardInput: brief == "-"), scripted: scripted)

@@ -32,6 +32,8 @@ final class RunSession {
     var comment: String?
     /// `FIELD=VALUE` corrections sent at the first gate, before the decision.
     var corrections: [String] = []
+    /// Candidates picked at the first gate (capability, option), after any corrections.
+    var choices: [(String, String)] = []
   }
 
   struct StreamLost: Error, CustomStringConvertible {
@@ -195,6 +197,18 @@ final class RunSession {
       let pairs = scripted.corrections
       scripted.corrections = []
       return try await correct(pairs, current: current)
+    }
+    if !scripted.choices.isEmpty {
+      let picks = Dictionary(scripted.choices, uniquingKeysWith: { _, last in last })
+      scripted.choices = []
+      do {
+        _ = try await client.send(.PATCH, "\(path)/plan", json: ["choices": picks], headers: ifMatch(current))
+        renderer.line(
+          "chose \(picks.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")); reviewing again")
+      } catch let failure as APIClient.Failure where failure.code == "not_waiting" || failure.code == "version_mismatch" {
+        renderer.line("the run moved on before the choice (\(failure.code)); following on")
+      }
+      return
     }
     let decision: Decision
     var comment = scripted.comment

@@ -42,6 +42,7 @@ enum DecisionSetJSON {
       state.hasPolicy ? ["overall": "\(state.policy.overall)", "summary": state.policy.summary] : NSNull()
     body["approval"] = try ProtoJSON.object(state.approval)
     body["constraint_edits"] = try state.constraintEdits.map { try ProtoJSON.object($0) }
+    body["candidate_choices"] = try state.candidateChoices.map { try ProtoJSON.object($0) }
     return body
   }
 

@@ -39,6 +39,7 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
     sets.post(":id/answers", use: answer)
     sets.post(":id/approve", use: approve)
     sets.patch(":id/constraints", use: correct)
+    sets.patch(":id/plan", use: choose)
   }
 
   @Sendable func create(_ request: Request, context: Context) async throws -> Response {
@@ -192,6 +193,50 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
     try await audit.record(
       "decision_set.constraints_corrected", project: projectID, target: id.lowercaseString,
       detail: ["version": String(found.row.version)], context: context)
+    return try accepted(row)
+  }
+
+  /// At the gate, another of the candidates the planner weighed for a capability: critics
+  /// and policy run again on the changed plan, within the version.
+  @Sendable func choose(_ request: Request, context: Context) async throws -> Response {
+    let id = try DecisionSetRoute.id(context)
+    let caller = try context.authenticated()
+    let projectID = try await access.decisionSet(id, caller, needs: .reviewer)
+    let expected = try IfMatch.lockVersion(request)
+    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    try body.onlyFields(["choices", "comment"], in: "a choice of candidates")
+    guard case .object(let given)? = body.fields["choices"], !given.isEmpty, given.count <= 8 else {
+      throw body.fields["choices"] == nil
+        ? Problem.missingField("choices")
+        : Problem.invalidField("choices", "choices must be an object of 1 to 8 capability: option pairs")
+    }
+    var picks: [String: String] = [:]
+    for (capability, value) in given {
+      guard case .string(let option) = value, InputLimits.isName(option, max: 64), InputLimits.isName(capability, max: 64) else {
+        throw Problem.invalidField(
+          "choices", "each choice is a capability name and an option id, such as \"serve\": \"ecs_fargate_service\"")
+      }
+      picks[capability] = option
+    }
+    let comment = try body.optionalString("comment", maxLength: Self.maxCommentLength) ?? ""
+    let found = try await waiting(id, for: .waitingForApproval, expected: expected)
+    let row: DecisionSetStore.Row
+    do {
+      row = try await applying(found.row) {
+        try await store.choose(id, expected: found.row.lockVersion, picks: picks, by: caller.displayName, comment: comment)
+      }
+    } catch let refused as CandidatePick.Refused {
+      throw Problem(
+        status: .unprocessableContent, code: "not_a_candidate", title: "Not a candidate", detail: refused.description,
+        field: "choices.\(refused.capability)")
+    }
+    try await audit.record(
+      "decision_set.candidate_chosen", project: projectID, target: id.lowercaseString,
+      detail: [
+        "version": String(found.row.version),
+        "choices": picks.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+      ],
+      context: context)
     return try accepted(row)
   }
 

@@ -230,6 +230,27 @@ package struct DecisionSetStore: Sendable {
   /// A correction that sets every field to what it already was and clears nothing set.
   package struct NothingToCorrect: Error {}
 
+  /// A pick, at the gate, of other candidates the planner weighed (`picks`: capability →
+  /// option): recorded beside the planner's choice and both scores, and the run resumes to
+  /// plan again with them. Throws `CandidateRefused` for a capability or option the plan's
+  /// decisions do not offer.
+  @discardableResult
+  package func choose(
+    _ id: UUID, expected lockVersion: Int, picks: [String: String], by person: String, comment: String
+  ) async throws -> Row {
+    try await applyInput(id, expected: lockVersion) { connection in
+      try await runs.resume(threadID: id, on: connection) { state in
+        guard state.status == .waitingForApproval else { throw GraphError.notWaiting(id) }
+        let chosenAt = Date().formatted(.iso8601)
+        for (capability, option) in picks.sorted(by: { $0.key < $1.key }) {
+          state.candidateChoices.append(
+            try CandidatePick.choice(
+              capability: capability, option: option, in: state.plan, by: person, at: chosenAt, comment: comment))
+        }
+      }
+    }
+  }
+
   /// The reviewer's decision: an `approvals` row, and the run resumes past the gate with the
   /// comments as review notes, in one transaction with the lock bump.
   @discardableResult

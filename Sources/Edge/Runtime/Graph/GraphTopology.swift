@@ -55,7 +55,7 @@ package enum GraphTopology {
   package static func resumeRoute(after interrupt: NodeName, state: Mlops_V1_DecisionState) -> Route? {
     // Corrected constraints are planned again: scored afresh at the questions, from the
     // planner at the gate (the same version; the checkpoint history shows the branch).
-    if state.constraintEdits.count > state.plannedEdits, state.approval.status != .approved, state.approval.status != .rejected {
+    if state.hasUnplannedCorrection, state.approval.status != .approved, state.approval.status != .rejected {
       switch interrupt {
       case .adaptiveQuestions: return .node(.coverageCheck)
       case .gateHITL: return .node(.planner)
@@ -75,6 +75,18 @@ package enum GraphTopology {
     default:
       return nil
     }
+  }
+}
+
+extension Mlops_V1_DecisionState {
+  /// A correction of the constraints or a pick among the candidates the plan was not yet made with.
+  var hasUnplannedCorrection: Bool {
+    constraintEdits.count > plannedEdits || candidateChoices.count > plannedChoices
+  }
+
+  /// Each capability's latest pick.
+  var pickedOptions: [String: String] {
+    candidateChoices.reduce(into: [:]) { picked, choice in picked[choice.capability] = choice.option }
   }
 }
 

@@ -27,6 +27,8 @@ struct CodegenNode: GraphNode {
       $0.brief = state.brief
       $0.questions = state.askedQuestions
       $0.answers = state.answers
+      $0.constraintEdits = state.constraintEdits
+      $0.candidateChoices = state.candidateChoices
     }
     let (files, manifest, card) = try await codegen.generate(request) { response in
       var files: [Mlops_V1_GeneratedFile] = []

@@ -85,14 +85,19 @@ struct PlannerNode: GraphNode {
   var agent: String { "planner" }
 
   func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
-    let response = try await planner.composePlan(.with { $0.constraints = state.constraints })
+    let response = try await planner.composePlan(
+      .with {
+        $0.constraints = state.constraints
+        $0.choices = state.pickedOptions
+      })
     var state = state
     var card = response.reasonCard
-    if state.constraintEdits.count > state.plannedEdits {
-      card.rationale =
-        PlanMove.after(state.constraintEdits[Int(state.plannedEdits)...], from: state.plan, to: response.plan)
-        + "\n" + card.rationale
+    if state.hasUnplannedCorrection {
+      let edits = state.constraintEdits[Int(state.plannedEdits)...]
+      let choices = state.candidateChoices[Int(state.plannedChoices)...]
+      card.rationale = PlanMove.after(edits, choices, from: state.plan, to: response.plan) + "\n" + card.rationale
       state.plannedEdits = Int32(state.constraintEdits.count)
+      state.plannedChoices = Int32(state.candidateChoices.count)
     }
     state.plan = response.plan
     // A capability no option fits is put to people once per constraint; asked again after
