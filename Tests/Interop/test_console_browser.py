@@ -192,6 +192,26 @@ def test_a_person_takes_a_brief_to_an_approved_bundle_in_the_console(mlops_serve
     driver.get(decision_set)
     wait_for(lambda: status(driver) == "waiting for approval", "the first decision set again")
 
+    # Correct a constraint the platform read, then pick another serving candidate: each time
+    # the run plans again and comes back to the gate, and the page lists what was done.
+    driver.find_element(By.CSS_SELECTOR, "#correct-field option[value=latency_p95_ms]").click()
+    driver.find_element(By.ID, "correct-value").send_keys("100")
+    driver.find_element(By.ID, "correct-comment").send_keys("the app's budget <b>is</b> 100 ms")
+    driver.find_element(By.CSS_SELECTOR, "#correct-form button").click()
+    wait_for(lambda: "latency_p95_ms: 150 ms → 100 ms" in driver.find_element(By.ID, "corrections").text,
+             "the correction listed")
+    wait_for(lambda: status(driver) == "waiting for approval", "the gate after the correction", timeout=240)
+    driver.get(decision_set)
+    picked = driver.find_element(By.CSS_SELECTOR, "#pick-serve option:nth-of-type(2)").get_attribute("value")
+    driver.find_element(By.CSS_SELECTOR, f"#pick-serve option[value={picked}]").click()
+    driver.find_element(By.CSS_SELECTOR, "#pick-form button").click()
+    wait_for(lambda: f"chose {picked}" in driver.find_element(By.ID, "corrections").text, "the pick listed")
+    wait_for(lambda: status(driver) == "waiting for approval", "the gate after the pick", timeout=240)
+    driver.get(decision_set)
+    assert picked in driver.find_element(By.ID, "components").text
+    assert "<b>is</b>" in driver.find_element(By.ID, "corrections").text
+    pages.check("review-corrected")
+
     # Approve with a comment and an inline comment on the serving component.
     driver.find_element(By.CSS_SELECTOR, "input[name=status][value=approved]").click()
     driver.find_element(By.ID, "comment").send_keys("Ship it <script>window.__pwned='comment'</script>")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Assembly
+import EdgeRuntime
 import Foundation
 import ServiceKit
 

@@ -1,5 +1,6 @@
 import Assembly
 import Contracts
+import EdgeRuntime
 import Foundation
 import ServiceKit
 import SwiftProtobuf

@@ -80,6 +80,35 @@ extension ConsoleController {
     return redirect("/console/decision-sets/\(id.lowercaseString)")
   }
 
+  /// A constraint corrected from the page's form (FIELD and VALUE; an empty VALUE clears it).
+  @Sendable func correct(_ request: Request, context: Context, signed: Signed, form: ConsoleForm) async throws -> Response {
+    let id = try DecisionSetRoute.id(context)
+    let pair = "\(form.first("field") ?? "")=\(form.first("value") ?? "")"
+    let object: [String: Any]
+    do {
+      object = try CorrectionText.body([pair], comment: form.first("comment"))
+    } catch let invalid as CorrectionText.Invalid {
+      throw Problem.invalidField("value", invalid.description)
+    }
+    _ = try await handlers.decisionSets.correct(
+      try ConsoleForm.jsonRequest(like: request, object: object, ifMatch: form.first("lock_version")), context: context)
+    return redirect("/console/decision-sets/\(id.lowercaseString)")
+  }
+
+  /// Another candidate picked from the review's form (`pick.<capability>`, blank for none).
+  @Sendable func choose(_ request: Request, context: Context, signed: Signed, form: ConsoleForm) async throws -> Response {
+    let id = try DecisionSetRoute.id(context)
+    var picks: [String: String] = [:]
+    for (capability, values) in form.prefixed("pick.") {
+      if let option = values.first, !option.isEmpty { picks[capability] = option }
+    }
+    _ = try await handlers.decisionSets.choose(
+      try ConsoleForm.jsonRequest(
+        like: request, object: ["choices": picks, "comment": form.first("comment") ?? ""], ifMatch: form.first("lock_version")),
+      context: context)
+    return redirect("/console/decision-sets/\(id.lowercaseString)")
+  }
+
   @Sendable func revise(_ request: Request, context: Context, signed: Signed, form: ConsoleForm) async throws -> Response {
     let id = try DecisionSetRoute.id(context)
     var object: [String: Any] = [:]

@@ -83,6 +83,8 @@ package struct ConsoleController<Context: IdentifiedRequestContext>: Sendable {
     router.get("console/decision-sets/:id/events", use: events)
     router.post("console/decision-sets/:id/answers", use: page(answer))
     router.post("console/decision-sets/:id/approve", use: page(approve))
+    router.post("console/decision-sets/:id/constraints", use: page(correct))
+    router.post("console/decision-sets/:id/plan", use: page(choose))
     router.post("console/decision-sets/:id/revisions", use: page(revise))
     router.get("console/decision-sets/:id/changes", use: page(changes))
   }

@@ -167,13 +167,48 @@ package struct ConsolePages: Sendable {
     if view.status == Mlops_V1_RunStatus.waitingForAnswers.apiName {
       page["questions"] = state.openQuestions.map(question)
     }
+    let waiting = [Mlops_V1_RunStatus.waitingForAnswers.apiName, Mlops_V1_RunStatus.waitingForApproval.apiName]
+      .contains(view.status)
+    page["can_correct"] = view.role >= .editor && waiting
+    page["correctable_fields"] = CorrectionText.fields
+    page["corrections"] = corrections(state)
     if state.hasPlan && state.hasCost {
       var review = review(state)
-      review["can_approve"] = view.role >= .reviewer && view.status == Mlops_V1_RunStatus.waitingForApproval.apiName
+      let atGate = view.status == Mlops_V1_RunStatus.waitingForApproval.apiName
+      review["can_approve"] = view.role >= .reviewer && atGate
+      review["can_pick"] = view.role >= .reviewer && atGate
+      review["pickable"] = pickable(state.plan)
       page["review"] = review
     }
     if state.hasValidation { page["validation"] = validation(state.validation) }
     return page
+  }
+
+  /// People's corrections and picks so far, as the page lists them.
+  static func corrections(_ state: Mlops_V1_DecisionState) -> [String] {
+    state.constraintEdits.map { edit in
+      "\(edit.editedBy) corrected \(edit.changes.joined(separator: "; "))" + (edit.comment.isEmpty ? "" : ": \(edit.comment)")
+    }
+      + state.candidateChoices.map { choice in
+        "\(choice.chosenBy) chose \(choice.option) (\(String(format: "%.2f", choice.score))) for \(choice.capability) over "
+          + "\(choice.plannerOption) (\(String(format: "%.2f", choice.plannerScore)))"
+      }
+  }
+
+  /// Per needed capability, the candidates a reviewer may pick instead: those the
+  /// constraints allow, other than the one chosen.
+  static func pickable(_ plan: Mlops_V1_Plan) -> [[String: Any]] {
+    plan.decisions.filter(\.needed).compactMap { decision in
+      let others = decision.candidates.filter { candidate in
+        !candidate.chosen && !candidate.reasons.contains { $0.hasPrefix("excluded:") }
+      }
+      guard !others.isEmpty else { return nil }
+      let capability = ProtoNames.name(decision.capability, in: ProtoNames.capability)
+      return [
+        "capability": capability, "chosen": decision.chosenOption,
+        "options": others.map { ["option": $0.option, "score": String(format: "%.2f", $0.score)] },
+      ]
+    }
   }
 
   static func progress(_ state: Mlops_V1_DecisionState, status: String) -> [[String: Any]] {

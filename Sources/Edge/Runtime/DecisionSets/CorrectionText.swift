@@ -3,9 +3,9 @@ import Foundation
 /// A correction of the constraints from what a person types, `FIELD=VALUE` (an empty value
 /// clears the field), into the body of `PATCH /v1/decision-sets/{id}/constraints`. The server
 /// checks each value as it checks an override; this only gives it the field's JSON shape.
-enum CorrectionText {
-  struct Invalid: Error, CustomStringConvertible {
-    var description: String
+package enum CorrectionText {
+  package struct Invalid: Error, CustomStringConvertible {
+    package var description: String
   }
 
   static let numbers: [String: String] = [
@@ -16,13 +16,13 @@ enum CorrectionText {
     "problem_type": "PROBLEM_TYPE_", "inference_mode": "INFERENCE_MODE_", "data_class": "DATA_CLASS_",
     "retrain_cadence": "RETRAIN_CADENCE_",
   ]
-  static let fields =
+  package static let fields =
     (Array(numbers.keys) + Array(enums.keys) + [
       "gpu_required", "allowed_regions", "stack_preferences", "compliance", "monthly_budget",
     ]).sorted()
 
   /// The request body for `pairs` (`FIELD=VALUE` each).
-  static func body(_ pairs: [String], comment: String? = nil) throws -> [String: Any] {
+  package static func body(_ pairs: [String], comment: String? = nil) throws -> [String: Any] {
     var set: [String: Any] = [:]
     var clear: [String] = []
     for pair in pairs {
