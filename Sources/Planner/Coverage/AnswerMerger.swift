@@ -63,12 +63,7 @@ enum AnswerMerger {
         $0.provenance = provenance
       }
     case "latency_p95_ms":
-      guard let milliseconds = Double(value), InputLimits.latencyMilliseconds.contains(milliseconds) else {
-        throw Unusable(description: "\(value) is not \(InputLimits.latencyMilliseconds.text)")
-      }
-      constraints.latencyP95Ms = .with {
-        $0.value = milliseconds; $0.unit = "ms"; $0.provenance = provenance
-      }
+      constraints.latencyP95Ms = try number(value, in: InputLimits.latencyMilliseconds, provenance: provenance)
     case "allowed_regions":
       guard let scope = QuestionBank.regionScopes.first(where: { $0.value == value }) else {
         throw Unusable(description: "unknown region scope \(value)")
@@ -77,12 +72,7 @@ enum AnswerMerger {
         $0.values = scope.regions; $0.provenance = provenance
       }
     case "throughput_rps":
-      guard let rps = Double(value), InputLimits.throughputRPS.contains(rps) else {
-        throw Unusable(description: "\(value) is not \(InputLimits.throughputRPS.text)")
-      }
-      constraints.throughputRps = .with {
-        $0.value = rps; $0.unit = "requests/s"; $0.provenance = provenance
-      }
+      constraints.throughputRps = try number(value, in: InputLimits.throughputRPS, provenance: provenance)
     case "gpu_required":
       guard value == "yes" || value == "no" else { throw Unusable(description: "\(value) is not yes or no") }
       constraints.gpuRequired = .with {
@@ -90,6 +80,18 @@ enum AnswerMerger {
       }
     default:
       throw Unusable(description: "no field \(field) takes answers")
+    }
+  }
+
+  /// A number answer in its documented range, with the range's unit.
+  private static func number(
+    _ value: String, in range: InputLimits.NumberRange, provenance: Mlops_V1_Provenance
+  ) throws -> Mlops_V1_NumberValue {
+    guard let number = Double(value), range.contains(number) else {
+      throw Unusable(description: "\(value) is not \(range.text)")
+    }
+    return .with {
+      $0.value = number; $0.unit = range.unit; $0.provenance = provenance
     }
   }
 }

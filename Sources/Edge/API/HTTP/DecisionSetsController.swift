@@ -165,19 +165,7 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
     }
     let clear = try Self.clearedFields(body.fields["clear"])
     let comment = try body.optionalString("comment", maxLength: Self.maxCommentLength) ?? ""
-    let found = try await store.get(id)
-    guard let found else { throw DecisionSetRoute.notFound(id) }
-    if let expected, expected != found.row.lockVersion {
-      throw Problem.versionMismatch(expected: expected, current: found.row.lockVersion)
-    }
-    let waitingStates = [Mlops_V1_RunStatus.waitingForAnswers.apiName, Mlops_V1_RunStatus.waitingForApproval.apiName]
-    guard waitingStates.contains(found.row.status) else {
-      throw Problem(
-        status: .conflict, code: "not_waiting", title: "Not waiting",
-        detail:
-          "decision set \(id.lowercaseString) is \(found.row.status); constraints are corrected while it waits for answers or approval"
-      )
-    }
+    let found = try await waiting(id, for: .waitingForAnswers, .waitingForApproval, expected: expected)
     let row: DecisionSetStore.Row
     do {
       row = try await applying(found.row) {
@@ -257,18 +245,19 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
 
   // MARK: Helpers
 
-  /// The decision set, checked to be waiting for `status` and at the `If-Match` version.
+  /// The decision set, checked to be waiting in one of `statuses` and at the `If-Match` version.
   private func waiting(
-    _ id: UUID, for status: Mlops_V1_RunStatus, expected: Int?
+    _ id: UUID, for statuses: Mlops_V1_RunStatus..., expected: Int?
   ) async throws -> (row: DecisionSetStore.Row, state: Mlops_V1_DecisionState?) {
     guard let found = try await store.get(id) else { throw DecisionSetRoute.notFound(id) }
     if let expected, expected != found.row.lockVersion {
       throw Problem.versionMismatch(expected: expected, current: found.row.lockVersion)
     }
-    guard found.row.status == status.apiName else {
+    guard statuses.contains(where: { $0.apiName == found.row.status }) else {
       throw Problem(
         status: .conflict, code: "not_waiting", title: "Not waiting",
-        detail: "decision set \(id.lowercaseString) is \(found.row.status), not \(status.apiName)")
+        detail:
+          "decision set \(id.lowercaseString) is \(found.row.status), not \(statuses.map(\.apiName).joined(separator: " or "))")
     }
     return found
   }
