@@ -89,11 +89,7 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
   }
 
   @Sendable func answer(_ request: Request, context: Context) async throws -> Response {
-    let id = try DecisionSetRoute.id(context)
-    let caller = try context.authenticated()
-    let projectID = try await access.decisionSet(id, caller, needs: .editor)
-    let expected = try IfMatch.lockVersion(request)
-    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    let (id, caller, projectID, expected, body) = try await input(request, context, needs: .editor)
     guard case .array(let items)? = body.fields["answers"] else {
       throw body.fields["answers"] == nil
         ? Problem.missingField("answers") : Problem.invalidField("answers", "answers must be an array")
@@ -116,11 +112,7 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
   }
 
   @Sendable func approve(_ request: Request, context: Context) async throws -> Response {
-    let id = try DecisionSetRoute.id(context)
-    let caller = try context.authenticated()
-    let projectID = try await access.decisionSet(id, caller, needs: .reviewer)
-    let expected = try IfMatch.lockVersion(request)
-    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    let (id, caller, projectID, expected, body) = try await input(request, context, needs: .reviewer)
     let decision = try body.requiredString("status", maxLength: 20)
     guard decision == "approved" || decision == "rejected" else {
       throw Problem.invalidField("status", "status must be \"approved\" or \"rejected\"")
@@ -153,11 +145,7 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
   /// A correction of the constraints while the run waits for answers or approval: fields
   /// set (checked as overrides are) or cleared; the run plans again within the version.
   @Sendable func correct(_ request: Request, context: Context) async throws -> Response {
-    let id = try DecisionSetRoute.id(context)
-    let caller = try context.authenticated()
-    let projectID = try await access.decisionSet(id, caller, needs: .editor)
-    let expected = try IfMatch.lockVersion(request)
-    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    let (id, caller, projectID, expected, body) = try await input(request, context, needs: .editor)
     try body.onlyFields(["set", "clear", "comment"], in: "a constraints correction")
     let set = try Self.constraints(body.fields["set"], field: "set") ?? Mlops_V1_Constraints()
     if !set.reviewNotes.isEmpty {
@@ -187,11 +175,7 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
   /// At the gate, another of the candidates the planner weighed for a capability: critics
   /// and policy run again on the changed plan, within the version.
   @Sendable func choose(_ request: Request, context: Context) async throws -> Response {
-    let id = try DecisionSetRoute.id(context)
-    let caller = try context.authenticated()
-    let projectID = try await access.decisionSet(id, caller, needs: .reviewer)
-    let expected = try IfMatch.lockVersion(request)
-    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    let (id, caller, projectID, expected, body) = try await input(request, context, needs: .reviewer)
     try body.onlyFields(["choices", "comment"], in: "a choice of candidates")
     guard case .object(let given)? = body.fields["choices"], !given.isEmpty, given.count <= 8 else {
       throw body.fields["choices"] == nil
@@ -244,6 +228,19 @@ package struct DecisionSetsController<Context: IdentifiedRequestContext>: Sendab
   }
 
   // MARK: Helpers
+
+  /// What every input to a run starts from: the decision set, the caller (checked to hold
+  /// `role` in its project), the project, the `If-Match` version and the JSON body.
+  private func input(
+    _ request: Request, _ context: Context, needs role: Role
+  ) async throws -> (id: UUID, caller: Caller, projectID: UUID, expected: Int?, body: JSONObjectBody) {
+    let id = try DecisionSetRoute.id(context)
+    let caller = try context.authenticated()
+    let projectID = try await access.decisionSet(id, caller, needs: role)
+    let expected = try IfMatch.lockVersion(request)
+    let body = try await JSONObjectBody.read(request, limit: maxBodyBytes)
+    return (id, caller, projectID, expected, body)
+  }
 
   /// The decision set, checked to be waiting in one of `statuses` and at the `If-Match` version.
   private func waiting(
