@@ -64,6 +64,21 @@ import Testing
     #expect(!GateDecision.decide(Self.revision(from: 1000, to: 1000, overall: .fail)).passes)
   }
 
+  /// A version a person corrected or re-picked at the gate waits for them, within thresholds or not.
+  @Test func aCorrectedVersionWaitsForAReviewer() {
+    var corrected = Self.revision(from: 1000, to: 1010)
+    corrected.constraintEdits = [.with { $0.changes = ["latency_p95_ms: 150 ms → 100 ms"] }]
+    let edited = GateDecision.decide(corrected)
+    #expect(!edited.passes && edited.reasons == ["a person corrected version 2 before approval, so a reviewer decides"])
+    var picked = Self.revision(from: 1000, to: 1010)
+    picked.candidateChoices = [
+      .with {
+        $0.capability = "serve"; $0.option = "sagemaker_realtime_endpoint"
+      }
+    ]
+    #expect(!GateDecision.decide(picked).passes)
+  }
+
   @Test func aFirstVersionAndTheDefaultRuleAlwaysWait() {
     var first = Self.revision(from: 0, to: 1000)
     first.version = 1

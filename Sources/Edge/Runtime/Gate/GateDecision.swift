@@ -36,6 +36,11 @@ package struct GateDecision: Sendable, Equatable {
     let named = String(
       format: "%@ (|Δ| ≤ $%.2f and ≤ %.1f%%)", thresholdsMode, rule.maxDeltaUsd, rule.maxDeltaPercent)
     var waits: [String] = []
+    // A person who corrected the constraints or picked a candidate at this gate is reviewing
+    // this version: its next plan is theirs to approve, not the rule's.
+    if !state.constraintEdits.isEmpty || !state.candidateChoices.isEmpty {
+      waits.append("a person corrected version \(state.version) before approval, so a reviewer decides")
+    }
     if !delta.hasPrevious_p || !state.hasPreviousPolicy {
       waits.append("version \(state.version) has no previous version to compare with")
     } else {
