@@ -148,6 +148,11 @@ import Testing
       #expect(
         try await Fixtures.count(
           "SELECT count(*) FROM audit_events WHERE action = 'decision_set.constraints_corrected'", on: client) == 1)
+
+      // An enum list reads as people say it: COMPLIANCE_REGIME_GDPR → gdpr.
+      let listed = try ConstraintCorrection(set: .with { $0.compliance.values = [.gdpr, .hipaa] }, clear: [])
+        .applied(to: Mlops_V1_Constraints())
+      #expect(listed.changes == ["compliance: (unset) → gdpr, hipaa"])
     }
   }
 

@@ -13,6 +13,11 @@ package struct ConstraintCorrection: Sendable {
     "data_class", "compliance", "data_volume_gb", "data_rows", "retrain_cadence", "availability_target_pct",
     "gpu_required", "stack_preferences",
   ]
+  /// The prefix of each enum field's proto names (a list of them for `compliance`).
+  package static let enumPrefixes = [
+    "problem_type": "PROBLEM_TYPE_", "inference_mode": "INFERENCE_MODE_", "data_class": "DATA_CLASS_",
+    "retrain_cadence": "RETRAIN_CADENCE_", "compliance": "COMPLIANCE_REGIME_",
+  ]
 
   package var set: Mlops_V1_Constraints
   package var clear: [String]
@@ -94,8 +99,9 @@ package struct ConstraintCorrection: Sendable {
     case .bool(let flag): return flag ? "yes" : "no"
     case .string(let text):
       // Enum names as people say them: INFERENCE_MODE_ONLINE → online.
-      let prefixes = ["PROBLEM_TYPE_", "INFERENCE_MODE_", "DATA_CLASS_", "RETRAIN_CADENCE_", "COMPLIANCE_"]
-      if let prefix = prefixes.first(where: text.hasPrefix) { return String(text.dropFirst(prefix.count)).lowercased() }
+      if let prefix = enumPrefixes.values.first(where: text.hasPrefix) {
+        return String(text.dropFirst(prefix.count)).lowercased()
+      }
       return text
     case .array(let values): return values.map(scalar).joined(separator: ", ")
     case .null: return "null"

@@ -12,14 +12,7 @@ package enum CorrectionText {
     "latency_p95_ms": "ms", "throughput_rps": "requests/s", "data_volume_gb": "GB", "data_rows": "rows",
     "availability_target_pct": "%",
   ]
-  static let enums: [String: String] = [
-    "problem_type": "PROBLEM_TYPE_", "inference_mode": "INFERENCE_MODE_", "data_class": "DATA_CLASS_",
-    "retrain_cadence": "RETRAIN_CADENCE_",
-  ]
-  package static let fields =
-    (Array(numbers.keys) + Array(enums.keys) + [
-      "gpu_required", "allowed_regions", "stack_preferences", "compliance", "monthly_budget",
-    ]).sorted()
+  package static var fields: [String] { ConstraintCorrection.editableFields }
 
   /// The request body for `pairs` (`FIELD=VALUE` each).
   package static func body(_ pairs: [String], comment: String? = nil) throws -> [String: Any] {
@@ -55,7 +48,7 @@ package enum CorrectionText {
     }
     func list() -> [String] { text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     if let unit = numbers[field] { return ["value": try number(), "unit": unit] }
-    if let prefix = enums[field] {
+    if field != "compliance", let prefix = ConstraintCorrection.enumPrefixes[field] {
       return [
         "value": prefix + text.uppercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
       ]
@@ -68,7 +61,8 @@ package enum CorrectionText {
       default: throw Invalid(description: "gpu_required: answer yes or no")
       }
     case "compliance":
-      return ["values": list().map { "COMPLIANCE_REGIME_" + $0.uppercased().replacingOccurrences(of: " ", with: "_") }]
+      let prefix = ConstraintCorrection.enumPrefixes[field] ?? ""
+      return ["values": list().map { prefix + $0.uppercased().replacingOccurrences(of: " ", with: "_") }]
     case "monthly_budget":
       let most = try number()
       return ["max": most, "max_usd": most, "currency": "USD"]
