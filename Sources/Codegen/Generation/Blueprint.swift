@@ -35,6 +35,8 @@ public struct Blueprint: Sendable, Equatable {
   public var servingOption: String
   /// The serving instances the cost estimate prices, and autoscaling's ceiling above them.
   public var capacity: ServingCapacity
+  /// The request log's sampling the service is configured with (and the estimate priced).
+  public var logSampling: RequestLogSampling
   public var database: Database
   public var buckets: [Bucket]
   public var ingestOption: String
@@ -106,6 +108,7 @@ public struct Blueprint: Sendable, Equatable {
       default: .none
       }
     capacity = ServingCapacity(constraints: constraints, plan: plan)
+    logSampling = RequestLogSampling(constraints: constraints)
     database =
       switch option("store") {
       case "rds_postgres": .postgres

@@ -53,8 +53,8 @@ enum TemplateContext {
       "api_rate_limit": max(
         10, Int(saturating: ((b.throughputRPS ?? ServingCapacity.assumedRequestsPerSecond) * 2).rounded(.up))),
       "instance_type": instanceType(b.servingOption),
-      "access_log_sample_every": RequestLogSampling(constraints: request.constraints).every,
-      "access_log_sampled": RequestLogSampling(constraints: request.constraints).every > 1,
+      "access_log_sample_every": b.logSampling.every,
+      "access_log_sampled": b.logSampling.every > 1,
       "multi_az": b.footprint.multiAZDatabase ? "true" : "false",
       "single_az_database": !b.footprint.multiAZDatabase,
       "database_storage_gb": b.footprint.databaseStorageGB,

@@ -75,7 +75,7 @@ public struct PlanComposer: Sendable {
         .with {
           $0.option = option.id
           $0.score = verdict.score
-          $0.reasons = verdict.excluded ? verdict.reasons.map { "excluded: \($0)" } : verdict.reasons
+          $0.reasons = verdict.excluded ? verdict.reasons.map { Mlops_V1_Candidate.excludedPrefix + $0 } : verdict.reasons
           $0.chosen = option.id == best?.0.id
         }
       }

@@ -186,22 +186,14 @@ package struct ConsolePages: Sendable {
 
   /// People's corrections and picks so far, as the page lists them.
   static func corrections(_ state: Mlops_V1_DecisionState) -> [String] {
-    state.constraintEdits.map { edit in
-      "\(edit.editedBy) corrected \(edit.changes.joined(separator: "; "))" + (edit.comment.isEmpty ? "" : ": \(edit.comment)")
-    }
-      + state.candidateChoices.map { choice in
-        "\(choice.chosenBy) chose \(choice.option) (\(String(format: "%.2f", choice.score))) for \(choice.capability) over "
-          + "\(choice.plannerOption) (\(String(format: "%.2f", choice.plannerScore)))"
-      }
+    state.constraintEdits.map(\.summary) + state.candidateChoices.map(\.summary)
   }
 
   /// Per needed capability, the candidates a reviewer may pick instead: those the
   /// constraints allow, other than the one chosen.
   static func pickable(_ plan: Mlops_V1_Plan) -> [[String: Any]] {
     plan.decisions.filter(\.needed).compactMap { decision in
-      let others = decision.candidates.filter { candidate in
-        !candidate.chosen && !candidate.reasons.contains { $0.hasPrefix("excluded:") }
-      }
+      let others = decision.candidates.filter { !$0.chosen && !$0.isExcluded }
       guard !others.isEmpty else { return nil }
       let capability = ProtoNames.name(decision.capability, in: ProtoNames.capability)
       return [

@@ -19,7 +19,7 @@ package enum CandidatePick {
         capability: capability,
         description: "the plan has no needed capability \(capability.debugDescription); it has \(needed.joined(separator: ", "))")
     }
-    let allowed = decision.candidates.filter { !$0.reasons.contains { $0.hasPrefix("excluded:") } }
+    let allowed = decision.candidates.filter { !$0.isExcluded }
     guard let picked = allowed.first(where: { $0.option == option }) else {
       throw Refused(
         capability: capability,

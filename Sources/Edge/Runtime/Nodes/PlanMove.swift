@@ -7,16 +7,7 @@ enum PlanMove {
     _ edits: ArraySlice<Mlops_V1_ConstraintEdit>, _ choices: ArraySlice<Mlops_V1_CandidateChoice> = [],
     from previous: Mlops_V1_Plan, to plan: Mlops_V1_Plan
   ) -> String {
-    let corrections =
-      edits.map { edit in
-        "\(edit.editedBy.isEmpty ? "someone" : edit.editedBy) corrected \(edit.changes.joined(separator: "; "))"
-          + (edit.comment.isEmpty ? "" : " (\"\(edit.comment)\")")
-      }
-      + choices.map { choice in
-        "\(choice.chosenBy.isEmpty ? "someone" : choice.chosenBy) chose \(choice.option) (score \(score(choice.score))) for "
-          + "\(choice.capability) over the planner's \(choice.plannerOption) (score \(score(choice.plannerScore)))"
-          + (choice.comment.isEmpty ? "" : " (\"\(choice.comment)\")")
-      }
+    let corrections = edits.map(\.summary) + choices.map(\.summary)
     let before = Dictionary(previous.components.map { ($0.id, $0.option) }, uniquingKeysWith: { first, _ in first })
     let after = Dictionary(plan.components.map { ($0.id, $0.option) }, uniquingKeysWith: { first, _ in first })
     guard !previous.components.isEmpty else {
@@ -33,6 +24,4 @@ enum PlanMove {
       : "The plan moved: \(moved.joined(separator: ", "))."
     return "Planned again after " + corrections.joined(separator: "; ") + ". " + verdict
   }
-
-  private static func score(_ value: Double) -> String { String(format: "%.2f", value) }
 }
