@@ -77,7 +77,7 @@ public struct PlannerEngine: Sendable {
   public func checkCoverage(_ request: Mlops_V1_CheckCoverageRequest) -> Mlops_V1_CheckCoverageResponse {
     let merged = AnswerMerger.merge(request.answers, asked: request.asked, into: request.constraints)
     let report = scorer.report(merged.constraints, round: Int(request.round))
-    let questions = scorer.questions(for: report)
+    let questions = scorer.questions(for: report, constraints: merged.constraints)
     var card = ReasonCards.card(
       node: "coverage_check",
       inputs: "\(request.answers.count) answer(s) to \(request.asked.count) question(s), round \(request.round)", of: request)

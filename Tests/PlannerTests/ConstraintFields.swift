@@ -33,8 +33,9 @@ enum ConstraintFields {
     }
   }
 
-  /// Through the message's JSON form, where enums are their proto names.
-  static func flatten(_ constraints: Mlops_V1_Constraints) -> [String: Value] {
+  /// Through the message's JSON form, where enums are their proto names; a field whose
+  /// confidence is below `minimumConfidence` is left out.
+  static func flatten(_ constraints: Mlops_V1_Constraints, minimumConfidence: Double = 0) -> [String: Value] {
     var options = JSONEncodingOptions()
     options.preserveProtoFieldNames = true
     guard let data = try? constraints.jsonUTF8Data(options: options),
@@ -62,7 +63,10 @@ enum ConstraintFields {
     }
     if constraints.hasGpuRequired { fields["gpu_required"] = .text(constraints.gpuRequired.value ? "true" : "false") }
     if constraints.hasStackPreferences { fields["stack_preferences"] = .list(constraints.stackPreferences.values) }
-    return fields
+    return fields.filter { field, _ in
+      let confidence = ((json[field] as? [String: Any])?["provenance"] as? [String: Any])?["confidence"] as? NSNumber
+      return (confidence?.doubleValue ?? 0) >= minimumConfidence
+    }
   }
 
   static func expected(_ json: [String: Any]) -> [String: Value] {

@@ -72,3 +72,56 @@ import Testing
     #expect(response.reasonCard.provider.name == "deterministic")
   }
 }
+
+/// Precision before recall: a value the extractor read without certainty is a question that
+/// quotes what it read, never a silent guess.
+@Suite struct UnsureValuesAreAskedTests {
+  let engine = PlannerEngine()
+
+  @Test func aBudgetWithoutACurrencyIsAskedQuotingTheBrief() async throws {
+    let brief = "Fraud scoring at checkout, p95 under 80 ms, PII, EU regions only. The budget is like 10k a month tops."
+    let constraints = try await engine.extract(.with { $0.brief = brief }).constraints
+    #expect(constraints.monthlyBudget.maxUsd == 10_000)
+    #expect(constraints.monthlyBudget.provenance.confidence < CoverageScorer.Settings().lowConfidence)
+    let response = engine.checkCoverage(.with { $0.constraints = constraints })
+    #expect(response.questions.map(\.id) == ["monthly_budget"])
+    #expect(response.questions.first?.why.contains("“10k”") == true, "\(response.questions)")
+  }
+
+  @Test func anUnsureValueOfAFieldThatIsNotRequiredIsAskedToo() {
+    var constraints = Mlops_V1_Constraints()
+    constraints.problemType = .with {
+      $0.value = .classification; $0.provenance.confidence = 0.9
+    }
+    constraints.inferenceMode = .with {
+      $0.value = .batch; $0.provenance.confidence = 0.9
+    }
+    constraints.dataClass = .with {
+      $0.value = .internal; $0.provenance.confidence = 0.9
+    }
+    constraints.monthlyBudget = .with {
+      $0.maxUsd = 1000; $0.max = 1000; $0.provenance.confidence = 0.9
+    }
+    constraints.allowedRegions = .with {
+      $0.values = ["eu-west-1"]; $0.provenance.confidence = 0.9
+    }
+    #expect(engine.checkCoverage(.with { $0.constraints = constraints }).questions.isEmpty)
+    constraints.gpuRequired = .with {
+      $0.value = true; $0.provenance.confidence = 0.4
+    }
+    #expect(engine.checkCoverage(.with { $0.constraints = constraints }).questions.map(\.id) == ["gpu_required"])
+  }
+
+  /// Over both corpora: whatever the extractor is unsure of, the first round asks (the
+  /// fields the question bank cannot ask are never emitted unsure).
+  @Test(arguments: ["briefs", "intake-corpus"]) func everyUnsureValueInTheCorporaIsAsked(corpus: String) async throws {
+    let floor = CoverageScorer.Settings().lowConfidence
+    for item in try ExtractionScore.load(corpus) {
+      let constraints = try await engine.extract(.with { $0.brief = item.brief }).constraints
+      let report = engine.checkCoverage(.with { $0.constraints = constraints }).coverage
+      for field in report.fields where field.present && field.confidence < floor {
+        #expect(report.missing.contains(field.field), "\(item.name): \(field.field) at \(field.confidence) is not asked")
+      }
+    }
+  }
+}

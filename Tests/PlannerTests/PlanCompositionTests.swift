@@ -24,7 +24,7 @@ import Testing
   /// reviewed: set MLOPS_RECORD_SNAPSHOTS=1 to write the new ones, then read the diff.
   @Test(arguments: ["fraud-card-eu", "phi-hipaa", "cv-defects-gpu", "demand-forecast-batch", "llm-support"])
   func goldenPlansAreStable(name: String) async throws {
-    let corpus = try ExtractionCorpusTests.corpus()
+    let corpus = try ExtractionScore.load("briefs")
     let brief = try #require(corpus.first { $0.name == name }?.brief)
     let response = try await plan(brief)
     let actual = try Self.json(response.plan)
@@ -41,7 +41,7 @@ import Testing
   }
 
   @Test func everyPlanIsCompleteAndEveryComponentHasReasonedCandidates() async throws {
-    for item in try ExtractionCorpusTests.corpus() {
+    for item in try ExtractionScore.load("briefs") {
       let response = try await plan(item.brief)
       let plan = response.plan
       #expect(plan.decisions.count == 8, "\(item.name): one decision per capability")
@@ -68,7 +68,7 @@ import Testing
 
   @Test func plansRespectRegionsDataClassAndGPUNeed() async throws {
     let catalog = CapabilityCatalog.bundled
-    var briefs = try ExtractionCorpusTests.corpus().map(\.brief)
+    var briefs = try ExtractionScore.load("briefs").map(\.brief)
     briefs += [
       "Online scoring of patient records (PHI), p95 under 400 ms, $2k a month, Ireland only, GPU inference.",
       "Cheap online classifier, p95 under 500 ms, under $500 a month, PII, US only, CPU only.",

@@ -1,8 +1,8 @@
 import Contracts
 
 /// Scores how much of what the planner needs is known, and picks the fewest questions that
-/// would close the gap: missing or uncertain required fields, by how much they change the
-/// plan, at most a few per round.
+/// would close the gap: missing required fields, and any field whose value was read without
+/// certainty (asked, not guessed), by how much they change the plan, at most a few per round.
 public struct CoverageScorer: Sendable {
   public struct Settings: Sendable {
     public var threshold: Double
@@ -31,8 +31,11 @@ public struct CoverageScorer: Sendable {
     var total = 0.0
     var blocking = false
     for rule in CoverageRules.all {
-      let (present, confidence) = rule.reading(constraints)
+      let provenance = rule.provenance(constraints)
+      let present = provenance != nil
+      let confidence = provenance?.confidence ?? 0
       let required = rule.isRequired(constraints)
+      let unsure = present && confidence < settings.lowConfidence
       report.fields.append(
         .with {
           $0.field = rule.field
@@ -41,10 +44,14 @@ public struct CoverageScorer: Sendable {
           $0.present = present
           $0.confidence = present ? confidence : 0
         })
+      if unsure && !required && QuestionBank.asks(rule.field) {
+        report.missing.append(rule.field)
+        blocking = true
+      }
       guard required else { continue }
       total += rule.weight
       if present { weighted += rule.weight * confidence }
-      if !present || confidence < settings.lowConfidence {
+      if !present || unsure {
         report.missing.append(rule.field)
         blocking = true
       }
@@ -56,13 +63,21 @@ public struct CoverageScorer: Sendable {
     return report
   }
 
-  /// The questions for this round: empty when coverage is sufficient.
-  public func questions(for report: Mlops_V1_CoverageReport) -> [Mlops_V1_Question] {
+  /// The questions for this round: empty when coverage is sufficient. A value that was read
+  /// but not surely is quoted back, so the person sees what the brief was taken to say.
+  public func questions(for report: Mlops_V1_CoverageReport, constraints: Mlops_V1_Constraints) -> [Mlops_V1_Question] {
     guard !report.sufficient else { return [] }
     let missing = Set(report.missing)
     return CoverageRules.all.filter { missing.contains($0.field) }
       .sorted { $0.impact > $1.impact }
       .prefix(settings.questionsPerRound)
-      .compactMap { QuestionBank.question(for: $0.field, impact: $0.impact) }
+      .compactMap { rule in
+        guard var question = QuestionBank.question(for: rule.field, impact: rule.impact) else { return nil }
+        if let provenance = rule.provenance(constraints), provenance.kind == .text, !provenance.span.text.isEmpty {
+          question.why =
+            "The brief says “\(QuestionBank.quote(provenance.span.text))”, which I could not read with certainty. " + question.why
+        }
+        return question
+      }
   }
 }

@@ -1,4 +1,5 @@
 import Contracts
+import ServiceKit
 
 /// The follow-up question for each required field, typed, with options where a choice is
 /// easier to answer than free text, and the value each option stands for.
@@ -30,6 +31,14 @@ enum QuestionBank {
     ("apac", "Asia Pacific", ["ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2"]),
     ("any", "Any region", []),
   ]
+
+  static func asks(_ field: String) -> Bool { question(for: field, impact: 0) != nil }
+
+  /// Brief text quoted in a question: one line, at most 80 characters.
+  static func quote(_ text: String) -> String {
+    let line = InertText.singleLine(text)
+    return line.count > 80 ? String(line.prefix(79)) + "…" : line
+  }
 
   static func question(for field: String, impact: Double) -> Mlops_V1_Question? {
     var question = Mlops_V1_Question()

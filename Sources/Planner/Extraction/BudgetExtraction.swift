@@ -12,9 +12,9 @@ enum BudgetExtraction {
 
   static let number = NumberWords.pattern
   static let symbol = #"(\$|€|£|us\$|usd|eur|gbp|cad|aud|chf)"#
-  static let code = #"(usd|eur|gbp|cad|aud|chf|dollars?|euros?|pounds?|bucks)"#
+  static let code = #"(usd|eur|gbp|cad|aud|chf|dollars?|euros?|pounds?|bucks|€|£)"#
   static let money = NSRegularExpression.builtIn(
-    #"(?:\#(symbol)\s?(\#(number))(?:\s*(?:-|–|—|to|and)\s*(?:\$|€|£)?\s?(\#(number)))?|(\#(number))(?:\s*(?:-|–|—|to)\s*(\#(number)))?\s*\#(code)\b)"#
+    #"(?:\#(symbol)\s?(\#(number))(?:\s*(?:-|–|—|to|and)\s*(?:\$|€|£)?\s?(\#(number)))?|(\#(number))(?:\s*(?:-|–|—|to)\s*(\#(number)))?\s*\#(code)(?![a-z]))"#
   )
   static let monthly = NSRegularExpression.builtIn(#"^\W{0,3}(a|per|/|each|every)?\s*(month|mo)\b|^\W{0,3}monthly"#)
   static let yearly = NSRegularExpression.builtIn(#"^\W{0,3}(a|per|/|each|every)?\s*(year|yr|annum)\b|^\W{0,3}(annually|yearly)"#)
@@ -24,8 +24,18 @@ enum BudgetExtraction {
   static let notBudget = NSRegularExpression.builtIn(
     #"(revenue|lose|loss|losses|saves?|saving|worth|sales|gmv|funding|raised|salar|fine|penalt|fraud of|chargeback|per transaction|basket|order value|price of|prices)"#
   )
+  /// A ceiling word, then at most a few words ("maximum annual budget:", "budget ceiling is").
   static let ceiling = NSRegularExpression.builtIn(
-    #"(under|below|less than|at most|no more than|up to|max(imum)?|cap(ped)?( at)?|within|not exceed|≤|<|ceiling|limit)\W*$"#)
+    #"(under|below|less than|at most|no more than|up to|max(imum)?|cap(ped)?( at)?|within|not exceed|≤|<|ceiling|limit)(\W+[a-z]+){0,3}\W*$"#
+  )
+  /// A year named anywhere in the sentence ("annual operating cost shall not exceed …").
+  static let yearlySentence = NSRegularExpression.builtIn(#"\b(annual(ly)?|yearly|per (year|annum)|a year)\b"#)
+  /// An amount with a scale and no currency ("budget is like 10k a month"), read only in a
+  /// sentence about the budget, as dollars, and less surely.
+  static let bareAmount = NSRegularExpression.builtIn(
+    #"(?<![\w$€£.,])(\d{1,4}(?:\.\d{1,2})?\s?(?:k|thousand))\b(?!\s*(?:usd|eur|gbp|cad|aud|chf|dollars?|euros?|pounds?|€|£))"#)
+  /// "3.500": a dot before exactly three digits in an amount is a thousands separator.
+  static let dottedThousands = NSRegularExpression.builtIn(#"^\d{1,3}(\.\d{3})+$"#)
 
   static let ceilingAfter = NSRegularExpression.builtIn(
     #"^\W*((a|per|/)\s*(month|mo|year)\w*\W*)?(max(imum)?|at most|tops|or less|ceiling|cap)\b"#)
@@ -36,9 +46,9 @@ enum BudgetExtraction {
       let symbolText = brief.group(match, 1) ?? brief.group(match, 6) ?? ""
       let firstText = brief.group(match, 2) ?? brief.group(match, 4)
       let secondText = brief.group(match, 3) ?? brief.group(match, 5)
-      guard let firstText, var first = NumberWords.parse(firstText) else { continue }
+      guard let firstText, var first = Self.amount(firstText) else { continue }
       let currency = Self.currency(symbolText)
-      var second = secondText.flatMap(NumberWords.parse)
+      var second = secondText.flatMap(Self.amount)
       // "$2–5k": the scale written once applies to both ends.
       if let high = second, let secondText, Self.hasScale(secondText), !Self.hasScale(firstText), first * 100 <= high {
         first *= high / (NumberWords.parse(secondText.filter { $0.isNumber || $0 == "." }) ?? high)
@@ -47,19 +57,23 @@ enum BudgetExtraction {
       let sentence = brief.string(brief.sentence(around: match.range))
       let before = brief.before(match.range, within: 30)
       let after = brief.after(match.range, within: 20)
-      let clause = Cues.clause(before: brief, match.range)
       guard !Cues.contains(notBudget, before + " " + after) else { continue }
-      let isYearly = Cues.contains(yearly, after) || before.contains("annual") || before.contains("yearly")
       let isMonthly = Cues.contains(monthly, after) || before.contains("monthly") || before.contains("a month")
+      let isYearly = Cues.contains(yearly, after) || (!isMonthly && Cues.contains(yearlySentence, sentence))
       var score = 0.0
       if Cues.contains(budgetCue, sentence) { score += 1 }
       if isMonthly || isYearly { score += 1.5 }
       if sentence.lowercased().contains("budg") { score += 1 }
-      if Cues.contains(Cues.past, clause) { score -= 3 }
+      if Cues.distractor(brief, match.range) { score -= 3 }
       guard score > 0 else { continue }
       let isCeiling = Cues.contains(ceiling, before) || Cues.contains(ceilingAfter, after)
       let band: (Double, Double) = if let second { (first, second) } else if isCeiling { (0, first) } else { (first, first) }
       mentions.append(Mention(value: (band.0, band.1, currency, isYearly), range: match.range, score: score))
+    }
+    var assumedCurrency = false
+    if mentions.isEmpty {
+      mentions = bareAmounts(brief)
+      assumedCurrency = true
     }
     guard let best = mentions.best() else { return nil }
     let divisor = best.value.yearly ? 12.0 : 1.0
@@ -71,8 +85,30 @@ enum BudgetExtraction {
       $0.currency = best.value.currency
       $0.minUsd = rounded(best.value.min / divisor * rate)
       $0.maxUsd = rounded(best.value.max / divisor * rate)
-      $0.provenance = best.provenance(in: brief, confidence: best.score >= 2.5 ? 0.9 : 0.7)
+      $0.provenance = best.provenance(in: brief, confidence: assumedCurrency ? 0.5 : best.score >= 2.5 ? 0.9 : 0.7)
     }
+  }
+
+  /// Amounts without a currency, in sentences that name the budget and a month or a year.
+  private static func bareAmounts(_ brief: BriefText) -> [Mention<(min: Double, max: Double, currency: String, yearly: Bool)>] {
+    brief.matches(bareAmount).compactMap { match in
+      let sentence = brief.string(brief.sentence(around: match.range)).lowercased()
+      let after = brief.after(match.range, within: 20)
+      let before = brief.before(match.range, within: 30)
+      guard sentence.contains("budg"), !Cues.contains(notBudget, before + " " + after),
+        !Cues.distractor(brief, match.range), let value = brief.group(match, 1).flatMap(NumberWords.parse)
+      else { return nil }
+      let isYearly = Cues.contains(yearly, after)
+      guard isYearly || Cues.contains(monthly, after) else { return nil }
+      let isCeiling = Cues.contains(ceiling, before) || Cues.contains(ceilingAfter, after)
+      return Mention(value: (isCeiling ? 0 : value, value, "USD", isYearly), range: match.range, score: 1)
+    }
+  }
+
+  /// An amount as written, where "3.500" is three thousand five hundred.
+  private static func amount(_ text: String) -> Double? {
+    guard Cues.contains(dottedThousands, text) else { return NumberWords.parse(text) }
+    return NumberWords.parse(text.replacingOccurrences(of: ".", with: ""))
   }
 
   static func currency(_ text: String) -> String {

@@ -8,17 +8,26 @@ enum CategoryExtraction {
   /// A keyword table entry; in tables where the first entry that matches wins, order is priority.
   typealias Rule<Value> = (Value, String)
 
-  /// The highest-priority entry with an un-negated match, the span of its earliest match, and
-  /// how many entries matched (more than one lowers the confidence).
-  static func firstRule<Value>(_ table: KeywordTable<Value>, in brief: BriefText, negatable: Bool = true)
-    -> (value: Value, range: NSRange, matchedRules: Int)?
-  {
-    var earliest: [Int: KeywordTable<Value>.Hit] = [:]
-    for hit in table.hits(in: brief) where !negatable || !Cues.negated(brief, hit.range) {
-      if earliest[hit.index] == nil { earliest[hit.index] = hit }
+  /// The highest-priority entry with a match, the span of its earliest match, and how many
+  /// values matched (more than one lowers the confidence). A value the brief rules out in
+  /// so many words ("this is NOT a recommender", "not PHI") is not read back in from a weaker
+  /// cue elsewhere ("personalises the offer", "show patients the wait"); `rulesOut` says
+  /// which negated phrases do that (a regulation named as not applying leaves the class).
+  static func firstRule<Value: Hashable>(
+    _ table: KeywordTable<Value>, in brief: BriefText, rulesOut: (String) -> Bool = { _ in true }
+  ) -> (value: Value, range: NSRange, matchedValues: Int)? {
+    let hits = table.hits(in: brief)
+    var ruledOut: Set<Value> = []
+    var negated: Set<Int> = []
+    for (position, hit) in hits.enumerated() where Cues.negated(brief, hit.range) {
+      negated.insert(position)
+      if rulesOut(brief.string(hit.range).lowercased()) { ruledOut.insert(hit.value) }
     }
-    guard let best = earliest.keys.min(), let hit = earliest[best] else { return nil }
-    return (hit.value, hit.range, earliest.count)
+    let standing = hits.enumerated().filter { !negated.contains($0.offset) && !ruledOut.contains($0.element.value) }.map(
+      \.element)
+    // Highest priority first, and within an entry its earliest match.
+    guard let hit = standing.min(by: { $0.index < $1.index }) else { return nil }
+    return (hit.value, hit.range, Set(standing.map(\.value)).count)
   }
 
   // MARK: Problem type
@@ -26,14 +35,20 @@ enum CategoryExtraction {
   static let problemRules = KeywordTable<Mlops_V1_ProblemType>([
     (
       .generative,
-      #"(generative|\bllm\b|large language model|chat ?bot|assistant that (answers|writes)|text generation|generate (text|answers|replies|descriptions|summaries)|summari[sz]|\brag\b|retrieval[- ]augmented|gen ?ai|copilot)"#
+      #"(generative|\bllm\b|large language model|chat ?bot|assistant that (answers|writes)|text generation|generat\w* (\w+ ){0,3}(text|answers|replies|descriptions|summar\w+|titles|notes|captions|copy)\b|summari[sz]|caption(s|ing)\b|alt text|\b(faq|help|support|q&a) ?bots?\b|\brag\b|retrieval[- ]augmented|gen ?ai|copilot)"#
     ),
     (
       .computerVision,
-      #"(computer vision|\bimages?\b|photos?|pictures|video|camera|object detection|\bocr\b|x-rays?|scans?\b|visual inspection)"#
+      #"(computer vision|object detection|\bocr\b|visual (inspection|search)|image (classification|recognition|segmentation|search))"#
     ),
-    (.recommendation, #"(recommend|recommender|personali[sz]|next[- ]best|similar (items|products)|you may also like)"#),
+    (
+      .recommendation,
+      #"(recommend|recommender|next[- ]best|similar (items|products)|you may also like|(might|may) (also )?like\b)"#
+    ),
     (.ranking, #"(\brank(ing|er)?\b|learning to rank|search (results|relevance)|re-?rank|order (the )?results)"#),
+    // A modality says what the input is, not what the system does: "recommend items, with
+    // product images as a feature" is a recommender.
+    (.computerVision, #"(\bimages?\b|photos?|pictures|video|camera|x-rays?|scans?\b)"#),
     (
       .forecasting,
       #"(forecast|time[- ]series|predict (future |next )?(demand|sales|load|traffic|volume)|demand planning|capacity planning)"#
@@ -41,23 +56,26 @@ enum CategoryExtraction {
     (.anomalyDetection, #"(anomal|outlier|intrusion|unusual (behaviou?r|activity|patterns)|detect (odd|strange|abnormal))"#),
     (
       .nlp,
-      #"(\bnlp\b|natural language|sentiment|named entit|entity extraction|text classification|classify (support )?(tickets|emails|documents|text|reviews)|intent detection|language model|transcri)"#
+      #"(\bnlp\b|natural language|sentiment|named entit|entity extraction|(text|document|email|ticket|message|comment) classification|classif\w* (of )?(\w+ ){0,2}(tickets|emails|documents|text|reviews|letters|correspondence|messages|comments)\b|intent detection|language model|transcri|moderation|toxic)"#
     ),
     (
       .regression,
-      #"(regression|predict (the )?(price|value|amount|duration|time|revenue|cost|eta|lifetime value)|estimate (the )?(price|value|amount|duration|delivery time|eta)|\beta\b|lifetime value|\bltv\b|\bclv\b|house prices?|pricing model)"#
+      #"(regression|predict (the )?(price|value|amount|duration|time|revenue|cost|eta|lifetime value)|wait(ing)? times?|estimate (the )?(price|value|amount|duration|delivery time|eta)|\beta\b|lifetime value|\bltv\b|\bclv\b|house prices?|pricing model)"#
     ),
     (
       .classification,
-      #"(classif|clasif|click[- ]through|\bctr\b|churn|fraud|spam|credit (risk|scoring|default)|default (risk|prediction)|loan default|propensity|lead scoring|\bscore (each|every|the|card|transaction)|scoring|approve or (decline|reject)|yes/no)"#
+      #"(classif|clasif|click[- ]through|\bctr\b|churn|fraud|spam|credit (risk|scoring|default)|default (risk|prediction)|loan default|propensity|lead scoring|\bscore (each|every|the|card|transaction)|scoring|approve or (decline|reject)|yes/no|readmission|no-show|\brisk (of|score|model|prediction)|(predict\w*|flag\w*) (whether|if|which|who)\b|likely to)"#
     ),
+    // Personalising is often what a prediction is for ("churn scores to personalise the
+    // retention offer"), so it names a recommender only when nothing else names the task.
+    (.recommendation, #"personali[sz]"#),
   ])
 
   static func problemType(_ brief: BriefText) -> Mlops_V1_ProblemTypeValue? {
-    guard let found = firstRule(problemRules, in: brief, negatable: false) else { return nil }
+    guard let found = firstRule(problemRules, in: brief) else { return nil }
     return .with {
       $0.value = found.value
-      $0.provenance = provenance(brief, found.range, found.matchedRules > 1 ? 0.75 : 0.9)
+      $0.provenance = provenance(brief, found.range, found.matchedValues > 1 ? 0.75 : 0.9)
     }
   }
 
@@ -67,10 +85,10 @@ enum CategoryExtraction {
     #"(streaming (inference|predictions|scoring|pipeline|data)|stream of events|event stream|kafka|kinesis|as events arrive|each event|clickstream|in-stream|stream processing|\bstreaming\b)"#
   )
   static let onlineCue = NSRegularExpression.builtIn(
-    #"(real[- ]?time|online (inference|predictions?|scoring|serving|model)|per request|on request|synchronous|\bapi\b|endpoint|at checkout|while the (user|customer) waits|live (traffic|predictions|scoring)|in the request path|low[- ]latency|p95|p99|latency|milliseconds|\d\s*ms\b)"#
+    #"(real[- ]?time|online (inference|predictions?|scoring|serving|model)|per request|on request|synchronous|(?<!model )(?<!llm )\bapi\b|endpoint|at checkout|while the (user|customer) waits|live (traffic|predictions|scoring)|in the request path|low[- ]latency|p95|p99|latency|milliseconds|\d\s*ms\b)"#
   )
   static let batchCue = NSRegularExpression.builtIn(
-    #"(\bbatch\b|nightly|overnight|offline (scoring|predictions|inference)|bulk|once a (day|week) (we )?(score|predict)|daily (scores|predictions|scoring|report|forecasts?|run)|weekly (scores|predictions|scoring|report|forecasts?)|every (morning|night)|scheduled (job|scoring|predictions)|no real[- ]time|not real[- ]time|results (are|can be) (ready|available) (by|the next))"#
+    #"(\bbatch\b|nightly|overnight|offline (scoring|predictions|inference)|bulk|once a (day|week) (we )?(score|predict)|daily (scores|predictions|scoring|report|forecasts?|run)|weekly (scores|predictions|scoring|report|forecasts?)|every (morning|night)|scheduled (job|scoring|predictions)|no real[- ]time|not real[- ]time|results (are|can be) (ready|available) (by|the next)|(don'?t|do not|doesn'?t|does not) need to be (live|real[- ]?time)|(refresh|recomput|updat)\w* every \d+ (minutes|hours))"#
   )
   static let trainingContext = NSRegularExpression.builtIn(
     #"(retrain|re-train|training|\betl\b|ingest|backfill|load the data|data (arrives|lands))"#)
@@ -118,16 +136,17 @@ enum CategoryExtraction {
     (.confidential, #"(confidential|proprietary|trade secret|sensitive (business|financial|internal))"#),
     (
       .internal,
-      #"(internal (data|only|use|metrics|logs|docs|documents|documentation|wiki|knowledge)|company[- ]internal|non-public)"#
+      #"(internal (data|only|use|metrics|logs|docs|documents|documentation|wiki|knowledge)|company[- ]internal|non-public|\bdata\s*(class(ification)?|sensitivity)?\s*[:|=]\s*internal\b)"#
     ),
     (
       .public,
-      #"(public(ly available)? (data|datasets?)|open data|open dataset|public domain|scraped from the web|no sensitive data)"#
+      #"(public(ly available)? (data|datasets?|content|listings|posts|tweets|information)|\b(is|are) public\b|open data|open dataset|public domain|scraped from the web|no sensitive data)"#
     ),
   ])
 
   static func dataClass(_ brief: BriefText) -> Mlops_V1_DataClassValue? {
-    guard let found = firstRule(dataClassRules, in: brief) else { return nil }
+    // "Not subject to HIPAA" says which law applies, not that there is no health data.
+    guard let found = firstRule(dataClassRules, in: brief, rulesOut: { $0 != "hipaa" && $0 != "gdpr" }) else { return nil }
     let phrase = brief.string(found.range).lowercased()
     // GDPR implies personal data, but says so less directly than "PII".
     let confidence = phrase == "gdpr" || phrase == "hipaa" ? 0.7 : 0.9
@@ -180,6 +199,7 @@ enum CategoryExtraction {
     (.onDemand, #"(on[- ]demand|ad[- ]hoc|manually|when (we see )?drift|as needed|when needed)"#),
   ])
 
+  static let inferenceNext = NSRegularExpression.builtIn(#"^\W*(batch|scor|predict|report)"#)
   static let rejected = NSRegularExpression.builtIn(
     #"^\W*(\w+\s+){0,2}(is|are|would be|seems?)\s+(overkill|too (often|frequent|much|expensive)|not (needed|necessary|required)|unnecessary)"#
   )
@@ -191,16 +211,14 @@ enum CategoryExtraction {
       let cues = brief.matches(retrainCue, in: sentence)
       guard !cues.isEmpty, !Cues.negated(brief, hit.range) else { continue }
       // "daily batch scoring" is about inference, not retraining.
-      let near = brief.after(hit.range, within: 20)
-      if near.contains("scor") || near.contains("predict") || near.contains("report") || near.contains("batch") {
-        continue
-      }
+      if Cues.contains(inferenceNext, brief.after(hit.range, within: 20)) { continue }
       var score = 1.0
       let close = cues.contains { cue in
         abs(cue.range.location - hit.range.location) <= 24
       }
       if close { score += 1 }
       if Cues.contains(rejected, brief.after(hit.range, within: 40)) { score -= 3 }
+      if Cues.distractor(brief, hit.range, within: 60) { score -= 3 }
       mentions.append(Mention(value: hit.value, range: hit.range, score: score))
     }
     guard let best = mentions.best(), best.score > 0 else { return nil }
@@ -216,8 +234,11 @@ enum CategoryExtraction {
   // MARK: GPU
 
   static let noGPU = NSRegularExpression.builtIn(
-    #"(cpu[- ]only|no gpus?|without (a )?gpus?|(don'?t|do not|doesn'?t|does not|won'?t) (need|require|use) (a |any )?gpus?|no need for (a )?gpus?|gpus? (are|is) not (needed|required)|not need (a |any )?gpus?)"#
+    #"(cpu[- ]only|no ([a-z]+-?[a-z]* )?gpus?|without (a )?gpus?|(don'?t|do not|doesn'?t|does not|won'?t) (need|require|use|want to (run|manage|host)) (a |any )?gpus?|no need for (a )?gpus?|gpus? (are|is) not (needed|required)|not need (a |any )?gpus?|cpus? (is|are) (fine|enough|sufficient))"#
   )
+  /// GPUs allowed rather than required ("GPU ok if needed", "GPUs are fine"): not a need.
+  static let gpuAllowed = NSRegularExpression.builtIn(
+    #"^\W*([a-z]+\W+){0,2}(ok|okay|fine|optional|allowed|permitted|welcome|if needed)\b"#)
   static let gpu = NSRegularExpression.builtIn(
     #"(\bgpus?\b|\bcuda\b|\ba100\b|\bh100\b|\ba10g\b|\bl4\b|\bt4\b|inferentia|trainium)"#)
 
@@ -228,7 +249,11 @@ enum CategoryExtraction {
         $0.provenance = provenance(brief, hit.range, 0.95)
       }
     }
-    guard let hit = brief.matches(gpu).first(where: { !Cues.negated(brief, $0.range) }) else { return nil }
+    let needed = brief.matches(gpu).first { hit in
+      !Cues.negated(brief, hit.range) && !Cues.distractor(brief, hit.range)
+        && !Cues.contains(gpuAllowed, brief.after(hit.range, within: 30))
+    }
+    guard let hit = needed else { return nil }
     return .with {
       $0.value = true
       $0.provenance = provenance(brief, hit.range, 0.9)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Numbers as people write them: "3,000", "2.5", "2k", "1.5M", "$2bn", "twenty-five",
-/// "three hundred", "a million", "half a million".
+/// "three hundred", "a million", "half a million", and "1,5" with a decimal comma.
 enum NumberWords {
   static let units: [String: Double] = [
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -21,15 +21,19 @@ enum NumberWords {
     let scaleWords = "hundred|thousand|million|billion"
     // Bounded everywhere, and a number never starts inside another: a brief that is one long
     // run of digits or number words costs linear time, not quadratic.
-    let digits = #"(?<![\d.,])(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,15})(?:\.\d{1,9})?|(?<![\d.,])\.\d{1,9}"#
+    let digits =
+      #"(?<![\d.,])\d{1,3},\d{1,2}(?![\d,])|(?<![\d.,])(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,15})(?:\.\d{1,9})?|(?<![\d.,])\.\d{1,9}"#
     let spelled =
       "(?:(?:\(words))|a\\s+(?:\(scaleWords))|half\\s+a\\s+(?:\(scaleWords)))"
       + "(?:[\\s-]{1,3}(?:\(words)|\(scaleWords))|(?<=hundred)\\s{1,3}and\\s{1,3}(?:\(words))){0,6}"
     return "(?:(?:\(digits))|\\b\(spelled)\\b)(?:\\s?(?:k|mm|mn|m|bn|b|thousand|million|billion)\\b)?"
   }()
 
+  static let decimalComma = NSRegularExpression.builtIn(#"^\d{1,3},\d{1,2}$"#)
+
   static func parse(_ text: String) -> Double? {
-    let cleaned = text.lowercased().replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "-", with: " ")
+    let separator = decimalComma.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count)) == nil ? "" : "."
+    let cleaned = text.lowercased().replacingOccurrences(of: ",", with: separator).replacingOccurrences(of: "-", with: " ")
     var tokens: [String] = []
     // Split "2.5k" into "2.5" and "k"; words are already apart.
     for piece in cleaned.split(whereSeparator: \.isWhitespace) {

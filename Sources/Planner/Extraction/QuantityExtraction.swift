@@ -11,7 +11,10 @@ enum QuantityExtraction {
   static let duration = NSRegularExpression.builtIn(
     #"(sub[-\s]?)?(\#(number))\s*(ms|msec|millisec(?:ond)?s?|milliseconds?|millis|s|secs?|seconds?)\b"#)
   static let latencyCue = NSRegularExpression.builtIn(
-    #"(laten|latan|latnc|respon|p9[059]|tail|slo|round[- ]trip|answer|repl(y|ies)|return|predict|score|inference|serve|fast)"#)
+    #"(laten|latan|latnc|respon|p9[059]|tail|slo|round[- ]trip|answer|repl(y|ies)|return|predict|score|inference|serve|fast|result|alert|block|flag)"#
+  )
+  /// A deadline word just before a figure ("within 5 s", "in under 2 seconds").
+  static let deadline = NSRegularExpression.builtIn(#"(within|under|in less than|below)\s*$"#)
 
   static func latency(_ brief: BriefText) -> Mlops_V1_NumberValue? {
     var mentions: [Mention<Double>] = []
@@ -23,14 +26,16 @@ enum QuantityExtraction {
       let before = Cues.clause(before: brief, match.range)
       var score = 1.0
       if !unit.hasPrefix("m") {
-        // Seconds are a latency only when the sentence says so and the figure is small.
-        guard value <= 10, Cues.contains(latencyCue, sentence) else { continue }
+        // Seconds are a latency only when the sentence says so and the figure is small; a
+        // deadline ("within 30 seconds") may be longer.
+        let isDeadline = Cues.contains(deadline, brief.before(match.range, within: 16))
+        guard value <= (isDeadline ? 60 : 10), isDeadline || Cues.contains(latencyCue, sentence) else { continue }
         guard !sentence.contains("timeout"), !sentence.contains("train") else { continue }
       }
       if Cues.contains(latencyCue, sentence) { score += 1 }
       if brief.group(match, 1) != nil || Cues.contains(Cues.target, before) { score += 2 }
       if sentence.contains("p95") || sentence.contains("95th") { score += 1 }
-      if Cues.contains(Cues.past, before) { score -= 4 }
+      if Cues.distractor(brief, match.range) { score -= 4 }
       mentions.append(Mention(value: milliseconds, range: match.range, score: score))
     }
     return mentions.numberValue(unit: "ms", in: brief, confidence: mentions.confidence(base: 0.9))
@@ -39,8 +44,10 @@ enum QuantityExtraction {
   // MARK: Throughput
 
   static let rate = NSRegularExpression.builtIn(
-    #"(\#(number))\s*(?:(rps|qps|tps|req/s|reqs?/sec|requests?/s(?:ec)?)\b|(?:(?:inference|prediction|scoring|api|model|fraud|score)\s+)?(requests?|predictions?|inferences?|queries|calls|transactions|txns?|scores|lookups|recommendations|classifications|checks|payments|orders|messages|documents|images|emails|events|readings|tickets|claims|applications|searches|sessions)\s*(?:per|/|a|an|each|every)\s*(second|sec|s|minute|min|hour|hr|day|month)\b)"#
+    #"(\#(number))\s*(?:(rps|qps|tps|req/s|reqs?/sec|requests?/s(?:ec)?)\b|(?:(?:inference|prediction|scoring|api|model|fraud|score)\s+)?(requests?|predictions?|inferences?|queries|txns?|(?!(?:seconds|secs|minutes|mins|hours|days|weeks|months|years|times|bytes|gigabytes|terabytes|megabytes|dollars|euros|pounds|bucks|cents)\b)[a-z]{2,}s)\s*(?:per|/|a|an|each|every)\s*(second|sec|s|minute|min|hour|hr|day|month)\b)"#
   )
+  static let peakFollowUp = NSRegularExpression.builtIn(
+    #"^[^\d.;]{0,40}?(\#(number))\s+(?:at|during|in|on)\s+(?:the\s+)?(?:[a-z]+\s+)?peak\b"#)
   static let perSecond: [String: Double] = [
     "second": 1, "sec": 1, "s": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86_400,
     "month": 2_592_000,
@@ -63,9 +70,19 @@ enum QuantityExtraction {
       var score = 1.0
       if before.contains("peak") || after.contains("peak") || before.contains("burst") { score += 2 }
       if Cues.contains(Cues.target, before) || before.contains("handle") || before.contains("expect") { score += 1 }
-      if Cues.contains(Cues.past, before) { score -= 4 }
+      if Cues.distractor(brief, match.range) { score -= 4 }
       if before.contains("average") || before.contains("avg") || before.contains("typical") { score -= 0.5 }
       mentions.append(Mention(value: (perSecondValue * 1000).rounded() / 1000, range: match.range, score: score))
+      // "300 requests per second on a normal day, maybe 900 at peak": the peak is the same unit.
+      let sentence = brief.sentence(around: match.range)
+      let end = match.range.location + match.range.length
+      let rest = NSRange(location: end, length: min(80, sentence.location + sentence.length - end))
+      if let peak = brief.matches(peakFollowUp, in: rest).first,
+        let peakValue = brief.group(peak, 1).flatMap(NumberWords.parse), peakValue > value
+      {
+        let scaled = perSecondValue * peakValue / value
+        mentions.append(Mention(value: (scaled * 1000).rounded() / 1000, range: peak.range(at: 1), score: score + 2))
+      }
     }
     return mentions.numberValue(unit: "requests/s", in: brief, confidence: mentions.confidence(base: 0.9))
   }
@@ -82,8 +99,7 @@ enum QuantityExtraction {
       guard let value = brief.group(match, 1).flatMap(Double.init), value >= 90, value < 100 else { continue }
       let sentence = brief.string(brief.sentence(around: match.range))
       guard Cues.contains(availabilityCue, sentence) else { continue }
-      let before = Cues.clause(before: brief, match.range)
-      mentions.append(Mention(value: value, range: match.range, score: Cues.contains(Cues.past, before) ? -1 : 2))
+      mentions.append(Mention(value: value, range: match.range, score: Cues.distractor(brief, match.range) ? -1 : 2))
     }
     for match in brief.matches(nines) {
       let word = (brief.group(match, 1) ?? "").lowercased()
@@ -120,10 +136,10 @@ enum QuantityExtraction {
   }
 
   static let count = NSRegularExpression.builtIn(
-    #"(\#(number))\s+(?:[a-z]+\s+)?(rows|records|samples|examples|images|documents|transactions|events|tickets|reviews|claims|log lines|sessions)\b"#
+    #"(\#(number))\s+(?:[a-z]+\s+)?(rows|records|samples|examples|images|documents|transactions|events|tickets|reviews|claims|log lines|sessions|returns|orders)\b"#
   )
   static let rateAfter = NSRegularExpression.builtIn(
-    #"^\s*(per|a|an|each|every|/)\s*(second|sec|minute|min|hour|day|week|month)"#)
+    #"^\s*(per|a|an|each|every|/)\s*(second|sec|s\b|minute|min|hour|day|week|month)"#)
 
   static func rows(_ brief: BriefText) -> Mlops_V1_NumberValue? {
     var mentions: [Mention<Double>] = []

@@ -59,7 +59,7 @@ enum RegionExtraction {
     var first: NSRange?
     var explicitCode = false
     func note(_ range: NSRange) { if first == nil || range.location < first!.location { first = range } }
-    for match in brief.matches(code) where !Cues.negated(brief, match.range) {
+    for match in brief.matches(code) where !Cues.negated(brief, match.range) && !Cues.distractor(brief, match.range) {
       found.insert(brief.string(match.range).lowercased())
       explicitCode = true
       note(match.range)
@@ -71,7 +71,9 @@ enum RegionExtraction {
       let sentence = brief.string(brief.sentence(around: place.range))
       // A sentence that is little more than places ("Milan or Frankfurt.") names regions too.
       let terse = sentence.split(separator: " ").count <= 4
-      guard terse || Cues.contains(residencyCue, sentence), !Cues.negated(brief, place.range) else { continue }
+      guard terse || Cues.contains(residencyCue, sentence), !Cues.negated(brief, place.range),
+        !Cues.distractor(brief, place.range)
+      else { continue }
       // A headquarters or a customer base is not a hosting constraint.
       let before = brief.before(place.range, within: 30)
       if before.contains("headquarter") || before.contains("hq") || before.contains("office")
