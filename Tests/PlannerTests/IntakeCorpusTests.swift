@@ -1,4 +1,5 @@
 import Foundation
+import Planner
 import Testing
 
 /// The extractor on a second corpus of 100 briefs in the styles people write in (bullet
@@ -29,5 +30,42 @@ import Testing
     print(table)
     #expect(score.f1 >= 0.9, "\(table)")
     #expect(score.precision >= score.recall, "precision before recall: an unsure value is asked, not guessed\n\(table)")
+  }
+}
+
+/// The wrong values the issue saw on briefs written by other people, one sentence each.
+@Suite struct IntakeWrongValuesTests {
+  @Test func recommendationsWithImageFeaturesAreNotComputerVision() {
+    let constraints = IntakeExtractor().extract(
+      "Product recommendations for the app feed; product photos are one of the features.")
+    #expect(constraints.problemType.value == .recommendation)
+  }
+
+  @Test func churnWhoseScoresPersonaliseAnOfferIsNotARecommender() {
+    let constraints = IntakeExtractor().extract(
+      "Churn prediction for subscribers; the retention team personalises the offer by hand.")
+    #expect(constraints.problemType.value == .classification)
+  }
+
+  @Test func eventsScoredAsTheyArriveAreStreamingNotOnline() {
+    let constraints = IntakeExtractor().extract(
+      "Score each event from the Kinesis stream as it arrives for fraud; results within 2 s are fine.")
+    #expect(constraints.inferenceMode.value == .streaming)
+    #expect(constraints.latencyP95Ms.value == 2000)
+  }
+
+  @Test func confidentialDataWithNoPIIIsConfidential() {
+    let constraints = IntakeExtractor().extract("Supplier contracts are confidential; there is no PII in them, legal checked.")
+    #expect(constraints.dataClass.value == .confidential)
+  }
+
+  @Test func theCadenceOfTheProcessBeingLeftIsNotTheNewOne() {
+    let constraints = IntakeExtractor().extract(
+      "Today the model is retrained quarterly by an analyst; we are leaving that process, and the new pipeline must retrain it weekly."
+    )
+    #expect(constraints.retrainCadence.value == .weekly)
+    let reversed = IntakeExtractor().extract(
+      "The new pipeline must retrain it weekly. Today the model is retrained quarterly by an analyst, a process we are leaving.")
+    #expect(reversed.retrainCadence.value == .weekly)
   }
 }
