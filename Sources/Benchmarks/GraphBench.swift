@@ -22,15 +22,17 @@ struct GraphBench: AsyncParsableCommand {
     let levels = concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     let runs = self.runs
     let logger = environment.logger
-    let (results, stored) = try await BenchDatabase.withScratch(environment: environment) { client in
+    let (results, stored, statements) = try await BenchDatabase.withScratch(environment: environment) { client in
       let queue = JobQueue(client: client, logger: logger)
       let engine = GraphEngine(client: client, nodes: NodeName.allCases.map(NoOpNode.init), queue: queue, logger: logger)
       var results: [(level: Int, seconds: Double, latencies: [Double])] = []
       var stored = StoredBytes()
+      var statements: Double?
       for level in levels {
         let (project, threads) = try await Self.threads(runs, client: client, logger: logger)
         _ = try await Self.oneRun(engine, thread: threads[0], project: project, client: client, logger: logger)  // warm-up
         let pending = Array(threads.dropFirst())
+        let committedBefore = statements == nil ? try await Self.transactions(client: client, logger: logger) : nil
         let start = ContinuousClock.now
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
           for lane in 0..<level {
@@ -46,9 +48,13 @@ struct GraphBench: AsyncParsableCommand {
           return try await group.reduce([], +)
         }
         results.append((level, (ContinuousClock.now - start).milliseconds / 1000, latencies))
+        if let committedBefore {
+          let committedAfter = try await Self.transactions(client: client, logger: logger)
+          statements = Double(committedAfter - committedBefore) / Double(pending.count)
+        }
         stored = try await StoredBytes.perRun(of: pending, client: client, logger: logger)
       }
-      return (results, stored)
+      return (results, stored, statements ?? 0)
     }
 
     Console.line("graph: 12 no-op nodes, both interrupts, one transaction per step (start + 13 steps + 2 resumes a run)")
@@ -64,9 +70,12 @@ struct GraphBench: AsyncParsableCommand {
     Console.line(
       "stored per run: checkpoints \(stored.checkpoints) B, events \(stored.events) B, agent runs \(stored.agentRuns) B"
         + " (row sizes, pg_column_size)")
+    Console.line(
+      "database statements per run: \(formatted(statements, 1)) (pg_stat_database transactions over the first level's runs,"
+        + " each statement its own transaction or one transaction)")
     var figures: [String: Any] = [
       "benchmark": "graph", "runs": runs - 1, "checkpoint_and_event_bytes_per_run": stored.checkpoints + stored.events,
-      "agent_run_bytes_per_run": stored.agentRuns,
+      "agent_run_bytes_per_run": stored.agentRuns, "statements_per_run": (statements * 10).rounded() / 10,
     ]
     for result in results {
       let p = Percentiles(result.latencies)
@@ -75,6 +84,18 @@ struct GraphBench: AsyncParsableCommand {
       figures["p95_ms_c\(result.level)"] = (p.value(95) * 100).rounded() / 100
     }
     Console.line(jsonLine(figures))
+  }
+
+  /// The scratch database's committed and rolled-back transactions so far: a statement outside
+  /// a transaction is one, so over a benchmark's runs it counts their round trips. A backend
+  /// reports its counts once idle for a while (PostgreSQL's stats flush), hence the wait.
+  static func transactions(client: PostgresClient, logger: Logger) async throws -> Int {
+    try await Task.sleep(for: .seconds(11))
+    let rows = try await client.query(
+      "SELECT (xact_commit + xact_rollback)::bigint FROM pg_stat_database WHERE datname = current_database()",
+      logger: logger)
+    for try await count in rows.decode(Int.self) { return count }
+    return 0
   }
 
   /// What a whole run leaves in the database, on average over the runs measured.

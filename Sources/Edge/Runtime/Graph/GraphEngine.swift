@@ -67,10 +67,20 @@ package struct GraphEngine: Sendable {
     guard var current = try await checkpointer.latest(threadID: job.threadID) else {
       throw GraphError.noCheckpoint(job.threadID)
     }
+    // Budget notices need the project's usage at each step that writes a card; a project
+    // with no budget is read once here instead (a budget set meanwhile counts from the next
+    // segment), which spares an unbudgeted run a round trip a step.
+    let projectID = current.projectID
+    let budgeted =
+      current.nextNode == nil
+      ? false
+      : try await !client.withOpenConnection { connection in
+        try await BudgetStore.usage(projectID: projectID, onlyIfBudgeted: true, on: connection, logger: logger)
+      }.isEmpty
     var stepped = false
     while let next = current.nextNode {
       if shouldStop() { return .paused }
-      current = try await execute(next, from: current, job: job, reuseStoredOutput: false)
+      current = try await execute(next, from: current, job: job, reuseStoredOutput: false, budgeted: budgeted)
       stepped = true
     }
     // The last step's commit completed the job; a job that found the run already stopped
@@ -86,7 +96,7 @@ package struct GraphEngine: Sendable {
   /// row exists reuses the stored output and calls nothing, and when the parent already has a
   /// child (the step was committed before) that child is returned instead.
   package func step(_ node: NodeName, from parent: Checkpoint, job: ClaimedJob?) async throws -> Checkpoint {
-    try await execute(node, from: parent, job: job, reuseStoredOutput: true)
+    try await execute(node, from: parent, job: job, reuseStoredOutput: true, budgeted: true)
   }
 
   /// `run` steps from the latest checkpoint, then from what it just committed under its
@@ -95,7 +105,7 @@ package struct GraphEngine: Sendable {
   /// Each step runs in a span of its own, with its decision set, version and node in every
   /// log line written under it (and passed on to the services it calls).
   private func execute(
-    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool
+    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool, budgeted: Bool
   ) async throws -> Checkpoint {
     let work = WorkContext(
       decisionSetID: parent.threadID.lowercaseString, version: Int(parent.state.version), node: node.rawValue)
@@ -107,7 +117,8 @@ package struct GraphEngine: Sendable {
         span.attributes["mlops.attempt"] = job?.attempt ?? 1
         let started = ContinuousClock.now
         do {
-          let checkpoint = try await executeStep(node, from: parent, job: job, reuseStoredOutput: reuseStoredOutput)
+          let checkpoint = try await executeStep(
+            node, from: parent, job: job, reuseStoredOutput: reuseStoredOutput, budgeted: budgeted)
           let elapsed = ContinuousClock.now - started
           StepMetrics.finished(node, .committed, after: elapsed)
           logger.info(
@@ -130,7 +141,7 @@ package struct GraphEngine: Sendable {
   /// cut meanwhile (a database restart), and PostgresNIO never answers a query written to a
   /// connection that has closed: the step would wait for ever.
   private func executeStep(
-    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool
+    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool, budgeted: Bool
   ) async throws -> Checkpoint {
     guard let implementation = nodes[node] else { throw GraphError.noNode(node) }
     let traceID = TraceIdentity.traceID
@@ -163,7 +174,8 @@ package struct GraphEngine: Sendable {
       do {
         return try await commit(
           output, node: node, parent: parent, job: job, writer: writer, effects: effects, traceID: traceID,
-          agent: implementation.agent, idempotencyKey: idempotencyKey, inputHash: inputHash, started: started)
+          agent: implementation.agent, idempotencyKey: idempotencyKey, inputHash: inputHash, started: started,
+          budgeted: budgeted)
       } catch  where isConnectionCut(error) && attempt < 5 {
         logger.warning(
           "step commit cut with its database connection; committing again",
@@ -177,7 +189,7 @@ package struct GraphEngine: Sendable {
   private func commit(
     _ output: StepOutput, node: NodeName, parent: Checkpoint, job: ClaimedJob?, writer: StreamWriter,
     effects: StepEffects, traceID: String?, agent: String, idempotencyKey: String, inputHash: String,
-    started: ContinuousClock.Instant
+    started: ContinuousClock.Instant, budgeted: Bool
   ) async throws -> Checkpoint {
     try await client.withOpenConnection { connection in
       let result: StepResult
@@ -188,7 +200,7 @@ package struct GraphEngine: Sendable {
       case .ran(var state):
         state.currentNode = node.rawValue
         let fresh = try await freshResult(
-          node, state: state, parent: parent, writer: writer, traceID: traceID, on: connection)
+          node, state: state, parent: parent, writer: writer, traceID: traceID, budgeted: budgeted, on: connection)
         result = fresh.result
         pendingEffects += fresh.effects
       }
@@ -241,13 +253,13 @@ package struct GraphEngine: Sendable {
   /// commit. It changes nothing it was given, so a commit tried again computes it afresh.
   private func freshResult(
     _ node: NodeName, state produced: Mlops_V1_DecisionState, parent: Checkpoint, writer: StreamWriter,
-    traceID: String?, on connection: PostgresConnection
+    traceID: String?, budgeted: Bool, on connection: PostgresConnection
   ) async throws -> (result: StepResult, effects: [StepEffects.Effect]) {
     var state = produced
     let before = parent.state.reasonCards.count
     // Budget notices ride on the step's first new card: a step that wrote none reads nothing.
     let notices =
-      state.reasonCards.count > before
+      budgeted && state.reasonCards.count > before
       ? try BudgetNotice.notices(
         for: try await BudgetStore.usage(projectID: parent.projectID, onlyIfBudgeted: true, on: connection, logger: logger),
         in: parent.state) : []
