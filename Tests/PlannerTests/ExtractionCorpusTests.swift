@@ -57,6 +57,11 @@ import Testing
     String(repeating: "eu ", count: longest / 3),
     String(repeating: " ", count: longest - 1) + "x",
     String(repeating: "retrain weekly ", count: longest / 15),
+    String(repeating: "generate the a b notes ", count: longest / 23),
+    String(repeating: "classify of a b tickets ", count: longest / 24),
+    String(repeating: "budget 10k a month tops ", count: longest / 24),
+    String(repeating: "1,5 3.500 ", count: longest / 10),
+    String(repeating: "300 requests per second, maybe 900 at peak ", count: longest / 44),
   ])
   func extractionOfALongPathologicalBriefFinishes(brief: String) {
     _ = IntakeExtractor().extract(brief)
