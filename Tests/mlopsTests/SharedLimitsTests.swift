@@ -59,7 +59,12 @@ import Testing
           .json()["id"] as? String)
       let first = bases[0]
       async let held = HTTP.send("GET", "\(first)/v1/decision-sets/\(id)/stream", token: bob)
-      try await Task.sleep(for: .milliseconds(800))
+      // Wait for the held stream's lease, not a fixed time: on a loaded machine the first
+      // process may take longer than a guess to open it.
+      let opened = ContinuousClock.now + .seconds(10)
+      while try await Fixtures.count("SELECT count(*) FROM stream_leases", on: client) == 0, ContinuousClock.now < opened {
+        try await Task.sleep(for: .milliseconds(50))
+      }
       let second = try await HTTP.send("GET", "\(bases[1])/v1/decision-sets/\(id)/stream", token: bob)
       #expect(second.status == 429, "\(String(decoding: second.body, as: UTF8.self))")
       #expect(try second.json()["code"] as? String == "too_many_streams")
