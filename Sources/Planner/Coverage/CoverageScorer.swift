@@ -44,17 +44,14 @@ public struct CoverageScorer: Sendable {
           $0.present = present
           $0.confidence = present ? confidence : 0
         })
-      if unsure && !required && QuestionBank.asks(rule.field) {
+      // A required field is asked when unknown or unsure; any other field when unsure and askable.
+      if required ? !present || unsure : unsure && QuestionBank.asks(rule.field) {
         report.missing.append(rule.field)
         blocking = true
       }
       guard required else { continue }
       total += rule.weight
       if present { weighted += rule.weight * confidence }
-      if !present || unsure {
-        report.missing.append(rule.field)
-        blocking = true
-      }
     }
     report.score = total > 0 ? (weighted / total * 1000).rounded() / 1000 : 1
     report.threshold = settings.threshold

@@ -54,10 +54,9 @@ enum BudgetExtraction {
         first *= high / (NumberWords.parse(secondText.filter { $0.isNumber || $0 == "." }) ?? high)
       }
       if let high = second, high < first { second = nil }
-      let sentence = brief.string(brief.sentence(around: match.range))
-      let before = brief.before(match.range, within: 30)
-      let after = brief.after(match.range, within: 20)
-      guard !Cues.contains(notBudget, before + " " + after) else { continue }
+      let around = Surroundings(brief, match.range)
+      guard !around.isAboutSomethingElse else { continue }
+      let (before, after, sentence) = (around.before, around.after, around.sentence)
       let isMonthly = Cues.contains(monthly, after) || before.contains("monthly") || before.contains("a month")
       let isYearly = Cues.contains(yearly, after) || (!isMonthly && Cues.contains(yearlySentence, sentence))
       var score = 0.0
@@ -66,8 +65,8 @@ enum BudgetExtraction {
       if sentence.lowercased().contains("budg") { score += 1 }
       if Cues.distractor(brief, match.range) { score -= 3 }
       guard score > 0 else { continue }
-      let isCeiling = Cues.contains(ceiling, before) || Cues.contains(ceilingAfter, after)
-      let band: (Double, Double) = if let second { (first, second) } else if isCeiling { (0, first) } else { (first, first) }
+      let band: (Double, Double) =
+        if let second { (first, second) } else if around.isCeiling { (0, first) } else { (first, first) }
       mentions.append(Mention(value: (band.0, band.1, currency, isYearly), range: match.range, score: score))
     }
     var assumedCurrency = false
@@ -92,17 +91,32 @@ enum BudgetExtraction {
   /// Amounts without a currency, in sentences that name the budget and a month or a year.
   private static func bareAmounts(_ brief: BriefText) -> [Mention<(min: Double, max: Double, currency: String, yearly: Bool)>] {
     brief.matches(bareAmount).compactMap { match in
-      let sentence = brief.string(brief.sentence(around: match.range)).lowercased()
-      let after = brief.after(match.range, within: 20)
-      let before = brief.before(match.range, within: 30)
-      guard sentence.contains("budg"), !Cues.contains(notBudget, before + " " + after),
+      let around = Surroundings(brief, match.range)
+      guard around.sentence.lowercased().contains("budg"), !around.isAboutSomethingElse,
         !Cues.distractor(brief, match.range), let value = brief.group(match, 1).flatMap(NumberWords.parse)
       else { return nil }
-      let isYearly = Cues.contains(yearly, after)
-      guard isYearly || Cues.contains(monthly, after) else { return nil }
-      let isCeiling = Cues.contains(ceiling, before) || Cues.contains(ceilingAfter, after)
-      return Mention(value: (isCeiling ? 0 : value, value, "USD", isYearly), range: match.range, score: 1)
+      let isYearly = Cues.contains(yearly, around.after)
+      guard isYearly || Cues.contains(monthly, around.after) else { return nil }
+      return Mention(value: (around.isCeiling ? 0 : value, value, "USD", isYearly), range: match.range, score: 1)
     }
+  }
+
+  /// The words either side of an amount and its sentence, which say what the amount is.
+  private struct Surroundings {
+    let before: String
+    let after: String
+    let sentence: String
+
+    init(_ brief: BriefText, _ range: NSRange) {
+      before = brief.before(range, within: 30)
+      after = brief.after(range, within: 20)
+      sentence = brief.string(brief.sentence(around: range))
+    }
+
+    /// Revenue, losses, prices and the like: money, but not what the system may cost.
+    var isAboutSomethingElse: Bool { Cues.contains(notBudget, before + " " + after) }
+    /// "under $5k", "$5k a month max": a ceiling, not a point.
+    var isCeiling: Bool { Cues.contains(ceiling, before) || Cues.contains(ceilingAfter, after) }
   }
 
   /// An amount as written, where "3.500" is three thousand five hundred.

@@ -32,7 +32,9 @@ enum NumberWords {
   static let decimalComma = NSRegularExpression.builtIn(#"^\d{1,3},\d{1,2}$"#)
 
   static func parse(_ text: String) -> Double? {
-    let separator = decimalComma.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count)) == nil ? "" : "."
+    let separator =
+      text.contains(",") && decimalComma.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count)) != nil
+      ? "." : ""
     let cleaned = text.lowercased().replacingOccurrences(of: ",", with: separator).replacingOccurrences(of: "-", with: " ")
     var tokens: [String] = []
     // Split "2.5k" into "2.5" and "k"; words are already apart.
