@@ -56,6 +56,14 @@ package struct TestNode: GraphNode {
     self.recordsEffects = recordsEffects
   }
 
+  /// As its step allows, but never a node that injects a fault: that lands in its own step.
+  package var runsAhead: Bool {
+    switch behaviour {
+    case .crash, .slow, .during: false
+    default: name.mayRunAhead
+    }
+  }
+
   package func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState {
     book.record(name)
     var state = state

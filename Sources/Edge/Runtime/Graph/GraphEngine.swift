@@ -77,10 +77,18 @@ package struct GraphEngine: Sendable {
       : try await !client.withOpenConnection { connection in
         try await BudgetStore.usage(projectID: projectID, onlyIfBudgeted: true, on: connection, logger: logger)
       }.isEmpty
+    // A step run ahead belongs under the job's span, as the steps run in turn do.
+    let jobContext = ServiceContext.current ?? .topLevel
+    var ahead: RunAhead?
     var stepped = false
     while let next = current.nextNode {
-      if shouldStop() { return .paused }
-      current = try await execute(next, from: current, job: job, reuseStoredOutput: false, budgeted: budgeted)
+      if shouldStop() {
+        await ahead?.discard()
+        return .paused
+      }
+      (current, ahead) = try await execute(
+        next, from: current, job: job, reuseStoredOutput: false, budgeted: budgeted, ahead: ahead,
+        runAheadUnder: shouldStop() ? nil : jobContext)
       stepped = true
     }
     // The last step's commit completed the job; a job that found the run already stopped
@@ -96,44 +104,94 @@ package struct GraphEngine: Sendable {
   /// row exists reuses the stored output and calls nothing, and when the parent already has a
   /// child (the step was committed before) that child is returned instead.
   package func step(_ node: NodeName, from parent: Checkpoint, job: ClaimedJob?) async throws -> Checkpoint {
-    try await execute(node, from: parent, job: job, reuseStoredOutput: true, budgeted: true)
+    try await execute(
+      node, from: parent, job: job, reuseStoredOutput: true, budgeted: true, ahead: nil, runAheadUnder: nil
+    ).checkpoint
   }
 
   /// `run` steps from the latest checkpoint, then from what it just committed under its
   /// lease, so no stored output can exist for its steps and it skips the look-up.
   ///
+  /// `ahead` is this node's run when it was started while `parent` was committing; with
+  /// `runAheadUnder`, the next node is started from this step's checkpoint once its state is
+  /// final, and returned for the next step. A step that fails drops what it started.
+  ///
   /// Each step runs in a span of its own, with its decision set, version and node in every
-  /// log line written under it (and passed on to the services it calls).
+  /// log line written under it (and passed on to the services it calls); the commit of a
+  /// step that ran ahead has a span of its own.
   private func execute(
-    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool, budgeted: Bool
-  ) async throws -> Checkpoint {
-    let work = WorkContext(
-      decisionSetID: parent.threadID.lowercaseString, version: Int(parent.state.version), node: node.rawValue)
-    return try await WorkContext.with(work) {
-      try await withSpan("step \(node.rawValue)", ofKind: .internal) { span in
-        span.attributes["mlops.decision_set.id"] = work.decisionSetID
-        span.attributes["mlops.version"] = work.version
-        span.attributes["mlops.node"] = node.rawValue
-        span.attributes["mlops.attempt"] = job?.attempt ?? 1
-        let started = ContinuousClock.now
+    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool, budgeted: Bool,
+    ahead: RunAhead?, runAheadUnder jobContext: ServiceContext?
+  ) async throws -> (checkpoint: Checkpoint, ahead: RunAhead?) {
+    let ran: NodeRun?
+    do {
+      ran = try await ahead?.take(node, from: parent)
+    } catch {
+      StepMetrics.finished(node, .failed, after: ContinuousClock.now - (ahead?.started ?? .now))
+      throw error
+    }
+    // A step that ran ahead goes on in the span its node ran in.
+    return try await inStep(node, from: parent, job: job, continuing: ran == nil ? nil : ahead?.span) {
+      let started = ran?.started ?? ContinuousClock.now
+      do {
+        let step = try await executeStep(
+          node, from: parent, job: job, reuseStoredOutput: reuseStoredOutput, budgeted: budgeted, ran: ran,
+          runAheadUnder: jobContext)
+        let elapsed = ContinuousClock.now - started
+        StepMetrics.finished(node, .committed, after: elapsed)
+        logger.info(
+          "step committed",
+          metadata: [
+            "latency_ms": "\(Int(saturating: elapsed.seconds * 1000))",
+            "next_node": "\(step.checkpoint.nextNode?.rawValue ?? "")",
+            "status": "\(step.checkpoint.state.status.apiName)", "ran_ahead": "\(ran != nil)",
+          ])
+        return step
+      } catch {
+        StepMetrics.finished(node, .failed, after: ContinuousClock.now - started)
+        throw error
+      }
+    }
+  }
+
+  /// `body` with the step's work context, in the step's span: a new one, or the one its node
+  /// ran ahead in, which ends with it.
+  private func inStep<T: Sendable>(
+    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, continuing started: (any Span)?,
+    _ body: @Sendable @escaping () async throws -> T
+  ) async throws -> T {
+    let work = Self.work(node, from: parent)
+    guard let started else {
+      return try await WorkContext.with(work) {
+        try await withSpan("step \(node.rawValue)", ofKind: .internal) { span in
+          Self.describe(span, work: work, job: job)
+          return try await body()
+        }
+      }
+    }
+    defer { started.end() }
+    // The span's context first: it replaces the task's, work fields and all.
+    return try await ServiceContext.withValue(started.context) {
+      try await WorkContext.with(work) {
         do {
-          let checkpoint = try await executeStep(
-            node, from: parent, job: job, reuseStoredOutput: reuseStoredOutput, budgeted: budgeted)
-          let elapsed = ContinuousClock.now - started
-          StepMetrics.finished(node, .committed, after: elapsed)
-          logger.info(
-            "step committed",
-            metadata: [
-              "latency_ms": "\(Int(saturating: elapsed.seconds * 1000))",
-              "next_node": "\(checkpoint.nextNode?.rawValue ?? "")", "status": "\(checkpoint.state.status.apiName)",
-            ])
-          return checkpoint
+          return try await body()
         } catch {
-          StepMetrics.finished(node, .failed, after: ContinuousClock.now - started)
+          started.recordError(error)
           throw error
         }
       }
     }
+  }
+
+  private static func work(_ node: NodeName, from parent: Checkpoint) -> WorkContext {
+    WorkContext(decisionSetID: parent.threadID.lowercaseString, version: Int(parent.state.version), node: node.rawValue)
+  }
+
+  private static func describe(_ span: any Span, work: WorkContext, job: ClaimedJob?) {
+    span.attributes["mlops.decision_set.id"] = work.decisionSetID
+    span.attributes["mlops.version"] = work.version
+    span.attributes["mlops.node"] = work.node
+    span.attributes["mlops.attempt"] = job?.attempt ?? 1
   }
 
   /// The node runs holding no database connection; only the step's database work (the
@@ -141,28 +199,22 @@ package struct GraphEngine: Sendable {
   /// cut meanwhile (a database restart), and PostgresNIO never answers a query written to a
   /// connection that has closed: the step would wait for ever.
   private func executeStep(
-    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool, budgeted: Bool
-  ) async throws -> Checkpoint {
+    _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool, budgeted: Bool,
+    ran: NodeRun?, runAheadUnder jobContext: ServiceContext?
+  ) async throws -> (checkpoint: Checkpoint, ahead: RunAhead?) {
     guard let implementation = nodes[node] else { throw GraphError.noNode(node) }
-    let traceID = TraceIdentity.traceID
     let inputHash = Self.inputHash(node: node, encodedState: parent.encodedState)
     let idempotencyKey = "\(parent.threadID.lowercaseString):\(parent.id.lowercaseString):\(node.rawValue):\(inputHash)"
 
-    let effects = StepEffects()
-    let writer = StreamWriter()
-    let started = ContinuousClock.now
-    let output: StepOutput =
-      if reuseStoredOutput, let stored = try await storedOutput(idempotencyKey) {
-        .stored(stored)
+    let run: NodeRun =
+      if let ran {
+        ran
+      } else if reuseStoredOutput, let stored = try await storedOutput(idempotencyKey) {
+        NodeRun(
+          output: .stored(stored), writer: StreamWriter(), effects: StepEffects(), started: .now,
+          traceID: TraceIdentity.traceID)
       } else {
-        .ran(
-          try await deadline.run(node) {
-            try await implementation.run(
-              state: parent.state,
-              context: NodeContext(
-                threadID: parent.threadID, projectID: parent.projectID, parentCheckpointID: parent.id,
-                attempt: job?.attempt ?? 1, events: writer, effects: effects))
-          })
+        try await runNode(implementation, from: parent, job: job)
       }
 
     // A connection cut under the commit (a database restart) rolled it back, or the commit
@@ -173,9 +225,8 @@ package struct GraphEngine: Sendable {
       attempt += 1
       do {
         return try await commit(
-          output, node: node, parent: parent, job: job, writer: writer, effects: effects, traceID: traceID,
-          agent: implementation.agent, idempotencyKey: idempotencyKey, inputHash: inputHash, started: started,
-          budgeted: budgeted)
+          run, node: node, parent: parent, job: job, agent: implementation.agent, idempotencyKey: idempotencyKey,
+          inputHash: inputHash, budgeted: budgeted, runAheadUnder: jobContext)
       } catch  where isConnectionCut(error) && attempt < 5 {
         logger.warning(
           "step commit cut with its database connection; committing again",
@@ -185,66 +236,110 @@ package struct GraphEngine: Sendable {
     }
   }
 
+  /// The node's run from `parent`, within the step's deadline.
+  private func runNode(_ implementation: any GraphNode, from parent: Checkpoint, job: ClaimedJob?) async throws
+    -> NodeRun
+  {
+    let effects = StepEffects()
+    let writer = StreamWriter()
+    let started = ContinuousClock.now
+    let traceID = TraceIdentity.traceID
+    let state = try await deadline.run(implementation.name) {
+      try await implementation.run(
+        state: parent.state,
+        context: NodeContext(
+          threadID: parent.threadID, projectID: parent.projectID, parentCheckpointID: parent.id,
+          attempt: job?.attempt ?? 1, events: writer, effects: effects))
+    }
+    return NodeRun(output: .ran(state), writer: writer, effects: effects, started: started, traceID: traceID)
+  }
+
+  /// Starts `implementation` from `parent`, a checkpoint about to be sent, in a step span of
+  /// its own under the job's; the step's commit ends it.
+  private func startAhead(
+    _ implementation: any GraphNode, from parent: Checkpoint, job: ClaimedJob?, under jobContext: ServiceContext
+  ) -> RunAhead {
+    let work = Self.work(implementation.name, from: parent)
+    let span = startSpan("step \(implementation.name.rawValue)", context: jobContext, ofKind: .internal)
+    Self.describe(span, work: work, job: job)
+    span.attributes["mlops.ran_ahead"] = true
+    let task = Task {
+      try await ServiceContext.withValue(span.context) {
+        try await WorkContext.with(work) {
+          do {
+            return try await runNode(implementation, from: parent, job: job)
+          } catch {
+            span.recordError(error)
+            span.end()
+            throw error
+          }
+        }
+      }
+    }
+    return RunAhead(
+      node: implementation.name, parentID: parent.id, parentState: parent.encodedState, started: .now, span: span,
+      task: task)
+  }
+
   /// The step's database work on one open connection: its budget notices, then its commit.
+  /// The next node, when it may run ahead, starts once the step's state is final and before
+  /// the commit is sent; should the commit fail, it is dropped.
   private func commit(
-    _ output: StepOutput, node: NodeName, parent: Checkpoint, job: ClaimedJob?, writer: StreamWriter,
-    effects: StepEffects, traceID: String?, agent: String, idempotencyKey: String, inputHash: String,
-    started: ContinuousClock.Instant, budgeted: Bool
-  ) async throws -> Checkpoint {
+    _ run: NodeRun, node: NodeName, parent: Checkpoint, job: ClaimedJob?, agent: String, idempotencyKey: String,
+    inputHash: String, budgeted: Bool, runAheadUnder jobContext: ServiceContext?
+  ) async throws -> (checkpoint: Checkpoint, ahead: RunAhead?) {
     try await client.withOpenConnection { connection in
       let result: StepResult
-      var pendingEffects = effects.all
-      switch output {
+      var pendingEffects = run.effects.all
+      switch run.output {
       case .stored(let stored):
         result = stored
       case .ran(var state):
         state.currentNode = node.rawValue
         let fresh = try await freshResult(
-          node, state: state, parent: parent, writer: writer, traceID: traceID, budgeted: budgeted, on: connection)
+          node, state: state, parent: parent, writer: run.writer, traceID: run.traceID, budgeted: budgeted,
+          on: connection)
         result = fresh.result
         pendingEffects += fresh.effects
       }
-      let latency = ContinuousClock.now - started
+      let latency = ContinuousClock.now - run.started
 
       let route = GraphTopology.route(after: node, state: result.state)
       let agentRun = AgentRun(
         idempotencyKey: idempotencyKey, node: node, agent: agent, inputHash: inputHash, output: result,
-        latencyMilliseconds: output.isStored ? 0 : Int(saturating: latency.seconds * 1000), parent: parent.state,
-        traceID: traceID)
-      let committed =
-        if pendingEffects.isEmpty {
-          try await committer.commit(
-            result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun, effects: [],
-            on: connection)
+        latencyMilliseconds: run.output.isStored ? 0 : Int(saturating: latency.seconds * 1000), parent: parent.state,
+        traceID: run.traceID)
+      let step = try committer.prepare(result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun)
+      let ahead: RunAhead? =
+        if let jobContext, case .node(let next) = route, let following = nodes[next], following.runsAhead {
+          startAhead(following, from: step.checkpoint, job: job, under: jobContext)
         } else {
-          try await connection.transaction(logger: logger) { connection in
-            try await committer.commit(
-              result, node: node.rawValue, route: route, parent: parent, job: job, agentRun: agentRun,
-              effects: pendingEffects, on: connection)
-          }
+          nil
         }
-      if let committed { return committed }
-      // The parent has a child already: this step (or a twin) landed before; go on from it.
-      guard let existing = try await checkpointer.child(of: parent.id, threadID: parent.threadID) else {
-        throw GraphError.noCheckpoint(parent.threadID)
+      do {
+        let committed =
+          if pendingEffects.isEmpty {
+            try await committer.send(step, effects: [], on: connection)
+          } else {
+            try await connection.transaction(logger: logger) { connection in
+              try await committer.send(step, effects: pendingEffects, on: connection)
+            }
+          }
+        if let committed { return (committed, ahead) }
+        // The parent has a child already: this step (or a twin) landed before; go on from it
+        // (what ran ahead is kept only if that child is the checkpoint it started from).
+        guard let existing = try await checkpointer.child(of: parent.id, threadID: parent.threadID) else {
+          throw GraphError.noCheckpoint(parent.threadID)
+        }
+        logger.info(
+          "step was committed before; continuing from its checkpoint",
+          metadata: ["thread_id": "\(parent.threadID)", "node": "\(node.rawValue)"])
+        if let job, existing.nextNode == nil { _ = try await queue.complete(job, on: connection) }
+        return (existing, ahead)
+      } catch {
+        await ahead?.discard()
+        throw error
       }
-      logger.info(
-        "step was committed before; continuing from its checkpoint",
-        metadata: ["thread_id": "\(parent.threadID)", "node": "\(node.rawValue)"])
-      if let job, existing.nextNode == nil { _ = try await queue.complete(job, on: connection) }
-      return existing
-    }
-  }
-
-  /// What a step commits from: the output stored when it ran before, or the state its node
-  /// has just returned.
-  private enum StepOutput: Sendable {
-    case stored(StepResult)
-    case ran(Mlops_V1_DecisionState)
-
-    var isStored: Bool {
-      if case .stored = self { return true }
-      return false
     }
   }
 

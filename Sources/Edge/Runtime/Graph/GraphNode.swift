@@ -11,6 +11,13 @@ package protocol GraphNode: Sendable {
   var agent: String { get }
   /// Returns the state after this step. Emit events through `context.events`.
   func run(state: Mlops_V1_DecisionState, context: NodeContext) async throws -> Mlops_V1_DecisionState
+  /// Whether the engine may start this node while the step before it is still committing
+  /// (`RunAhead`); by default, as its step allows (`NodeName.mayRunAhead`).
+  var runsAhead: Bool { get }
+}
+
+extension GraphNode {
+  package var runsAhead: Bool { name.mayRunAhead }
 }
 
 /// What a node gets besides the state.

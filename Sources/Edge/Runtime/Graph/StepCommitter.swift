@@ -27,6 +27,26 @@ struct StepCommitter: Sendable {
     agentRun: AgentRun?, effects: [StepEffects.Effect], enqueueContinuation: Bool = false,
     on connection: PostgresConnection
   ) async throws -> Checkpoint? {
+    let step = try prepare(
+      result, node: node, route: route, parent: parent, job: job, agentRun: agentRun,
+      enqueueContinuation: enqueueContinuation)
+    return try await send(step, effects: effects, on: connection)
+  }
+
+  /// A step ready to commit: its statement, and the checkpoint it writes should it land.
+  struct PreparedStep: Sendable {
+    let statement: StepCommitStatement
+    /// The checkpoint as it will read once committed, but for its commit order.
+    let checkpoint: Checkpoint
+    let job: ClaimedJob?
+  }
+
+  /// The step's statement and checkpoint, built without touching the database: the state it
+  /// commits is final here, so the next step may start from it while this one is sent.
+  func prepare(
+    _ result: StepResult, node: String, route: GraphTopology.Route, parent: Checkpoint, job: ClaimedJob?,
+    agentRun: AgentRun?, enqueueContinuation: Bool = false
+  ) throws -> PreparedStep {
     var state = result.state
     var events = result.events
     let nextNode: NodeName?
@@ -68,19 +88,29 @@ struct StepCommitter: Sendable {
       continuationKind: continues ? GraphEngine.jobKind : nil,
       continuationKey: continues ? Self.continuationKey(threadID: parent.threadID, checkpointID: checkpointID) : nil,
       jobsChannel: JobQueue.channel, traceContext: TraceCarrier.current())
+    let checkpoint = Checkpoint(
+      id: checkpointID, threadID: parent.threadID, projectID: parent.projectID, parentID: parent.id,
+      version: Int(state.version), node: node, nextNode: nextNode, isInterrupt: isInterrupt, state: state,
+      encodedState: encodedState, sequence: 0)
+    return PreparedStep(statement: statement, checkpoint: checkpoint, job: job)
+  }
+
+  /// Sends a prepared step; nil (nothing written) when its parent already has a child.
+  func send(_ step: PreparedStep, effects: [StepEffects.Effect], on connection: PostgresConnection) async throws
+    -> Checkpoint?
+  {
     var allowed = 0
     var sequence: Int64?
-    for row in try await connection.guardedExecute(statement, logger: logger) {
+    for row in try await connection.guardedExecute(step.statement, logger: logger) {
       allowed = row.allowed
       sequence = row.sequence
     }
-    if let job, allowed == 0 { throw GraphError.leaseLost(jobID: job.id) }
+    if let job = step.job, allowed == 0 { throw GraphError.leaseLost(jobID: job.id) }
     guard let sequence else { return nil }
     for effect in effects { try await effect(connection) }
-    return Checkpoint(
-      id: statement.checkpointID, threadID: parent.threadID, projectID: parent.projectID, parentID: parent.id,
-      version: Int(state.version), node: node, nextNode: nextNode, isInterrupt: isInterrupt, state: state,
-      encodedState: encodedState, sequence: sequence)
+    var committed = step.checkpoint
+    committed.sequence = sequence
+    return committed
   }
 
   func enqueueContinuation(of checkpoint: Checkpoint, on connection: PostgresConnection) async throws {
