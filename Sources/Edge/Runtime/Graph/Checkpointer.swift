@@ -58,6 +58,26 @@ package struct Checkpointer: Sendable {
     ).first
   }
 
+  /// Where a run goes on from: the thread's newest checkpoint, and whether its project has a
+  /// budget (its steps then read their usage for budget notices), in one round trip.
+  package func resumePoint(threadID: UUID) async throws -> (checkpoint: Checkpoint, budgeted: Bool)? {
+    let rows = try await client.guardedQuery(
+      """
+      SELECT \(unescaped: Self.columns),
+             EXISTS (SELECT 1 FROM project_budgets b WHERE b.project_id = c.project_id)
+      FROM checkpoints c WHERE thread_id = \(threadID) ORDER BY seq DESC LIMIT 1
+      """, logger: logger)
+    for try await (id, thread, project, parent, version, node, next, interrupt, state, sequence, budgeted) in rows.decode(
+      (UUID, UUID, UUID, UUID?, Int, String, String?, Bool, ByteBuffer, Int64, Bool).self)
+    {
+      let checkpoint = try Self.checkpoint(
+        id: id, thread: thread, project: project, parent: parent, version: version, node: node, next: next,
+        interrupt: interrupt, state: state, sequence: sequence)
+      return (checkpoint, budgeted)
+    }
+    return nil
+  }
+
   /// The latest checkpoint of each of `threadIDs` that has one, in one query.
   package func latest(threadIDs: [UUID]) async throws -> [UUID: Checkpoint] {
     let found = try await load(
@@ -121,12 +141,21 @@ package struct Checkpointer: Sendable {
       (UUID, UUID, UUID, UUID?, Int, String, String?, Bool, ByteBuffer, Int64).self)
     {
       checkpoints.append(
-        Checkpoint(
-          id: id, threadID: thread, projectID: project, parentID: parent, version: version, node: node,
-          nextNode: next.flatMap(NodeName.init(rawValue:)), isInterrupt: interrupt,
-          state: try Mlops_V1_DecisionState(serializedBytes: Array(buffer: state)), encodedState: Array(buffer: state),
-          sequence: sequence))
+        try Self.checkpoint(
+          id: id, thread: thread, project: project, parent: parent, version: version, node: node, next: next,
+          interrupt: interrupt, state: state, sequence: sequence))
     }
     return checkpoints
+  }
+
+  private static func checkpoint(
+    id: UUID, thread: UUID, project: UUID, parent: UUID?, version: Int, node: String, next: String?, interrupt: Bool,
+    state: ByteBuffer, sequence: Int64
+  ) throws -> Checkpoint {
+    let encoded = Array(buffer: state)
+    return Checkpoint(
+      id: id, threadID: thread, projectID: project, parentID: parent, version: version, node: node,
+      nextNode: next.flatMap(NodeName.init(rawValue:)), isInterrupt: interrupt,
+      state: try Mlops_V1_DecisionState(serializedBytes: encoded), encodedState: encoded, sequence: sequence)
   }
 }

@@ -64,19 +64,13 @@ package struct GraphEngine: Sendable {
   }
 
   private func runSegment(_ job: ClaimedJob, shouldStop: @Sendable () -> Bool) async throws -> RunOutcome {
-    guard var current = try await checkpointer.latest(threadID: job.threadID) else {
+    // Budget notices need the project's usage at each step that writes a card; whether the
+    // project has a budget at all is read once here, with the checkpoint (a budget set
+    // meanwhile counts from the next segment), which spares an unbudgeted run a round trip a step.
+    guard let (start, budgeted) = try await checkpointer.resumePoint(threadID: job.threadID) else {
       throw GraphError.noCheckpoint(job.threadID)
     }
-    // Budget notices need the project's usage at each step that writes a card; a project
-    // with no budget is read once here instead (a budget set meanwhile counts from the next
-    // segment), which spares an unbudgeted run a round trip a step.
-    let projectID = current.projectID
-    let budgeted =
-      current.nextNode == nil
-      ? false
-      : try await !client.withOpenConnection { connection in
-        try await BudgetStore.usage(projectID: projectID, onlyIfBudgeted: true, on: connection, logger: logger)
-      }.isEmpty
+    var current = start
     // A step run ahead belongs under the job's span, as the steps run in turn do.
     let jobContext = ServiceContext.current ?? .topLevel
     var ahead: RunAhead?
