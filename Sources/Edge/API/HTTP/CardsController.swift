@@ -36,8 +36,7 @@ package struct CardsController<Context: IdentifiedRequestContext>: Sendable {
     var body: [String: Any] = [
       "decision_set_id": id.lowercaseString, "version": version, "index": index,
     ]
-    if let run = try await agentRuns.writer(ofCard: index, threadID: id, version: version), index < run.cards.count {
-      let card = run.cards[index]
+    if let run = try await agentRuns.writer(ofCard: index, threadID: id, version: version), let card = run.card(index) {
       body["card"] = try ProtoJSON.object(card)
       body["trace_id"] = run.traceID ?? NSNull()
       body["agent_run"] =

@@ -19,8 +19,14 @@ package struct AgentRunLookup: Sendable {
     package var traceID: String?
     package var checkpointID: UUID?
     package var createdAt: Date
-    /// The version's Reason Cards as the step left them.
+    /// The Reason Cards the step wrote, as it wrote them; the first is card `firstCard` of its version.
     package var cards: [Mlops_V1_ReasonCard]
+    package var firstCard: Int
+
+    /// Card `index` of the version, when this step wrote it.
+    package func card(_ index: Int) -> Mlops_V1_ReasonCard? {
+      cards.indices.contains(index - firstCard) ? cards[index - firstCard] : nil
+    }
   }
 
   let client: PostgresClient
@@ -36,20 +42,20 @@ package struct AgentRunLookup: Sendable {
     let rows = try await client.guardedQuery(
       """
       SELECT node, agent, provider, model, input_tokens, output_tokens, latency_ms, trace_id, checkpoint_id,
-             created_at, output
+             created_at, first_card, output
       FROM agent_runs
       WHERE thread_id = \(threadID) AND version = \(version) AND card_count > 0
         AND first_card <= \(index) AND \(index) < first_card + card_count
       ORDER BY id DESC LIMIT 1
       """, logger: logger)
     for try await row in rows.decode(
-      (String, String, String?, String?, Int64?, Int64?, Int?, String?, UUID?, Date, ByteBuffer).self)
+      (String, String, String?, String?, Int64?, Int64?, Int?, String?, UUID?, Date, Int?, ByteBuffer).self)
     {
-      let output = try JSONDecoder().decode(StepResult.self, from: Data(buffer: row.10))
+      let written = try StoredStepOutput.decode(row.11).reasonCards(firstCard: row.10 ?? 0)
       return Record(
         node: row.0, agent: row.1, provider: row.2, model: row.3, inputTokens: row.4, outputTokens: row.5,
-        latencyMilliseconds: row.6, traceID: row.7, checkpointID: row.8, createdAt: row.9,
-        cards: output.state.reasonCards)
+        latencyMilliseconds: row.6, traceID: row.7, checkpointID: row.8, createdAt: row.9, cards: written.cards,
+        firstCard: written.first)
     }
     return nil
   }

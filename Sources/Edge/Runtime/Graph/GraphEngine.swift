@@ -391,11 +391,18 @@ package struct GraphEngine: Sendable {
     return (StepResult(state: state, events: events), effects)
   }
 
+  /// The output of a step that ran before: its events, and the state its checkpoint holds
+  /// (nil when that checkpoint is gone, and the step runs again).
   private func storedOutput(_ idempotencyKey: String) async throws -> StepResult? {
     let rows = try await client.guardedQuery(
-      "SELECT output FROM agent_runs WHERE idem_key = \(idempotencyKey)", logger: logger)
-    for try await output in rows.decode(ByteBuffer.self) {
-      return try JSONDecoder().decode(StepResult.self, from: Data(buffer: output))
+      """
+      SELECT a.output, c.state FROM agent_runs a LEFT JOIN checkpoints c ON c.checkpoint_id = a.checkpoint_id
+      WHERE a.idem_key = \(idempotencyKey)
+      """, logger: logger)
+    for try await (output, checkpointState) in rows.decode((ByteBuffer, ByteBuffer?).self) {
+      let stored = try StoredStepOutput.decode(output)
+      guard let state = stored.state.map(Array.init) ?? checkpointState.map({ Array(buffer: $0) }) else { return nil }
+      return StepResult(state: try Mlops_V1_DecisionState(serializedBytes: state), events: stored.events)
     }
     return nil
   }

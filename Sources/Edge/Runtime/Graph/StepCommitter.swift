@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import ServiceKit
+import SwiftProtobuf
 
 /// The step transaction, owned by the graph runtime: a step's (or a resume's) checkpoint, its
 /// agent run, its events, the decision set's status and current node, the job's lease and the
@@ -78,7 +79,9 @@ struct StepCommitter: Sendable {
       nextNode: nextNode?.rawValue, state: ByteBuffer(bytes: encodedState), isInterrupt: isInterrupt,
       idempotencyKey: agentRun?.idempotencyKey, agentNode: agentRun?.node.rawValue, agent: agentRun?.agent,
       inputHash: agentRun?.inputHash,
-      output: try agentRun.map { ByteBuffer(bytes: try StepResult.stored(encodedState: encodedState, events: $0.output.events)) },
+      output: try agentRun.map {
+        ByteBuffer(bytes: try StoredStepOutput.encode(events: $0.output.events, cards: $0.output.state.reasonCards[$0.cards]))
+      },
       latencyMilliseconds: agentRun?.latencyMilliseconds, provider: agentRun?.provider?.name,
       model: agentRun?.provider?.model, inputTokens: agentRun?.provider.map { Int($0.inputTokens) },
       outputTokens: agentRun?.provider.map { Int($0.outputTokens) }, traceID: agentRun?.traceID,
@@ -127,32 +130,36 @@ struct StepCommitter: Sendable {
   }
 }
 
-struct StepResult: Sendable, Decodable {
+struct StepResult: Sendable {
   var state: Mlops_V1_DecisionState
   var events: [StepEvent]
+}
 
-  enum CodingKeys: String, CodingKey { case state, events }
+/// What `agent_runs.output` holds: the step's events and the Reason Cards it wrote. Its state
+/// is its checkpoint's, not stored twice; rows written before held the whole state instead
+/// of the cards, and still read.
+struct StoredStepOutput: Codable {
+  var events: [StepEvent]
+  /// The cards the step wrote (`agent_runs.first_card` onwards), each in deterministic protobuf.
+  var cards: [Data]?
+  /// Rows written before: the whole state after the step.
+  var state: Data?
 
-  init(state: Mlops_V1_DecisionState, events: [StepEvent]) {
-    self.state = state
-    self.events = events
+  static func encode(events: [StepEvent], cards: ArraySlice<Mlops_V1_ReasonCard>) throws -> Data {
+    var options = BinaryEncodingOptions()
+    options.useDeterministicOrdering = true
+    let encoded = try cards.map { try Data($0.serializedBytes(options: options) as [UInt8]) }
+    return try JSONEncoder().encode(StoredStepOutput(events: events, cards: encoded, state: nil))
   }
 
-  init(from decoder: any Swift.Decoder) throws {
-    let container = try decoder.container(keyedBy: CodingKeys.self)
-    state = try Mlops_V1_DecisionState(serializedBytes: try container.decode(Data.self, forKey: .state))
-    events = try container.decode([StepEvent].self, forKey: .events)
+  static func decode(_ buffer: ByteBuffer) throws -> StoredStepOutput {
+    try JSONDecoder().decode(StoredStepOutput.self, from: Data(buffer: buffer))
   }
 
-  /// What `agent_runs.output` holds, from the state already encoded for the checkpoint (the
-  /// state after routing, whose status a reuse routes again).
-  static func stored(encodedState: [UInt8], events: [StepEvent]) throws -> Data {
-    try JSONEncoder().encode(Stored(state: Data(encodedState), events: events))
-  }
-
-  private struct Stored: Encodable {
-    var state: Data
-    var events: [StepEvent]
+  /// The cards this row holds, and the index in its version of the first of them.
+  func reasonCards(firstCard: Int) throws -> (first: Int, cards: [Mlops_V1_ReasonCard]) {
+    if let state { return (0, try Mlops_V1_DecisionState(serializedBytes: state).reasonCards) }
+    return (firstCard, try (cards ?? []).map { try Mlops_V1_ReasonCard(serializedBytes: $0) })
   }
 }
 
