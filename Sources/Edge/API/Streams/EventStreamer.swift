@@ -108,7 +108,7 @@ package struct EventStreamer: Sendable {
       while true {
         let events = try await store.events(of: id, after: last, limit: 500)
         for event in events {
-          try await writer.write(ByteBuffer(string: ServerSentEvents.event(id: event.id, type: event.type, data: event.payload)))
+          try await writer.write(ServerSentEvents.event(id: event.id, type: event.type, data: event.payload))
           last = event.id
           if let type = EventType(rawValue: event.type), EventType.terminal.contains(type) { return .finished }
         }
