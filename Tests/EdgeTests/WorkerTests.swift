@@ -76,4 +76,53 @@ import Testing
       #expect(counters.retried == 0 && counters.dead == 0 && counters.leasesLost == 0)
     }
   }
+
+  @Test func aQueuedJobCostsOneClaimAndNoMaintenancePass() async throws {
+    try await TestDatabase.withFreshDatabase { client, _ in
+      try await client.query(PostgresQuery(unsafeSQL: TestNodeBook.effectsTable), logger: TestDatabase.logger)
+      let queue = JobQueue(client: client, logger: TestDatabase.logger)
+      let engine = GraphEngine(
+        client: client, nodes: TestNode.all(book: TestNodeBook()), queue: queue, logger: TestDatabase.logger)
+      let (project, threads) = try await Fixtures.threads(4, on: client)
+      let wake = WakeSignal()
+      let worker = Worker(
+        queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)],
+        settings: .init(concurrency: 4, lease: .seconds(10), pollInterval: .seconds(30), maintenanceInterval: .seconds(30)),
+        wake: wake, logger: TestDatabase.logger)
+      let listener = JobNotificationListener(client: client, wake: wake, logger: TestDatabase.logger)
+
+      let (before, after) = try await withThrowingTaskGroup(of: Void.self) { group in
+        let services = ServiceGroup(services: [listener, worker], logger: TestDatabase.logger)
+        group.addTask { try await services.run() }
+        // One at a time, each to its gate: every notification finds four idle executor slots.
+        // The first, queued after the worker's first claim found nothing, can only be found
+        // by a wake-up: once it is done the worker listens, and the count starts.
+        try await Task.sleep(for: .milliseconds(300))
+        var before = worker.counters.snapshot
+        for (index, thread) in threads.enumerated() {
+          _ = try await client.withTransaction(logger: TestDatabase.logger) { connection in
+            try await engine.runs.start(threadID: thread, projectID: project, state: .with { $0.brief = "b" }, on: connection)
+          }
+          let deadline = ContinuousClock.now + .seconds(60)
+          while worker.counters.snapshot.succeeded < index + 1, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+          }
+          if index == 0 {
+            try await Task.sleep(for: .milliseconds(200))
+            before = worker.counters.snapshot
+          }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let after = worker.counters.snapshot
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
+        return (before, after)
+      }
+      #expect(after.succeeded - before.succeeded == 3)
+      // Three (one a job, where four idle executors used to claim four); one more should the
+      // listener's first wake-up come late under load.
+      #expect((3...4).contains(after.claimQueries - before.claimQueries), "one claim a job, not one per idle executor")
+      #expect(after.maintenancePasses == before.maintenancePasses, "upkeep keeps its own interval, not the jobs'")
+    }
+  }
 }

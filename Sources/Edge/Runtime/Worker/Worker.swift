@@ -5,10 +5,11 @@ import ServiceLifecycle
 import Synchronization
 import Tracing
 
-/// The worker role: N executors claim jobs, run them under a lease that a heartbeat renews,
-/// and record how each ended. A maintenance loop returns expired leases to the queue and
-/// runs each handler's upkeep (the graph prunes finished runs' checkpoints). On graceful shutdown it stops claiming, lets running
-/// jobs reach a safe point, gives back what it holds, and returns.
+/// The worker role: one loop claims jobs for N executor slots, each job runs under a lease
+/// that a heartbeat renews, and how each ended is recorded. A maintenance loop returns expired
+/// leases to the queue and runs each handler's upkeep (the graph prunes finished runs'
+/// checkpoints) on its own interval. On graceful shutdown it stops claiming, lets running jobs
+/// reach a safe point, gives back what it holds, and returns.
 package final class Worker: Service, Sendable {
   package struct Settings: Sendable {
     package var concurrency: Int
@@ -35,6 +36,12 @@ package final class Worker: Service, Sendable {
   private let settings: Settings
   private let logger: Logger
   private let stopping = Atomic<Bool>(false)
+  /// Jobs being handled, of `settings.concurrency` slots.
+  private let busy = Atomic<Int>(0)
+  /// Signalled when a job's slot frees up, and on shutdown.
+  private let slotFreed = WakeSignal()
+  /// Signalled on shutdown, for the maintenance loop's wait.
+  private let stopped = WakeSignal()
   /// Upkeep beyond the handlers' own, run in each maintenance pass (retention).
   private let upkeep: [@Sendable () async throws -> Void]
 
@@ -56,38 +63,54 @@ package final class Worker: Service, Sendable {
   package func run() async throws {
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
-        for _ in 0..<max(settings.concurrency, 1) {
-          group.addTask { await self.executorLoop() }
-        }
         group.addTask { await self.maintenanceLoop() }
+        await self.claimLoop(&group)
       }
     } onGracefulShutdown: {
       self.stopping.store(true, ordering: .relaxed)
       self.wake.signal()
+      self.slotFreed.signal()
+      self.stopped.signal()
     }
     logger.info("worker stopped", metadata: ["owner": "\(owner)"])
   }
 
   // MARK: Executors
 
-  private func executorLoop() async {
+  /// Claims for every free slot in one statement and hands each job to a task of its own. Only
+  /// this loop waits for job notifications, so a queued job costs one claim, not one per idle
+  /// executor.
+  private func claimLoop(_ group: inout ThrowingDiscardingTaskGroup<any Error>) async {
+    let slots = max(settings.concurrency, 1)
     while !isStopping && !Task.isCancelled {
+      let freedGeneration = slotFreed.generation
+      let free = slots - busy.load(ordering: .relaxed)
+      guard free > 0 else {
+        await slotFreed.wait(after: freedGeneration, timeout: settings.pollInterval)
+        continue
+      }
       let generation = wake.generation
-      let job: ClaimedJob?
+      let jobs: [ClaimedJob]
       do {
         let started = ContinuousClock.now
-        job = try await queue.claim(owner: owner, limit: 1, lease: settings.lease).first
-        WorkerMetrics.claimed(after: ContinuousClock.now - started, found: job != nil)
+        jobs = try await queue.claim(owner: owner, limit: free, lease: settings.lease)
+        WorkerMetrics.claimed(after: ContinuousClock.now - started, found: !jobs.isEmpty)
+        counters.update { $0.claimQueries += 1 }
       } catch {
         logger.warning("claim failed", metadata: ["error": "\(FailureText.describe(error))"])
         await wake.wait(after: generation, timeout: settings.pollInterval)
         continue
       }
-      guard let job else {
-        await wake.wait(after: generation, timeout: settings.pollInterval)
-        continue
+      for job in jobs {
+        busy.add(1, ordering: .relaxed)
+        group.addTask {
+          await self.execute(job)
+          self.busy.subtract(1, ordering: .relaxed)
+          self.slotFreed.signal()
+        }
       }
-      await execute(job)
+      // Fewer than asked for: nothing else is ready until a notification (or the slow poll).
+      if jobs.count < free { await wake.wait(after: generation, timeout: settings.pollInterval) }
     }
   }
 
@@ -174,14 +197,15 @@ package final class Worker: Service, Sendable {
     var backlogSampled: ContinuousClock.Instant?
     while !isStopping && !Task.isCancelled {
       // Taken before the work, so a shutdown signalled during it ends the wait below at once.
-      let generation = wake.generation
+      let generation = stopped.generation
+      counters.update { $0.maintenancePasses += 1 }
       do {
         let handlers = self.handlers
         let reclaimed = try await queue.reapExpiredLeases { job, connection in
           try await handlers[job.kind]?.jobDied(job, on: connection)
         }
         if reclaimed > 0 { logger.info("reclaimed expired leases", metadata: ["jobs": "\(reclaimed)"]) }
-        // Wake-ups come with every queued job; the backlog gauges need no more than one look in 5 s.
+        // The backlog gauges need no more than one look in 5 s, however short the interval.
         if backlogSampled.map({ ContinuousClock.now - $0 >= .seconds(5) }) ?? true {
           backlogSampled = .now
           let backlog = try await queue.backlog()
@@ -193,7 +217,7 @@ package final class Worker: Service, Sendable {
       } catch {
         logger.warning("maintenance failed", metadata: ["error": "\(FailureText.describe(error))"])
       }
-      await wake.wait(after: generation, timeout: settings.maintenanceInterval)
+      await stopped.wait(after: generation, timeout: settings.maintenanceInterval)
     }
   }
 }

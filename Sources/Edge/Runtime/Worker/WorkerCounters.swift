@@ -10,10 +10,16 @@ package final class WorkerCounters: Sendable {
     package var leasesLost = 0
     package var released = 0
     package var running = 0
+    /// Claim statements sent, whether they found a job or not.
+    package var claimQueries = 0
+    /// Maintenance passes run (lease reaping, pruning, retention).
+    package var maintenancePasses = 0
 
     enum CodingKeys: String, CodingKey {
       case claimed, succeeded, retried, dead, released, running
       case leasesLost = "leases_lost"
+      case claimQueries = "claim_queries"
+      case maintenancePasses = "maintenance_passes"
     }
   }
 
