@@ -37,6 +37,12 @@ import Testing
       }
     }
 
+    /// Starts the first thread's run and claims its job, as a worker would.
+    func startAndClaim() async throws -> (thread: UUID, job: ClaimedJob) {
+      try await start(threads[0])
+      return (threads[0], try #require(try await engine.queue.claim(owner: "test", limit: 1, lease: .seconds(30)).first))
+    }
+
     /// Claims the thread's job and runs it, as a worker would.
     func runNextJob() async throws -> GraphEngine.RunOutcome {
       let job = try #require(try await engine.queue.claim(owner: "test", limit: 1, lease: .seconds(30)).first)

@@ -13,9 +13,7 @@ import Testing
   @Test func theNextNodeStartsWhileAStepCommits() async throws {
     try await TestDatabase.withFreshDatabase { client, _ in
       let harness = try await Harness(client: client)
-      let thread = harness.threads[0]
-      try await harness.start(thread)
-      let job = try #require(try await harness.engine.queue.claim(owner: "test", limit: 1, lease: .seconds(30)).first)
+      let (thread, job) = try await harness.startAndClaim()
       let run = try await Self.holdingTheJob(job, client: client) {
         (holder: PostgresConnection) async throws -> Task<GraphEngine.RunOutcome, any Error> in
         let run = Task { try await harness.engine.run(job) }
@@ -41,9 +39,7 @@ import Testing
   @Test func whatRanAheadOfACommitThatFailedIsDropped() async throws {
     try await TestDatabase.withFreshDatabase { client, _ in
       let harness = try await Harness(client: client)
-      let thread = harness.threads[0]
-      try await harness.start(thread)
-      let job = try #require(try await harness.engine.queue.claim(owner: "test", limit: 1, lease: .seconds(30)).first)
+      let (thread, job) = try await harness.startAndClaim()
       let run = try await Self.holdingTheJob(job, client: client) {
         (holder: PostgresConnection) async throws -> Task<GraphEngine.RunOutcome, any Error> in
         let run = Task { try await harness.engine.run(job) }

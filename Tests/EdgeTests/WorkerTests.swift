@@ -34,17 +34,9 @@ import Testing
 
   @Test func aWorkerRunsEveryThreadToItsGateExactlyOnce() async throws {
     try await TestDatabase.withFreshDatabase { client, _ in
-      try await client.query(PostgresQuery(unsafeSQL: TestNodeBook.effectsTable), logger: TestDatabase.logger)
       let book = TestNodeBook()
-      let queue = JobQueue(client: client, logger: TestDatabase.logger)
-      let engine = GraphEngine(client: client, nodes: TestNode.all(book: book), queue: queue, logger: TestDatabase.logger)
+      let (engine, worker, listener) = try await Self.graphWorker(client: client, book: book)
       let (project, threads) = try await Fixtures.threads(20, on: client)
-      let wake = WakeSignal()
-      let worker = Worker(
-        queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)],
-        settings: .init(concurrency: 4, lease: .seconds(10), pollInterval: .seconds(30), maintenanceInterval: .seconds(30)),
-        wake: wake, logger: TestDatabase.logger)
-      let listener = JobNotificationListener(client: client, wake: wake, logger: TestDatabase.logger)
 
       try await withThrowingTaskGroup(of: Void.self) { group in
         let services = ServiceGroup(services: [listener, worker], logger: TestDatabase.logger)
@@ -79,17 +71,8 @@ import Testing
 
   @Test func aQueuedJobCostsOneClaimAndNoMaintenancePass() async throws {
     try await TestDatabase.withFreshDatabase { client, _ in
-      try await client.query(PostgresQuery(unsafeSQL: TestNodeBook.effectsTable), logger: TestDatabase.logger)
-      let queue = JobQueue(client: client, logger: TestDatabase.logger)
-      let engine = GraphEngine(
-        client: client, nodes: TestNode.all(book: TestNodeBook()), queue: queue, logger: TestDatabase.logger)
+      let (engine, worker, listener) = try await Self.graphWorker(client: client, book: TestNodeBook())
       let (project, threads) = try await Fixtures.threads(4, on: client)
-      let wake = WakeSignal()
-      let worker = Worker(
-        queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)],
-        settings: .init(concurrency: 4, lease: .seconds(10), pollInterval: .seconds(30), maintenanceInterval: .seconds(30)),
-        wake: wake, logger: TestDatabase.logger)
-      let listener = JobNotificationListener(client: client, wake: wake, logger: TestDatabase.logger)
 
       let (before, after) = try await withThrowingTaskGroup(of: Void.self) { group in
         let services = ServiceGroup(services: [listener, worker], logger: TestDatabase.logger)
@@ -124,5 +107,21 @@ import Testing
       #expect((3...4).contains(after.claimQueries - before.claimQueries), "one claim a job, not one per idle executor")
       #expect(after.maintenancePasses == before.maintenancePasses, "upkeep keeps its own interval, not the jobs'")
     }
+  }
+
+  /// A worker with four executor slots for graph runs of test nodes, and its job listener;
+  /// its 30-second poll and upkeep leave notifications the only thing that wakes it.
+  static func graphWorker(client: PostgresClient, book: TestNodeBook) async throws
+    -> (engine: GraphEngine, worker: Worker, listener: JobNotificationListener)
+  {
+    try await client.query(PostgresQuery(unsafeSQL: TestNodeBook.effectsTable), logger: TestDatabase.logger)
+    let queue = JobQueue(client: client, logger: TestDatabase.logger)
+    let engine = GraphEngine(client: client, nodes: TestNode.all(book: book), queue: queue, logger: TestDatabase.logger)
+    let wake = WakeSignal()
+    let worker = Worker(
+      queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)],
+      settings: .init(concurrency: 4, lease: .seconds(10), pollInterval: .seconds(30), maintenanceInterval: .seconds(30)),
+      wake: wake, logger: TestDatabase.logger)
+    return (engine, worker, JobNotificationListener(client: client, wake: wake, logger: TestDatabase.logger))
   }
 }
