@@ -111,8 +111,8 @@ package struct GraphEngine: Sendable {
   /// final, and returned for the next step. A step that fails drops what it started.
   ///
   /// Each step runs in a span of its own, with its decision set, version and node in every
-  /// log line written under it (and passed on to the services it calls); the commit of a
-  /// step that ran ahead has a span of its own.
+  /// log line written under it (and passed on to the services it calls); a step that ran
+  /// ahead commits in the span its node ran in.
   private func execute(
     _ node: NodeName, from parent: Checkpoint, job: ClaimedJob?, reuseStoredOutput: Bool, budgeted: Bool,
     ahead: RunAhead?, runAheadUnder jobContext: ServiceContext?
