@@ -40,7 +40,8 @@ struct E2EBench: AsyncParsableCommand {
       "OTEL_EXPORTER_OTLP_ENDPOINT": tracingEndpoint ?? "", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "",
       "OTEL_TRACES_EXPORTER": "",
     ]
-    let results = try await BenchDatabase.withScratch(environment: environment) { _, url in
+    let logger = environment.logger
+    let results = try await BenchDatabase.withScratch(environment: environment) { scratch, url in
       let data = FileManager.default.temporaryDirectory.appending(path: "mlops-bench-e2e")
       try? FileManager.default.removeItem(at: data)
       let stack = try EmbeddedStack(
@@ -62,7 +63,8 @@ struct E2EBench: AsyncParsableCommand {
         outcome = .success(
           try await Self.measure(
             APIClient(server: stack.server, http: http, token: token), levels: levels, runs: runs,
-            cpu: { [pid = stack.process.processIdentifier] in ProcessCPU.seconds(of: pid) }))
+            cpu: { [pid = stack.process.processIdentifier] in ProcessCPU.seconds(of: pid) },
+            transactions: { try await GraphBench.transactions(client: scratch, logger: logger) }))
       } catch {
         outcome = .failure(error)
       }
@@ -93,6 +95,12 @@ struct E2EBench: AsyncParsableCommand {
         ]
       })
     var figures: [String: Any] = ["benchmark": "e2e", "runs": runs, "tracing": tracingEndpoint != nil]
+    if let first = results.first, let transactions = first.transactionsPerPlan {
+      Console.line(
+        "database transactions per plan to the gate: \(formatted(transactions, 1)) (pg_stat_database over the first level's"
+          + " plans, the worker's upkeep in that time included; a statement outside a transaction is one)")
+      figures["transactions_per_plan"] = (transactions * 10).rounded() / 10
+    }
     for result in results {
       let gate = Percentiles(result.toGate)
       let end = Percentiles(result.toComplete)
@@ -118,12 +126,16 @@ struct E2EBench: AsyncParsableCommand {
     /// run finished (approve to end).
     var cpuPerPlan: Double
     var cpuPerEnd: Double
+    /// Database transactions per plan to the gate (the first level only: counting waits out
+    /// PostgreSQL's stats flush, 22 s).
+    var transactionsPerPlan: Double?
   }
 
   /// At each level: every brief submitted and followed to its gate (plans per second), then
   /// every run approved and followed to its end, `level` at a time.
   static func measure(
-    _ client: APIClient, levels: [Int], runs: Int, cpu: @Sendable () -> Double? = { nil }
+    _ client: APIClient, levels: [Int], runs: Int, cpu: @Sendable () -> Double? = { nil },
+    transactions: @Sendable () async throws -> Int? = { nil }
   ) async throws -> [Level] {
     let project = try await ProjectLookup(client: client).resolve("bench-e2e")
     // The bench runs only the secret scan: its bundles are incomplete, and may be published.
@@ -132,6 +144,7 @@ struct E2EBench: AsyncParsableCommand {
     _ = try await toEnd(client, warm)
     var results: [Level] = []
     for level in levels {
+      let counted = results.isEmpty ? try await transactions() : nil
       let planning = ContinuousClock.now
       let cpuAtStart = cpu() ?? 0
       let gates = try await lanes(level, items: Array(0..<runs)) { index in
@@ -139,6 +152,11 @@ struct E2EBench: AsyncParsableCommand {
       }
       let planned = (ContinuousClock.now - planning).seconds
       let cpuAtGates = cpu() ?? 0
+      var transactionsPerPlan: Double?
+      if let before = counted, let after = try await transactions() {
+        transactionsPerPlan = Double(after - before) / Double(runs)
+      }
+      let cpuBeforeEnds = cpu() ?? 0
       let finishing = ContinuousClock.now
       let ends = try await lanes(level, items: gates) { gate in try await toEnd(client, gate) }
       let finished = (ContinuousClock.now - finishing).seconds
@@ -148,7 +166,7 @@ struct E2EBench: AsyncParsableCommand {
           level: level, plansPerSecond: Double(runs) / planned, completionsPerSecond: Double(runs) / finished,
           toGate: gates.map(\.milliseconds), toComplete: ends,
           cpuPerPlan: (cpuAtGates - cpuAtStart) * 1000 / Double(runs),
-          cpuPerEnd: (cpuAtEnds - cpuAtGates) * 1000 / Double(runs)))
+          cpuPerEnd: (cpuAtEnds - cpuBeforeEnds) * 1000 / Double(runs), transactionsPerPlan: transactionsPerPlan))
     }
     return results
   }
