@@ -37,6 +37,7 @@ import Testing
     let e2e = try await Self.bench(["e2e", "--runs", "2", "--concurrency", "1,2"])
     #expect(e2e["benchmark"] as? String == "e2e")
     #expect((e2e["c2_plans_per_s"] as? Double ?? 0) > 0)
+    #expect((e2e["transactions_per_plan"] as? Double ?? 0) > 5, "a plan takes a commit a step, at least")
   }
 
   @Test func rateLimit() async throws {
