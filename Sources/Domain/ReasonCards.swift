@@ -8,9 +8,7 @@ import SwiftProtobuf
 public enum ReasonCards {
   /// SHA-256 of the request's deterministic protobuf encoding.
   public static func inputsHash(_ message: some SwiftProtobuf.Message) -> String {
-    var options = BinaryEncodingOptions()
-    options.useDeterministicOrdering = true
-    let bytes = (try? message.serializedBytes(options: options) as [UInt8]) ?? []
+    let bytes = (try? message.deterministicBytes()) ?? []
     return SHA256.hash(data: bytes).lowercaseHex
   }
 

@@ -17,9 +17,7 @@ package struct Checkpointer: Sendable {
   }
 
   package static func encode(_ state: Mlops_V1_DecisionState) throws -> [UInt8] {
-    var options = BinaryEncodingOptions()
-    options.useDeterministicOrdering = true
-    return try state.serializedBytes(options: options)
+    try state.deterministicBytes()
   }
 
   /// Saves a checkpoint inside the caller's transaction. Returns nil when `parentID` already

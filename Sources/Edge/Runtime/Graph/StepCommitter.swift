@@ -4,7 +4,6 @@ import Logging
 import NIOCore
 import PostgresNIO
 import ServiceKit
-import SwiftProtobuf
 
 /// The step transaction, owned by the graph runtime: a step's (or a resume's) checkpoint, its
 /// agent run, its events, the decision set's status and current node, the job's lease and the
@@ -146,9 +145,7 @@ struct StoredStepOutput: Codable {
   var state: Data?
 
   static func encode(events: [StepEvent], cards: ArraySlice<Mlops_V1_ReasonCard>) throws -> Data {
-    var options = BinaryEncodingOptions()
-    options.useDeterministicOrdering = true
-    let encoded = try cards.map { try Data($0.serializedBytes(options: options) as [UInt8]) }
+    let encoded = try cards.map { Data(try $0.deterministicBytes()) }
     return try JSONEncoder().encode(StoredStepOutput(events: events, cards: encoded, state: nil))
   }
 

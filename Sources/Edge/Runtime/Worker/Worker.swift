@@ -36,7 +36,8 @@ package final class Worker: Service, Sendable {
   private let settings: Settings
   private let logger: Logger
   private let stopping = Atomic<Bool>(false)
-  /// Jobs being handled, of `settings.concurrency` slots.
+  /// Jobs being handled, of `settings.concurrency` slots: counted before a job's task starts,
+  /// so the next claim sees the slot taken (`counters.running` moves only once the task runs).
   private let busy = Atomic<Int>(0)
   /// Signalled when a job's slot frees up, and on shutdown.
   private let slotFreed = WakeSignal()
