@@ -83,7 +83,7 @@ struct E2EBench: AsyncParsableCommand {
     printTable(
       [
         "concurrency", "runs", "plans/s", "→gate p50 ms", "→gate p95 ms", "ends/s", "approve→end p50 ms",
-        "approve→end p95 ms", "serve CPU ms/plan", "serve CPU ms/end",
+        "approve→end p95 ms", "serve CPU ms/plan", "serve CPU ms/end", "postgres CPU ms/plan",
       ],
       results.map { result in
         let gate = Percentiles(result.toGate)
@@ -92,6 +92,7 @@ struct E2EBench: AsyncParsableCommand {
           String(result.level), String(result.toGate.count), formatted(result.plansPerSecond, 1), formatted(gate.value(50)),
           formatted(gate.value(95)), formatted(result.completionsPerSecond, 1), formatted(end.value(50)),
           formatted(end.value(95)), formatted(result.cpuPerPlan, 1), formatted(result.cpuPerEnd, 1),
+          result.databaseCPUPerPlan.map { formatted($0, 1) } ?? "not seen",
         ]
       })
     var figures: [String: Any] = ["benchmark": "e2e", "runs": runs, "tracing": tracingEndpoint != nil]
@@ -112,6 +113,9 @@ struct E2EBench: AsyncParsableCommand {
       figures["c\(result.level)_approve_to_end_p95_ms"] = (end.value(95) * 10).rounded() / 10
       figures["c\(result.level)_serve_cpu_ms_per_plan"] = (result.cpuPerPlan * 10).rounded() / 10
       figures["c\(result.level)_serve_cpu_ms_per_end"] = (result.cpuPerEnd * 10).rounded() / 10
+      if let database = result.databaseCPUPerPlan {
+        figures["c\(result.level)_postgres_cpu_ms_per_plan"] = (database * 10).rounded() / 10
+      }
     }
     Console.line(jsonLine(figures))
   }
@@ -126,6 +130,8 @@ struct E2EBench: AsyncParsableCommand {
     /// run finished (approve to end).
     var cpuPerPlan: Double
     var cpuPerEnd: Double
+    /// CPU milliseconds the database's processes spent per run planned, when they run on this host.
+    var databaseCPUPerPlan: Double?
     /// Database transactions per plan to the gate (the first level only: counting waits out
     /// PostgreSQL's stats flush, 22 s).
     var transactionsPerPlan: Double?
@@ -147,11 +153,13 @@ struct E2EBench: AsyncParsableCommand {
       let counted = results.isEmpty ? try await transactions() : nil
       let planning = ContinuousClock.now
       let cpuAtStart = cpu() ?? 0
+      let databaseAtStart = ProcessCPU.seconds(ofProcessesNamed: "postgres")
       let gates = try await lanes(level, items: Array(0..<runs)) { index in
         try await toGate(client, project: project, brief: briefs[index % briefs.count])
       }
       let planned = (ContinuousClock.now - planning).seconds
       let cpuAtGates = cpu() ?? 0
+      let databaseAtGates = ProcessCPU.seconds(ofProcessesNamed: "postgres")
       var transactionsPerPlan: Double?
       if let before = counted, let after = try await transactions() {
         transactionsPerPlan = Double(after - before) / Double(runs)
@@ -166,7 +174,9 @@ struct E2EBench: AsyncParsableCommand {
           level: level, plansPerSecond: Double(runs) / planned, completionsPerSecond: Double(runs) / finished,
           toGate: gates.map(\.milliseconds), toComplete: ends,
           cpuPerPlan: (cpuAtGates - cpuAtStart) * 1000 / Double(runs),
-          cpuPerEnd: (cpuAtEnds - cpuBeforeEnds) * 1000 / Double(runs), transactionsPerPlan: transactionsPerPlan))
+          cpuPerEnd: (cpuAtEnds - cpuBeforeEnds) * 1000 / Double(runs),
+          databaseCPUPerPlan: databaseAtGates.flatMap { after in databaseAtStart.map { (after - $0) * 1000 / Double(runs) } },
+          transactionsPerPlan: transactionsPerPlan))
     }
     return results
   }

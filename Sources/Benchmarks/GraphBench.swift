@@ -25,7 +25,7 @@ struct GraphBench: AsyncParsableCommand {
     let (results, stored, statements) = try await BenchDatabase.withScratch(environment: environment) { client in
       let queue = JobQueue(client: client, logger: logger)
       let engine = GraphEngine(client: client, nodes: NodeName.allCases.map(NoOpNode.init), queue: queue, logger: logger)
-      var results: [(level: Int, seconds: Double, latencies: [Double])] = []
+      var results: [(level: Int, seconds: Double, latencies: [Double], cpu: CPUPerRun)] = []
       var stored = StoredBytes()
       var statements: Double?
       for level in levels {
@@ -33,6 +33,7 @@ struct GraphBench: AsyncParsableCommand {
         _ = try await Self.oneRun(engine, thread: threads[0], project: project, client: client, logger: logger)  // warm-up
         let pending = Array(threads.dropFirst())
         let committedBefore = statements == nil ? try await Self.transactions(client: client, logger: logger) : nil
+        let cpuBefore = CPUPerRun.now()
         let start = ContinuousClock.now
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
           for lane in 0..<level {
@@ -47,7 +48,8 @@ struct GraphBench: AsyncParsableCommand {
           }
           return try await group.reduce([], +)
         }
-        results.append((level, (ContinuousClock.now - start).milliseconds / 1000, latencies))
+        let seconds = (ContinuousClock.now - start).milliseconds / 1000
+        results.append((level, seconds, latencies, CPUPerRun.now().since(cpuBefore, runs: pending.count)))
         if let committedBefore {
           let committedAfter = try await Self.transactions(client: client, logger: logger)
           statements = Double(committedAfter - committedBefore) / Double(pending.count)
@@ -59,12 +61,13 @@ struct GraphBench: AsyncParsableCommand {
 
     Console.line("graph: 12 no-op nodes, both interrupts, one transaction per step (start + 13 steps + 2 resumes a run)")
     printTable(
-      ["concurrency", "runs", "runs/s", "p50 ms", "p95 ms", "p99 ms"],
+      ["concurrency", "runs", "runs/s", "p50 ms", "p95 ms", "p99 ms", "CPU ms/run: mlops", "postgres"],
       results.map { result in
         let p = Percentiles(result.latencies)
         return [
           String(result.level), String(result.latencies.count), formatted(Double(result.latencies.count) / result.seconds, 1),
-          formatted(p.value(50)), formatted(p.value(95)), formatted(p.value(99)),
+          formatted(p.value(50)), formatted(p.value(95)), formatted(p.value(99)), formatted(result.cpu.client),
+          result.cpu.database.map { formatted($0) } ?? "not seen",
         ]
       })
     Console.line(
@@ -82,8 +85,31 @@ struct GraphBench: AsyncParsableCommand {
       figures["runs_per_second_c\(result.level)"] = (Double(result.latencies.count) / result.seconds * 10).rounded() / 10
       figures["p50_ms_c\(result.level)"] = (p.value(50) * 100).rounded() / 100
       figures["p95_ms_c\(result.level)"] = (p.value(95) * 100).rounded() / 100
+      figures["mlops_cpu_ms_per_run_c\(result.level)"] = (result.cpu.client * 100).rounded() / 100
+      if let database = result.cpu.database {
+        figures["postgres_cpu_ms_per_run_c\(result.level)"] = (database * 100).rounded() / 100
+      }
     }
     Console.line(jsonLine(figures))
+  }
+
+  /// The CPU a run costs this process and, when it runs on this host, the database: on this
+  /// machine's two cores their sum bounds the runs per second any concurrency can reach.
+  struct CPUPerRun: Sendable {
+    var client: Double
+    var database: Double?
+
+    static func now() -> CPUPerRun {
+      CPUPerRun(client: ProcessCPU.ofThisProcess ?? 0, database: ProcessCPU.seconds(ofProcessesNamed: "postgres"))
+    }
+
+    /// Milliseconds per run from `before` to this reading.
+    func since(_ before: CPUPerRun, runs: Int) -> CPUPerRun {
+      let count = Double(max(runs, 1))
+      return CPUPerRun(
+        client: (client - before.client) * 1000 / count,
+        database: database.flatMap { after in before.database.map { (after - $0) * 1000 / count } })
+    }
   }
 
   /// The scratch database's committed and rolled-back transactions so far: a statement outside

@@ -23,6 +23,8 @@ import Testing
   @Test func graph() async throws {
     let figures = try await Self.bench(["graph", "--runs", "6", "--concurrency", "1,2"])
     #expect(figures["benchmark"] as? String == "graph")
+    #expect(figures["mlops_cpu_ms_per_run_c2"] is Double)
+    #expect(figures["postgres_cpu_ms_per_run_c2"] is Double, "the test database runs on this host, so its CPU is read")
   }
 
   @Test func plannerAndCritics() async throws {
@@ -38,6 +40,7 @@ import Testing
     #expect(e2e["benchmark"] as? String == "e2e")
     #expect((e2e["c2_plans_per_s"] as? Double ?? 0) > 0)
     #expect((e2e["transactions_per_plan"] as? Double ?? 0) > 5, "a plan takes a commit a step, at least")
+    #expect(e2e["c2_postgres_cpu_ms_per_plan"] is Double)
   }
 
   @Test func rateLimit() async throws {
