@@ -48,13 +48,25 @@ extension PostgresClient {
   package func guardedQuery(
     _ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line
   ) async throws -> FetchedRows {
+    try await onLeaseFoundOpen { try await $0.guardedQuery(query, logger: logger, file: file, line: line) }
+  }
+
+  /// A prepared statement on a pooled connection, its rows read and its lease taken like
+  /// `guardedQuery`'s.
+  package func guardedExecute<Statement: PostgresPreparedStatement, Row>(
+    _ statement: Statement, logger: Logger, file: String = #fileID, line: Int = #line
+  ) async throws -> [Row] where Row == Statement.Row {
+    try await onLeaseFoundOpen { try await $0.guardedExecute(statement, logger: logger, file: file, line: line) }
+  }
+
+  private func onLeaseFoundOpen<Result>(_ body: (PostgresConnection) async throws -> Result) async throws
+    -> Result
+  {
     var attempt = 0
     while true {
       attempt += 1
       do {
-        return try await withConnection { connection in
-          try await connection.guardedQuery(query, logger: logger, file: file, line: line)
-        }
+        return try await withConnection { try await body($0) }
       } catch is ConnectionClosedBeforeQuery where attempt < 50 {
         try await Task.sleep(for: .milliseconds(20))
       }

@@ -45,35 +45,23 @@ package struct Checkpointer: Sendable {
     return nil
   }
 
-  private static let columns =
-    "checkpoint_id, thread_id, project_id, parent_id, version, node, next_node, is_interrupt, state, seq"
+  private static let columns = CheckpointStatements.columns
 
   /// The newest checkpoint of a thread; on `connection` when given (inside a transaction).
   package func latest(threadID: UUID, on connection: PostgresConnection? = nil) async throws -> Checkpoint? {
-    try await load(
-      "SELECT \(unescaped: Self.columns) FROM checkpoints WHERE thread_id = \(threadID) ORDER BY seq DESC LIMIT 1",
-      on: connection
-    ).first
+    let statement = CheckpointStatements.Latest(threadID: threadID)
+    let rows =
+      if let connection { try await connection.guardedExecute(statement, logger: logger) } else {
+        try await client.guardedExecute(statement, logger: logger)
+      }
+    return try rows.first.map(Self.checkpoint)
   }
 
   /// Where a run goes on from: the thread's newest checkpoint, and whether its project has a
   /// budget (its steps then read their usage for budget notices), in one round trip.
   package func resumePoint(threadID: UUID) async throws -> (checkpoint: Checkpoint, budgeted: Bool)? {
-    let rows = try await client.guardedQuery(
-      """
-      SELECT \(unescaped: Self.columns),
-             EXISTS (SELECT 1 FROM project_budgets b WHERE b.project_id = c.project_id)
-      FROM checkpoints c WHERE thread_id = \(threadID) ORDER BY seq DESC LIMIT 1
-      """, logger: logger)
-    for try await (id, thread, project, parent, version, node, next, interrupt, state, sequence, budgeted) in rows.decode(
-      (UUID, UUID, UUID, UUID?, Int, String, String?, Bool, ByteBuffer, Int64, Bool).self)
-    {
-      let checkpoint = try Self.checkpoint(
-        id: id, thread: thread, project: project, parent: parent, version: version, node: node, next: next,
-        interrupt: interrupt, state: state, sequence: sequence)
-      return (checkpoint, budgeted)
-    }
-    return nil
+    let rows = try await client.guardedExecute(CheckpointStatements.ResumePoint(threadID: threadID), logger: logger)
+    return try rows.first.map { (try Self.checkpoint($0.checkpoint), $0.budgeted) }
   }
 
   /// The latest checkpoint of each of `threadIDs` that has one, in one query.
@@ -135,21 +123,14 @@ package struct Checkpointer: Sendable {
         try await client.guardedQuery(query, logger: logger)
       }
     var checkpoints: [Checkpoint] = []
-    for try await (id, thread, project, parent, version, node, next, interrupt, state, sequence) in rows.decode(
-      (UUID, UUID, UUID, UUID?, Int, String, String?, Bool, ByteBuffer, Int64).self)
-    {
-      checkpoints.append(
-        try Self.checkpoint(
-          id: id, thread: thread, project: project, parent: parent, version: version, node: node, next: next,
-          interrupt: interrupt, state: state, sequence: sequence))
+    for try await columns in rows.decode(CheckpointStatements.Columns.self) {
+      checkpoints.append(try Self.checkpoint(columns))
     }
     return checkpoints
   }
 
-  private static func checkpoint(
-    id: UUID, thread: UUID, project: UUID, parent: UUID?, version: Int, node: String, next: String?, interrupt: Bool,
-    state: ByteBuffer, sequence: Int64
-  ) throws -> Checkpoint {
+  private static func checkpoint(_ columns: CheckpointStatements.Columns) throws -> Checkpoint {
+    let (id, thread, project, parent, version, node, next, interrupt, state, sequence) = columns
     let encoded = Array(buffer: state)
     return Checkpoint(
       id: id, threadID: thread, projectID: project, parentID: parent, version: version, node: node,

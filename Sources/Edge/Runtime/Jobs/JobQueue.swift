@@ -51,45 +51,24 @@ package struct JobQueue: Sendable {
 
   /// Claims up to `limit` ready jobs whose time has come, highest priority then oldest first.
   package func claim(owner: String, limit: Int, lease: Duration) async throws -> [ClaimedJob] {
-    let rows = try await client.guardedQuery(
-      """
-      UPDATE jobs SET state = 'running', lease_owner = \(owner),
-        lease_expires_at = now() + make_interval(secs => \(lease.seconds)),
-        attempts = attempts + 1, updated_at = now()
-      WHERE id IN (
-        SELECT id FROM jobs WHERE state = 'ready' AND run_at <= now()
-        ORDER BY priority DESC, created_at, id
-        LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-      RETURNING id, kind, thread_id, project_id, attempts, max_attempts, trace_context
-      """, logger: logger)
-    return try await Self.claimed(rows, owner: owner).sorted { $0.id < $1.id }
+    let rows = try await client.guardedExecute(
+      ClaimStatements.Next(owner: owner, leaseSeconds: lease.seconds, limit: limit), logger: logger)
+    return Self.claimed(rows, owner: owner).sorted { $0.id < $1.id }
   }
 
   /// Claims the ready job of one thread, if it has one (for drivers that own their threads).
   package func claim(threadID: UUID, owner: String, lease: Duration) async throws -> ClaimedJob? {
-    let rows = try await client.guardedQuery(
-      """
-      UPDATE jobs SET state = 'running', lease_owner = \(owner),
-        lease_expires_at = now() + make_interval(secs => \(lease.seconds)),
-        attempts = attempts + 1, updated_at = now()
-      WHERE id = (SELECT id FROM jobs WHERE thread_id = \(threadID) AND state = 'ready' FOR UPDATE SKIP LOCKED LIMIT 1)
-      RETURNING id, kind, thread_id, project_id, attempts, max_attempts, trace_context
-      """, logger: logger)
-    return try await Self.claimed(rows, owner: owner).first
+    let rows = try await client.guardedExecute(
+      ClaimStatements.OfThread(owner: owner, leaseSeconds: lease.seconds, threadID: threadID), logger: logger)
+    return Self.claimed(rows, owner: owner).first
   }
 
-  /// Rows of `RETURNING id, kind, thread_id, project_id, attempts, max_attempts, trace_context` as claims.
-  private static func claimed(_ rows: some AsyncSequence<PostgresRow, any Error>, owner: String) async throws -> [ClaimedJob] {
-    var claimed: [ClaimedJob] = []
-    for try await (id, kind, thread, project, attempts, maxAttempts, traceContext) in rows.decode(
-      (Int64, String, UUID, UUID, Int, Int, String?).self)
-    {
-      claimed.append(
-        ClaimedJob(
-          id: id, kind: kind, threadID: thread, projectID: project, attempt: attempts, maxAttempts: maxAttempts,
-          leaseOwner: owner, traceContext: traceContext))
+  private static func claimed(_ rows: [ClaimStatements.Claimed], owner: String) -> [ClaimedJob] {
+    rows.map { row in
+      ClaimedJob(
+        id: row.id, kind: row.kind, threadID: row.threadID, projectID: row.projectID, attempt: row.attempts,
+        maxAttempts: row.maxAttempts, leaseOwner: owner, traceContext: row.traceContext)
     }
-    return claimed
   }
 
   /// Renews the lease; false when the lease is no longer this owner's (the job was reaped).
