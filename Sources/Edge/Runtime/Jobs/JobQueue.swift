@@ -52,14 +52,14 @@ package struct JobQueue: Sendable {
   /// Claims up to `limit` ready jobs whose time has come, highest priority then oldest first.
   package func claim(owner: String, limit: Int, lease: Duration) async throws -> [ClaimedJob] {
     let rows = try await client.guardedExecute(
-      ClaimStatements.Next(owner: owner, leaseSeconds: lease.seconds, limit: limit), logger: logger)
+      ClaimStatements.Next(owner: owner, leaseSeconds: lease.seconds, selector: limit), logger: logger)
     return Self.claimed(rows, owner: owner).sorted { $0.id < $1.id }
   }
 
   /// Claims the ready job of one thread, if it has one (for drivers that own their threads).
   package func claim(threadID: UUID, owner: String, lease: Duration) async throws -> ClaimedJob? {
     let rows = try await client.guardedExecute(
-      ClaimStatements.OfThread(owner: owner, leaseSeconds: lease.seconds, threadID: threadID), logger: logger)
+      ClaimStatements.OfThread(owner: owner, leaseSeconds: lease.seconds, selector: threadID), logger: logger)
     return Self.claimed(rows, owner: owner).first
   }
 
