@@ -110,7 +110,9 @@ import Testing
   }
 
   /// A worker with four executor slots for graph runs of test nodes, and its job listener;
-  /// its 30-second poll and upkeep leave notifications the only thing that wakes it.
+  /// its 30-second poll leaves notifications the only thing that wakes it soon, and its upkeep
+  /// runs once, at start (a test under the full suite's load can outlast any shorter interval:
+  /// one took 108 s and saw a second pass).
   static func graphWorker(client: PostgresClient, book: TestNodeBook) async throws
     -> (engine: GraphEngine, worker: Worker, listener: JobNotificationListener)
   {
@@ -120,7 +122,7 @@ import Testing
     let wake = WakeSignal()
     let worker = Worker(
       queue: queue, handlers: [GraphEngine.jobKind: GraphJobHandler(engine: engine)],
-      settings: .init(concurrency: 4, lease: .seconds(10), pollInterval: .seconds(30), maintenanceInterval: .seconds(30)),
+      settings: .init(concurrency: 4, lease: .seconds(10), pollInterval: .seconds(30), maintenanceInterval: .seconds(3_600)),
       wake: wake, logger: TestDatabase.logger)
     return (engine, worker, JobNotificationListener(client: client, wake: wake, logger: TestDatabase.logger))
   }
