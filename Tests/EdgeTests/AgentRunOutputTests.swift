@@ -36,10 +36,7 @@ import Testing
   @Test func anOutputThatHeldTheWholeStateStillReads() async throws {
     try await TestDatabase.withFreshDatabase { client, _ in
       let harness = try await Harness(client: client)
-      let thread = harness.threads[0]
-      try await harness.start(thread)
-      let root = try #require(try await harness.engine.checkpointer.latest(threadID: thread))
-      let first = try await harness.engine.step(.intakeExtract, from: root, job: nil)
+      let (thread, root, first) = try await harness.startAndStepOnce()
       // The row as it was written before: {"state": <the state after the step>, "events": [...]}.
       let old = try JSONSerialization.data(withJSONObject: [
         "state": Data(first.encodedState).base64EncodedString(), "events": [] as [Any],

@@ -43,6 +43,15 @@ import Testing
       return (threads[0], try #require(try await engine.queue.claim(owner: "test", limit: 1, lease: .seconds(30)).first))
     }
 
+    /// Starts the first thread and commits its first step (intake) outside any job, as a
+    /// retry would; returns the thread, the start checkpoint and the step's.
+    func startAndStepOnce() async throws -> (thread: UUID, root: Checkpoint, first: Checkpoint) {
+      let thread = threads[0]
+      try await start(thread)
+      let root = try #require(try await engine.checkpointer.latest(threadID: thread))
+      return (thread, root, try await engine.step(.intakeExtract, from: root, job: nil))
+    }
+
     /// Claims the thread's job and runs it, as a worker would.
     func runNextJob() async throws -> GraphEngine.RunOutcome {
       let job = try #require(try await engine.queue.claim(owner: "test", limit: 1, lease: .seconds(30)).first)
@@ -214,10 +223,7 @@ import Testing
   @Test func aStepRetriedAfterItsCommitReusesTheStoredOutput() async throws {
     try await TestDatabase.withFreshDatabase { client, _ in
       let harness = try await Harness(client: client)
-      let thread = harness.threads[0]
-      try await harness.start(thread)
-      let root = try #require(try await harness.engine.checkpointer.latest(threadID: thread))
-      let first = try await harness.engine.step(.intakeExtract, from: root, job: nil)
+      let (_, root, first) = try await harness.startAndStepOnce()
       // The same step again from the same parent, as a retry whose earlier commit succeeded.
       let again = try await harness.engine.step(.intakeExtract, from: root, job: nil)
       #expect(again.id == first.id)

@@ -37,9 +37,8 @@ enum CheckpointStatements {
   struct ResumePoint: ThreadStatement {
     typealias Row = (checkpoint: Columns, budgeted: Bool)
     static let sql = """
-      SELECT \(columns.split(separator: ",").map { "c." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
-             EXISTS (SELECT 1 FROM project_budgets b WHERE b.project_id = c.project_id)
-      FROM checkpoints c WHERE c.thread_id = $1 ORDER BY c.seq DESC LIMIT 1
+      SELECT \(columns), EXISTS (SELECT 1 FROM project_budgets b WHERE b.project_id = c.project_id)
+      FROM checkpoints c WHERE thread_id = $1 ORDER BY seq DESC LIMIT 1
       """
     var threadID: UUID
 

@@ -45,8 +45,6 @@ package struct Checkpointer: Sendable {
     return nil
   }
 
-  private static let columns = CheckpointStatements.columns
-
   /// The newest checkpoint of a thread; on `connection` when given (inside a transaction).
   package func latest(threadID: UUID, on connection: PostgresConnection? = nil) async throws -> Checkpoint? {
     let statement = CheckpointStatements.Latest(threadID: threadID)
@@ -68,24 +66,25 @@ package struct Checkpointer: Sendable {
   package func latest(threadIDs: [UUID]) async throws -> [UUID: Checkpoint] {
     let found = try await load(
       """
-      SELECT DISTINCT ON (thread_id) \(unescaped: Self.columns) FROM checkpoints
+      SELECT DISTINCT ON (thread_id) \(unescaped: CheckpointStatements.columns) FROM checkpoints
       WHERE thread_id = ANY(\(threadIDs)) ORDER BY thread_id, seq DESC
       """)
     return Dictionary(found.map { ($0.threadID, $0) }, uniquingKeysWith: { first, _ in first })
   }
 
   package func list(threadID: UUID) async throws -> [Checkpoint] {
-    try await load("SELECT \(unescaped: Self.columns) FROM checkpoints WHERE thread_id = \(threadID) ORDER BY seq")
+    try await load(
+      "SELECT \(unescaped: CheckpointStatements.columns) FROM checkpoints WHERE thread_id = \(threadID) ORDER BY seq")
   }
 
   package func get(_ id: UUID) async throws -> Checkpoint? {
-    try await load("SELECT \(unescaped: Self.columns) FROM checkpoints WHERE checkpoint_id = \(id)").first
+    try await load("SELECT \(unescaped: CheckpointStatements.columns) FROM checkpoints WHERE checkpoint_id = \(id)").first
   }
 
   /// The checkpoint a committed step made from `parentID`, if any.
   package func child(of parentID: UUID, threadID: UUID) async throws -> Checkpoint? {
     try await load(
-      "SELECT \(unescaped: Self.columns) FROM checkpoints WHERE thread_id = \(threadID) AND parent_id = \(parentID)"
+      "SELECT \(unescaped: CheckpointStatements.columns) FROM checkpoints WHERE thread_id = \(threadID) AND parent_id = \(parentID)"
     ).first
   }
 
